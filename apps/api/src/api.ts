@@ -1,0 +1,38 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LedgerConfig } from '@ledger/ledger';
+import { AppModule } from './app.module';
+
+/** Requests larger than this are refused before parsing; ledger bodies are a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Builds the API application (not listening yet): used by `main.ts` and by the e2e tests. */
+export async function createApi(
+  config: LedgerConfig,
+  options: { logger?: false } = {},
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
+  );
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Rider volunteer-credit ledger (小哥积分账本)')
+      .setDescription(
+        'Event-sourced points ledger: awards, reversals, redemptions, leaderboards and audit. ' +
+          'Every error is application/problem+json with a stable `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

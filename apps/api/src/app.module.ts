@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LedgerCoreModule, type LedgerConfig } from '@ledger/ledger';
+import { HealthController } from './health/health.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [LedgerCoreModule.forRoot(config)],
+      controllers: [HealthController],
+    };
+  }
+}

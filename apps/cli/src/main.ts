@@ -1,0 +1,81 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { EventStoreError, openEventStore, START, type EventStore } from '@ledger/event-store';
+import { ConfigError, loadConfig } from '@ledger/ledger';
+
+/** Exit codes scripts can branch on. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, unavailable: 3 } as const;
+
+const program = new Command()
+  .name('ledger')
+  .description(
+    'Rider ledger command line: read and check the event log (more commands arrive with the audit tools).',
+  )
+  .showHelpAfterError();
+
+program
+  .command('events')
+  .description('print the event log in global order as NDJSON, one event per line')
+  .option('--after <cursor>', 'start after this cursor (from a previous line\'s "cursor")', START)
+  .option('--limit <n>', 'stop after n events', positiveInteger, Number.MAX_SAFE_INTEGER)
+  .option('--stream <name>', 'only events of this stream')
+  .action(async (options: { after: string; limit: number; stream?: string }) => {
+    await withStore(async (store) => {
+      let printed = 0;
+      let cursor = options.after;
+      while (printed < options.limit) {
+        const page = await store.readAll({
+          after: cursor,
+          limit: Math.min(1000, options.limit - printed),
+        });
+        if (page.events.length === 0) break;
+        for (const event of page.events) {
+          if (options.stream !== undefined && event.streamName !== options.stream) continue;
+          if (!process.stdout.write(`${JSON.stringify(event)}\n`)) await drained();
+          printed++;
+        }
+        cursor = page.cursor;
+      }
+    });
+  });
+
+program
+  .command('ping')
+  .description('check that the configured event store answers')
+  .action(async () => {
+    await withStore(async (store) => {
+      await store.ping();
+      console.log(`${store.kind}: up`);
+    });
+  });
+
+async function withStore(work: (store: EventStore) => Promise<void>): Promise<void> {
+  const store = await openEventStore(loadConfig().eventStore);
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function drained(): Promise<void> {
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {
+    console.error(`event store unavailable: ${error.message}`);
+    process.exitCode = EXIT.unavailable;
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = EXIT.failure;
+  }
+});

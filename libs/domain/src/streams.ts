@@ -1,0 +1,34 @@
+/**
+ * Stream names: one function per stream kind, and nothing else in the code builds one. A stream
+ * is the unit of consistency: every rule that must hold at once lives inside one stream.
+ */
+
+/** Client-chosen ids follow the API's pattern, so a stream name never needs escaping. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export type StreamKind =
+  'rider' | 'fund' | 'station' | 'task' | 'hazard' | 'selection' | 'principal' | 'community';
+
+function streamOf(kind: StreamKind, id: string): string {
+  if (!ID_PATTERN.test(id)) throw new Error(`invalid ${kind} id "${id}"`);
+  return `${kind}-${id}`;
+}
+
+export const riderStream = (riderId: string): string => streamOf('rider', riderId);
+export const fundStream = (fundId: string): string => streamOf('fund', fundId);
+export const stationStream = (stationId: string): string => streamOf('station', stationId);
+export const taskStream = (taskId: string): string => streamOf('task', taskId);
+export const hazardStream = (hazardId: string): string => streamOf('hazard', hazardId);
+export const selectionStream = (selectionId: string): string => streamOf('selection', selectionId);
+export const principalStream = (principalId: string): string => streamOf('principal', principalId);
+export const communityStream = (communityId: string): string => streamOf('community', communityId);
+/** The point rules and badge thresholds are one versioned stream each for the deployment. */
+export const RULES_STREAM = 'rules';
+export const BADGES_STREAM = 'badges';
+
+/** Splits a stream name back into its kind and id; `undefined` for names this ledger never makes. */
+export function parseStreamName(name: string): { kind: StreamKind; id: string } | undefined {
+  const match = /^(rider|fund|station|task|hazard|selection|principal|community)-(.+)$/.exec(name);
+  if (!match || !ID_PATTERN.test(match[2])) return undefined;
+  return { kind: match[1] as StreamKind, id: match[2] };
+}

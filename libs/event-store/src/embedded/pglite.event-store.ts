@@ -1,0 +1,71 @@
+import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EventStore } from '../event-store.port';
+import { classifyPgError } from '../sql/pg-errors';
+import type { SqlClient } from '../sql/sql-client';
+import { SqlEventStore } from '../sql/sql-event-store';
+import { DataDirLock } from './data-dir-lock';
+
+export interface EmbeddedStoreOptions {
+  /** Folder that holds the database; created when missing. `memory://` keeps it in memory (tests). */
+  readonly dataDir: string;
+  readonly schema?: string;
+}
+
+/**
+ * Commits by another process are impossible (the folder is locked to this one), so an idle
+ * subscription is woken by local appends; the timer only bounds how long a missed wake-up lasts.
+ */
+const EMBEDDED_POLL_INTERVAL_MS = 1000;
+
+/** The embedded store: PostgreSQL compiled to WebAssembly (PGlite), in a folder on disk. */
+export async function openEmbeddedEventStore(options: EmbeddedStoreOptions): Promise<EventStore> {
+  const inMemory = options.dataDir.startsWith('memory://');
+  const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
+  let lock: DataDirLock | undefined;
+  if (!inMemory) {
+    mkdirSync(dir, { recursive: true });
+    lock = DataDirLock.acquire(resolve(options.dataDir));
+  }
+  try {
+    const db = await PGlite.create(dir);
+    return await embeddedStoreOnDb(db, options.schema ?? 'ledger', () => lock?.release());
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/** The store over an open PGlite; closing the store closes `db`, then calls `onClose`. */
+export function embeddedStoreOnDb(
+  db: PGlite,
+  schema: string,
+  onClose: () => void = () => undefined,
+): Promise<EventStore> {
+  return SqlEventStore.open(pgliteClient(db, onClose), {
+    kind: 'embedded',
+    schema,
+    pollIntervalMs: EMBEDDED_POLL_INTERVAL_MS,
+    classifyError: classifyPgError,
+  });
+}
+
+function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
+  return {
+    query: async <Row>(text: string, params?: readonly unknown[]) => {
+      const result = await db.query<Row>(text, params ? [...params] : undefined);
+      return { rows: result.rows };
+    },
+    exec: async (text) => {
+      await db.exec(text);
+    },
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        onClose();
+      }
+    },
+  };
+}

@@ -1,0 +1,310 @@
+import {
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  excludeSystemEvents,
+  jsonEvent,
+  START as KURRENT_START,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { validateAppend } from '../append-validation';
+import { InvalidArgument, StoreUnavailable, WrongExpectedRevision } from '../event-store.errors';
+import {
+  ANY,
+  MAX_READ_BATCH,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type LogCursor,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+} from '../event-store.port';
+
+/** The schema version travels in KurrentDB's metadata under this reserved key. */
+const SCHEMA_VERSION_KEY = '$schemaVersion';
+/** A ping or head look-up that takes longer than this means the cluster is not serving. */
+const PING_DEADLINE_MS = 3000;
+
+export interface KurrentDbStoreOptions {
+  /** e.g. `esdb://127.0.0.1:2113?tls=false` (or `kurrentdb://…`). */
+  readonly connectionString: string;
+}
+
+/**
+ * The scale-out adapter. KurrentDB's `$all` commit position is the global order, so there is no
+ * gap to fence; stream revisions map one to one. Cursors are `commit/prepare`.
+ */
+export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): Promise<EventStore> {
+  const url = options.connectionString.replace(/^kurrentdb(\+discover)?:/, 'esdb$1:');
+  const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url));
+  await store.ping();
+  return store;
+}
+
+class KurrentDbEventStore implements EventStore {
+  readonly kind = 'kurrentdb' as const;
+  private readonly closing = new AbortController();
+
+  constructor(private readonly client: EventStoreDBClient) {}
+
+  async append(
+    streamName: string,
+    events: readonly NewEvent[],
+    options: { readonly expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    validateAppend(streamName, events, options.expectedRevision);
+    this.assertOpen();
+    const data = events.map((event) =>
+      jsonEvent({
+        id: event.eventId.toLowerCase(),
+        type: event.type,
+        data: event.data,
+        metadata: { ...event.metadata, [SCHEMA_VERSION_KEY]: event.schemaVersion },
+      }),
+    );
+    try {
+      const result = await this.client.appendToStream(streamName, data, {
+        expectedRevision: toKurrentRevision(options.expectedRevision),
+      });
+      const position = result.position;
+      if (!position) throw new StoreUnavailable('KurrentDB returned no position for an append');
+      return {
+        nextExpectedRevision: Number(result.nextExpectedRevision),
+        position: toPositionNumber(position),
+        cursor: encodeCursor(position),
+      };
+    } catch (error) {
+      if (errorType(error) !== ErrorType.WRONG_EXPECTED_VERSION) throw classify(error);
+      // KurrentDB's own dedupe is a cache: after it forgets, a retry reports a conflict. Look
+      // at what is stored where the retry would have gone before calling it one.
+      const replay = await this.findEarlierAppend(streamName, events, options.expectedRevision);
+      if (replay) return replay;
+      throw new WrongExpectedRevision(streamName, options.expectedRevision, actualRevision(error));
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const out: StoredEvent[] = [];
+    try {
+      const reader = this.client.readStream(streamName, {
+        fromRevision: BigInt(options.fromRevision ?? 0),
+        maxCount: clampLimit(options.limit),
+      });
+      for await (const resolved of reader) {
+        const event = toStoredEvent(resolved);
+        if (event) out.push(event);
+      }
+    } catch (error) {
+      if (errorType(error) === ErrorType.STREAM_NOT_FOUND) return [];
+      throw classify(error);
+    }
+    return out;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    this.assertOpen();
+    const after = options.after ?? START;
+    const limit = clampLimit(options.limit);
+    const events: StoredEvent[] = [];
+    try {
+      // `fromPosition` is inclusive and system events are interleaved: read on and filter.
+      const reader = this.client.readAll({ fromPosition: decodeCursor(after) });
+      for await (const resolved of reader) {
+        const event = toStoredEvent(resolved);
+        if (!event || event.cursor === after) continue;
+        events.push(event);
+        if (events.length >= limit) break;
+      }
+    } catch (error) {
+      throw classify(error);
+    }
+    return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : after };
+  }
+
+  async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<StoredEvent> {
+    this.assertOpen();
+    const stop = AbortSignal.any([
+      this.closing.signal,
+      ...(options.signal ? [options.signal] : []),
+    ]);
+    const subscription = this.client.subscribeToAll({
+      fromPosition: decodeCursor(options.after ?? START),
+      filter: excludeSystemEvents(),
+    });
+    const unsubscribe = (): void => void subscription.unsubscribe().catch(() => undefined);
+    stop.addEventListener('abort', unsubscribe, { once: true });
+    try {
+      for await (const resolved of subscription) {
+        if (stop.aborted) return;
+        const event = toStoredEvent(resolved);
+        if (event) yield event;
+      }
+    } catch (error) {
+      if (!stop.aborted) throw classify(error);
+    } finally {
+      stop.removeEventListener('abort', unsubscribe);
+      unsubscribe();
+    }
+  }
+
+  async headCursor(): Promise<LogCursor> {
+    this.assertOpen();
+    try {
+      const reader = this.client.readAll({
+        fromPosition: END,
+        direction: BACKWARDS,
+        deadline: PING_DEADLINE_MS,
+      });
+      for await (const resolved of reader) {
+        const event = toStoredEvent(resolved);
+        if (event) return event.cursor;
+      }
+    } catch (error) {
+      throw classify(error);
+    }
+    return START;
+  }
+
+  hasReached(cursor: LogCursor, position: number): Promise<boolean> {
+    const decoded = decodeCursor(cursor);
+    return Promise.resolve(decoded !== KURRENT_START && decoded.commit >= BigInt(position));
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    try {
+      const reader = this.client.readAll({
+        fromPosition: END,
+        direction: BACKWARDS,
+        maxCount: 1,
+        deadline: PING_DEADLINE_MS,
+      });
+      for await (const resolved of reader) void resolved;
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    await this.client.dispose();
+  }
+
+  private async findEarlierAppend(
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | undefined> {
+    if (expected === ANY || expected === STREAM_EXISTS) return undefined;
+    const from = expected === NO_STREAM ? 0 : expected + 1;
+    const stored = await this.readStream(streamName, { fromRevision: from, limit: events.length });
+    const same =
+      stored.length === events.length &&
+      stored.every((event, i) => event.eventId === events[i].eventId.toLowerCase());
+    if (!same) return undefined;
+    const last = stored[stored.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position, cursor: last.cursor };
+  }
+
+  private assertOpen(): void {
+    if (this.closing.signal.aborted) throw new StoreUnavailable('the event store is closed');
+  }
+}
+
+function toKurrentRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === ANY) return 'any';
+  if (expected === NO_STREAM) return 'no_stream';
+  if (expected === STREAM_EXISTS) return 'stream_exists';
+  return BigInt(expected);
+}
+
+function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
+  const recorded = resolved.event;
+  if (!recorded || recorded.type.startsWith('$') || recorded.streamId.startsWith('$')) {
+    return undefined;
+  }
+  if (!recorded.isJson || !recorded.position) {
+    throw new InvalidArgument(`event ${recorded.id} in ${recorded.streamId} is not a ledger event`);
+  }
+  const { [SCHEMA_VERSION_KEY]: schemaVersion, ...metadata } = (recorded.metadata ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return {
+    eventId: recorded.id,
+    streamName: recorded.streamId,
+    revision: Number(recorded.revision),
+    position: toPositionNumber(recorded.position),
+    cursor: encodeCursor(recorded.position),
+    type: recorded.type,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
+    data: recorded.data as Record<string, unknown>,
+    metadata,
+    recordedAt: recorded.created,
+  };
+}
+
+function toPositionNumber(position: Position): number {
+  const value = Number(position.commit);
+  if (!Number.isSafeInteger(value)) throw new Error(`log position ${position.commit} is too large`);
+  return value;
+}
+
+function encodeCursor(position: Position): LogCursor {
+  return `${position.commit}/${position.prepare}`;
+}
+
+function decodeCursor(cursor: LogCursor): Position | typeof KURRENT_START {
+  if (cursor === START) return KURRENT_START;
+  const match = /^(\d{1,20})\/(\d{1,20})$/.exec(cursor);
+  if (!match) throw new InvalidArgument(`"${cursor}" is not a KurrentDB cursor`);
+  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined) return MAX_READ_BATCH;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgument('limit must be ≥ 1');
+  return Math.min(limit, MAX_READ_BATCH);
+}
+
+function errorType(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+function actualRevision(error: unknown): number {
+  const actual = (error as { actualVersion?: unknown }).actualVersion;
+  return typeof actual === 'bigint' ? Number(actual) : -1;
+}
+
+const UNAVAILABLE_TYPES = new Set<string>([
+  ErrorType.UNAVAILABLE,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.TIMEOUT,
+  ErrorType.NOT_LEADER,
+  ErrorType.CANCELLED,
+]);
+
+function classify(error: unknown): Error {
+  const type = errorType(error);
+  if (type !== undefined && UNAVAILABLE_TYPES.has(type)) {
+    return new StoreUnavailable(`KurrentDB unavailable (${type})`, { cause: error });
+  }
+  if (type === ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED) {
+    return new InvalidArgument('the append is larger than KurrentDB accepts', { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,46 @@
+import { EventStoreError, InvalidArgument, StoreUnavailable } from '../event-store.errors';
+
+/** SQLSTATEs that mean "the server cannot serve now", not "this request is wrong". */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '40P01']);
+/** SQLSTATEs caused by the data itself (a NUL in JSON text, a value too large …). */
+const BAD_DATA_STATES = new Set(['22P05', '22021', '22P02', '54000', '22003']);
+/** Node socket errors seen when the server is down or the connection breaks. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+const NETWORK_MESSAGES =
+  /connection terminated|timeout exceeded when trying to connect|connection is closed|client has encountered a connection error|cannot use a pool after calling end|PGlite is closed/i;
+
+/** The SQLSTATE of a unique violation; an append maps it to `DuplicateEventId` itself. */
+export const UNIQUE_VIOLATION = '23505';
+
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Classifies an error from `pg` or PGlite into a port error, or `undefined` to rethrow as is. */
+export function classifyPgError(error: unknown): EventStoreError | undefined {
+  if (error instanceof EventStoreError) return error;
+  const code = sqlState(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && (code.startsWith('08') || UNAVAILABLE_STATES.has(code))) {
+    return new StoreUnavailable(`database unavailable (${code})`, { cause: error });
+  }
+  if (code !== undefined && NETWORK_CODES.has(code)) {
+    return new StoreUnavailable(`database unreachable (${code})`, { cause: error });
+  }
+  if (NETWORK_MESSAGES.test(message)) {
+    return new StoreUnavailable('database connection lost', { cause: error });
+  }
+  if (code !== undefined && BAD_DATA_STATES.has(code)) {
+    return new InvalidArgument(`the store cannot hold this data (${code})`, { cause: error });
+  }
+  return undefined;
+}

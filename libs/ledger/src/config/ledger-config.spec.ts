@@ -1,0 +1,67 @@
+import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from './ledger-config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded store in ./data on 127.0.0.1:3000, Asia/Shanghai', () => {
+    const config = loadConfig({});
+    expect(config.eventStore).toEqual({ kind: 'embedded', dataDir: './data' });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      timeZone: 'Asia/Shanghai',
+      rateLimitPerMinute: 600,
+      redisUrl: undefined,
+      adminToken: undefined,
+      databaseUrl: DEFAULT_DATABASE_URL,
+    });
+  });
+
+  it('reads the postgres and kurrentdb settings', () => {
+    expect(
+      loadConfig({
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: 'postgres://u@db:5432/ledger',
+        PG_POOL_SIZE: '20',
+      }).eventStore,
+    ).toEqual({
+      kind: 'postgres',
+      databaseUrl: 'postgres://u@db:5432/ledger',
+      schema: 'ledger',
+      poolSize: 20,
+    });
+    expect(
+      loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'esdb://k:2113?tls=false' }).eventStore,
+    ).toEqual({ kind: 'kurrentdb', kurrentDbUrl: 'esdb://k:2113?tls=false' });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        EVENT_STORE: 'mysql',
+        PORT: '70000',
+        LEDGER_TIME_ZONE: 'Mars/Olympus',
+        REDIS_URL: 'http://x',
+        LEDGER_ADMIN_TOKEN: 'short',
+        RATE_LIMIT_PER_MINUTE: '-1',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'EVENT_STORE',
+      'PORT',
+      'LEDGER_TIME_ZONE',
+      'REDIS_URL',
+      'LEDGER_ADMIN_TOKEN',
+      'RATE_LIMIT_PER_MINUTE',
+    ]) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('requires KURRENTDB_URL for the kurrentdb store', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_URL/);
+  });
+});

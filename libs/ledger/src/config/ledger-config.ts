@@ -1,0 +1,159 @@
+import { DEFAULT_PG_POOL_SIZE, type EventStoreSettings } from '@ledger/event-store';
+
+/** Everything the apps read from the environment, parsed and checked once at start-up. */
+export interface LedgerConfig {
+  readonly eventStore: EventStoreSettings;
+  /** Where read models, idempotency keys and personal data live: the embedded folder or Postgres. */
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly timeZone: string;
+  readonly rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Every variable `loadConfig` reads; docs/operations.md describes each one. */
+export const CONFIG_VARIABLES = [
+  'EVENT_STORE',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'DATABASE_SCHEMA',
+  'PG_POOL_SIZE',
+  'KURRENTDB_URL',
+  'REDIS_URL',
+  'LEDGER_ADMIN_TOKEN',
+  'HOST',
+  'PORT',
+  'LEDGER_TIME_ZONE',
+  'RATE_LIMIT_PER_MINUTE',
+] as const;
+
+export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
+const STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
+/** Tokens are compared as SHA-256 hashes; a short one would be guessable. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** Reads the configuration from `env`; throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const kind = read.oneOf('EVENT_STORE', STORE_KINDS, 'embedded');
+  const dataDir = read.string('DATA_DIR', './data');
+  const databaseUrl = read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
+  const schema = read.matching('DATABASE_SCHEMA', 'ledger', /^[a-z_][a-z0-9_]{0,62}$/);
+  const poolSize = read.integer('PG_POOL_SIZE', DEFAULT_PG_POOL_SIZE, 1, 200);
+  const kurrentDbUrl = env.KURRENTDB_URL;
+  if (kind === 'kurrentdb' && !kurrentDbUrl)
+    problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
+  const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const adminToken = env.LEDGER_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  const config: LedgerConfig = {
+    eventStore: storeSettings(kind, { dataDir, databaseUrl, schema, poolSize, kurrentDbUrl }),
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    adminToken,
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.integer('PORT', 3000, 0, 65535),
+    timeZone: read.timeZone('LEDGER_TIME_ZONE', 'Asia/Shanghai'),
+    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function storeSettings(
+  kind: (typeof STORE_KINDS)[number],
+  v: {
+    dataDir: string;
+    databaseUrl: string;
+    schema: string;
+    poolSize: number;
+    kurrentDbUrl?: string;
+  },
+): EventStoreSettings {
+  switch (kind) {
+    case 'embedded':
+      return { kind, dataDir: v.dataDir };
+    case 'postgres':
+      return { kind, databaseUrl: v.databaseUrl, schema: v.schema, poolSize: v.poolSize };
+    case 'kurrentdb':
+      return { kind, kurrentDbUrl: v.kurrentDbUrl ?? '' };
+  }
+}
+
+/** Reads one variable at a time, collecting every problem instead of stopping at the first. */
+class EnvReader {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(name, fallback);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name, String(fallback));
+    const value = Number(raw);
+    if (/^\d+$/.test(raw) && Number.isSafeInteger(value) && value >= min && value <= max)
+      return value;
+    this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+
+  matching(name: string, fallback: string, pattern: RegExp): string {
+    const value = this.string(name, fallback);
+    if (pattern.test(value)) return value;
+    this.problems.push(`${name} must match ${pattern.source} (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: readonly string[]): string {
+    return this.optionalUrl(name, protocols) ?? fallback;
+  }
+
+  optionalUrl(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.env[name];
+    if (value === undefined || value === '') return undefined;
+    try {
+      if (protocols.includes(new URL(value).protocol)) return value;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a ${protocols.join(' or ')}// URL`);
+    return undefined;
+  }
+
+  timeZone(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return value;
+    } catch {
+      this.problems.push(
+        `${name} must be an IANA time zone such as Asia/Shanghai (got "${value}")`,
+      );
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { createApi } from '../../apps/api/src/api';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NO_STREAM, openEmbeddedEventStore } from '@ledger/event-store';
+import { loadConfig } from '@ledger/ledger';
+import { tempDir } from '@ledger/testing';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
+
+describe('the API on the embedded store', () => {
+  let app: NestFastifyApplication;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    app = await createApi(loadConfig({ DATA_DIR: dir.path }), { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  it('GET /health answers 200 and names the store', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'ok',
+      store: { kind: 'embedded', status: 'up' },
+      queue: { kind: 'in-process', status: 'up' },
+      projectionLag: 0,
+    });
+  });
+
+  it('serves an OpenAPI 3 document at /docs-json and Swagger UI at /docs', async () => {
+    const json = await app.inject({ method: 'GET', url: '/docs-json' });
+    expect(json.statusCode).toBe(200);
+    const doc = json.json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toContain('/health');
+    const ui = await app.inject({ method: 'GET', url: '/docs' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('answers 503 naming the queue when Redis is down', async () => {
+    const other = tempDir();
+    const down = await createApi(
+      loadConfig({ DATA_DIR: other.path, REDIS_URL: 'redis://127.0.0.1:1' }),
+      {
+        logger: false,
+      },
+    );
+    try {
+      await down.init();
+      await down.getHttpAdapter().getInstance().ready();
+      const res = await down.inject({ method: 'GET', url: '/health' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        status: 'unavailable',
+        queue: { kind: 'redis', status: 'down' },
+      });
+    } finally {
+      await down.close();
+      other.remove();
+    }
+  });
+});
+
+describe('npm start (the built API as a process)', () => {
+  it('prints the URL and a generated token, serves /health, and stops cleanly on Ctrl-C', async () => {
+    expect(existsSync(MAIN)).toBe(true); // `npm test` builds before it runs the tests
+    const dir = tempDir();
+    const eventId = randomUUID();
+    const seeded = await openEmbeddedEventStore({ dataDir: dir.path });
+    await seeded.append(
+      'check-1',
+      [{ eventId, type: 'Check', schemaVersion: 1, data: { 文字: '保留' }, metadata: {} }],
+      {
+        expectedRevision: NO_STREAM,
+      },
+    );
+    await seeded.close();
+
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, DATA_DIR: dir.path, PORT: '0', LEDGER_ADMIN_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await waitFor(
+        () => /Rider ledger API\s+(http:\/\/\S+)/.exec(output)?.[1],
+        60_000,
+      );
+      expect(output).toMatch(/Admin token\s+[A-Za-z0-9_-]{43}\s+\(generated/);
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ store: { kind: 'embedded', status: 'up' } });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('stopped cleanly');
+      expect(existsSync(join(dir.path, 'ledger.lock'))).toBe(false);
+
+      const reopened = await openEmbeddedEventStore({ dataDir: dir.path });
+      const events = await reopened.readStream('check-1');
+      await reopened.close();
+      expect(events.map((e) => [e.eventId, e.data])).toEqual([[eventId, { 文字: '保留' }]]);
+    } finally {
+      child.kill('SIGKILL');
+      dir.remove();
+    }
+  }, 90_000);
+});
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
