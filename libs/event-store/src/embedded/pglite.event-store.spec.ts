@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { tempDir } from '@ledger/testing';
 import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '../contract/event-store.contract';
 import { StoreUnavailable } from '../event-store.errors';
@@ -75,5 +76,24 @@ describe('embedded data folder', () => {
     await store.ping();
     await store.close();
     dir.remove();
+  });
+});
+
+describe('the shared SQL log order', () => {
+  it('sorts transaction ids as numbers (999 before 1000), in reads and in the head cursor', async () => {
+    const db = await PGlite.create('memory://');
+    const store = await embeddedStoreOnDb(db, 'ledger');
+    try {
+      const insert = `insert into ledger.events (transaction_id, event_id, stream_name, stream_revision,
+        event_type, schema_version, data, metadata) values ($1::xid8, $2, $3, 0, 'T', 1, '{}', '{}')`;
+      // Written out of order on purpose: the later transaction first.
+      await db.query(insert, ['100', randomUUID(), 'late']);
+      await db.query(insert, ['99', randomUUID(), 'early']);
+      const { events } = await store.readAll();
+      expect(events.map((e) => e.streamName)).toEqual(['early', 'late']);
+      expect(await store.headCursor()).toBe(events[1].cursor);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -52,56 +52,83 @@ create table if not exists ${schema}.streams (
   revision bigint not null
 );
 
+-- The events of an earlier append with these ids, if there was one: 'replayed' when it was this
+-- very append (same stream, same ids, same order), 'duplicate_event_id' when the ids were used
+-- otherwise, null when none of them is stored.
+create or replace function ${schema}.earlier_append(p_stream text, p_events jsonb)
+returns jsonb language sql stable as $fn$
+  select case
+    when count(*) = 0 then null
+    when count(*) = jsonb_array_length(p_events)
+      and bool_and(e.stream_name = p_stream)
+      and array_agg(e.event_id order by e.stream_revision) = array(
+        select (x.value->>'eventId')::uuid
+        from jsonb_array_elements(p_events) with ordinality as x(value, ord) order by x.ord)
+    then jsonb_build_object('status', 'replayed',
+      'revision', max(e.stream_revision),
+      'position', (array_agg(e.global_position order by e.stream_revision desc))[1],
+      'tx', (array_agg(e.transaction_id::text order by e.stream_revision desc))[1])
+    else jsonb_build_object('status', 'duplicate_event_id', 'eventId', min(e.event_id::text))
+  end
+  from ${schema}.events e
+  where e.event_id in (select (x->>'eventId')::uuid from jsonb_array_elements(p_events) x)
+$fn$;
+
+-- One round trip per append. The streams row is the lock: checking the expected revision and
+-- moving it happen in one statement, so appends to one stream queue there and appends to
+-- different streams never touch each other.
 create or replace function ${schema}.append_to_stream(p_stream text, p_expected text, p_events jsonb)
 returns jsonb language plpgsql as $fn$
 declare
-  v_current bigint;
   v_count integer := jsonb_array_length(p_events);
-  v_ids uuid[] := array(select (e->>'eventId')::uuid from jsonb_array_elements(p_events) e);
-  v_found integer;
-  v_last record;
+  v_current bigint;
+  v_earlier jsonb;
+  v_position bigint;
+  v_tx text;
 begin
-  -- Lock the stream's row (creating it at -1, "no stream"): appends to one stream queue here,
-  -- appends to different streams do not touch each other.
-  insert into ${schema}.streams as s (stream_name, revision) values (p_stream, -1)
-    on conflict (stream_name) do update set revision = s.revision
-    returning s.revision into v_current;
-
-  -- A retry of an append that already committed: same ids, same stream, same order.
-  select count(*) into v_found from ${schema}.events where event_id = any(v_ids);
-  if v_found > 0 then
-    if v_found = v_count and v_ids = array(
-        select event_id from ${schema}.events
-        where stream_name = p_stream and event_id = any(v_ids) order by stream_revision) then
-      select global_position, transaction_id::text as tx, stream_revision into v_last
-        from ${schema}.events where event_id = v_ids[v_count];
-      return jsonb_build_object('status', 'replayed', 'revision', v_last.stream_revision,
-        'position', v_last.global_position, 'tx', v_last.tx);
-    end if;
-    return jsonb_build_object('status', 'duplicate_event_id', 'eventId',
-      (select event_id from ${schema}.events where event_id = any(v_ids) limit 1));
+  -- With no revision to check, a retry is only recognisable by its ids: look first.
+  if p_expected in ('any', 'stream_exists') then
+    v_earlier := ${schema}.earlier_append(p_stream, p_events);
+    if v_earlier is not null then return v_earlier; end if;
   end if;
 
-  if not (p_expected = 'any'
-      or (p_expected = 'no_stream' and v_current = -1)
-      or (p_expected = 'stream_exists' and v_current >= 0)
-      or (p_expected ~ '^[0-9]+$' and p_expected::bigint = v_current)) then
-    return jsonb_build_object('status', 'wrong_revision', 'actual', v_current);
+  if p_expected = 'no_stream' then
+    insert into ${schema}.streams (stream_name, revision) values (p_stream, v_count - 1)
+      on conflict (stream_name) do nothing
+      returning -1 into v_current;
+  elsif p_expected = 'any' then
+    insert into ${schema}.streams as s (stream_name, revision) values (p_stream, v_count - 1)
+      on conflict (stream_name) do update set revision = s.revision + v_count
+      returning s.revision - v_count into v_current;
+  else
+    update ${schema}.streams set revision = revision + v_count
+      where stream_name = p_stream
+        and (case when p_expected = 'stream_exists' then revision >= 0
+                  else revision = p_expected::bigint end)
+      returning revision - v_count into v_current;
   end if;
 
-  insert into ${schema}.events
-    (event_id, stream_name, stream_revision, event_type, schema_version, data, metadata)
-  select (e->>'eventId')::uuid, p_stream, v_current + ord, e->>'type',
-         (e->>'schemaVersion')::integer, e->'data', e->'metadata'
-  from jsonb_array_elements(p_events) with ordinality as t(e, ord)
-  order by ord;
+  if v_current is null then
+    -- A retry of an append that committed finds the stream moved on: it is not a conflict.
+    v_earlier := ${schema}.earlier_append(p_stream, p_events);
+    if v_earlier is not null then return v_earlier; end if;
+    return jsonb_build_object('status', 'wrong_revision', 'actual',
+      coalesce((select revision from ${schema}.streams where stream_name = p_stream), -1));
+  end if;
 
-  update ${schema}.streams set revision = v_current + v_count where stream_name = p_stream;
+  with inserted as (
+    insert into ${schema}.events
+      (event_id, stream_name, stream_revision, event_type, schema_version, data, metadata)
+    select (e->>'eventId')::uuid, p_stream, v_current + ord, e->>'type',
+           (e->>'schemaVersion')::integer, e->'data', e->'metadata'
+    from jsonb_array_elements(p_events) with ordinality as t(e, ord)
+    order by ord
+    returning global_position, transaction_id
+  )
+  select max(global_position), min(transaction_id::text) into v_position, v_tx from inserted;
 
-  select global_position, transaction_id::text as tx into v_last
-    from ${schema}.events where stream_name = p_stream and stream_revision = v_current + v_count;
   return jsonb_build_object('status', 'ok', 'revision', v_current + v_count,
-    'position', v_last.global_position, 'tx', v_last.tx);
+    'position', v_position, 'tx', v_tx);
 end
 $fn$;
 
@@ -110,7 +137,9 @@ insert into ${schema}.schema_migrations (version) values (${EVENT_STORE_SCHEMA_V
 `;
 }
 
-const EVENT_COLUMNS = `global_position, transaction_id::text as transaction_id, event_id::text as event_id,
+// `tx`, not `transaction_id`: an output column named like the table column would make
+// ORDER BY sort by the text (so '1000' before '999').
+const EVENT_COLUMNS = `global_position, transaction_id::text as tx, event_id::text as event_id,
   stream_name, stream_revision, event_type, schema_version, data, metadata, recorded_at`;
 
 /** Every event after the cursor pair whose transaction can no longer be running. */
@@ -130,14 +159,14 @@ export function readStreamSql(schema: string): string {
 }
 
 export function headSql(schema: string): string {
-  return `select transaction_id::text as transaction_id, global_position from ${schema}.events
+  return `select transaction_id::text as tx, global_position from ${schema}.events
     where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     order by transaction_id desc, global_position desc
     limit 1`;
 }
 
 export function transactionOfSql(schema: string): string {
-  return `select transaction_id::text as transaction_id from ${schema}.events where global_position = $1`;
+  return `select transaction_id::text as tx from ${schema}.events where global_position = $1`;
 }
 
 export function appendSql(schema: string): string {
@@ -147,7 +176,7 @@ export function appendSql(schema: string): string {
 /** A row of the events table as both drivers return it (bigints may come back as strings). */
 export interface EventRow {
   global_position: number | string;
-  transaction_id: string;
+  tx: string;
   event_id: string;
   stream_name: string;
   stream_revision: number | string;

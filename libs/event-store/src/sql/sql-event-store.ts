@@ -154,22 +154,18 @@ export class SqlEventStore implements EventStore {
 
   async headCursor(): Promise<LogCursor> {
     const { rows } = await this.run(() =>
-      this.client.query<{ transaction_id: string; global_position: number | string }>(
-        this.sql.head,
-      ),
+      this.client.query<{ tx: string; global_position: number | string }>(this.sql.head),
     );
-    return rows.length === 0
-      ? START
-      : encodeCursor(rows[0].transaction_id, rows[0].global_position);
+    return rows.length === 0 ? START : encodeCursor(rows[0].tx, rows[0].global_position);
   }
 
   async hasReached(cursor: LogCursor, position: number): Promise<boolean> {
     if (cursor === START) return false;
     const { rows } = await this.run(() =>
-      this.client.query<{ transaction_id: string }>(this.sql.transactionOf, [position]),
+      this.client.query<{ tx: string }>(this.sql.transactionOf, [position]),
     );
     if (rows.length === 0) return false;
-    return compareCursors(encodeCursor(rows[0].transaction_id, position), cursor) <= 0;
+    return compareCursors(encodeCursor(rows[0].tx, position), cursor) <= 0;
   }
 
   async ping(): Promise<void> {
@@ -233,7 +229,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     streamName: row.stream_name,
     revision: Number(row.stream_revision),
     position: Number(row.global_position),
-    cursor: encodeCursor(row.transaction_id, row.global_position),
+    cursor: encodeCursor(row.tx, row.global_position),
     type: row.event_type,
     schemaVersion: row.schema_version,
     data: row.data,
