@@ -52,10 +52,27 @@ function poolConfig(options: PostgresStoreOptions): PoolConfig {
   };
 }
 
+const statementNames = new Map<string, string>();
+
+/** A stable name per distinct SQL text; the adapter's statements are a small fixed set. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `ledger_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function pgClient(pool: Pool, schema: string): SqlClient {
   return {
     query: async <Row>(text: string, params?: readonly unknown[]) => {
-      const result = await pool.query(text, params ? [...params] : undefined);
+      // Named statements are parsed and planned once per connection, then only executed.
+      const result = await pool.query({
+        name: statementName(text),
+        text,
+        values: params ? [...params] : undefined,
+      });
       return { rows: result.rows as Row[] };
     },
     // Several processes may start at once: the advisory lock makes schema creation one at a time.
