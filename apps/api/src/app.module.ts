@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LedgerCoreModule, type LedgerConfig } from '@ledger/ledger';
+import { LedgerCoreModule, LedgerModule, type LedgerConfig } from '@ledger/ledger';
 import { HealthController } from './health/health.controller';
 
 @Module({})
@@ -7,7 +7,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [LedgerCoreModule.forRoot(config)],
+      imports: [LedgerCoreModule.forRoot(config), LedgerModule],
       controllers: [HealthController],
     };
   }

@@ -1,2 +1,3 @@
 export * from './servers';
 export * from './temp-dir';
+export * from './decider-spec';

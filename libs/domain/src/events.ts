@@ -1,0 +1,54 @@
+import type { BadgesEvent } from './badges/badges';
+import type { CommunityEvent } from './community/community';
+import type { FundEvent } from './fund/fund';
+import type { PrincipalEvent } from './principal/principal';
+import type { RiderEvent } from './rider/rider.events';
+import type { RulesEvent } from './rules/rules';
+import type { StationEvent } from './station/station';
+
+/** Every domain event of the ledger. docs/event-catalogue.md describes each one. */
+export type LedgerEvent =
+  | RiderEvent
+  | FundEvent
+  | StationEvent
+  | RulesEvent
+  | BadgesEvent
+  | PrincipalEvent
+  | CommunityEvent;
+
+export type LedgerEventType = LedgerEvent['type'];
+
+/**
+ * The schema version each event type is written with today. Raising one means adding an
+ * upcaster for the older version; a test checks the catalogue lists every type at this version.
+ */
+export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = {
+  RiderRegistered: 1,
+  RiderTransferred: 1,
+  RiderPersonalDataErased: 1,
+  PointsAwarded: 1,
+  AwardReversed: 1,
+  RedemptionMade: 1,
+  RedemptionCancelled: 1,
+  BadgeEarned: 1,
+  FundCreated: 1,
+  FundToppedUp: 1,
+  FundPointsReserved: 1,
+  FundReservationReleased: 1,
+  FundPointsReturned: 1,
+  StationRegistered: 1,
+  ItemPriced: 1,
+  StockAdded: 1,
+  StockReserved: 1,
+  StockReservationReleased: 1,
+  StockReturned: 1,
+  RulesSet: 1,
+  BadgesSet: 1,
+  PrincipalCreated: 1,
+  PrincipalRevoked: 1,
+  CommunityRegistered: 1,
+};
+
+export function isLedgerEventType(type: string): type is LedgerEventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_SCHEMA_VERSIONS, type);
+}

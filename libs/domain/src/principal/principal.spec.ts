@@ -1,0 +1,77 @@
+import { given } from '@ledger/testing';
+import { communityDecider } from '../community/community';
+import { principalDecider, type PrincipalEvent } from './principal';
+
+const create = {
+  type: 'CreatePrincipal' as const,
+  principalId: 'p1',
+  name: '几江社区',
+  role: 'staff' as const,
+  communityIds: ['c1'],
+  stationIds: [],
+  tokenHash: 'ab'.repeat(32),
+};
+const created: PrincipalEvent = {
+  type: 'PrincipalCreated',
+  data: {
+    principalId: 'p1',
+    name: '几江社区',
+    role: 'staff',
+    communityIds: ['c1'],
+    stationIds: [],
+    tokenHash: 'ab'.repeat(32),
+  },
+};
+
+describe('principal and community deciders', () => {
+  it('creates a principal once, with the scope its role needs', () => {
+    given(principalDecider, []).when(create).then([created]);
+    given(principalDecider, [created]).when(create).thenError('ALREADY_EXISTS');
+    given(principalDecider, [])
+      .when({ ...create, communityIds: [] })
+      .thenError('VALIDATION_FAILED');
+    given(principalDecider, [])
+      .when({ ...create, role: 'station' })
+      .thenError('VALIDATION_FAILED');
+    given(principalDecider, [])
+      .when({ ...create, role: 'rider' })
+      .thenError('VALIDATION_FAILED');
+  });
+  it('revokes once: NOT_FOUND for an unknown principal', () => {
+    const revoked: PrincipalEvent = { type: 'PrincipalRevoked', data: { principalId: 'p1' } };
+    given(principalDecider, [created])
+      .when({ type: 'RevokePrincipal', principalId: 'p1' })
+      .then([revoked]);
+    given(principalDecider, [created, revoked])
+      .when({ type: 'RevokePrincipal', principalId: 'p1' })
+      .then([]);
+    given(principalDecider, [])
+      .when({ type: 'RevokePrincipal', principalId: 'p1' })
+      .thenError('NOT_FOUND');
+  });
+  it('registers a community once', () => {
+    const cmd = {
+      type: 'RegisterCommunity' as const,
+      communityId: 'c1',
+      name: '鼎山街道',
+      street: '鼎山街道',
+      district: '江津区',
+    };
+    given(communityDecider, [])
+      .when(cmd)
+      .then([
+        {
+          type: 'CommunityRegistered',
+          data: { communityId: 'c1', name: '鼎山街道', street: '鼎山街道', district: '江津区' },
+        },
+      ]);
+    given(communityDecider, [
+      {
+        type: 'CommunityRegistered',
+        data: { communityId: 'c1', name: 'x', street: 'y', district: 'z' },
+      },
+    ])
+      .when(cmd)
+      .thenError('ALREADY_EXISTS');
+  });
+});

@@ -1,0 +1,45 @@
+import type { BadgeThreshold } from '../badges/badges';
+import type { Activity } from '../rules/rules';
+import type { Occupation, PricedItem } from './rider.events';
+
+export type RiderCommand =
+  | {
+      type: 'RegisterRider';
+      riderId: string;
+      communityId: string;
+      platform: string;
+      occupation: Occupation;
+    }
+  | { type: 'TransferRider'; riderId: string; communityId: string }
+  | { type: 'ErasePersonalData'; riderId: string }
+  | AwardPoints
+  | { type: 'ReverseAward'; entryId: string; riderId: string; reversalOf: string; reason: string }
+  | {
+      type: 'MakeRedemption';
+      redemptionId: string;
+      riderId: string;
+      stationId: string;
+      items: readonly PricedItem[];
+      points: number;
+    }
+  | { type: 'CancelRedemption'; redemptionId: string; riderId: string; reason: string };
+
+/** An award as planned against the rules (see `planAward`): points and cap already resolved. */
+export interface AwardPoints {
+  type: 'AwardPoints';
+  entryId: string;
+  riderId: string;
+  activity: Activity;
+  points: number;
+  fundId: string;
+  ruleVersion: number;
+  /** The rule's daily cap for this activity, if it has one. */
+  maxPointsPerRiderPerDay?: number;
+  reason: string;
+  occurredAt: string;
+  taskId?: string;
+  hazardId?: string;
+  evidence?: string;
+  /** The badge thresholds in force: crossing one earns it in the same append. */
+  badges: readonly BadgeThreshold[];
+}

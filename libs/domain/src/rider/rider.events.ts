@@ -1,0 +1,87 @@
+import type { Activity } from '../rules/rules';
+
+export const OCCUPATIONS = ['courier', 'food_delivery', 'ride_hailing', 'other'] as const;
+export type Occupation = (typeof OCCUPATIONS)[number];
+
+/** An item line of a redemption, priced when the stock was reserved. */
+export interface PricedItem {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly pricePoints: number;
+}
+
+/** The rider stream's events. Names, phones never appear here (personal data is kept apart). */
+export type RiderEvent =
+  | {
+      type: 'RiderRegistered';
+      data: { riderId: string; communityId: string; platform: string; occupation: Occupation };
+    }
+  | {
+      type: 'RiderTransferred';
+      data: { riderId: string; fromCommunityId: string; toCommunityId: string };
+    }
+  | { type: 'RiderPersonalDataErased'; data: { riderId: string } }
+  | {
+      type: 'PointsAwarded';
+      data: {
+        entryId: string;
+        riderId: string;
+        /** The rider's community when the points were earned: leaderboards keep them there. */
+        communityId: string;
+        activity: Activity;
+        points: number;
+        fundId: string;
+        ruleVersion: number;
+        reason: string;
+        occurredAt: string;
+        balanceAfter: number;
+        taskId?: string;
+        hazardId?: string;
+        evidence?: string;
+      };
+    }
+  | {
+      type: 'AwardReversed';
+      data: {
+        entryId: string;
+        riderId: string;
+        reversalOf: string;
+        communityId: string;
+        points: number;
+        fundId: string;
+        reason: string;
+        balanceAfter: number;
+      };
+    }
+  | {
+      type: 'RedemptionMade';
+      data: {
+        redemptionId: string;
+        riderId: string;
+        stationId: string;
+        items: PricedItem[];
+        points: number;
+        balanceAfter: number;
+      };
+    }
+  | {
+      type: 'RedemptionCancelled';
+      data: {
+        redemptionId: string;
+        riderId: string;
+        stationId: string;
+        points: number;
+        reason: string;
+        balanceAfter: number;
+      };
+    }
+  | {
+      type: 'BadgeEarned';
+      data: {
+        riderId: string;
+        badgeId: string;
+        name: string;
+        thresholdPoints: number;
+        earnedPoints: number;
+      };
+    };

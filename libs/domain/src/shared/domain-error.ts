@@ -1,0 +1,50 @@
+/** The API's error codes that the domain itself can produce (HTTP mapping lives in the API). */
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INSUFFICIENT_BALANCE'
+  | 'OUT_OF_STOCK'
+  | 'FUND_EXHAUSTED'
+  | 'ALREADY_REVERSED'
+  | 'ALREADY_CANCELLED'
+  | 'RULE_VIOLATION'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'VALIDATION_FAILED'
+  /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */
+  | 'CONCURRENCY_CONFLICT';
+
+/** A rejected command: a value with a stable code, returned by deciders, never thrown by them. */
+export class DomainError {
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly detail: string,
+  ) {}
+}
+
+/** What `decide` returns: the new events (possibly none: the command was already applied) or why not. */
+export type Decision<E> = readonly E[] | DomainError;
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}
+
+export const notFound = (what: string): DomainError =>
+  new DomainError('NOT_FOUND', `${what} does not exist`);
+export const alreadyExists = (what: string): DomainError =>
+  new DomainError('ALREADY_EXISTS', `${what} already exists`);
+export const ruleViolation = (detail: string): DomainError =>
+  new DomainError('RULE_VIOLATION', detail);
+export const keyReused = (what: string): DomainError =>
+  new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    `${what} was already used for a different request; use a new idempotency key`,
+  );
+
+/** Fails loudly on a broken invariant: a bug, not a user error. */
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,65 @@
+import {
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { EventStore } from '@ledger/event-store';
+import { AwardPointsHandler } from './commands/award-points';
+import { CancelRedemptionHandler } from './commands/cancel-redemption';
+import { MakeRedemptionHandler } from './commands/make-redemption';
+import { ReverseAwardHandler } from './commands/reverse-award';
+import { StreamCommandHandler } from './commands/stream-command';
+import type { LedgerConfig } from './config/ledger-config';
+import { EVENT_STORE, LEDGER_CONFIG } from './infrastructure/tokens';
+import { SettlementRecovery } from './write/settlement-recovery';
+import { StreamWriter } from './write/stream-writer';
+
+/** How often half-done cross-stream acts are looked for (in-process until the worker's jobs, issue 05). */
+export const RECOVERY_INTERVAL_MS = 60_000;
+
+/**
+ * The write side as a Nest module: the command handlers on @nestjs/cqrs's CommandBus, the stream
+ * writer they share, and settlement recovery (at start-up and every minute).
+ */
+@Module({
+  imports: [CqrsModule.forRoot()],
+  providers: [
+    {
+      provide: StreamWriter,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => new StreamWriter(store),
+    },
+    {
+      provide: SettlementRecovery,
+      inject: [EVENT_STORE, StreamWriter, LEDGER_CONFIG],
+      useFactory: (store: EventStore, writer: StreamWriter, config: LedgerConfig) =>
+        new SettlementRecovery(store, writer, config.timeZone),
+    },
+    StreamCommandHandler,
+    AwardPointsHandler,
+    ReverseAwardHandler,
+    MakeRedemptionHandler,
+    CancelRedemptionHandler,
+  ],
+  exports: [StreamWriter, SettlementRecovery],
+})
+export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(@Inject(SettlementRecovery) private readonly recovery: SettlementRecovery) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recovery.run(new Date());
+    this.timer = setInterval(
+      () => void this.recovery.run(new Date()).catch(() => undefined),
+      RECOVERY_INTERVAL_MS,
+    );
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}

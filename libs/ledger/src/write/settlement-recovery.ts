@@ -1,0 +1,220 @@
+import {
+  badgesDecider,
+  fundDecider,
+  fundStream,
+  isDomainError,
+  isLedgerEventType,
+  stationDecider,
+  stationStream,
+  BADGES_STREAM,
+  type Actor,
+  type AwardPoints,
+  type BadgeThreshold,
+  type FundEvent,
+  type LedgerEvent,
+  type PendingAward,
+  type PricedItem,
+} from '@ledger/domain';
+import { START, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { randomUUID } from 'node:crypto';
+import { completeAward } from '../commands/award-points';
+import { completeRedemption } from '../commands/make-redemption';
+import type { LedgerRequest } from './ledger-request';
+import { StreamWriter, toDomainEvent } from './stream-writer';
+
+/**
+ * A cross-stream act younger than this may still be finishing in the process that started it.
+ * Acting on it too early is still safe (both sides are idempotent by entry id), only wasteful.
+ */
+export const RECOVERY_GRACE_MS = 30_000;
+
+/** The ledger itself, acting as the recovery process in metadata. */
+const RECOVERY_ACTOR: Actor = {
+  principalId: 'system:recovery',
+  role: 'admin',
+  communityIds: [],
+  stationIds: [],
+};
+
+type FundReserved = Extract<FundEvent, { type: 'FundPointsReserved' }>['data'];
+
+interface OpenWork {
+  awards: Map<string, { reserved: FundReserved; at: Date }>;
+  stock: Map<
+    string,
+    { stationId: string; riderId: string; items: PricedItem[]; points: number; at: Date }
+  >;
+  fundReturns: Map<string, { fundId: string; reversalOf: string; points: number; at: Date }>;
+  stockReturns: Map<string, { stationId: string; at: Date }>;
+}
+
+export interface RecoveryReport {
+  eventsScanned: number;
+  awardsCompleted: number;
+  awardsReleased: number;
+  redemptionsCompleted: number;
+  redemptionsReleased: number;
+  fundReturns: number;
+  stockReturns: number;
+}
+
+/**
+ * Finishes cross-stream acts a crash left half done, from the log alone: an award reserved on a
+ * fund but not credited, a redemption's stock reserved but not debited, a reversal not returned
+ * to its fund, a cancellation whose stock did not go back. Each is completed (or, when the second
+ * stream refuses, compensated) exactly as the request would have, so no point is made or lost.
+ */
+export class SettlementRecovery {
+  constructor(
+    private readonly store: EventStore,
+    private readonly writer: StreamWriter,
+    private readonly timeZone: string,
+  ) {}
+
+  async run(now: Date, graceMs = RECOVERY_GRACE_MS): Promise<RecoveryReport> {
+    const { open, scanned } = await this.scan();
+    const cutoff = now.getTime() - graceMs;
+    const request: LedgerRequest = {
+      context: { actor: RECOVERY_ACTOR, now, timeZone: this.timeZone },
+      correlationId: randomUUID(),
+    };
+    const report: RecoveryReport = {
+      eventsScanned: scanned,
+      awardsCompleted: 0,
+      awardsReleased: 0,
+      redemptionsCompleted: 0,
+      redemptionsReleased: 0,
+      fundReturns: 0,
+      stockReturns: 0,
+    };
+    const badges = (await this.writer.read(badgesDecider, BADGES_STREAM, this.timeZone)).state
+      .badges;
+    for (const { reserved, at } of open.awards.values()) {
+      if (at.getTime() > cutoff) continue;
+      const command = toAwardCommand(reserved, reserved.award, badges);
+      const outcome = await completeAward(this.writer, command, request);
+      if (isDomainError(outcome)) report.awardsReleased++;
+      else report.awardsCompleted++;
+    }
+    for (const [redemptionId, held] of open.stock) {
+      if (held.at.getTime() > cutoff) continue;
+      const debit = {
+        type: 'MakeRedemption' as const,
+        redemptionId,
+        riderId: held.riderId,
+        stationId: held.stationId,
+        items: held.items,
+        points: held.points,
+      };
+      const outcome = await completeRedemption(this.writer, debit, request);
+      if (isDomainError(outcome)) report.redemptionsReleased++;
+      else report.redemptionsCompleted++;
+    }
+    for (const [entryId, open_] of open.fundReturns) {
+      if (open_.at.getTime() > cutoff) continue;
+      const command = {
+        type: 'ReturnFundPoints' as const,
+        fundId: open_.fundId,
+        entryId,
+        reversalOf: open_.reversalOf,
+        points: open_.points,
+      };
+      const outcome = await this.writer.execute(
+        fundDecider,
+        fundStream(open_.fundId),
+        command,
+        request,
+      );
+      if (!isDomainError(outcome)) report.fundReturns++;
+    }
+    for (const [redemptionId, open_] of open.stockReturns) {
+      if (open_.at.getTime() > cutoff) continue;
+      const command = { type: 'ReturnStock' as const, stationId: open_.stationId, redemptionId };
+      const outcome = await this.writer.execute(
+        stationDecider,
+        stationStream(open_.stationId),
+        command,
+        request,
+      );
+      if (!isDomainError(outcome)) report.stockReturns++;
+    }
+    return report;
+  }
+
+  /** Reads the whole log once and keeps what is still open. */
+  private async scan(): Promise<{ open: OpenWork; scanned: number }> {
+    const open: OpenWork = {
+      awards: new Map(),
+      stock: new Map(),
+      fundReturns: new Map(),
+      stockReturns: new Map(),
+    };
+    let cursor = START;
+    let scanned = 0;
+    for (;;) {
+      const page = await this.store.readAll({ after: cursor });
+      if (page.events.length === 0) break;
+      for (const stored of page.events) track(open, stored);
+      scanned += page.events.length;
+      cursor = page.cursor;
+    }
+    return { open, scanned };
+  }
+}
+
+function track(open: OpenWork, stored: StoredEvent): void {
+  if (!isLedgerEventType(stored.type)) return;
+  const event = toDomainEvent<LedgerEvent>(stored);
+  const at = stored.recordedAt;
+  switch (event.type) {
+    case 'FundPointsReserved':
+      open.awards.set(event.data.entryId, { reserved: event.data, at });
+      break;
+    case 'FundReservationReleased':
+    case 'PointsAwarded':
+      open.awards.delete(event.data.entryId);
+      break;
+    case 'StockReserved':
+      open.stock.set(event.data.redemptionId, { ...event.data, at });
+      break;
+    case 'StockReservationReleased':
+    case 'RedemptionMade':
+      open.stock.delete(event.data.redemptionId);
+      break;
+    case 'AwardReversed':
+      open.fundReturns.set(event.data.entryId, {
+        fundId: event.data.fundId,
+        reversalOf: event.data.reversalOf,
+        points: event.data.points,
+        at,
+      });
+      break;
+    case 'FundPointsReturned':
+      open.fundReturns.delete(event.data.entryId);
+      break;
+    case 'RedemptionCancelled':
+      open.stockReturns.set(event.data.redemptionId, { stationId: event.data.stationId, at });
+      break;
+    case 'StockReturned':
+      open.stockReturns.delete(event.data.redemptionId);
+      break;
+    default:
+      break;
+  }
+}
+
+function toAwardCommand(
+  reserved: FundReserved,
+  award: PendingAward,
+  badges: readonly BadgeThreshold[],
+): AwardPoints {
+  return {
+    ...award,
+    type: 'AwardPoints' as const,
+    entryId: reserved.entryId,
+    riderId: reserved.riderId,
+    points: reserved.points,
+    fundId: reserved.fundId,
+    badges,
+  };
+}

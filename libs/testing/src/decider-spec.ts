@@ -1,0 +1,53 @@
+import {
+  isDomainError,
+  type CommandContext,
+  type Decision,
+  type DomainErrorCode,
+} from '@ledger/domain';
+
+interface SpecDecider<C, E, S> {
+  initialState(timeZone: string): S;
+  evolve(state: S, event: E): S;
+  decide(command: C, state: S, context: CommandContext): Decision<E>;
+}
+
+export const SHANGHAI = 'Asia/Shanghai';
+
+export function contextOf(
+  partial: Partial<CommandContext['actor']> & { now?: Date } = {},
+): CommandContext {
+  const { now, ...actor } = partial;
+  return {
+    actor: { principalId: 'admin-1', role: 'admin', communityIds: [], stationIds: [], ...actor },
+    now: now ?? new Date('2026-06-15T04:00:00Z'),
+    timeZone: SHANGHAI,
+  };
+}
+
+/**
+ * Given/when/then for a decider: `given(d, events).when(command, ctx).then(events)` or
+ * `.thenError(code)`. The events of `then` are also folded, so evolve is exercised too.
+ */
+export function given<C, E, S>(decider: SpecDecider<C, E, S>, events: readonly E[]) {
+  const state = (): S =>
+    events.reduce((s, e) => decider.evolve(s, e), decider.initialState(SHANGHAI));
+  return {
+    when(command: C, context: CommandContext = contextOf()) {
+      const decision = decider.decide(command, state(), context);
+      return {
+        then(expected: readonly E[]): S {
+          if (isDomainError(decision))
+            throw new Error(`expected events, got ${decision.code}: ${decision.detail}`);
+          expect(decision).toEqual(expected);
+          return decision.reduce((s, e) => decider.evolve(s, e), state());
+        },
+        thenError(code: DomainErrorCode, detail?: RegExp): void {
+          if (!isDomainError(decision))
+            throw new Error(`expected ${code}, got ${JSON.stringify(decision)}`);
+          expect(decision.code).toBe(code);
+          if (detail) expect(decision.detail).toMatch(detail);
+        },
+      };
+    },
+  };
+}
