@@ -34,6 +34,8 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+      // Deciders are plain objects of pure functions (no `this`), passed around by reference.
+      '@typescript-eslint/unbound-method': 'off',
       'no-console': 'off',
       eqeqeq: 'error',
     },

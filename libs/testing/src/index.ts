@@ -1,3 +1,5 @@
 export * from './servers';
 export * from './temp-dir';
 export * from './decider-spec';
+export * from './in-memory.event-store';
+export * from './ledger-fixture';
