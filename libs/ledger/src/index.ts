@@ -11,3 +11,5 @@ export * from './commands/cancel-redemption';
 export * from './write/ledger-request';
 export * from './write/stream-writer';
 export * from './write/settlement-recovery';
+export * from './commands/rider-registration';
+export * from './personal-data/personal-data.store';

@@ -5,14 +5,16 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { EventStore } from '@ledger/event-store';
+import type { EventStore, SqlClient } from '@ledger/event-store';
 import { AwardPointsHandler } from './commands/award-points';
 import { CancelRedemptionHandler } from './commands/cancel-redemption';
 import { MakeRedemptionHandler } from './commands/make-redemption';
 import { ReverseAwardHandler } from './commands/reverse-award';
 import { StreamCommandHandler } from './commands/stream-command';
 import type { LedgerConfig } from './config/ledger-config';
-import { EVENT_STORE, LEDGER_CONFIG } from './infrastructure/tokens';
+import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
+import { EVENT_STORE, LEDGER_CONFIG, PERSONAL_DATA, SQL_DATABASE } from './infrastructure/tokens';
+import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { SettlementRecovery } from './write/settlement-recovery';
 import { StreamWriter } from './write/stream-writer';
 
@@ -37,13 +39,20 @@ export const RECOVERY_INTERVAL_MS = 60_000;
       useFactory: (store: EventStore, writer: StreamWriter, config: LedgerConfig) =>
         new SettlementRecovery(store, writer, config.timeZone),
     },
+    {
+      provide: PERSONAL_DATA,
+      inject: [SQL_DATABASE],
+      useFactory: (sql: SqlClient) => SqlPersonalDataStore.open(sql),
+    },
     StreamCommandHandler,
+    RegisterRiderHandler,
+    ErasePersonalDataHandler,
     AwardPointsHandler,
     ReverseAwardHandler,
     MakeRedemptionHandler,
     CancelRedemptionHandler,
   ],
-  exports: [StreamWriter, SettlementRecovery],
+  exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA],
 })
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

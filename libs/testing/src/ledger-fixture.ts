@@ -142,6 +142,7 @@ export async function seedLedger(
         communityId: 'c1',
         platform: '美团',
         occupation: 'food_delivery',
+        registrationId: `seed-r${i}`,
       },
     });
   }

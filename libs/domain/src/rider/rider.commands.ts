@@ -9,6 +9,8 @@ export type RiderCommand =
       communityId: string;
       platform: string;
       occupation: Occupation;
+      /** Same id on a retried request: the registration is then already done, not a conflict. */
+      registrationId: string;
     }
   | { type: 'TransferRider'; riderId: string; communityId: string }
   | { type: 'ErasePersonalData'; riderId: string }

@@ -5,7 +5,13 @@ import type { RiderEvent } from './rider.events';
 
 const registered: RiderEvent = {
   type: 'RiderRegistered',
-  data: { riderId: 'r1', communityId: 'c1', platform: '美团', occupation: 'food_delivery' },
+  data: {
+    riderId: 'r1',
+    communityId: 'c1',
+    platform: '美团',
+    occupation: 'food_delivery',
+    registrationId: 'g1',
+  },
 };
 
 const awardCommand = (over: Partial<AwardPoints> = {}): AwardPoints => ({
@@ -63,6 +69,7 @@ describe('rider decider', () => {
           communityId: 'c1',
           platform: '美团',
           occupation: 'food_delivery',
+          registrationId: 'g1',
         })
         .then([registered]);
     });
@@ -74,8 +81,21 @@ describe('rider decider', () => {
           communityId: 'c2',
           platform: 'x',
           occupation: 'other',
+          registrationId: 'g2',
         })
         .thenError('ALREADY_EXISTS');
+    });
+    it('treats a retried registration (same registration id) as done', () => {
+      given(riderDecider, [registered])
+        .when({
+          type: 'RegisterRider',
+          riderId: 'r1',
+          communityId: 'c1',
+          platform: '美团',
+          occupation: 'food_delivery',
+          registrationId: 'g1',
+        })
+        .then([]);
     });
     it('acts only on a registered rider: NOT_FOUND', () => {
       given(riderDecider, []).when(awardCommand()).thenError('NOT_FOUND');

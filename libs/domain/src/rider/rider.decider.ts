@@ -58,9 +58,18 @@ function register(
   command: Extract<RiderCommand, { type: 'RegisterRider' }>,
   state: RiderState,
 ): Decision<RiderEvent> {
-  if (state.exists) return alreadyExists(`rider ${command.riderId}`);
-  const { riderId, communityId, platform, occupation } = command;
-  return [{ type: 'RiderRegistered', data: { riderId, communityId, platform, occupation } }];
+  if (state.exists) {
+    return state.registrationId === command.registrationId
+      ? []
+      : alreadyExists(`rider ${command.riderId}`);
+  }
+  const { riderId, communityId, platform, occupation, registrationId } = command;
+  return [
+    {
+      type: 'RiderRegistered',
+      data: { riderId, communityId, platform, occupation, registrationId },
+    },
+  ];
 }
 
 function award(

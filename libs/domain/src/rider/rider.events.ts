@@ -14,7 +14,13 @@ export interface PricedItem {
 export type RiderEvent =
   | {
       type: 'RiderRegistered';
-      data: { riderId: string; communityId: string; platform: string; occupation: Occupation };
+      data: {
+        riderId: string;
+        communityId: string;
+        platform: string;
+        occupation: Occupation;
+        registrationId: string;
+      };
     }
   | {
       type: 'RiderTransferred';

@@ -34,6 +34,7 @@ export interface RiderState {
   exists: boolean;
   riderId: string;
   communityId: string;
+  registrationId: string;
   erased: boolean;
   balance: number;
   /** All points ever awarded. */
@@ -57,6 +58,7 @@ export function initialRiderState(timeZone: string): RiderState {
     exists: false,
     riderId: '',
     communityId: '',
+    registrationId: '',
     erased: false,
     balance: 0,
     earned: 0,
@@ -77,6 +79,7 @@ export function evolveRider(state: RiderState, event: RiderEvent): RiderState {
       state.exists = true;
       state.riderId = event.data.riderId;
       state.communityId = event.data.communityId;
+      state.registrationId = event.data.registrationId;
       break;
     case 'RiderTransferred':
       state.communityId = event.data.toCommunityId;

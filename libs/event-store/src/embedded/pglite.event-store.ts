@@ -21,6 +21,16 @@ const EMBEDDED_POLL_INTERVAL_MS = 1000;
 
 /** The embedded store: PostgreSQL compiled to WebAssembly (PGlite), in a folder on disk. */
 export async function openEmbeddedEventStore(options: EmbeddedStoreOptions): Promise<EventStore> {
+  return (await openEmbeddedDatabase(options)).events;
+}
+
+/**
+ * The embedded folder as the whole database: the event store and, on the same PGlite, a SQL
+ * client for read models and other tables. Closing `events` closes the database.
+ */
+export async function openEmbeddedDatabase(
+  options: EmbeddedStoreOptions,
+): Promise<{ events: EventStore; sql: SqlClient }> {
   const inMemory = options.dataDir.startsWith('memory://');
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
   let lock: DataDirLock | undefined;
@@ -30,7 +40,9 @@ export async function openEmbeddedEventStore(options: EmbeddedStoreOptions): Pro
   }
   try {
     const db = await PGlite.create(dir);
-    return await embeddedStoreOnDb(db, options.schema ?? 'ledger', () => lock?.release());
+    const client = pgliteClient(db, () => lock?.release());
+    const events = await SqlEventStore.open(client, embeddedOptions(options.schema ?? 'ledger'));
+    return { events, sql: client };
   } catch (error) {
     lock?.release();
     throw error;
@@ -43,12 +55,16 @@ export function embeddedStoreOnDb(
   schema: string,
   onClose: () => void = () => undefined,
 ): Promise<EventStore> {
-  return SqlEventStore.open(pgliteClient(db, onClose), {
-    kind: 'embedded',
+  return SqlEventStore.open(pgliteClient(db, onClose), embeddedOptions(schema));
+}
+
+function embeddedOptions(schema: string) {
+  return {
+    kind: 'embedded' as const,
     schema,
     pollIntervalMs: EMBEDDED_POLL_INTERVAL_MS,
     classifyError: classifyPgError,
-  });
+  };
 }
 
 function pgliteClient(db: PGlite, onClose: () => void): SqlClient {

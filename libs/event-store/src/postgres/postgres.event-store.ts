@@ -23,23 +23,38 @@ const STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_PG_POLL_INTERVAL_MS = 50;
 
 export async function openPostgresEventStore(options: PostgresStoreOptions): Promise<EventStore> {
+  return (await openPostgresDatabase(options)).events;
+}
+
+/** The event store and a SQL client for other tables, on one pool; closing `events` ends it. */
+export async function openPostgresDatabase(
+  options: PostgresStoreOptions,
+): Promise<{ events: EventStore; sql: SqlClient }> {
   const schema = options.schema ?? 'ledger';
   assertSchemaName(schema);
-  const pool = new Pool(poolConfig(options));
-  // An idle client losing its connection emits here; without a listener the process would exit.
-  // The next query on the pool gets a fresh connection or a StoreUnavailable.
-  pool.on('error', () => undefined);
+  const pool = postgresPool(options);
   try {
-    return await SqlEventStore.open(pgClient(pool, schema), {
+    const sql = pgClient(pool, schema);
+    const events = await SqlEventStore.open(sql, {
       kind: 'postgres',
       schema,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_PG_POLL_INTERVAL_MS,
       classifyError: classifyPgError,
     });
+    return { events, sql };
   } catch (error) {
     await pool.end();
     throw error;
   }
+}
+
+/** A pool for the ledger's tables, with the timeouts that make a dead server fail fast. */
+export function postgresPool(options: PostgresStoreOptions): Pool {
+  const pool = new Pool(poolConfig(options));
+  // An idle client losing its connection emits here; without a listener the process would exit.
+  // The next query on the pool gets a fresh connection or a StoreUnavailable.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 function poolConfig(options: PostgresStoreOptions): PoolConfig {
@@ -64,7 +79,7 @@ function statementName(text: string): string {
   return name;
 }
 
-function pgClient(pool: Pool, schema: string): SqlClient {
+export function pgClient(pool: Pool, schema: string): SqlClient {
   return {
     query: async <Row>(text: string, params?: readonly unknown[]) => {
       // Named statements are parsed and planned once per connection, then only executed.

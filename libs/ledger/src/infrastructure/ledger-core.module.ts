@@ -5,20 +5,20 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { openEventStore, type EventStore } from '@ledger/event-store';
+import { openStorage, type LedgerStorage } from '@ledger/event-store';
 import type { LedgerConfig } from '../config/ledger-config';
 import { inProcessQueueProbe, redisQueueProbe, type QueueProbe } from './queue-probe';
-import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE } from './tokens';
+import { EVENT_STORE, LEDGER_CONFIG, LEDGER_STORAGE, QUEUE_PROBE, SQL_DATABASE } from './tokens';
 
 /**
- * The infrastructure every app shares: configuration, the event store (opened once, closed on
- * shutdown) and the queue probe. Apps import it with their loaded configuration.
+ * The infrastructure every app shares: configuration, the storage (event store and the SQL
+ * database beside it, opened once, closed on shutdown) and the queue probe. Apps import it with their loaded configuration.
  */
 @Global()
 @Module({})
 export class LedgerCoreModule implements OnApplicationShutdown {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_STORAGE) private readonly storage: LedgerStorage,
     @Inject(QUEUE_PROBE) private readonly queue: QueueProbe,
   ) {}
 
@@ -27,19 +27,32 @@ export class LedgerCoreModule implements OnApplicationShutdown {
       module: LedgerCoreModule,
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config.eventStore) },
+        {
+          provide: LEDGER_STORAGE,
+          useFactory: () => openStorage({ ...config.eventStore, databaseUrl: config.databaseUrl }),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [LEDGER_STORAGE],
+          useFactory: (s: LedgerStorage) => s.events,
+        },
+        {
+          provide: SQL_DATABASE,
+          inject: [LEDGER_STORAGE],
+          useFactory: (s: LedgerStorage) => s.sql,
+        },
         {
           provide: QUEUE_PROBE,
           useFactory: () =>
             config.redisUrl ? redisQueueProbe(config.redisUrl) : inProcessQueueProbe(),
         },
       ],
-      exports: [LEDGER_CONFIG, EVENT_STORE, QUEUE_PROBE],
+      exports: [LEDGER_CONFIG, EVENT_STORE, SQL_DATABASE, QUEUE_PROBE],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
-    await this.store.close();
+    await this.storage.close();
   }
 }

@@ -2,3 +2,7 @@
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const QUEUE_PROBE = Symbol('QUEUE_PROBE');
+/** The SQL database beside the log (PGlite or PostgreSQL): personal data, read models, keys. */
+export const SQL_DATABASE = Symbol('SQL_DATABASE');
+export const LEDGER_STORAGE = Symbol('LEDGER_STORAGE');
+export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
