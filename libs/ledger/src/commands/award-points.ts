@@ -87,8 +87,12 @@ export class AwardPointsHandler implements ICommandHandler<
       ...(input.hazardId !== undefined && { hazardId: input.hazardId }),
       ...(input.evidence !== undefined && { evidence: input.evidence }),
     };
-    const rider = await this.writer.read(riderDecider, riderStream(input.riderId), timeZone);
-    const precheck = riderDecider.decide(command, rider.state, request.context);
+    const { decision: precheck } = await this.writer.dryRun(
+      riderDecider,
+      riderStream(input.riderId),
+      command,
+      request.context,
+    );
     if (isDomainError(precheck)) return precheck;
     if (precheck.length > 0) {
       const reserved = await this.writer.execute(

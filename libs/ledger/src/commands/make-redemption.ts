@@ -52,7 +52,6 @@ export class MakeRedemptionHandler implements ICommandHandler<
     input,
     request,
   }: MakeRedemptionCommand): Promise<RedemptionResult | DomainError> {
-    const { timeZone } = request.context;
     const redemptionId = entryIdFor(request, 'redemption');
     const reserve: StationCommand = {
       type: 'ReserveStock',
@@ -61,19 +60,19 @@ export class MakeRedemptionHandler implements ICommandHandler<
       riderId: input.riderId,
       items: input.items,
     };
-    const station = await this.writer.read(
+    const station = await this.writer.dryRun(
       stationDecider,
       stationStream(input.stationId),
-      timeZone,
+      reserve,
+      request.context,
     );
-    const priced = stationDecider.decide(reserve, station.state);
+    const priced = station.decision;
     if (isDomainError(priced)) return priced;
     const reservation =
       priced[0]?.type === 'StockReserved'
         ? priced[0].data
         : station.state.reservations.get(redemptionId);
     if (!reservation) throw new Error(`reservation ${redemptionId} neither new nor stored`);
-    const rider = await this.writer.read(riderDecider, riderStream(input.riderId), timeZone);
     const debit = {
       type: 'MakeRedemption' as const,
       redemptionId,
@@ -82,7 +81,12 @@ export class MakeRedemptionHandler implements ICommandHandler<
       items: reservation.items,
       points: reservation.points,
     };
-    const precheck = riderDecider.decide(debit, rider.state, request.context);
+    const { decision: precheck } = await this.writer.dryRun(
+      riderDecider,
+      riderStream(input.riderId),
+      debit,
+      request.context,
+    );
     if (isDomainError(precheck)) return precheck;
     if (priced.length > 0) {
       const reserved = await this.writer.execute(

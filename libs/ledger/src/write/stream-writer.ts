@@ -10,13 +10,13 @@ import {
   NO_STREAM,
   StoreUnavailable,
   WrongExpectedRevision,
+  type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type StoredEvent,
 } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
-import { KeyedLock } from './keyed-lock';
 import type { LedgerRequest } from './ledger-request';
 
 /** A decider as the writer needs it: state built fresh per load, folded, decided. */
@@ -27,22 +27,20 @@ export interface StreamDecider<C, E extends LedgerEvent, S> {
 }
 
 export interface Written<S> {
-  /** How many events this call appended; 0 when the command had already been applied. */
+  /** How many events this command appended; 0 when it had already been applied. */
   readonly appended: number;
   readonly state: S;
-  /** Log position of the last appended event, or of the stream's last event when nothing was new. */
+  /** Log position at or after this command's last event (the stream's last event when nothing was new). */
   readonly position: number | undefined;
 }
 
-interface CachedStream {
-  readonly decider: object;
-  state: unknown;
-  revision: ExpectedRevision;
-  position: number | undefined;
+export interface ReadOptions {
+  /** Catch up with the store now, even if the cached state is recent (after a refusal, say). */
+  readonly fresh?: boolean;
 }
 
 /**
- * Writers in other processes can still race this one; each loser reloads and decides again.
+ * Writers in other processes can still race this one; each loser catches up and decides again.
  * 50 processes on one stream need up to 50 rounds in the worst case, so the bound is above that;
  * jittered backoff spreads them out.
  */
@@ -53,32 +51,98 @@ const BACKOFF_MAX_MS = 50;
 const MAX_UNAVAILABLE_RETRIES = 2;
 /** Folded states kept in memory (least recently used dropped first): a few KB each. */
 export const STREAM_CACHE_ENTRIES = 20_000;
+/** Commands decided together and appended in one round trip (group commit); bounds one append. */
+export const MAX_BATCH_COMMANDS = 100;
+/**
+ * A read (a pre-check, the rules in force) may use a cached state this old; writes never rely on
+ * it, they carry the expected revision. Other processes' writes are seen within this time.
+ */
+export const READ_STALENESS_MS = 1000;
+
+interface CachedStream {
+  readonly decider: object;
+  state: unknown;
+  revision: ExpectedRevision;
+  position: number | undefined;
+  caughtUpAt: number;
+}
+
+type Job =
+  | {
+      kind: 'read';
+      fresh: boolean;
+      resolve: (entry: CachedStream) => void;
+      reject: (e: unknown) => void;
+    }
+  | {
+      kind: 'write';
+      command: unknown;
+      request: LedgerRequest;
+      resolve: (result: Written<unknown> | DomainError) => void;
+      reject: (e: unknown) => void;
+    };
+
+interface StreamQueue {
+  readonly decider: StreamDecider<unknown, LedgerEvent, unknown>;
+  readonly timeZone: string;
+  readonly jobs: Job[];
+  running: boolean;
+}
 
 /**
  * Load → decide → append with the expected revision; on a conflict, catch up and decide again.
- * States are cached per stream and caught up from their revision, so a long history is folded
- * once per process, not once per command; commands on one stream run one at a time here.
+ *
+ * Commands on one stream queue here and are taken in batches: each is decided against the state
+ * the previous ones left, and all their events go to the store in one append (group commit), so a
+ * busy stream such as a fund costs one round trip per batch, not per command. Folded states are
+ * cached per stream and caught up from their revision, so a long history is folded once per
+ * process; the expected revision on every append keeps writers in other processes apart.
  */
 export class StreamWriter {
-  private readonly lock = new KeyedLock();
   private readonly cache = new Map<string, CachedStream>();
+  private readonly queues = new Map<string, StreamQueue>();
 
   constructor(private readonly store: EventStore) {}
 
-  /** The stream's current state (and position of its last event), caught up from the store. */
-  read<C, E extends LedgerEvent, S>(
+  /** The stream's state and the position of its last event. */
+  async read<C, E extends LedgerEvent, S>(
     decider: StreamDecider<C, E, S>,
     stream: string,
     timeZone: string,
+    options: ReadOptions = {},
   ): Promise<{ state: S; position: number | undefined; exists: boolean }> {
-    return this.lock.run(stream, async () => {
-      const entry = await this.catchUp(decider, stream, timeZone);
-      return {
-        state: entry.state as S,
-        position: entry.position,
-        exists: entry.revision !== NO_STREAM,
-      };
-    });
+    const entry = await new Promise<CachedStream>((resolve, reject) =>
+      this.enqueue(decider, stream, timeZone, {
+        kind: 'read',
+        fresh: options.fresh ?? false,
+        resolve,
+        reject,
+      }),
+    );
+    return {
+      state: entry.state as S,
+      position: entry.position,
+      exists: entry.revision !== NO_STREAM,
+    };
+  }
+
+  /**
+   * Decides `command` without appending: a pre-check. A refusal is confirmed against the store
+   * (the cached state may be up to READ_STALENESS_MS behind other processes) before it counts.
+   */
+  async dryRun<C, E extends LedgerEvent, S>(
+    decider: StreamDecider<C, E, S>,
+    stream: string,
+    command: C,
+    context: CommandContext,
+  ): Promise<{ decision: Decision<E>; state: S }> {
+    let read = await this.read(decider, stream, context.timeZone);
+    let decision = decider.decide(command, read.state, context);
+    if (isDomainError(decision)) {
+      read = await this.read(decider, stream, context.timeZone, { fresh: true });
+      decision = decider.decide(command, read.state, context);
+    }
+    return { decision, state: read.state };
   }
 
   /** Decides `command` on `stream` and appends the outcome; a DomainError when refused. */
@@ -88,73 +152,169 @@ export class StreamWriter {
     command: C,
     request: LedgerRequest,
   ): Promise<Written<S> | DomainError> {
-    return this.lock.run(stream, () => this.decideAndAppend(decider, stream, command, request));
-  }
-
-  private async decideAndAppend<C, E extends LedgerEvent, S>(
-    decider: StreamDecider<C, E, S>,
-    stream: string,
-    command: C,
-    request: LedgerRequest,
-  ): Promise<Written<S> | DomainError> {
-    for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-      const entry = await this.catchUp(decider, stream, request.context.timeZone);
-      const decision = decider.decide(command, entry.state as S, request.context);
-      if (isDomainError(decision)) return decision;
-      if (decision.length === 0)
-        return { appended: 0, state: entry.state as S, position: entry.position };
-      try {
-        const result = await this.appendWithRetry(
-          stream,
-          decision.map((e) => toNewEvent(e, request)),
-          entry.revision,
-        );
-        for (const event of decision) entry.state = decider.evolve(entry.state as S, event);
-        entry.revision = result.nextExpectedRevision;
-        entry.position = result.position;
-        return { appended: decision.length, state: entry.state as S, position: result.position };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision)) {
-          this.cache.delete(stream); // outcome unknown: fold afresh next time
-          throw error;
-        }
-        await backoff(attempt);
-      }
-    }
-    return new DomainError(
-      'CONCURRENCY_CONFLICT',
-      `${stream} kept changing; ${MAX_CONFLICT_RETRIES} retries did not help`,
+    return new Promise((resolve, reject) =>
+      this.enqueue(decider, stream, request.context.timeZone, {
+        kind: 'write',
+        command,
+        request,
+        resolve: resolve as (r: Written<unknown> | DomainError) => void,
+        reject,
+      }),
     );
   }
 
-  /** Brings the cached state of `stream` up to the store's last revision (reads only the new events). */
-  private async catchUp<C, E extends LedgerEvent, S>(
+  private enqueue<C, E extends LedgerEvent, S>(
     decider: StreamDecider<C, E, S>,
     stream: string,
     timeZone: string,
-  ): Promise<CachedStream> {
-    let entry = this.cache.get(stream);
-    if (entry && entry.decider !== decider)
-      throw new Error(`stream ${stream} read with two deciders`);
-    if (!entry)
-      entry = {
-        decider,
-        state: decider.initialState(timeZone),
-        revision: NO_STREAM,
-        position: undefined,
+    job: Job,
+  ): void {
+    let queue = this.queues.get(stream);
+    if (!queue) {
+      queue = {
+        decider: decider as unknown as StreamQueue['decider'],
+        timeZone,
+        jobs: [],
+        running: false,
       };
+      this.queues.set(stream, queue);
+    }
+    if (queue.decider !== (decider as unknown)) {
+      job.reject(new Error(`stream ${stream} used with two deciders`));
+      return;
+    }
+    queue.jobs.push(job);
+    if (!queue.running) void this.drain(stream, queue);
+  }
+
+  private async drain(stream: string, queue: StreamQueue): Promise<void> {
+    queue.running = true;
+    try {
+      while (queue.jobs.length > 0) {
+        const head = queue.jobs[0];
+        if (head.kind === 'read') {
+          queue.jobs.shift();
+          await this.serveRead(stream, queue, head);
+          continue;
+        }
+        const batch: Extract<Job, { kind: 'write' }>[] = [];
+        while (batch.length < MAX_BATCH_COMMANDS && queue.jobs[0]?.kind === 'write') {
+          batch.push(queue.jobs.shift() as Extract<Job, { kind: 'write' }>);
+        }
+        await this.writeBatch(stream, queue, batch);
+      }
+    } finally {
+      queue.running = false;
+      if (queue.jobs.length === 0) this.queues.delete(stream);
+      else void this.drain(stream, queue);
+    }
+  }
+
+  private async serveRead(
+    stream: string,
+    queue: StreamQueue,
+    job: Extract<Job, { kind: 'read' }>,
+  ): Promise<void> {
+    try {
+      const cached = this.cache.get(stream);
+      const stale = !cached || job.fresh || Date.now() - cached.caughtUpAt > READ_STALENESS_MS;
+      job.resolve(stale ? await this.catchUp(stream, queue) : cached);
+    } catch (error) {
+      job.reject(error);
+    }
+  }
+
+  /**
+   * Decides the batch in order against the cached state and appends everything it produced at
+   * once, with the cached revision as the expected one. No read first: if the append succeeds,
+   * the stream had not moved, so every decision (refusals included) rested on its latest state.
+   * A batch that only refuses appends nothing to prove that, so it is decided again after a
+   * catch-up read. A conflict drops the cache (it was evolved ahead) and decides from a fresh fold.
+   */
+  private async writeBatch(
+    stream: string,
+    queue: StreamQueue,
+    batch: Extract<Job, { kind: 'write' }>[],
+  ): Promise<void> {
+    try {
+      let mustCatchUp = false;
+      for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+        const cached = mustCatchUp ? undefined : this.cache.get(stream);
+        const entry = cached ?? (await this.catchUp(stream, queue));
+        const decided = this.decideBatch(queue, entry, batch);
+        if (decided.events.length === 0) {
+          if (cached && decided.outcomes.some(isDomainError)) {
+            mustCatchUp = true; // nothing was evolved: the cached state can be caught up as is
+            continue;
+          }
+          return settle(batch, decided.outcomes, entry);
+        }
+        try {
+          const result = await this.appendWithRetry(stream, decided.events, entry.revision);
+          entry.revision = result.nextExpectedRevision;
+          entry.position = result.position;
+          return settle(batch, decided.outcomes, entry);
+        } catch (error) {
+          this.cache.delete(stream); // evolved ahead of the store: fold afresh
+          if (!(error instanceof WrongExpectedRevision)) throw error;
+          mustCatchUp = true;
+          await backoff(attempt);
+        }
+      }
+      const conflict = new DomainError(
+        'CONCURRENCY_CONFLICT',
+        `${stream} kept changing; ${MAX_CONFLICT_RETRIES} retries did not help`,
+      );
+      for (const job of batch) job.resolve(conflict);
+    } catch (error) {
+      for (const job of batch) job.reject(error);
+    }
+  }
+
+  private decideBatch(
+    queue: StreamQueue,
+    entry: CachedStream,
+    batch: Extract<Job, { kind: 'write' }>[],
+  ) {
+    const events: NewEvent[] = [];
+    const outcomes: (DomainError | number)[] = [];
+    for (const job of batch) {
+      const decision = queue.decider.decide(job.command, entry.state, job.request.context);
+      if (isDomainError(decision)) {
+        outcomes.push(decision);
+        continue;
+      }
+      for (const event of decision) {
+        entry.state = queue.decider.evolve(entry.state, event);
+        events.push(toNewEvent(event, job.request));
+      }
+      outcomes.push(decision.length);
+    }
+    return { events, outcomes };
+  }
+
+  /** Brings the cached state of `stream` up to the store's last revision (reads only the new events). */
+  private async catchUp(stream: string, queue: StreamQueue): Promise<CachedStream> {
+    const entry = this.cache.get(stream) ?? {
+      decider: queue.decider,
+      state: queue.decider.initialState(queue.timeZone),
+      revision: NO_STREAM,
+      position: undefined,
+      caughtUpAt: 0,
+    };
     this.cache.delete(stream); // re-inserted below: Map order is the LRU order
     let from = typeof entry.revision === 'number' ? entry.revision + 1 : 0;
     for (;;) {
       const page = await this.store.readStream(stream, { fromRevision: from });
       for (const event of page) {
-        entry.state = decider.evolve(entry.state as S, toDomainEvent<E>(event));
+        entry.state = queue.decider.evolve(entry.state, toDomainEvent(event));
         entry.revision = event.revision;
         entry.position = event.position;
       }
       if (page.length === 0) break;
       from = page[page.length - 1].revision + 1;
     }
+    entry.caughtUpAt = Date.now();
     this.cache.set(stream, entry);
     if (this.cache.size > STREAM_CACHE_ENTRIES)
       this.cache.delete(this.cache.keys().next().value as string);
@@ -162,7 +322,11 @@ export class StreamWriter {
   }
 
   /** Appends; after `StoreUnavailable` (outcome unknown) retries with the same event ids. */
-  private async appendWithRetry(stream: string, events: NewEvent[], expected: ExpectedRevision) {
+  private async appendWithRetry(
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.append(stream, events, { expectedRevision: expected });
@@ -172,6 +336,21 @@ export class StreamWriter {
       }
     }
   }
+}
+
+function settle(
+  batch: Extract<Job, { kind: 'write' }>[],
+  outcomes: (DomainError | number)[],
+  entry: CachedStream,
+): void {
+  batch.forEach((job, i) => {
+    const outcome = outcomes[i];
+    job.resolve(
+      isDomainError(outcome)
+        ? outcome
+        : { appended: outcome, state: entry.state, position: entry.position },
+    );
+  });
 }
 
 function toNewEvent(event: LedgerEvent, request: LedgerRequest): NewEvent {

@@ -1,0 +1,85 @@
+import { fundDecider, fundStream } from '@ledger/domain';
+import { InMemoryEventStore, requestOf } from '@ledger/testing';
+import { StreamWriter } from './stream-writer';
+
+const award = {
+  activity: 'patrol' as const,
+  ruleVersion: 1,
+  reason: 'r',
+  occurredAt: '2026-06-14T13:00:00.000Z',
+};
+const reserve = (entryId: string, points = 10) => ({
+  type: 'ReserveFundPoints' as const,
+  fundId: 'f1',
+  entryId,
+  riderId: 'r1',
+  points,
+  award,
+});
+
+async function fundWith(store: InMemoryEventStore, budgetPoints: number): Promise<void> {
+  const outcome = await new StreamWriter(store).execute(
+    fundDecider,
+    fundStream('f1'),
+    { type: 'CreateFund', fundId: 'f1', name: 'f', district: 'd', budgetPoints },
+    requestOf(),
+  );
+  if ('code' in outcome) throw new Error(outcome.detail);
+}
+
+describe('StreamWriter', () => {
+  it('decides concurrent commands on one stream in order and appends them together (group commit)', async () => {
+    const store = new InMemoryEventStore();
+    await fundWith(store, 55);
+    let appends = 0;
+    store.beforeAppend = () => void appends++;
+    const writer = new StreamWriter(store);
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        writer.execute(fundDecider, fundStream('f1'), reserve(`e${i}`), requestOf()),
+      ),
+    );
+    expect(outcomes.filter((o) => 'code' in o && o.code === 'FUND_EXHAUSTED')).toHaveLength(15);
+    expect(outcomes.filter((o) => !('code' in o))).toHaveLength(5);
+    expect(appends).toBeLessThan(20);
+    expect((await store.readStream(fundStream('f1'))).map((e) => e.type)).toEqual([
+      'FundCreated',
+      ...Array.from({ length: 5 }, () => 'FundPointsReserved'),
+    ]);
+  });
+
+  it('confirms a refusal against the store when another process moved the stream on', async () => {
+    const store = new InMemoryEventStore();
+    await fundWith(store, 10);
+    const here = new StreamWriter(store);
+    const elsewhere = new StreamWriter(store);
+    await here.read(fundDecider, fundStream('f1'), 'Asia/Shanghai'); // cached: budget 10
+    const topUp = { type: 'TopUpFund' as const, fundId: 'f1', points: 100, reason: '追加' };
+    await elsewhere.execute(fundDecider, fundStream('f1'), topUp, requestOf());
+    // Stale, the cache would say FUND_EXHAUSTED; the writer checks the store first.
+    const outcome = await here.execute(
+      fundDecider,
+      fundStream('f1'),
+      reserve('e1', 50),
+      requestOf(),
+    );
+    expect(outcome).toMatchObject({ appended: 1 });
+  });
+
+  it('recovers from a conflict by catching up and deciding again', async () => {
+    const store = new InMemoryEventStore();
+    await fundWith(store, 100);
+    const a = new StreamWriter(store);
+    const b = new StreamWriter(store);
+    await a.read(fundDecider, fundStream('f1'), 'Asia/Shanghai');
+    await b.execute(fundDecider, fundStream('f1'), reserve('e1', 60), requestOf());
+    expect(
+      await a.execute(fundDecider, fundStream('f1'), reserve('e2', 60), requestOf()),
+    ).toMatchObject({
+      code: 'FUND_EXHAUSTED',
+    });
+    expect(
+      await a.execute(fundDecider, fundStream('f1'), reserve('e3', 40), requestOf()),
+    ).toMatchObject({ appended: 1 });
+  });
+});
