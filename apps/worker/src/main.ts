@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const store = app.get<EventStore>(EVENT_STORE);
   const queue = await app.get<QueueProbe>(QUEUE_PROBE).check();
   await store.ping();
-  console.log(`worker ready: event store ${store.kind}, queue ${queue.kind} (${queue.status})`);
+  console.log(
+    `worker ready: event store ${store.kind}, queue ${queue.kind} (${queue.status}); projections running`,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

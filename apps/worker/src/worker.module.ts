@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LedgerCoreModule, type LedgerConfig } from '@ledger/ledger';
+import { LedgerCoreModule, LedgerModule, type LedgerConfig } from '@ledger/ledger';
 
-/** The background process: BullMQ processors and projection runners register here. */
+/** The background process: the projection runners today; BullMQ processors join with issue 05. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: LedgerConfig): DynamicModule {
-    return { module: WorkerModule, imports: [LedgerCoreModule.forRoot(config)] };
+    return {
+      module: WorkerModule,
+      imports: [LedgerCoreModule.forRoot({ ...config, runProjections: true }), LedgerModule],
+    };
   }
 }

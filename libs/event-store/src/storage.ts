@@ -1,9 +1,9 @@
+import type { SqlClient } from './sql/sql-client';
 import { openEmbeddedDatabase } from './embedded/pglite.event-store';
 import type { EventStore } from './event-store.port';
 import type { EventStoreSettings } from './event-store.factory';
 import { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 import { openPostgresDatabase, pgClient, postgresPool } from './postgres/postgres.event-store';
-import type { SqlClient } from './sql/sql-client';
 
 /**
  * Everything the ledger keeps: the event log, and a SQL database for what is not an event
@@ -50,4 +50,4 @@ export async function openStorage(
   }
 }
 
-export type { SqlClient };
+export type { SqlClient, SqlQuery } from './sql/sql-client';

@@ -13,3 +13,4 @@ export * from './write/stream-writer';
 export * from './write/settlement-recovery';
 export * from './commands/rider-registration';
 export * from './personal-data/personal-data.store';
+export * from './queries/read-queries';

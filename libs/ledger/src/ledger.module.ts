@@ -13,7 +13,15 @@ import { ReverseAwardHandler } from './commands/reverse-award';
 import { StreamCommandHandler } from './commands/stream-command';
 import type { LedgerConfig } from './config/ledger-config';
 import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
-import { EVENT_STORE, LEDGER_CONFIG, PERSONAL_DATA, SQL_DATABASE } from './infrastructure/tokens';
+import {
+  EVENT_STORE,
+  LEDGER_CONFIG,
+  PERSONAL_DATA,
+  READ_MODELS,
+  SQL_DATABASE,
+} from './infrastructure/tokens';
+import { QUERY_HANDLERS } from './queries/read-queries';
+import { ReadModels } from '@ledger/projections';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { SettlementRecovery } from './write/settlement-recovery';
 import { StreamWriter } from './write/stream-writer';
@@ -44,6 +52,13 @@ export const RECOVERY_INTERVAL_MS = 60_000;
       inject: [SQL_DATABASE],
       useFactory: (sql: SqlClient) => SqlPersonalDataStore.open(sql),
     },
+    {
+      provide: READ_MODELS,
+      inject: [EVENT_STORE, SQL_DATABASE, LEDGER_CONFIG],
+      useFactory: (store: EventStore, sql: SqlClient, config: LedgerConfig) =>
+        ReadModels.open(store, sql, { schema: config.readSchema, timeZone: config.timeZone }),
+    },
+    ...QUERY_HANDLERS,
     StreamCommandHandler,
     RegisterRiderHandler,
     ErasePersonalDataHandler,
@@ -52,14 +67,20 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     MakeRedemptionHandler,
     CancelRedemptionHandler,
   ],
-  exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA],
+  exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA, READ_MODELS],
 })
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(SettlementRecovery) private readonly recovery: SettlementRecovery) {}
+  constructor(
+    @Inject(SettlementRecovery) private readonly recovery: SettlementRecovery,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Without Redis there is no worker: the projections run here (the embedded default).
+    if (this.config.runProjections) this.readModels.start();
     await this.recovery.run(new Date());
     this.timer = setInterval(
       () => void this.recovery.run(new Date()).catch(() => undefined),
@@ -68,7 +89,8 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.readModels.stop();
   }
 }

@@ -1,5 +1,6 @@
-/**
- * Read models (balances, ledger lines, fund usage, stock, leaderboards, selections) and their
- * runner arrive with issue 03; they read the log only through the event-store port.
- */
-export {};
+export * from './periods';
+export * from './projection';
+export * from './projections';
+export * from './read-models';
+export * from './rebuild';
+export * from './queries';

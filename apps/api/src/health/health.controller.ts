@@ -1,7 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@ledger/event-store';
-import { EVENT_STORE, QUEUE_PROBE, type QueueProbe } from '@ledger/ledger';
+import { EVENT_STORE, QUEUE_PROBE, READ_MODELS, type QueueProbe } from '@ledger/ledger';
+import { projectionLag, type ReadModels } from '@ledger/projections';
 import type { FastifyReply } from 'fastify';
 import { HealthDto } from './health.dto';
 
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(QUEUE_PROBE) private readonly queue: QueueProbe,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
   ) {}
 
   @Get()
@@ -24,14 +26,16 @@ export class HealthController {
   })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const [storeUp, queue] = await Promise.all([this.storeUp(), this.queue.check()]);
+    const lag = storeUp
+      ? await projectionLag(this.readModels, this.store).catch(() => undefined)
+      : undefined;
     const ok = storeUp && queue.status === 'up';
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'unavailable',
       store: { kind: this.store.kind, status: storeUp ? 'up' : 'down' },
       queue,
-      // No projections run yet; the read side reports its largest lag here once it does.
-      projectionLag: 0,
+      projectionLag: lag === undefined ? null : Math.max(0, ...Object.values(lag)),
     };
   }
 

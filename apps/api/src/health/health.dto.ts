@@ -27,6 +27,12 @@ export class HealthDto {
   })
   queue!: DependencyDto;
 
-  @ApiProperty({ example: 0, description: 'Events the slowest read model is behind the log.' })
-  projectionLag!: number;
+  @ApiProperty({
+    example: 0,
+    nullable: true,
+    type: Number,
+    description:
+      'Events the slowest read model is behind the log (counted up to 10,000); null when the store is down.',
+  })
+  projectionLag!: number | null;
 }

@@ -55,15 +55,24 @@ export function describeEventStoreContract(
       prefix = `t${randomUUID().slice(0, 8)}`;
     });
 
-    /** Events of this test's streams in log order, from `after` up to the head. */
-    async function readOwn(after: LogCursor): Promise<StoredEvent[]> {
-      const out: StoredEvent[] = [];
-      let cursor = after;
+    /**
+     * Events of this test's streams in log order, from `after` up to the head. With `expected`,
+     * waits (up to 5 s) until that many are visible: on PostgreSQL a committed event stays behind
+     * the fence while any older transaction of the server is still open (delayed, never skipped).
+     */
+    async function readOwn(after: LogCursor, expected?: number): Promise<StoredEvent[]> {
+      const deadline = Date.now() + 5000;
       for (;;) {
-        const page = await store.readAll({ after: cursor, limit: 100 });
-        out.push(...page.events.filter((e) => e.streamName.startsWith(prefix)));
-        if (page.events.length === 0) return out;
-        cursor = page.cursor;
+        const out: StoredEvent[] = [];
+        let cursor = after;
+        for (;;) {
+          const page = await store.readAll({ after: cursor, limit: 100 });
+          out.push(...page.events.filter((e) => e.streamName.startsWith(prefix)));
+          if (page.events.length === 0) break;
+          cursor = page.cursor;
+        }
+        if (expected === undefined || out.length >= expected || Date.now() > deadline) return out;
+        await sleep(20);
       }
     }
 
@@ -272,7 +281,7 @@ export function describeEventStoreContract(
         await store.append(stream('A'), [a1], { expectedRevision: NO_STREAM });
         await store.append(stream('B'), [b1], { expectedRevision: NO_STREAM });
         await store.append(stream('A'), [a2], { expectedRevision: 0 });
-        const all = await readOwn(start);
+        const all = await readOwn(start, 3);
         expect(all.map((e) => e.eventId)).toEqual([a1.eventId, b1.eventId, a2.eventId]);
         expect(all.map((e) => e.position)).toEqual(
           [...all.map((e) => e.position)].sort((x, y) => x - y),
@@ -288,10 +297,10 @@ export function describeEventStoreContract(
         for (const [i, event] of events.entries()) {
           await store.append(stream(`s${i % 3}`), [event], { expectedRevision: ANY });
         }
-        const all = await readOwn(start);
+        const all = await readOwn(start, events.length);
         expect(all.map((e) => e.data.i)).toEqual(events.map((_, i) => i));
         for (const from of [0, 1, 13, 28, 29]) {
-          const rest = await readOwn(all[from].cursor);
+          const rest = await readOwn(all[from].cursor, events.length - from - 1);
           expect(rest.map((e) => e.data.i)).toEqual(
             events.slice(from + 1).map((_, i) => from + 1 + i),
           );

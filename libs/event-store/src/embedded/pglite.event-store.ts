@@ -76,6 +76,13 @@ function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
     exec: async (text) => {
       await db.exec(text);
     },
+    transaction: (work) =>
+      db.transaction((tx) =>
+        work(async <Row>(text: string, params?: readonly unknown[]) => {
+          const result = await tx.query<Row>(text, params ? [...params] : undefined);
+          return { rows: result.rows };
+        }),
+      ),
     close: async () => {
       try {
         await db.close();

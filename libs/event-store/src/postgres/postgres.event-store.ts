@@ -97,6 +97,27 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
         `select pg_advisory_xact_lock(hashtext('ledger-schema:${schema}'));\n${text}`,
       );
     },
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
+          const r = await client.query({
+            name: statementName(text),
+            text,
+            values: params ? [...params] : undefined,
+          });
+          return { rows: r.rows as Row[] };
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     close: () => pool.end(),
   };
 }

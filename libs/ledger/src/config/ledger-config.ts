@@ -12,6 +12,10 @@ export interface LedgerConfig {
   readonly port: number;
   readonly timeZone: string;
   readonly rateLimitPerMinute: number;
+  /** Schema of the read models: `read` in the embedded folder, `<DATABASE_SCHEMA>_read` on PostgreSQL. */
+  readonly readSchema: string;
+  /** Whether this process runs the projections (in-process without Redis; the worker's job otherwise). */
+  readonly runProjections: boolean;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +38,7 @@ export const CONFIG_VARIABLES = [
   'PORT',
   'LEDGER_TIME_ZONE',
   'RATE_LIMIT_PER_MINUTE',
+  'RUN_PROJECTIONS',
 ] as const;
 
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -54,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (kind === 'kurrentdb' && !kurrentDbUrl)
     problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
   const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const runMode = read.oneOf('RUN_PROJECTIONS', ['auto', 'yes', 'no'] as const, 'auto');
   const adminToken = env.LEDGER_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
@@ -68,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     port: read.integer('PORT', 3000, 0, 65535),
     timeZone: read.timeZone('LEDGER_TIME_ZONE', 'Asia/Shanghai'),
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    readSchema: kind === 'embedded' ? 'read' : `${schema}_read`,
+    runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

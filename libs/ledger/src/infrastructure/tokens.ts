@@ -6,3 +6,4 @@ export const QUEUE_PROBE = Symbol('QUEUE_PROBE');
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
 export const LEDGER_STORAGE = Symbol('LEDGER_STORAGE');
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
+export const READ_MODELS = Symbol('READ_MODELS');

@@ -1,0 +1,139 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { ReadModels, ReadQueries } from '@ledger/projections';
+import { READ_MODELS } from '../infrastructure/tokens';
+
+/** Every query may carry the position of a write the client made: the answer then includes it. */
+abstract class ReadQuery {
+  constructor(readonly minPosition?: number) {}
+}
+
+export class GetBalanceQuery extends ReadQuery {
+  constructor(
+    readonly riderId: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+export class GetLedgerQuery extends ReadQuery {
+  constructor(
+    readonly riderId: string,
+    readonly limit: number,
+    readonly cursor?: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+export class GetLeaderboardQuery extends ReadQuery {
+  constructor(
+    readonly scope: string,
+    readonly period: string,
+    readonly limit: number,
+    readonly cursor?: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+export class GetFundQuery extends ReadQuery {
+  constructor(
+    readonly fundId: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+export class GetStockQuery extends ReadQuery {
+  constructor(
+    readonly stationId: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+
+/** The read side's queries on the QueryBus: wait for `minPosition` (≤ 5 s), then read. */
+abstract class ReadHandler {
+  protected readonly queries: ReadQueries;
+  constructor(protected readonly models: ReadModels) {
+    this.queries = new ReadQueries(models);
+  }
+
+  protected async caughtUp(query: ReadQuery): Promise<void> {
+    if (query.minPosition !== undefined) await this.models.waitFor(query.minPosition);
+  }
+}
+
+@QueryHandler(GetBalanceQuery)
+export class GetBalanceHandler extends ReadHandler implements IQueryHandler<GetBalanceQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetBalanceQuery) {
+    await this.caughtUp(query);
+    return this.queries.balance(query.riderId);
+  }
+}
+
+@QueryHandler(GetLedgerQuery)
+export class GetLedgerHandler extends ReadHandler implements IQueryHandler<GetLedgerQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetLedgerQuery) {
+    await this.caughtUp(query);
+    return this.queries.ledger(query.riderId, {
+      limit: query.limit,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+    });
+  }
+}
+
+@QueryHandler(GetLeaderboardQuery)
+export class GetLeaderboardHandler
+  extends ReadHandler
+  implements IQueryHandler<GetLeaderboardQuery>
+{
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetLeaderboardQuery) {
+    await this.caughtUp(query);
+    return this.queries.leaderboard(query.scope, query.period, {
+      limit: query.limit,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+    });
+  }
+}
+
+@QueryHandler(GetFundQuery)
+export class GetFundHandler extends ReadHandler implements IQueryHandler<GetFundQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetFundQuery) {
+    await this.caughtUp(query);
+    return this.queries.fund(query.fundId);
+  }
+}
+
+@QueryHandler(GetStockQuery)
+export class GetStockHandler extends ReadHandler implements IQueryHandler<GetStockQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetStockQuery) {
+    await this.caughtUp(query);
+    return this.queries.stock(query.stationId);
+  }
+}
+
+export const QUERY_HANDLERS = [
+  GetBalanceHandler,
+  GetLedgerHandler,
+  GetLeaderboardHandler,
+  GetFundHandler,
+  GetStockHandler,
+];

@@ -1,0 +1,225 @@
+import { openEmbeddedDatabase, type EventStore, type SqlClient } from '@ledger/event-store';
+import { ledgerProcess, seedLedger, SHANGHAI, type LedgerProcess } from '@ledger/testing';
+import { AwardPointsCommand } from '@ledger/ledger';
+import { requestOf } from '@ledger/testing';
+import { balancesProjection, PROJECTIONS } from './projections';
+import { ReadModels } from './read-models';
+import { ReadQueries } from './queries';
+import { rebuildAndCompare } from './rebuild';
+
+/** Given events (made by the real handlers), when the projections catch up, then these rows. */
+describe('read models on the embedded store', () => {
+  let store: EventStore;
+  let sql: SqlClient;
+  let p: LedgerProcess;
+  let models: ReadModels;
+  let queries: ReadQueries;
+
+  beforeAll(async () => {
+    ({ events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' }));
+    p = ledgerProcess(store);
+    await seedLedger(p, { riders: 4, budgetPoints: 10_000, pricePoints: 5, stock: 10 });
+    const must = async (...bodies: Parameters<LedgerProcess['run']>[0][]) => {
+      for (const body of bodies) {
+        const outcome = await p.run(body);
+        if ('code' in outcome) throw new Error(outcome.detail);
+      }
+    };
+    await must(
+      {
+        kind: 'community',
+        id: 'c2',
+        command: {
+          type: 'RegisterCommunity',
+          communityId: 'c2',
+          name: '鼎山',
+          street: '鼎山街道',
+          district: '江津区',
+        },
+      },
+      {
+        kind: 'community',
+        id: 'c3',
+        command: {
+          type: 'RegisterCommunity',
+          communityId: 'c3',
+          name: '德感',
+          street: '德感街道',
+          district: '江津区',
+        },
+      },
+    );
+    models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+    queries = new ReadQueries(models);
+  });
+  afterAll(() => store.close());
+
+  const award = async (riderId: string, points: number, occurredAt: string) => {
+    const outcome = await p.award.execute(
+      new AwardPointsCommand(
+        { riderId, activity: 'patrol', fundId: 'f1', reason: '巡逻', occurredAt, points },
+        requestOf(),
+      ),
+    );
+    if ('code' in outcome) throw new Error(outcome.detail);
+    return outcome;
+  };
+
+  it('keeps balances, ledger lines, fund usage and stock', async () => {
+    const a1 = await award('r0', 30, '2026-06-14T13:00:00Z');
+    await award('r0', 20, '2026-06-14T14:00:00Z');
+    const redemption = await p.redeemItems('r0', 2);
+    if ('code' in redemption) throw new Error(redemption.detail);
+    await p.cancelRedemption('r0', redemption.redemptionId);
+    await p.redeemItems('r0', 1);
+    await p.reverseAward('r0', a1.entryId);
+    await models.catchUp();
+
+    expect(await queries.balance('r0')).toEqual({
+      riderId: 'r0',
+      balance: 15,
+      earned: 50,
+      redeemed: 5,
+      reversed: 30,
+    });
+    const ledger = await queries.ledger('r0', { limit: 100 });
+    expect(ledger.items.map((l) => [l.type, l.points, l.balanceAfter])).toEqual([
+      ['award', 30, 30],
+      ['award', 20, 50],
+      ['redemption', -10, 40],
+      ['cancellation', 10, 50],
+      ['redemption', -5, 45],
+      ['reversal', -30, 15],
+    ]);
+    expect(ledger.items[0]).toMatchObject({
+      activity: 'patrol',
+      reason: '巡逻',
+      actor: 'admin',
+      occurredAt: '2026-06-14T13:00:00.000Z',
+    });
+    const page = await queries.ledger('r0', { limit: 4 });
+    expect(page.items).toHaveLength(4);
+    const rest = await queries.ledger('r0', { limit: 4, cursor: page.nextCursor ?? undefined });
+    expect(rest.items.map((l) => l.type)).toEqual(['redemption', 'reversal']);
+    expect(rest.nextCursor).toBeNull();
+    expect(await queries.fund('f1')).toMatchObject({
+      budgetPoints: 10_000,
+      awardedPoints: 50,
+      reversedPoints: 30,
+      remainingPoints: 9_980,
+    });
+    expect(await queries.stock('s1')).toEqual([
+      { sku: 'water', name: '矿泉水', kind: 'goods', pricePoints: 5, stock: 9 },
+    ]);
+  });
+
+  it('ranks by points, then by who reached the total first, then rider id; periods by Shanghai days', async () => {
+    // r1 and r2 end on equal points; r2 got there first. 2026-05-31T16:00Z is 1 June in Shanghai.
+    await award('r2', 40, '2026-05-31T15:59:59Z');
+    await award('r1', 40, '2026-05-31T16:00:00Z');
+    await models.catchUp();
+    const may = await queries.leaderboard('community:c1', '2026-05', { limit: 10 });
+    const june = await queries.leaderboard('community:c1', '2026-06', { limit: 10 });
+    expect(may.items).toEqual([{ rank: 1, riderId: 'r2', points: 40 }]);
+    expect(june.items.map((r) => r.riderId)).toEqual(['r1', 'r0']);
+    const all = await queries.leaderboard('district:江津区', 'all', { limit: 2 });
+    expect(all.items).toEqual([
+      { rank: 1, riderId: 'r2', points: 40 },
+      { rank: 2, riderId: 'r1', points: 40 },
+    ]);
+    const next = await queries.leaderboard('district:江津区', 'all', {
+      limit: 2,
+      cursor: all.nextCursor ?? undefined,
+    });
+    expect(next.items).toEqual([{ rank: 3, riderId: 'r0', points: 20 }]);
+  });
+
+  it('leaves points with the community they were earned in, also when reversed after a transfer', async () => {
+    const earned = await award('r3', 25, '2026-06-10T02:00:00Z');
+    await p.run({
+      kind: 'rider',
+      id: 'r3',
+      command: { type: 'TransferRider', riderId: 'r3', communityId: 'c2' },
+    });
+    await award('r3', 10, '2026-06-11T02:00:00Z');
+    await models.catchUp();
+    expect((await queries.leaderboard('community:c1', 'all', { limit: 10 })).items).toContainEqual(
+      expect.objectContaining({ riderId: 'r3', points: 25 }),
+    );
+    expect((await queries.leaderboard('street:鼎山街道', 'all', { limit: 10 })).items).toEqual([
+      { rank: 1, riderId: 'r3', points: 10 },
+    ]);
+    await p.reverseAward('r3', earned.entryId);
+    await models.catchUp();
+    const c1 = (await queries.leaderboard('community:c1', 'all', { limit: 10 })).items;
+    expect(c1.find((r) => r.riderId === 'r3')).toBeUndefined();
+    expect((await queries.leaderboard('community:c2', '2026-W24', { limit: 10 })).items).toEqual([
+      { rank: 1, riderId: 'r3', points: 10 },
+    ]);
+  });
+
+  it('a rebuild from position 0 equals the live read models row by row, and finds a row changed by hand', async () => {
+    const clean = await rebuildAndCompare(models, store, sql, { timeZone: SHANGHAI });
+    expect(clean.differences).toEqual([]);
+    expect(clean.rowsCompared).toBeGreaterThan(30);
+    expect(clean.tablesCompared).toBe(PROJECTIONS.flatMap((x) => x.tables).length);
+    await sql.query(`update read.balances set balance = balance + 1 where rider_id = 'r0'`);
+    const tampered = await rebuildAndCompare(models, store, sql, { timeZone: SHANGHAI });
+    expect(tampered.differences).toEqual([
+      expect.objectContaining({
+        table: 'balances',
+        live: expect.objectContaining({ rider_id: 'r0', balance: 16 }) as unknown,
+        rebuilt: expect.objectContaining({ balance: 15 }) as unknown,
+      }),
+    ]);
+    await sql.query(`update read.balances set balance = balance - 1 where rider_id = 'r0'`);
+  });
+
+  it('resumes a projection killed mid-batch from its checkpoint without counting twice', async () => {
+    const fresh = await ReadModels.open(store, sql, {
+      schema: 'read_crash',
+      timeZone: SHANGHAI,
+      projections: [{ ...balancesProjection, apply: crashingOnce(balancesProjection.apply, 7) }],
+    });
+    await expect(fresh.catchUp()).rejects.toThrow('killed');
+    const survivor = await ReadModels.open(store, sql, {
+      schema: 'read_crash',
+      timeZone: SHANGHAI,
+      projections: [balancesProjection],
+    });
+    await survivor.catchUp();
+    const { rows } = await sql.query<{ rider_id: string; balance: number }>(
+      'select rider_id, balance from read_crash.balances order by rider_id',
+    );
+    const { rows: live } = await sql.query<{ rider_id: string; balance: number }>(
+      'select rider_id, balance from read.balances order by rider_id',
+    );
+    expect(rows).toEqual(live);
+  });
+
+  it('runs live: a write is readable once waitFor(position) resolves', async () => {
+    models.start();
+    try {
+      const a = await award('r1', 5, '2026-06-14T10:00:00Z');
+      await models.waitFor(a.position);
+      expect(await queries.balance('r1')).toMatchObject({ earned: 45 });
+      await expect(models.waitFor(a.position + 1_000_000, 50)).rejects.toMatchObject({
+        code: 'PROJECTION_LAGGING',
+      });
+    } finally {
+      await models.stop();
+    }
+  });
+});
+
+function crashingOnce<F extends (...args: never[]) => Promise<void>>(
+  apply: F,
+  afterCalls: number,
+): F {
+  let calls = 0;
+  return (async (...args: Parameters<F>) => {
+    calls++;
+    if (calls === afterCalls) throw new Error('killed');
+    await apply(...args);
+  }) as F;
+}

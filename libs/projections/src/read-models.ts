@@ -1,0 +1,266 @@
+import { isLedgerEventType, type LedgerEvent } from '@ledger/domain';
+import {
+  START,
+  type EventStore,
+  type LogCursor,
+  type SqlClient,
+  type SqlQuery,
+  type StoredEvent,
+} from '@ledger/event-store';
+import { EventEmitter } from 'node:events';
+import type { Projection } from './projection';
+import { PROJECTIONS } from './projections';
+
+/** Events applied per transaction: bounds a transaction's length and the memory of a batch. */
+export const PROJECTION_BATCH = 500;
+/** A batch is flushed when the next event is not there within this long. */
+const FLUSH_AFTER_MS = 5;
+/** After a failed batch (database down, a bug) the runner waits this long, then resumes from its checkpoint. */
+const RETRY_AFTER_MS = 1000;
+/** api.md: a read with `minPosition` waits at most 5 s, then answers PROJECTION_LAGGING. */
+export const MIN_POSITION_WAIT_MS = 5000;
+
+export interface Checkpoint {
+  readonly projection: string;
+  readonly cursor: LogCursor;
+  readonly position: number | null;
+  readonly events: number;
+}
+
+export class ProjectionLagging extends Error {
+  readonly code = 'PROJECTION_LAGGING';
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The read side: every projection's tables in one schema, each with its checkpoint row updated in
+ * the same transaction as its rows, fed by a catch-up subscription per projection.
+ */
+export class ReadModels {
+  private readonly progress = new EventEmitter();
+  private running: { stop: AbortController; done: Promise<void> }[] = [];
+
+  private constructor(
+    private readonly store: EventStore,
+    private readonly sql: SqlClient,
+    readonly schema: string,
+    private readonly timeZone: string,
+    readonly projections: readonly Projection[],
+  ) {
+    this.progress.setMaxListeners(0);
+  }
+
+  static async open(
+    store: EventStore,
+    sql: SqlClient,
+    options: { schema: string; timeZone: string; projections?: readonly Projection[] },
+  ): Promise<ReadModels> {
+    if (!SCHEMA_NAME.test(options.schema))
+      throw new Error(`bad read-model schema ${options.schema}`);
+    const models = new ReadModels(
+      store,
+      sql,
+      options.schema,
+      options.timeZone,
+      options.projections ?? PROJECTIONS,
+    );
+    await models.createTables();
+    return models;
+  }
+
+  private async createTables(): Promise<void> {
+    const s = this.schema;
+    await this.sql.exec(`create schema if not exists ${s};
+      create table if not exists ${s}.checkpoints (projection text primary key, cursor text not null,
+        position bigint, events bigint not null, updated_at timestamptz not null default now());
+      ${this.projections.map((p) => p.ddl(s)).join('\n')}
+      ${this.projections.map((p) => `insert into ${s}.checkpoints (projection, cursor, position, events) values ('${p.name}', '', null, 0) on conflict do nothing;`).join('\n')}`);
+  }
+
+  /** Starts one catch-up subscription per projection (idempotent). */
+  start(): void {
+    if (this.running.length > 0) return;
+    this.running = this.projections.map((projection) => {
+      const stop = new AbortController();
+      return { stop, done: this.follow(projection, stop.signal) };
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.running) r.stop.abort();
+    await Promise.all(this.running.map((r) => r.done));
+    this.running = [];
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    const { rows } = await this.sql.query<{
+      projection: string;
+      cursor: string;
+      position: string | number | null;
+      events: string | number;
+    }>(
+      `select projection, cursor, position, events from ${this.schema}.checkpoints order by projection`,
+    );
+    return rows.map((r) => ({
+      projection: r.projection,
+      cursor: r.cursor,
+      position: r.position === null ? null : Number(r.position),
+      events: Number(r.events),
+    }));
+  }
+
+  /** Applies everything up to the log's head now to every projection (tests, rebuilds, the CLI). */
+  async catchUp(
+    options: { until?: LogCursor; onProgress?: (applied: number) => void } = {},
+  ): Promise<number> {
+    let applied = 0;
+    for (const projection of this.projections) {
+      const [checkpoint] = (await this.checkpoints()).filter(
+        (c) => c.projection === projection.name,
+      );
+      let cursor = checkpoint.cursor;
+      while (cursor !== options.until) {
+        const page = await this.store.readAll({ after: cursor, limit: PROJECTION_BATCH });
+        let events = page.events;
+        const stopAt =
+          options.until === undefined ? -1 : events.findIndex((e) => e.cursor === options.until);
+        if (stopAt >= 0) events = events.slice(0, stopAt + 1);
+        if (events.length === 0) break;
+        await this.applyBatch(projection, events);
+        cursor = events[events.length - 1].cursor;
+        applied += events.length;
+        options.onProgress?.(applied);
+      }
+    }
+    return applied;
+  }
+
+  /** Resolves when every projection has applied the event at `position`; ProjectionLagging after `timeoutMs`. */
+  async waitFor(position: number, timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reached = await Promise.all(
+        (await this.checkpoints()).map((c) => this.store.hasReached(c.cursor, position)),
+      );
+      if (reached.every(Boolean)) return;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new ProjectionLagging(
+          `read models have not reached position ${position} within ${timeoutMs} ms`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 100));
+        this.progress.once('batch', done);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  }
+
+  /** Runs `read` in a transaction (one snapshot): the rows and the checkpoint agree. */
+  read<T>(read: (query: SqlQuery) => Promise<T>): Promise<T> {
+    return this.sql.transaction(read);
+  }
+
+  private async follow(projection: Projection, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const [checkpoint] = (await this.checkpoints()).filter(
+          (c) => c.projection === projection.name,
+        );
+        for await (const batch of batches(
+          this.store.subscribe({ after: checkpoint.cursor, signal }),
+          signal,
+        )) {
+          await this.applyBatch(projection, batch);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        console.error(`projection ${projection.name} failed; resuming from its checkpoint`, error);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+      }
+    }
+  }
+
+  /** One transaction: the batch's rows and the checkpoint move together, or not at all. */
+  private async applyBatch(projection: Projection, events: readonly StoredEvent[]): Promise<void> {
+    const context = { schema: this.schema, timeZone: this.timeZone };
+    const last = events[events.length - 1];
+    await this.sql.transaction(async (query) => {
+      for (const stored of events) {
+        if (!isLedgerEventType(stored.type)) continue;
+        const event = { type: stored.type, data: stored.data } as unknown as LedgerEvent;
+        await projection.apply(event, stored, query, context);
+      }
+      await query(
+        `update ${this.schema}.checkpoints set cursor = $2, position = $3, events = events + $4, updated_at = now() where projection = $1`,
+        [projection.name, last.cursor, last.position, events.length],
+      );
+    });
+    this.progress.emit('batch');
+  }
+}
+
+/** Groups a subscription into batches: up to PROJECTION_BATCH events, flushed when the stream pauses. */
+async function* batches(
+  source: AsyncIterable<StoredEvent>,
+  signal: AbortSignal,
+): AsyncGenerator<StoredEvent[]> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<StoredEvent>> | undefined;
+  let batch: StoredEvent[] = [];
+  try {
+    while (!signal.aborted) {
+      pending ??= iterator.next();
+      const next =
+        batch.length === 0 ? await pending : await Promise.race([pending, delay(FLUSH_AFTER_MS)]);
+      if (next === undefined) {
+        yield batch;
+        batch = [];
+        continue;
+      }
+      pending = undefined;
+      if (next.done) break;
+      batch.push(next.value);
+      if (batch.length >= PROJECTION_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !signal.aborted) yield batch;
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+export { START };
+
+/** Counting lag stops here: "at least this many" is all a health check needs. */
+export const MAX_COUNTED_LAG = 10_000;
+
+/** Events each projection still has to apply (counted up to MAX_COUNTED_LAG). */
+export async function projectionLag(
+  models: ReadModels,
+  store: EventStore,
+): Promise<Record<string, number>> {
+  const lag: Record<string, number> = {};
+  for (const checkpoint of await models.checkpoints()) {
+    let behind = 0;
+    let cursor = checkpoint.cursor;
+    while (behind < MAX_COUNTED_LAG) {
+      const page = await store.readAll({ after: cursor, limit: 1000 });
+      if (page.events.length === 0) break;
+      behind += page.events.length;
+      cursor = page.cursor;
+    }
+    lag[checkpoint.projection] = Math.min(behind, MAX_COUNTED_LAG);
+  }
+  return lag;
+}
