@@ -4,6 +4,7 @@ import type { FundEvent } from './fund/fund';
 import type { PrincipalEvent } from './principal/principal';
 import type { RiderEvent } from './rider/rider.events';
 import type { RulesEvent } from './rules/rules';
+import type { SelectionEvent } from './selection/selection';
 import type { StationEvent } from './station/station';
 
 /** Every domain event of the ledger. docs/event-catalogue.md describes each one. */
@@ -14,7 +15,8 @@ export type LedgerEvent =
   | RulesEvent
   | BadgesEvent
   | PrincipalEvent
-  | CommunityEvent;
+  | CommunityEvent
+  | SelectionEvent;
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -47,6 +49,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   PrincipalCreated: 1,
   PrincipalRevoked: 1,
   CommunityRegistered: 1,
+  SelectionOpened: 1,
+  SelectionClosed: 1,
 };
 
 export function isLedgerEventType(type: string): type is LedgerEventType {

@@ -16,3 +16,6 @@ export * from './fund/fund';
 export * from './station/station';
 export * from './principal/principal';
 export * from './community/community';
+export * from './selection/selection';
+export * from './selection/standings';
+export * from './selection/year';

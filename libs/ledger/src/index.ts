@@ -14,3 +14,4 @@ export * from './write/settlement-recovery';
 export * from './commands/rider-registration';
 export * from './personal-data/personal-data.store';
 export * from './queries/read-queries';
+export * from './commands/close-selection';

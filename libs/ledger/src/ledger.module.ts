@@ -8,6 +8,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import { AwardPointsHandler } from './commands/award-points';
 import { CancelRedemptionHandler } from './commands/cancel-redemption';
+import { CloseSelectionHandler } from './commands/close-selection';
 import { MakeRedemptionHandler } from './commands/make-redemption';
 import { ReverseAwardHandler } from './commands/reverse-award';
 import { StreamCommandHandler } from './commands/stream-command';
@@ -66,6 +67,7 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     ReverseAwardHandler,
     MakeRedemptionHandler,
     CancelRedemptionHandler,
+    CloseSelectionHandler,
   ],
   exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA, READ_MODELS],
 })

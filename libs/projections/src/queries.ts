@@ -58,6 +58,10 @@ interface LedgerLineRow {
   position: number | string;
 }
 
+export type SelectionView =
+  | { id: string; status: 'open' }
+  | { id: string; status: 'closed'; cutoffPosition: number; winners: LeaderboardRow[] };
+
 /** Page sizes of the API: 1–1000, default 100. */
 export const MAX_PAGE = 1000;
 
@@ -160,6 +164,23 @@ export class ReadQueries {
       reversedPoints,
       remainingPoints: budgetPoints - awardedPoints + reversedPoints,
     };
+  }
+
+  async selection(selectionId: string): Promise<SelectionView | undefined> {
+    const { rows } = await this.models.read((q) =>
+      q<{ status: string; cutoff_position: string | number | null; winners: unknown }>(
+        `select * from ${this.s}.selections where selection_id = $1`,
+        [selectionId],
+      ),
+    );
+    if (rows.length === 0) return undefined;
+    const r = rows[0];
+    const winners = (
+      typeof r.winners === 'string' ? JSON.parse(r.winners) : r.winners
+    ) as LeaderboardRow[];
+    return r.status === 'closed'
+      ? { id: selectionId, status: 'closed', cutoffPosition: num(r.cutoff_position), winners }
+      : { id: selectionId, status: 'open' };
   }
 
   async stock(

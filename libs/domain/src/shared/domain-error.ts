@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'ALREADY_REVERSED'
   | 'ALREADY_CANCELLED'
   | 'RULE_VIOLATION'
+  | 'SELECTION_CLOSED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'VALIDATION_FAILED'
   /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */

@@ -6,6 +6,8 @@ import {
   principalDecider,
   riderDecider,
   rulesDecider,
+  selectionDecider,
+  selectionStream,
   stationDecider,
   BADGES_STREAM,
   RULES_STREAM,
@@ -21,6 +23,7 @@ import {
   type PrincipalCommand,
   type RiderCommand,
   type RulesCommand,
+  type SelectionCommand,
   type StationCommand,
 } from '@ledger/domain';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -34,6 +37,7 @@ export type StreamCommandBody =
   | { kind: 'station'; id: string; command: StationCommand }
   | { kind: 'community'; id: string; command: CommunityCommand }
   | { kind: 'principal'; id: string; command: PrincipalCommand }
+  | { kind: 'selection'; id: string; command: SelectionCommand }
   | { kind: 'rules'; command: RulesCommand }
   | { kind: 'badges'; command: BadgesCommand };
 
@@ -84,6 +88,7 @@ export function deciderOf(kind: StreamCommandBody['kind']): StreamDecider<unknow
     station: stationDecider,
     community: communityDecider,
     principal: principalDecider,
+    selection: selectionDecider,
     rules: rulesDecider,
     badges: badgesDecider,
   };
@@ -102,6 +107,8 @@ export function streamOf(target: { kind: StreamCommandBody['kind']; id?: string 
       return communityStream(target.id ?? '');
     case 'principal':
       return principalStream(target.id ?? '');
+    case 'selection':
+      return selectionStream(target.id ?? '');
     case 'rules':
       return RULES_STREAM;
     case 'badges':

@@ -54,6 +54,15 @@ export class GetStockQuery extends ReadQuery {
   }
 }
 
+export class GetSelectionQuery extends ReadQuery {
+  constructor(
+    readonly selectionId: string,
+    minPosition?: number,
+  ) {
+    super(minPosition);
+  }
+}
+
 /** The read side's queries on the QueryBus: wait for `minPosition` (≤ 5 s), then read. */
 abstract class ReadHandler {
   protected readonly queries: ReadQueries;
@@ -130,7 +139,19 @@ export class GetStockHandler extends ReadHandler implements IQueryHandler<GetSto
   }
 }
 
+@QueryHandler(GetSelectionQuery)
+export class GetSelectionHandler extends ReadHandler implements IQueryHandler<GetSelectionQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetSelectionQuery) {
+    await this.caughtUp(query);
+    return this.queries.selection(query.selectionId);
+  }
+}
+
 export const QUERY_HANDLERS = [
+  GetSelectionHandler,
   GetBalanceHandler,
   GetLedgerHandler,
   GetLeaderboardHandler,

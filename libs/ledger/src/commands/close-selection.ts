@@ -1,0 +1,135 @@
+import {
+  DistrictYearStandings,
+  isDomainError,
+  isLedgerEventType,
+  notFound,
+  selectionDecider,
+  selectionStream,
+  DomainError,
+  type LedgerEvent,
+  type SelectionEvent,
+  type Winner,
+} from '@ledger/domain';
+import { START, type EventStore, type LogCursor } from '@ledger/event-store';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import type { LedgerRequest } from '../write/ledger-request';
+import { StreamWriter, toDomainEvent } from '../write/stream-writer';
+
+export interface SelectionResult {
+  readonly id: string;
+  readonly status: 'closed';
+  readonly cutoffPosition: number;
+  readonly winners: readonly Winner[];
+  readonly position: number;
+}
+
+export class CloseSelectionCommand {
+  constructor(
+    readonly selectionId: string,
+    readonly request: LedgerRequest,
+  ) {}
+}
+
+/**
+ * Closes a selection: the cut-off is the head of the log now; the winners are the district's
+ * standings for the year folded from the log up to exactly that cut-off. Closing twice, or two
+ * closes racing, is SELECTION_CLOSED for all but one.
+ */
+@CommandHandler(CloseSelectionCommand)
+export class CloseSelectionHandler implements ICommandHandler<
+  CloseSelectionCommand,
+  SelectionResult | DomainError
+> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({
+    selectionId,
+    request,
+  }: CloseSelectionCommand): Promise<SelectionResult | DomainError> {
+    const stream = selectionStream(selectionId);
+    const { state } = await this.writer.read(selectionDecider, stream, request.context.timeZone, {
+      fresh: true,
+    });
+    if (!state.exists) return notFound(`selection ${selectionId}`);
+    if (state.closed)
+      return new DomainError('SELECTION_CLOSED', `selection ${selectionId} is already closed`);
+    const cutoffCursor = await this.store.headCursor();
+    const { winners, cutoffPosition } = await standingsAt(
+      this.store,
+      cutoffCursor,
+      state,
+      request.context.timeZone,
+    );
+    const closed = await this.writer.execute(
+      selectionDecider,
+      stream,
+      { type: 'CloseSelection', selectionId, cutoffPosition, cutoffCursor, winners },
+      request,
+    );
+    if (isDomainError(closed)) return closed;
+    if (closed.position === undefined)
+      throw new Error(`selection ${selectionId} has no position after closing`);
+    return {
+      id: selectionId,
+      status: 'closed',
+      cutoffPosition,
+      winners,
+      position: closed.position,
+    };
+  }
+}
+
+/** Folds the log from the start up to and including `cutoff` into a district's year standings. */
+export async function standingsAt(
+  store: EventStore,
+  cutoff: LogCursor,
+  selection: { district: string; year: number; size: number },
+  timeZone: string,
+): Promise<{ winners: Winner[]; cutoffPosition: number }> {
+  const standings = new DistrictYearStandings(selection.district, selection.year, timeZone);
+  let cursor = START;
+  let cutoffPosition = 0;
+  while (cutoff !== START && cursor !== cutoff) {
+    const page = await store.readAll({ after: cursor });
+    if (page.events.length === 0) throw new Error(`cut-off ${cutoff} is not in the log`);
+    for (const stored of page.events) {
+      if (isLedgerEventType(stored.type))
+        standings.apply(toDomainEvent<LedgerEvent>(stored), stored.position);
+      cursor = stored.cursor;
+      if (cursor === cutoff) {
+        cutoffPosition = stored.position;
+        break;
+      }
+    }
+  }
+  return { winners: standings.top(selection.size), cutoffPosition };
+}
+
+/** An auditor's check: recompute a closed selection from the log to its cut-off and compare. */
+export async function replaySelection(store: EventStore, selectionId: string, timeZone: string) {
+  const events = (await store.readStream(selectionStream(selectionId))).map((e) =>
+    toDomainEvent<SelectionEvent>(e),
+  );
+  const opened = events.find((e) => e.type === 'SelectionOpened');
+  const closed = events.find((e) => e.type === 'SelectionClosed');
+  if (opened?.type !== 'SelectionOpened' || closed?.type !== 'SelectionClosed') return undefined;
+  const recomputed = await standingsAt(store, closed.data.cutoffCursor, opened.data, timeZone);
+  // Compared field by field: stored JSON may come back with its keys in another order.
+  const key = (winners: readonly Winner[]) =>
+    JSON.stringify(winners.map((w) => [w.rank, w.riderId, w.points]));
+  const same =
+    key(recomputed.winners) === key(closed.data.winners) &&
+    recomputed.cutoffPosition === closed.data.cutoffPosition;
+  return {
+    selectionId,
+    stored: closed.data.winners,
+    recomputed: recomputed.winners,
+    cutoffPosition: closed.data.cutoffPosition,
+    same,
+  };
+}
