@@ -12,19 +12,35 @@ export interface ApplyContext {
   readonly timeZone: string;
 }
 
+/** An event of a batch, as stored and as the domain reads it. */
+export interface BatchEvent {
+  readonly event: LedgerEvent;
+  readonly stored: StoredEvent;
+}
+
 /**
- * A read model built from the log alone. `apply` is called once per event, in log order, inside
- * the transaction that also moves the projection's checkpoint; it must depend on nothing but the
- * event, its own tables and the time zone, so a rebuild from position 0 gives the same rows.
+ * A read model built from the log alone. `applyBatch` gets events in log order, inside the
+ * transaction that also moves the projection's checkpoint; it must depend on nothing but the
+ * events, its own tables and the time zone, so a rebuild from position 0 gives the same rows,
+ * whatever the batch boundaries.
  */
 export interface Projection {
   readonly name: string;
   readonly tables: readonly OwnedTable[];
   ddl(schema: string): string;
-  apply(
+  applyBatch(batch: readonly BatchEvent[], query: SqlQuery, context: ApplyContext): Promise<void>;
+}
+
+/** A projection whose events are few (registrations, selections): one statement per event. */
+export function perEvent(
+  apply: (
     event: LedgerEvent,
     stored: StoredEvent,
     query: SqlQuery,
     context: ApplyContext,
-  ): Promise<void>;
+  ) => Promise<void>,
+): Projection['applyBatch'] {
+  return async (batch, query, context) => {
+    for (const { event, stored } of batch) await apply(event, stored, query, context);
+  };
 }

@@ -1,7 +1,13 @@
 import type { LedgerEvent } from '@ledger/domain';
-import type { SqlQuery, StoredEvent } from '@ledger/event-store';
+import type { SqlQuery } from '@ledger/event-store';
 import { periodsOf } from './periods';
-import type { ApplyContext, Projection } from './projection';
+import { perEvent, type ApplyContext, type BatchEvent, type Projection } from './projection';
+
+/*
+ * The heavy projections (balances, ledger lines, funds, stock, leaderboards) apply a batch with a
+ * few set-based statements: they first fold the batch into per-row deltas in memory, then write
+ * every row once (`unnest` of arrays). Rows created in a batch are inserted before deltas apply.
+ */
 
 /** Communities and riders (ids, community, platform; never names): the directory of the ledger. */
 export const directoryProjection: Projection = {
@@ -16,43 +22,56 @@ export const directoryProjection: Projection = {
     create table if not exists ${s}.riders (rider_id text primary key, community_id text not null,
       platform text not null, occupation text not null, registered_at timestamptz not null,
       erased boolean not null default false);`,
-  async apply(event, stored, q, { schema: s }) {
-    switch (event.type) {
-      case 'CommunityRegistered': {
-        const { communityId, name, street, district } = event.data;
-        await q(`insert into ${s}.communities values ($1, $2, $3, $4)`, [
-          communityId,
-          name,
-          street,
-          district,
-        ]);
-        break;
+  async applyBatch(batch, q, { schema: s }) {
+    // Registrations are most of a directory's events: they go in one statement per batch.
+    const registered: unknown[][] = [[], [], [], [], []];
+    const flush = async () => {
+      if (registered[0].length === 0) return;
+      await q(
+        `insert into ${s}.riders select r, c, p, o, t, false
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as x(r, c, p, o, t)`,
+        registered.map((column) => column.splice(0)),
+      );
+    };
+    for (const { event, stored } of batch) {
+      switch (event.type) {
+        case 'CommunityRegistered': {
+          const { communityId, name, street, district } = event.data;
+          await q(`insert into ${s}.communities values ($1, $2, $3, $4)`, [
+            communityId,
+            name,
+            street,
+            district,
+          ]);
+          break;
+        }
+        case 'RiderRegistered': {
+          const { riderId, communityId, platform, occupation } = event.data;
+          [riderId, communityId, platform, occupation, stored.recordedAt.toISOString()].forEach(
+            (v, i) => registered[i].push(v),
+          );
+          break;
+        }
+        case 'RiderTransferred':
+          await flush(); // the rider may have registered earlier in this batch
+          await q(`update ${s}.riders set community_id = $2 where rider_id = $1`, [
+            event.data.riderId,
+            event.data.toCommunityId,
+          ]);
+          break;
+        case 'RiderPersonalDataErased':
+          await flush();
+          await q(`update ${s}.riders set erased = true where rider_id = $1`, [event.data.riderId]);
+          break;
+        default:
+          break;
       }
-      case 'RiderRegistered': {
-        const { riderId, communityId, platform, occupation } = event.data;
-        await q(`insert into ${s}.riders values ($1, $2, $3, $4, $5, false)`, [
-          riderId,
-          communityId,
-          platform,
-          occupation,
-          stored.recordedAt,
-        ]);
-        break;
-      }
-      case 'RiderTransferred':
-        await q(`update ${s}.riders set community_id = $2 where rider_id = $1`, [
-          event.data.riderId,
-          event.data.toCommunityId,
-        ]);
-        break;
-      case 'RiderPersonalDataErased':
-        await q(`update ${s}.riders set erased = true where rider_id = $1`, [event.data.riderId]);
-        break;
-      default:
-        break;
     }
+    await flush();
   },
 };
+
+type Delta = [balance: number, earned: number, redeemed: number, reversed: number];
 
 /** Per rider: balance, earned, redeemed (net of cancellations), reversed, and badges. */
 export const balancesProjection: Projection = {
@@ -67,40 +86,62 @@ export const balancesProjection: Projection = {
       check (balance >= 0));
     create table if not exists ${s}.rider_badges (rider_id text not null, badge_id text not null,
       name text not null, earned_at timestamptz not null, primary key (rider_id, badge_id));`,
-  async apply(event, stored, q, { schema: s }) {
-    const move = (riderId: string, balance: number, column: string, amount: number) =>
-      q(
-        `update ${s}.balances set balance = balance + $2, ${column} = ${column} + $3 where rider_id = $1`,
-        [riderId, balance, amount],
-      );
-    switch (event.type) {
-      case 'RiderRegistered':
-        await q(`insert into ${s}.balances values ($1, 0, 0, 0, 0)`, [event.data.riderId]);
-        break;
-      case 'PointsAwarded':
-        await move(event.data.riderId, event.data.points, 'earned', event.data.points);
-        break;
-      case 'AwardReversed':
-        await move(event.data.riderId, -event.data.points, 'reversed', event.data.points);
-        break;
-      case 'RedemptionMade':
-        await move(event.data.riderId, -event.data.points, 'redeemed', event.data.points);
-        break;
-      case 'RedemptionCancelled':
-        await move(event.data.riderId, event.data.points, 'redeemed', -event.data.points);
-        break;
-      case 'BadgeEarned': {
-        const { riderId, badgeId, name } = event.data;
-        await q(`insert into ${s}.rider_badges values ($1, $2, $3, $4)`, [
-          riderId,
-          badgeId,
-          name,
-          stored.recordedAt,
-        ]);
-        break;
+  async applyBatch(batch, q, { schema: s }) {
+    const registered: string[] = [];
+    const deltas = new Map<string, Delta>();
+    const badges: [string, string, string, Date][] = [];
+    const add = (riderId: string, d: Delta) => {
+      const current = deltas.get(riderId) ?? [0, 0, 0, 0];
+      deltas.set(riderId, current.map((v, i) => v + d[i]) as Delta);
+    };
+    for (const { event, stored } of batch) {
+      switch (event.type) {
+        case 'RiderRegistered':
+          registered.push(event.data.riderId);
+          break;
+        case 'PointsAwarded':
+          add(event.data.riderId, [event.data.points, event.data.points, 0, 0]);
+          break;
+        case 'AwardReversed':
+          add(event.data.riderId, [-event.data.points, 0, 0, event.data.points]);
+          break;
+        case 'RedemptionMade':
+          add(event.data.riderId, [-event.data.points, 0, event.data.points, 0]);
+          break;
+        case 'RedemptionCancelled':
+          add(event.data.riderId, [event.data.points, 0, -event.data.points, 0]);
+          break;
+        case 'BadgeEarned':
+          badges.push([event.data.riderId, event.data.badgeId, event.data.name, stored.recordedAt]);
+          break;
+        default:
+          break;
       }
-      default:
-        break;
+    }
+    if (registered.length > 0) {
+      await q(`insert into ${s}.balances select r, 0, 0, 0, 0 from unnest($1::text[]) as r`, [
+        registered,
+      ]);
+    }
+    if (deltas.size > 0) {
+      const ids = [...deltas.keys()];
+      const column = (i: number) => ids.map((id) => (deltas.get(id) as Delta)[i]);
+      await q(
+        `update ${s}.balances b set balance = b.balance + d.balance, earned = b.earned + d.earned,
+           redeemed = b.redeemed + d.redeemed, reversed = b.reversed + d.reversed
+         from unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+           as d(rider_id, balance, earned, redeemed, reversed)
+         where b.rider_id = d.rider_id`,
+        [ids, column(0), column(1), column(2), column(3)],
+      );
+    }
+    for (const [riderId, badgeId, name, at] of badges) {
+      await q(`insert into ${s}.rider_badges values ($1, $2, $3, $4)`, [
+        riderId,
+        badgeId,
+        name,
+        at,
+      ]);
     }
   },
 };
@@ -115,18 +156,18 @@ export const ledgerLinesProjection: Projection = {
       activity text, reason text, station_id text, actor text not null, occurred_at timestamptz not null,
       recorded_at timestamptz not null, position bigint not null, primary key (rider_id, revision));
     create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);`,
-  async apply(event, stored, q, { schema: s }) {
-    const line = ledgerLine(event);
-    if (!line) return;
-    const actor =
-      (stored.metadata.actor as { principalId?: string } | undefined)?.principalId ?? 'unknown';
-    const occurredAt =
-      typeof stored.metadata.occurredAt === 'string'
-        ? stored.metadata.occurredAt
-        : stored.recordedAt;
-    await q(
-      `insert into ${s}.ledger_lines values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
+  async applyBatch(batch, q, { schema: s }) {
+    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const { event, stored } of batch) {
+      const line = ledgerLine(event);
+      if (!line) continue;
+      const actor =
+        (stored.metadata.actor as { principalId?: string } | undefined)?.principalId ?? 'unknown';
+      const occurredAt =
+        typeof stored.metadata.occurredAt === 'string'
+          ? stored.metadata.occurredAt
+          : stored.recordedAt.toISOString();
+      const row = [
         line.riderId,
         stored.revision,
         line.entryId,
@@ -138,9 +179,17 @@ export const ledgerLinesProjection: Projection = {
         line.stationId ?? null,
         actor,
         occurredAt,
-        stored.recordedAt,
+        stored.recordedAt.toISOString(),
         stored.position,
-      ],
+      ];
+      row.forEach((value, i) => columns[i].push(value));
+    }
+    if (columns[0].length === 0) return;
+    await q(
+      `insert into ${s}.ledger_lines
+       select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[])`,
+      columns,
     );
   },
 };
@@ -218,34 +267,47 @@ export const fundsProjection: Projection = {
     create table if not exists ${s}.funds (fund_id text primary key, name text not null,
       district text not null, budget_points bigint not null, awarded_points bigint not null,
       reversed_points bigint not null, check (budget_points - awarded_points + reversed_points >= 0));`,
-  async apply(event, _stored, q, { schema: s }) {
-    const add = (fundId: string, column: string, amount: number) =>
-      q(`update ${s}.funds set ${column} = ${column} + $2 where fund_id = $1`, [fundId, amount]);
-    switch (event.type) {
-      case 'FundCreated': {
-        const { fundId, name, district, budgetPoints } = event.data;
-        await q(`insert into ${s}.funds values ($1, $2, $3, $4, 0, 0)`, [
-          fundId,
-          name,
-          district,
-          budgetPoints,
-        ]);
-        break;
+  async applyBatch(batch, q, { schema: s }) {
+    const deltas = new Map<string, [budget: number, awarded: number, reversed: number]>();
+    const add = (fundId: string, i: 0 | 1 | 2, amount: number) => {
+      const d = deltas.get(fundId) ?? [0, 0, 0];
+      d[i] += amount;
+      deltas.set(fundId, d);
+    };
+    for (const { event } of batch) {
+      switch (event.type) {
+        case 'FundCreated': {
+          const { fundId, name, district, budgetPoints } = event.data;
+          await q(`insert into ${s}.funds values ($1, $2, $3, $4, 0, 0)`, [
+            fundId,
+            name,
+            district,
+            budgetPoints,
+          ]);
+          break;
+        }
+        case 'FundToppedUp':
+          add(event.data.fundId, 0, event.data.points);
+          break;
+        case 'FundPointsReserved':
+          add(event.data.fundId, 1, event.data.points);
+          break;
+        case 'FundReservationReleased':
+          add(event.data.fundId, 1, -event.data.points);
+          break;
+        case 'FundPointsReturned':
+          add(event.data.fundId, 2, event.data.points);
+          break;
+        default:
+          break;
       }
-      case 'FundToppedUp':
-        await add(event.data.fundId, 'budget_points', event.data.points);
-        break;
-      case 'FundPointsReserved':
-        await add(event.data.fundId, 'awarded_points', event.data.points);
-        break;
-      case 'FundReservationReleased':
-        await add(event.data.fundId, 'awarded_points', -event.data.points);
-        break;
-      case 'FundPointsReturned':
-        await add(event.data.fundId, 'reversed_points', event.data.points);
-        break;
-      default:
-        break;
+    }
+    for (const [fundId, [budget, awarded, reversed]] of deltas) {
+      await q(
+        `update ${s}.funds set budget_points = budget_points + $2, awarded_points = awarded_points + $3,
+           reversed_points = reversed_points + $4 where fund_id = $1`,
+        [fundId, budget, awarded, reversed],
+      );
     }
   },
 };
@@ -263,53 +325,62 @@ export const stationsProjection: Projection = {
     create table if not exists ${s}.station_items (station_id text not null, sku text not null,
       name text not null, kind text not null, price_points bigint not null, stock bigint not null,
       primary key (station_id, sku), check (stock >= 0));`,
-  async apply(event, _stored, q, { schema: s }) {
-    const stock = async (
+  async applyBatch(batch, q, { schema: s }) {
+    const stock = new Map<string, number>();
+    const move = (
       stationId: string,
       items: readonly { sku: string; quantity: number }[],
       sign: 1 | -1,
     ) => {
       for (const item of items) {
-        await q(
-          `update ${s}.station_items set stock = stock + $3 where station_id = $1 and sku = $2`,
-          [stationId, item.sku, sign * item.quantity],
-        );
+        const key = `${stationId}\u0000${item.sku}`;
+        stock.set(key, (stock.get(key) ?? 0) + sign * item.quantity);
       }
     };
-    switch (event.type) {
-      case 'StationRegistered': {
-        const { stationId, name, district, communityId, kind } = event.data;
-        await q(`insert into ${s}.stations values ($1, $2, $3, $4, $5)`, [
-          stationId,
-          name,
-          district,
-          communityId ?? null,
-          kind,
-        ]);
-        break;
+    for (const { event } of batch) {
+      switch (event.type) {
+        case 'StationRegistered': {
+          const { stationId, name, district, communityId, kind } = event.data;
+          await q(`insert into ${s}.stations values ($1, $2, $3, $4, $5)`, [
+            stationId,
+            name,
+            district,
+            communityId ?? null,
+            kind,
+          ]);
+          break;
+        }
+        case 'ItemPriced': {
+          const { stationId, sku, name, kind, pricePoints } = event.data;
+          await q(
+            `insert into ${s}.station_items values ($1, $2, $3, $4, $5, 0)
+             on conflict (station_id, sku) do update set name = excluded.name, kind = excluded.kind, price_points = excluded.price_points`,
+            [stationId, sku, name, kind, pricePoints],
+          );
+          break;
+        }
+        case 'StockAdded':
+          move(event.data.stationId, [event.data], 1);
+          break;
+        case 'StockReserved':
+          move(event.data.stationId, event.data.items, -1);
+          break;
+        case 'StockReservationReleased':
+        case 'StockReturned':
+          move(event.data.stationId, event.data.items, 1);
+          break;
+        default:
+          break;
       }
-      case 'ItemPriced': {
-        const { stationId, sku, name, kind, pricePoints } = event.data;
-        await q(
-          `insert into ${s}.station_items values ($1, $2, $3, $4, $5, 0)
-           on conflict (station_id, sku) do update set name = excluded.name, kind = excluded.kind, price_points = excluded.price_points`,
-          [stationId, sku, name, kind, pricePoints],
-        );
-        break;
-      }
-      case 'StockAdded':
-        await stock(event.data.stationId, [event.data], 1);
-        break;
-      case 'StockReserved':
-        await stock(event.data.stationId, event.data.items, -1);
-        break;
-      case 'StockReservationReleased':
-      case 'StockReturned':
-        await stock(event.data.stationId, event.data.items, 1);
-        break;
-      default:
-        break;
     }
+    if (stock.size === 0) return;
+    const keys = [...stock.keys()].map((k) => k.split('\u0000'));
+    await q(
+      `update ${s}.station_items i set stock = i.stock + d.delta
+       from unnest($1::text[], $2::text[], $3::bigint[]) as d(station_id, sku, delta)
+       where i.station_id = d.station_id and i.sku = d.sku`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1]), [...stock.values()]],
+    );
   },
 };
 
@@ -317,7 +388,8 @@ export const stationsProjection: Projection = {
  * Earned points net of reversals per scope (community, street, district) and period (all, year,
  * month, ISO week of `occurredAt` in the deployment's zone). Points stay with the community they
  * were earned in; a reversal takes them from the award's own scopes and periods. `reached_position`
- * is the log position of the last event that changed the total: ties go to whoever got there first.
+ * is the log position of the last event (in log order) that changed the total: ties go to whoever
+ * got there first.
  */
 export const leaderboardsProjection: Projection = {
   name: 'leaderboards',
@@ -335,85 +407,133 @@ export const leaderboardsProjection: Projection = {
       primary key (scope, period, rider_id));
     create index if not exists leaderboard_order on ${s}.leaderboard_points
       (scope, period, points desc, reached_position, rider_id);`,
-  async apply(event, stored, q, context) {
-    const s = context.schema;
-    switch (event.type) {
-      case 'CommunityRegistered': {
-        const { communityId, street, district } = event.data;
-        await q(`insert into ${s}.lb_communities values ($1, $2, $3)`, [
-          communityId,
-          street,
-          district,
-        ]);
-        break;
-      }
-      case 'PointsAwarded': {
-        const d = event.data;
-        const scopes = await scopesOf(d.communityId, q, context);
-        const periods = periodsOf(new Date(d.occurredAt), context.timeZone);
-        await q(`insert into ${s}.lb_awards values ($1, $2, $3, $4, $5)`, [
-          d.entryId,
-          d.riderId,
-          scopes,
-          periods,
-          d.points,
-        ]);
-        await addPoints(d.riderId, scopes, periods, d.points, stored.position, q, s);
-        break;
-      }
-      case 'AwardReversed': {
-        const { rows } = await q<{ scopes: string[]; periods: string[] }>(
-          `select scopes, periods from ${s}.lb_awards where entry_id = $1`,
-          [event.data.reversalOf],
-        );
-        if (rows.length === 0)
-          throw new Error(`reversed award ${event.data.reversalOf} is not on the leaderboard`);
-        await addPoints(
-          event.data.riderId,
-          rows[0].scopes,
-          rows[0].periods,
-          -event.data.points,
-          stored.position,
-          q,
-          s,
-        );
-        break;
-      }
-      default:
-        break;
-    }
-  },
+  applyBatch: applyLeaderboards,
 };
 
-async function scopesOf(
-  communityId: string,
-  q: SqlQuery,
-  { schema: s }: ApplyContext,
-): Promise<string[]> {
-  const { rows } = await q<{ street: string; district: string }>(
-    `select street, district from ${s}.lb_communities where community_id = $1`,
-    [communityId],
-  );
-  if (rows.length === 0) throw new Error(`community ${communityId} of an award is unknown`);
-  return [`community:${communityId}`, `street:${rows[0].street}`, `district:${rows[0].district}`];
+interface AwardScopes {
+  riderId: string;
+  scopes: string[];
+  periods: string[];
 }
 
-async function addPoints(
-  riderId: string,
-  scopes: string[],
-  periods: string[],
-  points: number,
-  position: number,
+async function applyLeaderboards(
+  batch: readonly BatchEvent[],
   q: SqlQuery,
-  s: string,
+  context: ApplyContext,
 ): Promise<void> {
+  const s = context.schema;
+  const communities = await knownCommunities(batch, q, s);
+  const awards = await knownAwards(batch, q, s);
+  const newAwards: [string, AwardScopes, number][] = [];
+  // key → [rider, scope, period, points delta, position of the last change]
+  const totals = new Map<string, [string, string, string, number, number]>();
+  const add = (award: AwardScopes, points: number, position: number) => {
+    for (const scope of award.scopes) {
+      for (const period of award.periods) {
+        const key = `${scope}\u0000${period}\u0000${award.riderId}`;
+        const current = totals.get(key);
+        totals.set(key, [award.riderId, scope, period, (current?.[3] ?? 0) + points, position]);
+      }
+    }
+  };
+  for (const { event, stored } of batch) {
+    if (event.type === 'CommunityRegistered') {
+      const { communityId, street, district } = event.data;
+      await q(`insert into ${s}.lb_communities values ($1, $2, $3)`, [
+        communityId,
+        street,
+        district,
+      ]);
+    } else if (event.type === 'PointsAwarded') {
+      const d = event.data;
+      const community = communities.get(d.communityId);
+      if (!community) throw new Error(`community ${d.communityId} of an award is unknown`);
+      const award = {
+        riderId: d.riderId,
+        scopes: [
+          `community:${d.communityId}`,
+          `street:${community.street}`,
+          `district:${community.district}`,
+        ],
+        periods: periodsOf(new Date(d.occurredAt), context.timeZone),
+      };
+      awards.set(d.entryId, award);
+      newAwards.push([d.entryId, award, d.points]);
+      add(award, d.points, stored.position);
+    } else if (event.type === 'AwardReversed') {
+      const award = awards.get(event.data.reversalOf);
+      if (!award)
+        throw new Error(`reversed award ${event.data.reversalOf} is not on the leaderboard`);
+      add(award, -event.data.points, stored.position);
+    }
+  }
+  if (newAwards.length > 0) {
+    // Arrays of arrays do not travel well as parameters: scopes and periods go as joined text.
+    await q(
+      `insert into ${s}.lb_awards select e, r, string_to_array(sc, '|'), string_to_array(pe, '|'), p
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) as x(e, r, sc, pe, p)`,
+      [
+        newAwards.map((a) => a[0]),
+        newAwards.map((a) => a[1].riderId),
+        newAwards.map((a) => a[1].scopes.join('|')),
+        newAwards.map((a) => a[1].periods.join('|')),
+        newAwards.map((a) => a[2]),
+      ],
+    );
+  }
+  if (totals.size === 0) return;
+  const rows = [...totals.values()];
   await q(
-    `insert into ${s}.leaderboard_points (scope, period, rider_id, points, reached_position)
-     select scope, period, $1, $2, $3 from unnest($4::text[]) as scope cross join unnest($5::text[]) as period
+    `insert into ${s}.leaderboard_points (rider_id, scope, period, points, reached_position)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
      on conflict (scope, period, rider_id) do update
        set points = leaderboard_points.points + excluded.points, reached_position = excluded.reached_position`,
-    [riderId, points, position, scopes, periods],
+    [0, 1, 2, 3, 4].map((i) => rows.map((r) => r[i])),
   );
+}
+
+/** Street and district of every community an award in the batch names (from the table or the batch). */
+async function knownCommunities(batch: readonly BatchEvent[], q: SqlQuery, s: string) {
+  const known = new Map<string, { street: string; district: string }>();
+  const wanted = new Set<string>();
+  for (const { event } of batch) {
+    if (event.type === 'CommunityRegistered') known.set(event.data.communityId, event.data);
+    else if (event.type === 'PointsAwarded') wanted.add(event.data.communityId);
+  }
+  const missing = [...wanted].filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    const { rows } = await q<{ community_id: string; street: string; district: string }>(
+      `select community_id, street, district from ${s}.lb_communities where community_id = any($1::text[])`,
+      [missing],
+    );
+    for (const r of rows) known.set(r.community_id, r);
+  }
+  return known;
+}
+
+/** The scopes and periods of every award a reversal in the batch names, from the table. */
+async function knownAwards(
+  batch: readonly BatchEvent[],
+  q: SqlQuery,
+  s: string,
+): Promise<Map<string, AwardScopes>> {
+  const reversed = batch.flatMap(({ event }) =>
+    event.type === 'AwardReversed' ? [event.data.reversalOf] : [],
+  );
+  const known = new Map<string, AwardScopes>();
+  if (reversed.length === 0) return known;
+  const { rows } = await q<{
+    entry_id: string;
+    rider_id: string;
+    scopes: string[];
+    periods: string[];
+  }>(
+    `select entry_id, rider_id, scopes, periods from ${s}.lb_awards where entry_id = any($1::text[])`,
+    [reversed],
+  );
+  for (const r of rows)
+    known.set(r.entry_id, { riderId: r.rider_id, scopes: r.scopes, periods: r.periods });
+  return known;
 }
 
 /** Selections: open, or closed with their cut-off and winners (as recorded by the close). */
@@ -424,7 +544,7 @@ export const selectionsProjection: Projection = {
     create table if not exists ${s}.selections (selection_id text primary key, district text not null,
       year integer not null, size integer not null, status text not null, cutoff_position bigint,
       winners jsonb not null default '[]');`,
-  async apply(event, _stored, q, { schema: s }) {
+  applyBatch: perEvent(async (event, _stored, q, { schema: s }) => {
     switch (event.type) {
       case 'SelectionOpened': {
         const { selectionId, district, year, size } = event.data;
@@ -445,7 +565,7 @@ export const selectionsProjection: Projection = {
       default:
         break;
     }
-  },
+  }),
 };
 
 /** Every projection, in the order a full rebuild applies them. */
@@ -458,5 +578,3 @@ export const PROJECTIONS: readonly Projection[] = [
   leaderboardsProjection,
   selectionsProjection,
 ];
-
-export type { StoredEvent };

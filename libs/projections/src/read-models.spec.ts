@@ -179,7 +179,9 @@ describe('read models on the embedded store', () => {
     const fresh = await ReadModels.open(store, sql, {
       schema: 'read_crash',
       timeZone: SHANGHAI,
-      projections: [{ ...balancesProjection, apply: crashingOnce(balancesProjection.apply, 7) }],
+      projections: [
+        { ...balancesProjection, applyBatch: crashingOnce(balancesProjection.applyBatch, 1) },
+      ],
     });
     await expect(fresh.catchUp()).rejects.toThrow('killed');
     const survivor = await ReadModels.open(store, sql, {
@@ -212,14 +214,12 @@ describe('read models on the embedded store', () => {
   });
 });
 
-function crashingOnce<F extends (...args: never[]) => Promise<void>>(
-  apply: F,
-  afterCalls: number,
-): F {
+/** Applies the batch's rows, then dies before the checkpoint commits (on the given call). */
+function crashingOnce<F extends (...args: never[]) => Promise<void>>(apply: F, onCall: number): F {
   let calls = 0;
   return (async (...args: Parameters<F>) => {
-    calls++;
-    if (calls === afterCalls) throw new Error('killed');
     await apply(...args);
+    calls++;
+    if (calls === onCall) throw new Error('killed');
   }) as F;
 }

@@ -11,8 +11,10 @@ import { EventEmitter } from 'node:events';
 import type { Projection } from './projection';
 import { PROJECTIONS } from './projections';
 
-/** Events applied per transaction: bounds a transaction's length and the memory of a batch. */
+/** Events applied per transaction by a live runner: bounds a transaction's length and a batch's memory. */
 export const PROJECTION_BATCH = 500;
+/** Events per transaction when catching up from far behind (rebuilds): fewer, larger statements. */
+export const CATCH_UP_BATCH = 5000;
 /** A batch is flushed when the next event is not there within this long. */
 const FLUSH_AFTER_MS = 5;
 /** After a failed batch (database down, a bug) the runner waits this long, then resumes from its checkpoint. */
@@ -110,30 +112,47 @@ export class ReadModels {
     }));
   }
 
-  /** Applies everything up to the log's head now to every projection (tests, rebuilds, the CLI). */
+  /**
+   * Applies everything up to the log's head now (or up to and including `until`) to every
+   * projection: tests, rebuilds, the CLI. Projections at the same checkpoint share one read of
+   * the log and one transaction per batch.
+   */
   async catchUp(
     options: { until?: LogCursor; onProgress?: (applied: number) => void } = {},
   ): Promise<number> {
-    let applied = 0;
+    const byCursor = new Map<LogCursor, Projection[]>();
+    const checkpoints = await this.checkpoints();
     for (const projection of this.projections) {
-      const [checkpoint] = (await this.checkpoints()).filter(
-        (c) => c.projection === projection.name,
-      );
-      let cursor = checkpoint.cursor;
+      const cursor = checkpoints.find((c) => c.projection === projection.name)?.cursor ?? START;
+      byCursor.set(cursor, [...(byCursor.get(cursor) ?? []), projection]);
+    }
+    let applied = 0;
+    for (const [start, projections] of byCursor) {
+      let cursor = start;
       while (cursor !== options.until) {
-        const page = await this.store.readAll({ after: cursor, limit: PROJECTION_BATCH });
-        let events = page.events;
-        const stopAt =
-          options.until === undefined ? -1 : events.findIndex((e) => e.cursor === options.until);
-        if (stopAt >= 0) events = events.slice(0, stopAt + 1);
+        const events = await this.readUpTo(cursor, options.until);
         if (events.length === 0) break;
-        await this.applyBatch(projection, events);
+        await this.applyBatch(projections, events);
         cursor = events[events.length - 1].cursor;
         applied += events.length;
         options.onProgress?.(applied);
       }
     }
     return applied;
+  }
+
+  /** Up to CATCH_UP_BATCH events after `cursor`, stopping after `until` when it comes. */
+  private async readUpTo(cursor: LogCursor, until: LogCursor | undefined): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    let after = cursor;
+    while (events.length < CATCH_UP_BATCH) {
+      const page = await this.store.readAll({ after, limit: CATCH_UP_BATCH - events.length });
+      const stopAt = until === undefined ? -1 : page.events.findIndex((e) => e.cursor === until);
+      events.push(...(stopAt >= 0 ? page.events.slice(0, stopAt + 1) : page.events));
+      if (stopAt >= 0 || page.events.length === 0) break;
+      after = page.cursor;
+    }
+    return events;
   }
 
   /** Resolves when every projection has applied the event at `position`; ProjectionLagging after `timeoutMs`. */
@@ -175,7 +194,7 @@ export class ReadModels {
           this.store.subscribe({ after: checkpoint.cursor, signal }),
           signal,
         )) {
-          await this.applyBatch(projection, batch);
+          await this.applyBatch([projection], batch);
         }
       } catch (error) {
         if (signal.aborted) return;
@@ -185,20 +204,26 @@ export class ReadModels {
     }
   }
 
-  /** One transaction: the batch's rows and the checkpoint move together, or not at all. */
-  private async applyBatch(projection: Projection, events: readonly StoredEvent[]): Promise<void> {
+  /** One transaction: the batch's rows and the checkpoints move together, or not at all. */
+  private async applyBatch(
+    projections: readonly Projection[],
+    events: readonly StoredEvent[],
+  ): Promise<void> {
     const context = { schema: this.schema, timeZone: this.timeZone };
     const last = events[events.length - 1];
+    const batch = events.flatMap((stored) =>
+      isLedgerEventType(stored.type)
+        ? [{ event: { type: stored.type, data: stored.data } as unknown as LedgerEvent, stored }]
+        : [],
+    );
     await this.sql.transaction(async (query) => {
-      for (const stored of events) {
-        if (!isLedgerEventType(stored.type)) continue;
-        const event = { type: stored.type, data: stored.data } as unknown as LedgerEvent;
-        await projection.apply(event, stored, query, context);
+      for (const projection of projections) {
+        await projection.applyBatch(batch, query, context);
+        await query(
+          `update ${this.schema}.checkpoints set cursor = $2, position = $3, events = events + $4, updated_at = now() where projection = $1`,
+          [projection.name, last.cursor, last.position, events.length],
+        );
       }
-      await query(
-        `update ${this.schema}.checkpoints set cursor = $2, position = $3, events = events + $4, updated_at = now() where projection = $1`,
-        [projection.name, last.cursor, last.position, events.length],
-      );
     });
     this.progress.emit('batch');
   }
