@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '@ledger/ledger';
+import { closeOnSignals, exitOnStartupError, loadConfig } from '@ledger/ledger';
 import { createApi } from './api';
 
 async function main(): Promise<void> {
@@ -22,27 +22,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: closing the API and the event store…`);
-    app.close().then(
-      () => {
-        console.log('stopped cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error('shutdown failed', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(app, 'the API and the event store');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+main().catch(exitOnStartupError);

@@ -1,7 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '@ledger/event-store';
-import { ConfigError, EVENT_STORE, loadConfig, QUEUE_PROBE, type QueueProbe } from '@ledger/ledger';
+import {
+  closeOnSignals,
+  ConfigError,
+  EVENT_STORE,
+  exitOnStartupError,
+  loadConfig,
+  QUEUE_PROBE,
+  type QueueProbe,
+} from '@ledger/ledger';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -21,24 +29,7 @@ async function main(): Promise<void> {
   console.log(
     `worker ready: event store ${store.kind}, queue ${queue.kind} (${queue.status}); projections running`,
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: finishing and closing…`);
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('shutdown failed', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(app, 'the worker');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+main().catch(exitOnStartupError);

@@ -15,3 +15,4 @@ export * from './commands/rider-registration';
 export * from './personal-data/personal-data.store';
 export * from './queries/read-queries';
 export * from './commands/close-selection';
+export * from './infrastructure/process-lifecycle';

@@ -1,3 +1,5 @@
+import { dayKey } from '@ledger/domain';
+
 /**
  * Leaderboard periods of an instant, as calendar periods in the deployment's time zone:
  * `all`, the year `YYYY`, the month `YYYY-MM` and the ISO week `YYYY-Www` (ISO week-year).
@@ -7,23 +9,11 @@ export function periodsOf(instant: Date, timeZone: string): string[] {
   return ['all', `${year}`, `${year}-${pad(month)}`, isoWeek(year, month, day)];
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function calendarDate(
   instant: Date,
   timeZone: string,
 ): { year: number; month: number; day: number } {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  const [year, month, day] = format.format(instant).split('-').map(Number);
+  const [year, month, day] = dayKey(instant, timeZone).split('-').map(Number);
   return { year, month, day };
 }
 

@@ -405,7 +405,9 @@ export function describeEventStoreContract(
         const events = Array.from({ length: 5 }, (_, i) =>
           newEvent('Kept', { i, text: '驿站兑换' }),
         );
+        const before = await store.headCursor();
         await store.append(stream('keep'), events, { expectedRevision: NO_STREAM });
+        await readOwn(before, events.length); // visible to readers (past the fence) before the head is taken
         const head = await store.headCursor();
         const reopened = await harness.reopen();
         const closed = store;
