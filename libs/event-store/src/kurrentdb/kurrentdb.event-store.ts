@@ -48,7 +48,12 @@ export interface KurrentDbStoreOptions {
 export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): Promise<EventStore> {
   const url = options.connectionString.replace(/^kurrentdb(\+discover)?:/, 'esdb$1:');
   const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url));
-  await store.ping();
+  try {
+    await store.ping();
+  } catch (error) {
+    await store.close(); // release the gRPC channel: a failed open must not keep the process alive
+    throw error;
+  }
   return store;
 }
 
