@@ -1,5 +1,5 @@
 import { openEmbeddedEventStore } from './embedded/pglite.event-store';
-import type { EventStore, EventStoreKind } from './event-store.port';
+import type { EventStore } from './event-store.port';
 import { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 import { openPostgresEventStore } from './postgres/postgres.event-store';
 
@@ -30,8 +30,6 @@ export function openEventStore(settings: EventStoreSettings): Promise<EventStore
       return assertNever(settings);
   }
 }
-
-export const EVENT_STORE_KINDS: readonly EventStoreKind[] = ['embedded', 'postgres', 'kurrentdb'];
 
 function assertNever(value: never): never {
   throw new Error(`unknown event store ${JSON.stringify(value)}`);

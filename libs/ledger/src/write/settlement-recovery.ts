@@ -65,14 +65,31 @@ export interface RecoveryReport {
  * stream refuses, compensated) exactly as the request would have, so no point is made or lost.
  */
 export class SettlementRecovery {
+  /** What is still open, and how far the log has been read: each run reads only what is new. */
+  private readonly open: OpenWork = {
+    awards: new Map(),
+    stock: new Map(),
+    fundReturns: new Map(),
+    stockReturns: new Map(),
+  };
+  private cursor = START;
+  private running: Promise<RecoveryReport> | undefined;
+
   constructor(
     private readonly store: EventStore,
     private readonly writer: StreamWriter,
     private readonly timeZone: string,
   ) {}
 
-  async run(now: Date, graceMs = RECOVERY_GRACE_MS): Promise<RecoveryReport> {
-    const { open, scanned } = await this.scan();
+  /** One run at a time per process: a timer tick during a long first scan waits for it. */
+  run(now: Date, graceMs = RECOVERY_GRACE_MS): Promise<RecoveryReport> {
+    this.running ??= this.runOnce(now, graceMs).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runOnce(now: Date, graceMs: number): Promise<RecoveryReport> {
+    const scanned = await this.scan();
+    const open = this.open;
     const cutoff = now.getTime() - graceMs;
     const request: LedgerRequest = {
       context: { actor: RECOVERY_ACTOR, now, timeZone: this.timeZone },
@@ -141,24 +158,16 @@ export class SettlementRecovery {
     return report;
   }
 
-  /** Reads the whole log once and keeps what is still open. */
-  private async scan(): Promise<{ open: OpenWork; scanned: number }> {
-    const open: OpenWork = {
-      awards: new Map(),
-      stock: new Map(),
-      fundReturns: new Map(),
-      stockReturns: new Map(),
-    };
-    let cursor = START;
+  /** Reads the log from where the last run stopped; the acts it finishes close in later reads. */
+  private async scan(): Promise<number> {
     let scanned = 0;
     for (;;) {
-      const page = await this.store.readAll({ after: cursor });
-      if (page.events.length === 0) break;
-      for (const stored of page.events) track(open, stored);
+      const page = await this.store.readAll({ after: this.cursor });
+      if (page.events.length === 0) return scanned;
+      for (const stored of page.events) track(this.open, stored);
       scanned += page.events.length;
-      cursor = page.cursor;
+      this.cursor = page.cursor;
     }
-    return { open, scanned };
   }
 }
 
