@@ -3,6 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
+import { ProblemFilter } from './http/problem.filter';
+import { validationPipe } from './http/validation';
 
 /** Requests larger than this are refused before parsing; ledger bodies are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -17,6 +19,8 @@ export async function createApi(
     new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
     { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
   );
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   return app;
 }
