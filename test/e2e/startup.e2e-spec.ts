@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdefghijklmnop';
 const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
 
 describe('the API on the embedded store', () => {
@@ -15,7 +16,9 @@ describe('the API on the embedded store', () => {
   const dir = tempDir();
 
   beforeAll(async () => {
-    app = await createApi(loadConfig({ DATA_DIR: dir.path }), { logger: false });
+    app = await createApi(loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN_TOKEN }), {
+      logger: false,
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -49,7 +52,11 @@ describe('the API on the embedded store', () => {
   it('answers 503 naming the queue when Redis is down', async () => {
     const other = tempDir();
     const down = await createApi(
-      loadConfig({ DATA_DIR: other.path, REDIS_URL: 'redis://127.0.0.1:1' }),
+      loadConfig({
+        DATA_DIR: other.path,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
+      }),
       {
         logger: false,
       },

@@ -4,12 +4,14 @@ import type { EventStore } from '@ledger/event-store';
 import { EVENT_STORE, QUEUE_PROBE, READ_MODELS, type QueueProbe } from '@ledger/ledger';
 import { projectionLag, type ReadModels } from '@ledger/projections';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/auth.guard';
 import { HealthDto } from './health.dto';
 
 /** A store that does not answer within this is reported down; health must stay fast. */
 const STORE_PING_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,0 +1,43 @@
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Actor, Role } from '@ledger/domain';
+import type { FastifyRequest } from 'fastify';
+import { problemOf, ProblemException } from '../http/problem';
+import { AuthService } from './auth.service';
+
+const PUBLIC = 'ledger:public';
+const ROLES = 'ledger:roles';
+
+/** No token needed: `/health` and the API documents only. */
+export const Public = () => SetMetadata(PUBLIC, true);
+/** The roles that may call a route; checked after authentication. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
+
+/** Every route needs a bearer token unless marked @Public; @Roles narrows who may call it. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    const actor = match ? await this.auth.authenticate(match[1]) : undefined;
+    if (!actor)
+      throw new ProblemException(problemOf('UNAUTHENTICATED', 'a valid bearer token is required'));
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(actor.role)) {
+      throw new ProblemException(problemOf('FORBIDDEN', `the ${actor.role} role may not do this`));
+    }
+    request.actor = actor;
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
+import type { Role } from '@ledger/domain';
+
+/** Client-chosen ids (api.md). */
+export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ROLES: Role[] = ['admin', 'staff', 'verifier', 'station', 'auditor', 'rider'];
+/** A principal's scope lists are short in practice; the bound keeps a body small. */
+const MAX_SCOPE_IDS = 500;
+
+export class CreatePrincipalDto {
+  @ApiPropertyOptional({ example: 'jijiang-staff-1', pattern: ID.source })
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+
+  @ApiProperty({ example: '几江街道社区工作站' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ enum: ROLES, example: 'staff' })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['jijiang-01'],
+    description: 'required for staff; for a verifier, empty means every community',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SCOPE_IDS)
+  @Matches(ID, { each: true })
+  communityIds?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['station-07'],
+    description: 'required for station',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SCOPE_IDS)
+  @Matches(ID, { each: true })
+  stationIds?: string[];
+
+  @ApiPropertyOptional({ example: 'r-0001', description: 'required for rider' })
+  @IsOptional()
+  @Matches(ID)
+  riderId?: string;
+}
+
+export class PrincipalCreatedDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: [String] }) communityIds!: string[];
+  @ApiProperty({ type: [String] }) stationIds!: string[];
+  @ApiProperty({ type: String, nullable: true }) riderId!: string | null;
+  @ApiProperty({ description: 'The bearer token: shown once, stored only as its SHA-256.' })
+  token!: string;
+  @ApiProperty({ description: 'Log position of the write.' }) position!: number;
+}
