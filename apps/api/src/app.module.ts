@@ -1,10 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerCoreModule, LedgerModule, type LedgerConfig } from '@ledger/ledger';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { SQL_DATABASE } from '@ledger/ledger';
+import type { SqlClient } from '@ledger/event-store';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { HealthController } from './health/health.controller';
 import { PrincipalsController } from './principals/principals.controller';
+
+/** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+async function openIdempotencyStore(sql: SqlClient): Promise<IdempotencyStore> {
+  const store = await IdempotencyStore.open(sql);
+  await store.purgeExpired();
+  setInterval(() => void store.purgeExpired().catch(() => undefined), PURGE_INTERVAL_MS).unref();
+  return store;
+}
 
 @Module({})
 export class AppModule {
@@ -13,7 +27,12 @@ export class AppModule {
       module: AppModule,
       imports: [LedgerCoreModule.forRoot(config), LedgerModule],
       controllers: [HealthController, PrincipalsController],
-      providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        AuthService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: IdempotencyStore, inject: [SQL_DATABASE], useFactory: openIdempotencyStore },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 }

@@ -1,0 +1,105 @@
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { problemOf, ProblemException, STATUS_OF } from '../http/problem';
+import { IdempotencyStore } from './idempotency.store';
+
+/** api.md: 1–128 visible ASCII characters. */
+const KEY = /^[\x21-\x7e]{1,128}$/;
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * `Idempotency-Key` on write routes: the same key with the same request returns the first
+ * response again and writes nothing; with another request it is 409 IDEMPOTENCY_KEY_REUSED; while
+ * the first is still running, 409 IDEMPOTENCY_KEY_IN_USE. A request that failed validation or on
+ * the server keeps nothing under its key, so it can be retried. Domain refusals (409, 422) are
+ * kept and answered again, like successes.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(@Inject(IdempotencyStore) private readonly store: IdempotencyStore) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const key = request.headers['idempotency-key'];
+    if (!WRITES.has(request.method) || key === undefined || !request.actor) return next.handle();
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      (request.method === 'POST' ? 201 : 200);
+    return from(this.once(request, reply, String(key), status, next));
+  }
+
+  private async once(
+    request: AuthenticatedRequest,
+    reply: FastifyReply,
+    key: string,
+    status: number,
+    next: CallHandler,
+  ): Promise<unknown> {
+    if (!KEY.test(key)) {
+      throw new ProblemException(
+        problemOf('VALIDATION_FAILED', 'Idempotency-Key must be 1-128 visible ASCII characters', [
+          { field: 'Idempotency-Key', message: 'must be 1-128 visible ASCII characters' },
+        ]),
+      );
+    }
+    const principalId = (request.actor as { principalId: string }).principalId;
+    const hash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
+    const claim = await this.store.claim(principalId, key, hash);
+    if (claim.kind === 'reused')
+      throw new ProblemException(
+        problemOf('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request'),
+      );
+    if (claim.kind === 'in-use')
+      throw new ProblemException(
+        problemOf(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'the first request with this Idempotency-Key is still running; retry shortly',
+        ),
+      );
+    if (claim.kind === 'replay') {
+      void reply
+        .status(claim.response.status)
+        .header('content-type', claim.response.contentType)
+        .header('idempotent-replayed', 'true');
+      if (claim.response.status >= 400)
+        throw new ProblemException(claim.response.body as ProblemException['problem']);
+      return claim.response.body;
+    }
+    try {
+      const body: unknown = await lastValueFrom(next.handle() as Observable<unknown>, {
+        defaultValue: undefined,
+      });
+      await this.store.complete(principalId, key, {
+        status,
+        body,
+        contentType: 'application/json',
+      });
+      return body;
+    } catch (error) {
+      const problem = error instanceof ProblemException ? error.problem : undefined;
+      if (problem && problem.code !== 'VALIDATION_FAILED' && STATUS_OF[problem.code] < 500) {
+        await this.store.complete(principalId, key, {
+          status: problem.status,
+          body: problem,
+          contentType: 'application/problem+json',
+        });
+      } else {
+        await this.store.release(principalId, key);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { classifyPgError, type SqlClient } from '@ledger/event-store';
+
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType: string;
+}
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'in-use' }
+  | { kind: 'reused' }
+  | { kind: 'replay'; response: StoredResponse };
+
+/** api.md: keys are remembered at least 24 h per principal; they are purged after this. */
+export const IDEMPOTENCY_RETENTION_HOURS = 48;
+/** A claim this old whose request never finished (its process died) may be taken over. */
+export const ABANDONED_CLAIM_SECONDS = 60;
+
+const DDL = `create table if not exists idempotency_keys (
+  principal_id text not null,
+  key text not null,
+  request_hash text not null,
+  status integer,
+  content_type text,
+  body jsonb,
+  created_at timestamptz not null default now(),
+  primary key (principal_id, key)
+)`;
+
+/**
+ * Idempotency records in the SQL database beside the log (so they survive restarts and are
+ * shared by API replicas): a request claims its key, then stores the response it gave.
+ */
+export class IdempotencyStore {
+  private constructor(private readonly sql: SqlClient) {}
+
+  static async open(sql: SqlClient): Promise<IdempotencyStore> {
+    const store = new IdempotencyStore(sql);
+    await store.run(() => sql.exec(DDL));
+    return store;
+  }
+
+  /** Claims (principal, key) for a request, or says why not: another body, still running, or done. */
+  async claim(principalId: string, key: string, requestHash: string): Promise<Claim> {
+    const inserted = await this.run(() =>
+      this.sql.query(
+        `insert into idempotency_keys (principal_id, key, request_hash) values ($1, $2, $3)
+         on conflict (principal_id, key) do update set request_hash = excluded.request_hash, created_at = now()
+           where idempotency_keys.status is null and idempotency_keys.request_hash = excluded.request_hash
+             and idempotency_keys.created_at < now() - make_interval(secs => $4)
+         returning 1`,
+        [principalId, key, requestHash, ABANDONED_CLAIM_SECONDS],
+      ),
+    );
+    if (inserted.rows.length > 0) return { kind: 'claimed' };
+    const { rows } = await this.run(() =>
+      this.sql.query<{
+        request_hash: string;
+        status: number | null;
+        content_type: string | null;
+        body: unknown;
+      }>(
+        'select request_hash, status, content_type, body from idempotency_keys where principal_id = $1 and key = $2',
+        [principalId, key],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return this.claim(principalId, key, requestHash); // released in between: try again
+    if (row.request_hash !== requestHash) return { kind: 'reused' };
+    if (row.status === null) return { kind: 'in-use' };
+    return {
+      kind: 'replay',
+      response: {
+        status: row.status,
+        body: row.body,
+        contentType: row.content_type ?? 'application/json',
+      },
+    };
+  }
+
+  async complete(principalId: string, key: string, response: StoredResponse): Promise<void> {
+    await this.run(() =>
+      this.sql.query(
+        'update idempotency_keys set status = $3, content_type = $4, body = $5::jsonb where principal_id = $1 and key = $2',
+        [
+          principalId,
+          key,
+          response.status,
+          response.contentType,
+          JSON.stringify(response.body ?? null),
+        ],
+      ),
+    );
+  }
+
+  /** Gives the key back: the request wrote nothing (it failed validation, or on the server). */
+  async release(principalId: string, key: string): Promise<void> {
+    await this.run(() =>
+      this.sql.query(
+        'delete from idempotency_keys where principal_id = $1 and key = $2 and status is null',
+        [principalId, key],
+      ),
+    );
+  }
+
+  async purgeExpired(): Promise<number> {
+    const { rows } = await this.run(() =>
+      this.sql.query(
+        `delete from idempotency_keys where created_at < now() - make_interval(hours => $1) returning 1`,
+        [IDEMPOTENCY_RETENTION_HOURS],
+      ),
+    );
+    return rows.length;
+  }
+
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw classifyPgError(error) ?? error;
+    }
+  }
+}
