@@ -1,9 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@ledger/ledger';
 import { tempDir } from '@ledger/testing';
-import { createApi } from '../../apps/api/src/api';
-
-const ADMIN = 'e2e-admin-token-0123456789abcdefghijklmnop';
+import { ADMIN_TOKEN as ADMIN, openTestApi } from './api-fixture';
 
 /** Idempotency-Key over HTTP, on the principals route (the first write route). */
 describe('Idempotency-Key', () => {
@@ -11,11 +8,7 @@ describe('Idempotency-Key', () => {
   let app: NestFastifyApplication;
 
   const open = async () => {
-    app = await createApi(loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN }), {
-      logger: false,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await openTestApi(dir.path);
   };
   beforeAll(open);
   afterAll(async () => {

@@ -1,9 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@ledger/ledger';
 import { tempDir } from '@ledger/testing';
-import { createApi } from '../../apps/api/src/api';
-
-const ADMIN = 'e2e-admin-token-0123456789abcdefghijklmnop';
+import { ADMIN_TOKEN as ADMIN, openTestApi } from './api-fixture';
 
 /** Authentication over HTTP: bearer tokens, the bootstrap admin, roles, immediate revocation. */
 describe('principals and bearer tokens', () => {
@@ -11,11 +8,7 @@ describe('principals and bearer tokens', () => {
   const dir = tempDir();
 
   beforeAll(async () => {
-    app = await createApi(loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN }), {
-      logger: false,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await openTestApi(dir.path);
   });
   afterAll(async () => {
     await app.close();

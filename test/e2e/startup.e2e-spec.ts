@@ -1,14 +1,12 @@
-import { createApi } from '../../apps/api/src/api';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NO_STREAM, openEmbeddedEventStore } from '@ledger/event-store';
-import { loadConfig } from '@ledger/ledger';
 import { tempDir } from '@ledger/testing';
+import { openTestApi } from './api-fixture';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdefghijklmnop';
 const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
 
 describe('the API on the embedded store', () => {
@@ -16,11 +14,7 @@ describe('the API on the embedded store', () => {
   const dir = tempDir();
 
   beforeAll(async () => {
-    app = await createApi(loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN_TOKEN }), {
-      logger: false,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await openTestApi(dir.path);
   });
   afterAll(async () => {
     await app.close();
@@ -51,19 +45,8 @@ describe('the API on the embedded store', () => {
 
   it('answers 503 naming the queue when Redis is down', async () => {
     const other = tempDir();
-    const down = await createApi(
-      loadConfig({
-        DATA_DIR: other.path,
-        REDIS_URL: 'redis://127.0.0.1:1',
-        LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
-      }),
-      {
-        logger: false,
-      },
-    );
+    const down = await openTestApi(other.path, { REDIS_URL: 'redis://127.0.0.1:1' });
     try {
-      await down.init();
-      await down.getHttpAdapter().getInstance().ready();
       const res = await down.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({
