@@ -9,6 +9,8 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { HealthController } from './health/health.controller';
 import { PrincipalsController } from './principals/principals.controller';
+import { OrganisationController } from './organisation/organisation.controller';
+import { LedgerHttp } from './http/ledger-http';
 
 /** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -26,9 +28,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerCoreModule.forRoot(config), LedgerModule],
-      controllers: [HealthController, PrincipalsController],
+      controllers: [HealthController, PrincipalsController, OrganisationController],
       providers: [
         AuthService,
+        LedgerHttp,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: IdempotencyStore, inject: [SQL_DATABASE], useFactory: openIdempotencyStore },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

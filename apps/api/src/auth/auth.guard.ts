@@ -4,20 +4,18 @@ import type { Actor, Role } from '@ledger/domain';
 import type { FastifyRequest } from 'fastify';
 import { problemOf, ProblemException } from '../http/problem';
 import { AuthService } from './auth.service';
+import { ROUTE_POLICY, routeKey } from './route-policy';
 
 const PUBLIC = 'ledger:public';
-const ROLES = 'ledger:roles';
 
 /** No token needed: `/health` and the API documents only. */
 export const Public = () => SetMetadata(PUBLIC, true);
-/** The roles that may call a route; checked after authentication. */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
 
-/** Every route needs a bearer token unless marked @Public; @Roles narrows who may call it. */
+/** Every route needs a bearer token unless marked @Public; ROUTE_POLICY says which roles may call it. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -33,8 +31,9 @@ export class AuthGuard implements CanActivate {
     const actor = match ? await this.auth.authenticate(match[1]) : undefined;
     if (!actor)
       throw new ProblemException(problemOf('UNAUTHENTICATED', 'a valid bearer token is required'));
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
-    if (roles && !roles.includes(actor.role)) {
+    const route = routeKey(request.method, request.routeOptions.url ?? '');
+    const roles: readonly Role[] = ROUTE_POLICY[route] ?? [];
+    if (!roles.includes(actor.role)) {
       throw new ProblemException(problemOf('FORBIDDEN', `the ${actor.role} role may not do this`));
     }
     request.actor = actor;

@@ -1,37 +1,24 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { isDomainError, type Actor, type DomainError } from '@ledger/domain';
-import {
-  LEDGER_CONFIG,
-  READ_MODELS,
-  StreamCommand,
-  type LedgerConfig,
-  type Written,
-} from '@ledger/ledger';
+import { READ_MODELS } from '@ledger/ledger';
 import type { ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
-import { Roles } from '../auth/auth.guard';
 import { newToken, tokenHash } from '../auth/auth.service';
-import { ProblemException } from '../http/problem';
+import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Ledger } from '../http/request-context';
 import { CreatePrincipalDto, PrincipalCreatedDto } from './principals.dto';
-
-type Caller = { actor: Actor; correlationId: string; idempotencyKey?: string };
 
 @ApiTags('principals')
 @ApiBearerAuth()
 @Controller('v1/principals')
 export class PrincipalsController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly ledger: LedgerHttp,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   /** Creates a principal and answers its token, the only time the token is ever shown. */
   @Post()
-  @Roles('admin')
   @ApiCreatedResponse({ type: PrincipalCreatedDto })
   async create(
     @Body() body: CreatePrincipalDto,
@@ -49,7 +36,7 @@ export class PrincipalsController {
       tokenHash: tokenHash(token),
       ...(body.riderId !== undefined && { riderId: body.riderId }),
     };
-    const written = await this.run({ kind: 'principal', id, command }, caller);
+    const written = await this.ledger.run({ kind: 'principal', id, command }, caller);
     // The token must work as soon as the client has it: wait for the principals table.
     await this.readModels.waitFor(written.position ?? 0);
     return {
@@ -67,25 +54,12 @@ export class PrincipalsController {
   /** Revokes a principal; its token stops working before this answers. */
   @Delete(':id')
   @HttpCode(204)
-  @Roles('admin')
   @ApiNoContentResponse({ description: 'Revoked: the token no longer authenticates.' })
   async revoke(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
-    const written = await this.run(
+    const written = await this.ledger.run(
       { kind: 'principal', id, command: { type: 'RevokePrincipal', principalId: id } },
       caller,
     );
     if (written.position !== undefined) await this.readModels.waitFor(written.position);
-  }
-
-  private async run(body: StreamCommand['body'], caller: Caller): Promise<Written<unknown>> {
-    const { actor, ...meta } = caller;
-    const outcome = await this.commands.execute<StreamCommand, Written<unknown> | DomainError>(
-      new StreamCommand(body, {
-        ...meta,
-        context: { actor, now: new Date(), timeZone: this.config.timeZone },
-      }),
-    );
-    if (isDomainError(outcome)) throw ProblemException.of(outcome);
-    return outcome;
   }
 }

@@ -1,0 +1,32 @@
+import type { Role } from '@ledger/domain';
+
+export const ALL_ROLES: readonly Role[] = [
+  'admin',
+  'staff',
+  'verifier',
+  'station',
+  'auditor',
+  'rider',
+];
+
+/**
+ * Who may call each route (api.md), by role: the one table the guard enforces and the
+ * role × route test reads. A route missing here is refused to everyone but `@Public()` ones.
+ * Scope (which community, station or rider) is checked further in, per request.
+ */
+export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
+  'POST /v1/principals': ['admin'],
+  'DELETE /v1/principals/:id': ['admin'],
+  'POST /v1/communities': ['admin'],
+  'GET /v1/communities/:id': ALL_ROLES,
+  'POST /v1/funds': ['admin'],
+  'GET /v1/funds/:id': ['admin', 'staff', 'verifier', 'auditor'],
+  'POST /v1/funds/:id/top-ups': ['admin'],
+  'PUT /v1/rules': ['admin'],
+  'GET /v1/rules': ALL_ROLES,
+  'PUT /v1/badges': ['admin'],
+};
+
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path}`;
+}
