@@ -133,7 +133,7 @@ describe('organisation routes', () => {
       verifier: {},
       station: { stationIds: ['s-1'] },
       auditor: {},
-      rider: { riderId: 'r-1' },
+      rider: { riderId: 'probe-id' }, // its own id, so the role gate is what the walk tests
     };
     const tokens = {} as Record<Role, string>;
     for (const role of ALL_ROLES) {

@@ -10,6 +10,7 @@ import { AuthService } from './auth/auth.service';
 import { HealthController } from './health/health.controller';
 import { PrincipalsController } from './principals/principals.controller';
 import { OrganisationController } from './organisation/organisation.controller';
+import { RidersController } from './riders/riders.controller';
 import { LedgerHttp } from './http/ledger-http';
 
 /** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
@@ -28,7 +29,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerCoreModule.forRoot(config), LedgerModule],
-      controllers: [HealthController, PrincipalsController, OrganisationController],
+      controllers: [
+        HealthController,
+        PrincipalsController,
+        OrganisationController,
+        RidersController,
+      ],
       providers: [
         AuthService,
         LedgerHttp,

@@ -25,6 +25,10 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'PUT /v1/rules': ['admin'],
   'GET /v1/rules': ALL_ROLES,
   'PUT /v1/badges': ['admin'],
+  'POST /v1/riders': ['admin', 'staff'],
+  'GET /v1/riders/:id/balance': ['admin', 'staff', 'station', 'auditor', 'rider'],
+  'GET /v1/riders/:id/ledger': ['admin', 'staff', 'station', 'auditor', 'rider'],
+  'POST /v1/awards': ['admin', 'staff'],
 };
 
 export function routeKey(method: string, path: string): string {

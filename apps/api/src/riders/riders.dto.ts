@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  ACTIVITIES,
+  OCCUPATIONS,
+  SEVERITIES,
+  type Activity,
+  type Occupation,
+  type Severity,
+} from '@ledger/domain';
+import { MinPositionDto } from '../organisation/min-position.dto';
+import { ID } from '../principals/principals.dto';
+
+export class RegisterRiderDto {
+  @ApiPropertyOptional({ example: 'r-0001', pattern: ID.source })
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+  @ApiProperty({ example: 'jijiang-01' }) @Matches(ID) communityId!: string;
+  @ApiProperty({ example: '美团' }) @IsString() @Length(1, 100) platform!: string;
+  @ApiProperty({ enum: OCCUPATIONS }) @IsIn(OCCUPATIONS) occupation!: Occupation;
+  @ApiProperty({ example: '张小哥', description: 'personal data: kept outside the log, erasable' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+  @ApiPropertyOptional({ example: '13800138000', description: 'personal data' })
+  @IsOptional()
+  @Matches(/^\+?[0-9 -]{5,20}$/)
+  phone?: string;
+}
+
+export class AwardDto {
+  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
+  @ApiProperty({ enum: ACTIVITIES }) @IsIn(ACTIVITIES) activity!: Activity;
+  @ApiProperty({ example: 'jiangjin-2026' }) @Matches(ID) fundId!: string;
+  @ApiProperty({ example: '夜间巡逻 两小时' }) @IsString() @Length(1, 500) reason!: string;
+  @ApiProperty({ example: '2026-06-14T21:00:00+08:00' })
+  @IsISO8601({ strict: true })
+  occurredAt!: string;
+  @ApiPropertyOptional({ example: 20 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  points?: number;
+  @ApiPropertyOptional({ enum: SEVERITIES }) @IsOptional() @IsIn(SEVERITIES) severity?: Severity;
+  @ApiPropertyOptional() @IsOptional() @Matches(ID) taskId?: string;
+  @ApiPropertyOptional({ description: 'a reference to evidence (a photo id, a document number)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  evidence?: string;
+}
+
+export class PageQueryDto extends MinPositionDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) cursor?: string;
+}

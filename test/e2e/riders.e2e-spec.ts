@@ -1,0 +1,165 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { tempDir } from '@ledger/testing';
+import { ADMIN_TOKEN, openTestApi } from './api-fixture';
+
+/** Riders, awards and balances over HTTP, with the scope of each caller. */
+describe('riders and awards', () => {
+  const dir = tempDir();
+  let app: NestFastifyApplication;
+  const tokens: Record<string, string> = {};
+
+  const call = async (method: string, url: string, body?: unknown, token = ADMIN_TOKEN) => {
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
+    });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  };
+
+  beforeAll(async () => {
+    app = await openTestApi(dir.path);
+    for (const [id, street] of [
+      ['c1', '几江街道'],
+      ['c2', '鼎山街道'],
+    ]) {
+      await call('POST', '/v1/communities', { id, name: id, street, district: '江津区' });
+    }
+    await call('POST', '/v1/funds', {
+      id: 'f1',
+      name: '专项资金',
+      district: '江津区',
+      budgetPoints: 100_000,
+    });
+    await call('PUT', '/v1/rules', {
+      rules: [{ activity: 'patrol', points: 20, maxPointsPerRiderPerDay: 40 }],
+    });
+    const principals = [
+      { id: 'staff-c1', name: 's', role: 'staff', communityIds: ['c1'] },
+      { id: 'station-1', name: 'st', role: 'station', stationIds: ['s1'] },
+      { id: 'rider-r1', name: 'r', role: 'rider', riderId: 'r1' },
+    ];
+    for (const p of principals)
+      tokens[p.id] = (await call('POST', '/v1/principals', p)).body.token as string;
+  });
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  it('lets staff register riders in their own community only', async () => {
+    const rider = {
+      id: 'r1',
+      communityId: 'c1',
+      platform: '美团',
+      occupation: 'food_delivery',
+      name: '张小哥',
+      phone: '13800138000',
+    };
+    expect(await call('POST', '/v1/riders', rider, tokens['staff-c1'])).toMatchObject({
+      status: 201,
+      body: { id: 'r1', name: '张小哥' },
+    });
+    expect(
+      await call(
+        'POST',
+        '/v1/riders',
+        { ...rider, id: 'r2', communityId: 'c2' },
+        tokens['staff-c1'],
+      ),
+    ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(
+      await call('POST', '/v1/riders', { ...rider, id: 'r2', communityId: 'c2' }),
+    ).toMatchObject({ status: 201 });
+    expect(await call('POST', '/v1/riders', rider)).toMatchObject({
+      status: 409,
+      body: { code: 'ALREADY_EXISTS' },
+    });
+  });
+
+  it('awards within the rules and reads the balance it wrote', async () => {
+    const award = await call(
+      'POST',
+      '/v1/awards',
+      {
+        riderId: 'r1',
+        activity: 'patrol',
+        fundId: 'f1',
+        reason: '夜间巡逻',
+        occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+      },
+      tokens['staff-c1'],
+    );
+    expect(award).toMatchObject({
+      status: 201,
+      body: { riderId: 'r1', points: 20, balanceAfter: 20, ruleVersion: 1 },
+    });
+    const balance = await call(
+      'GET',
+      `/v1/riders/r1/balance?minPosition=${String(award.body.position)}`,
+      undefined,
+      tokens['rider-r1'],
+    );
+    expect(balance).toMatchObject({
+      status: 200,
+      body: { riderId: 'r1', balance: 20, earned: 20, redeemed: 0, reversed: 0 },
+    });
+    const ledger = await call(
+      'GET',
+      `/v1/riders/r1/ledger?minPosition=${String(award.body.position)}`,
+      undefined,
+      tokens['station-1'],
+    );
+    expect(ledger).toMatchObject({
+      status: 200,
+      body: {
+        items: [
+          { type: 'award', points: 20, balanceAfter: 20, activity: 'patrol', actor: 'staff-c1' },
+        ],
+        nextCursor: null,
+      },
+    });
+  });
+
+  it('answers the rules and scopes: 422 over the rule or for another community, 403 for another rider', async () => {
+    const when = new Date(Date.now() - 3_600_000).toISOString();
+    const award = {
+      riderId: 'r1',
+      activity: 'patrol',
+      fundId: 'f1',
+      reason: 'x',
+      occurredAt: when,
+    };
+    expect(
+      await call('POST', '/v1/awards', { ...award, points: 30 }, tokens['staff-c1']),
+    ).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
+    expect(
+      await call('POST', '/v1/awards', { ...award, riderId: 'r2' }, tokens['staff-c1']),
+    ).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
+    expect(
+      await call('POST', '/v1/awards', {
+        ...award,
+        occurredAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    ).toMatchObject({ status: 422 });
+    expect(await call('POST', '/v1/awards', { ...award, fundId: 'nope' })).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
+    expect(await call('GET', '/v1/riders/r2/balance', undefined, tokens['rider-r1'])).toMatchObject(
+      { status: 403 },
+    );
+    expect(await call('GET', '/v1/riders/r2/balance', undefined, tokens['staff-c1'])).toMatchObject(
+      { status: 403 },
+    );
+    expect(await call('GET', '/v1/riders/nobody/balance')).toMatchObject({ status: 404 });
+    expect(await call('POST', '/v1/awards', { ...award, points: 1.5 })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED' },
+    });
+  });
+});
