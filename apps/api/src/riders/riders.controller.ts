@@ -1,16 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { notFound, type Actor } from '@ledger/domain';
 import {
   AwardPointsCommand,
   GetBalanceQuery,
   GetLedgerQuery,
+  READ_MODELS,
   RegisterRiderCommand,
   type AwardResult,
 } from '@ledger/ledger';
 import type { BalanceView, LedgerLineView, Page, ReadModels } from '@ledger/projections';
-import { Inject } from '@nestjs/common';
-import { READ_MODELS } from '@ledger/ledger';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { problemOf, ProblemException } from '../http/problem';
