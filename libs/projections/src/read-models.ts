@@ -265,8 +265,6 @@ function delay(ms: number): Promise<undefined> {
   return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 }
 
-export { START };
-
 /** Counting lag stops here: "at least this many" is all a health check needs. */
 export const MAX_COUNTED_LAG = 10_000;
 
