@@ -108,6 +108,26 @@ describe('riders and awards', () => {
       status: 200,
       body: { riderId: 'r1', balance: 20, earned: 20, redeemed: 0, reversed: 0 },
     });
+    const rider = await call(
+      'GET',
+      `/v1/riders/r1?minPosition=${String(award.body.position)}`,
+      undefined,
+      tokens['rider-r1'],
+    );
+    expect(rider).toMatchObject({
+      status: 200,
+      body: {
+        id: 'r1',
+        communityId: 'c1',
+        occupation: 'food_delivery',
+        name: '张小哥',
+        balance: 20,
+        badges: [],
+      },
+    });
+    expect(await call('GET', '/v1/riders/r2', undefined, tokens['rider-r1'])).toMatchObject({
+      status: 403,
+    });
     const ledger = await call(
       'GET',
       `/v1/riders/r1/ledger?minPosition=${String(award.body.position)}`,

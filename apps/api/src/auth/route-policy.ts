@@ -26,6 +26,7 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/rules': ALL_ROLES,
   'PUT /v1/badges': ['admin'],
   'POST /v1/riders': ['admin', 'staff'],
+  'GET /v1/riders/:id': ['admin', 'staff', 'station', 'auditor', 'rider'],
   'GET /v1/riders/:id/balance': ['admin', 'staff', 'station', 'auditor', 'rider'],
   'GET /v1/riders/:id/ledger': ['admin', 'staff', 'station', 'auditor', 'rider'],
   'POST /v1/awards': ['admin', 'staff'],

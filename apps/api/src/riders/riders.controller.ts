@@ -5,9 +5,11 @@ import {
   AwardPointsCommand,
   GetBalanceQuery,
   GetLedgerQuery,
+  PERSONAL_DATA,
   READ_MODELS,
   RegisterRiderCommand,
   type AwardResult,
+  type PersonalDataStore,
 } from '@ledger/ledger';
 import type { BalanceView, LedgerLineView, Page, ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ export class RidersController {
   constructor(
     private readonly ledger: LedgerHttp,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
   @Post('riders')
@@ -56,6 +59,49 @@ export class RidersController {
       name,
       registeredAt: request.context.now.toISOString(),
       position: written.position,
+    };
+  }
+
+  /** The rider with balance and badges; `name` is null once personal data was erased. */
+  @Get('riders/:id')
+  async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
+    await this.mayRead(caller.actor, id);
+    if (query.minPosition !== undefined) await this.readModels.waitFor(query.minPosition);
+    const s = this.readModels.schema;
+    const found = await this.readModels.read(async (q) => {
+      const rider = await q<{
+        community_id: string;
+        platform: string;
+        occupation: string;
+        registered_at: Date;
+        balance: string | number;
+      }>(
+        `select r.community_id, r.platform, r.occupation, r.registered_at, b.balance
+         from ${s}.riders r join ${s}.balances b using (rider_id) where r.rider_id = $1`,
+        [id],
+      );
+      const badges = await q<{ badge_id: string; name: string; earned_at: Date }>(
+        `select badge_id, name, earned_at from ${s}.rider_badges where rider_id = $1 order by earned_at, badge_id`,
+        [id],
+      );
+      return { rider: rider.rows[0], badges: badges.rows };
+    });
+    if (!found.rider) throw ProblemException.of(notFound(`rider ${id}`));
+    const personal = await this.personalData.find(id);
+    const r = found.rider;
+    return {
+      id,
+      communityId: r.community_id,
+      platform: r.platform,
+      occupation: r.occupation,
+      name: personal?.name ?? null,
+      registeredAt: new Date(r.registered_at).toISOString(),
+      balance: Number(r.balance),
+      badges: found.badges.map((b) => ({
+        id: b.badge_id,
+        name: b.name,
+        earnedAt: new Date(b.earned_at).toISOString(),
+      })),
     };
   }
 
