@@ -2,6 +2,7 @@ import { InvalidArgument } from './event-store.errors';
 import {
   ANY,
   MAX_APPEND_EVENTS,
+  MAX_READ_BATCH,
   NO_STREAM,
   STREAM_EXISTS,
   type ExpectedRevision,
@@ -65,4 +66,16 @@ function isExpectedRevision(value: ExpectedRevision): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A read's `limit`, as every adapter takes it: default and cap MAX_READ_BATCH, at least 1. */
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined) return MAX_READ_BATCH;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgument('limit must be ≥ 1');
+  return Math.min(limit, MAX_READ_BATCH);
+}
+
+/** The end of an exhaustive switch: reaching it is a bug. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case ${JSON.stringify(value)}`);
 }

@@ -1,3 +1,4 @@
+import { assertNever } from './append-validation';
 import { openEmbeddedEventStore } from './embedded/pglite.event-store';
 import type { EventStore } from './event-store.port';
 import { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
@@ -29,8 +30,4 @@ export function openEventStore(settings: EventStoreSettings): Promise<EventStore
     default:
       return assertNever(settings);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unknown event store ${JSON.stringify(value)}`);
 }

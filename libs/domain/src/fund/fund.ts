@@ -1,5 +1,6 @@
 import {
   alreadyExists,
+  answerAsBefore,
   assertNever,
   DomainError,
   invariant,
@@ -221,7 +222,7 @@ function reserve(
       return keyReused(`award ${command.entryId}`);
     }
     // A retry: answer as the first attempt ended (released means it was refused).
-    return earlier.released ? new DomainError(earlier.released.code, earlier.released.reason) : [];
+    return answerAsBefore(earlier.released);
   }
   const remaining = remainingPoints(state);
   if (command.points > remaining) {

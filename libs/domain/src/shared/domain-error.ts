@@ -41,6 +41,16 @@ export const keyReused = (what: string): DomainError =>
     `${what} was already used for a different request; use a new idempotency key`,
   );
 
+/**
+ * A retried reservation (fund points, station stock) is answered as its first attempt ended:
+ * nothing new while it holds, the original refusal once it was released.
+ */
+export function answerAsBefore(
+  released: { code: DomainErrorCode; reason: string } | undefined,
+): Decision<never> {
+  return released ? new DomainError(released.code, released.reason) : [];
+}
+
 /** Fails loudly on a broken invariant: a bug, not a user error. */
 export function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`invariant violated: ${message}`);

@@ -1,6 +1,7 @@
 import type { PricedItem } from '../rider/rider.events';
 import {
   alreadyExists,
+  answerAsBefore,
   assertNever,
   DomainError,
   invariant,
@@ -265,7 +266,7 @@ function reserveStock(
     const same = earlier.riderId === command.riderId && sameItems(earlier.items, command.items);
     if (!same) return keyReused(`redemption ${command.redemptionId}`);
     // A retry: answer as the first attempt ended (released means the rider refused it).
-    return earlier.released ? new DomainError(earlier.released.code, earlier.released.reason) : [];
+    return answerAsBefore(earlier.released);
   }
   const priced = priceItems(command.items, state);
   if (priced instanceof DomainError) return priced;

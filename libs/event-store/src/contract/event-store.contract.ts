@@ -13,6 +13,7 @@ import {
   type NewEvent,
   type StoredEvent,
 } from '../index';
+import { sleep } from '../subscription';
 
 /** What an adapter's spec gives the contract suite. */
 export interface ContractHarness {
@@ -437,10 +438,6 @@ export function describeEventStoreContract(
       });
     });
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {

@@ -11,11 +11,10 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { validateAppend } from '../append-validation';
+import { clampLimit, validateAppend } from '../append-validation';
 import { InvalidArgument, StoreUnavailable, WrongExpectedRevision } from '../event-store.errors';
 import {
   ANY,
-  MAX_READ_BATCH,
   NO_STREAM,
   START,
   STREAM_EXISTS,
@@ -277,12 +276,6 @@ function decodeCursor(cursor: LogCursor): Position | typeof KURRENT_START {
   const match = /^(\d{1,20})\/(\d{1,20})$/.exec(cursor);
   if (!match) throw new InvalidArgument(`"${cursor}" is not a KurrentDB cursor`);
   return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return MAX_READ_BATCH;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgument('limit must be ≥ 1');
-  return Math.min(limit, MAX_READ_BATCH);
 }
 
 function errorType(error: unknown): string | undefined {

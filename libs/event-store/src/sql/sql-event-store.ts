@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { validateAppend } from '../append-validation';
+import { assertNever, clampLimit, validateAppend } from '../append-validation';
 import {
   DuplicateEventId,
   EventStoreError,
@@ -8,7 +8,6 @@ import {
   WrongExpectedRevision,
 } from '../event-store.errors';
 import {
-  MAX_READ_BATCH,
   START,
   type AppendResult,
   type EventStore,
@@ -256,14 +255,4 @@ export function compareCursors(a: LogCursor, b: LogCursor): number {
   const [txB, posB] = decodeCursor(b).map(BigInt);
   if (txA !== txB) return txA < txB ? -1 : 1;
   return posA === posB ? 0 : posA < posB ? -1 : 1;
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return MAX_READ_BATCH;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgument('limit must be ≥ 1');
-  return Math.min(limit, MAX_READ_BATCH);
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected append outcome ${JSON.stringify(value)}`);
 }
