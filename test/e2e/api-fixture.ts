@@ -18,3 +18,36 @@ export async function openTestApi(
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+/** `call(method, url, body?, token?)`: one JSON request as `token` (the admin by default). */
+export function apiClient(app: NestFastifyApplication) {
+  return async (
+    method: string,
+    url: string,
+    body?: unknown,
+    token: string = ADMIN_TOKEN,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
+    });
+    return {
+      status: res.statusCode,
+      body: res.body ? res.json<Record<string, unknown>>() : {},
+      headers: res.headers,
+    };
+  };
+}

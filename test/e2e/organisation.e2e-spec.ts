@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Role } from '@ledger/domain';
 import { tempDir } from '@ledger/testing';
 import { ALL_ROLES, ROUTE_POLICY } from '../../apps/api/src/auth/route-policy';
-import { ADMIN_TOKEN, openTestApi } from './api-fixture';
+import { apiClient, openTestApi } from './api-fixture';
 
 /** Communities, funds, rules and badges over HTTP, and the role × route table. */
 describe('organisation routes', () => {
@@ -17,18 +17,7 @@ describe('organisation routes', () => {
     dir.remove();
   });
 
-  const call = async (method: string, url: string, body?: unknown, token = ADMIN_TOKEN) => {
-    const res = await app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { payload: JSON.stringify(body) }),
-    });
-    return { status: res.statusCode, body: res.body ? res.json<Record<string, unknown>>() : {} };
-  };
+  const call = (...args: Parameters<ReturnType<typeof apiClient>>) => apiClient(app)(...args);
 
   it('creates and reads communities and funds, reading its own writes', async () => {
     const community = await call('POST', '/v1/communities', {
@@ -45,7 +34,7 @@ describe('organisation routes', () => {
       'GET',
       `/v1/communities/jijiang-01?minPosition=${String(community.body.position)}`,
     );
-    expect(read).toEqual({
+    expect({ status: read.status, body: read.body }).toEqual({
       status: 200,
       body: { id: 'jijiang-01', name: '艾坪山社区', street: '几江街道', district: '江津区' },
     });
@@ -68,7 +57,7 @@ describe('organisation routes', () => {
     const topUp = await call('POST', '/v1/funds/f-2026/top-ups', { points: 5000, reason: '追加' });
     expect(topUp).toMatchObject({ status: 201, body: { budgetPoints: 1_005_000 } });
     const after = await call('GET', `/v1/funds/f-2026?minPosition=${String(topUp.body.position)}`);
-    expect(after).toEqual({
+    expect({ status: after.status, body: after.body }).toEqual({
       status: 200,
       body: {
         id: 'f-2026',
@@ -131,7 +120,7 @@ describe('organisation routes', () => {
       admin: {},
       staff: { communityIds: ['jijiang-01'] },
       verifier: {},
-      station: { stationIds: ['s-1'] },
+      station: { stationIds: ['probe-id'] }, // likewise its own station
       auditor: {},
       rider: { riderId: 'probe-id' }, // its own id, so the role gate is what the walk tests
     };

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { ADMIN_TOKEN, openTestApi } from './api-fixture';
+import { apiClient, openTestApi } from './api-fixture';
 
 /** Riders, awards and balances over HTTP, with the scope of each caller. */
 describe('riders and awards', () => {
@@ -8,18 +8,7 @@ describe('riders and awards', () => {
   let app: NestFastifyApplication;
   const tokens: Record<string, string> = {};
 
-  const call = async (method: string, url: string, body?: unknown, token = ADMIN_TOKEN) => {
-    const res = await app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { payload: JSON.stringify(body) }),
-    });
-    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
-  };
+  const call = (...args: Parameters<ReturnType<typeof apiClient>>) => apiClient(app)(...args);
 
   beforeAll(async () => {
     app = await openTestApi(dir.path);

@@ -11,6 +11,9 @@ import { HealthController } from './health/health.controller';
 import { PrincipalsController } from './principals/principals.controller';
 import { OrganisationController } from './organisation/organisation.controller';
 import { RidersController } from './riders/riders.controller';
+import { StationsController } from './stations/stations.controller';
+import { RedemptionsController } from './redemptions/redemptions.controller';
+import { StandingsController } from './standings/standings.controller';
 import { LedgerHttp } from './http/ledger-http';
 
 /** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
@@ -34,6 +37,9 @@ export class AppModule {
         PrincipalsController,
         OrganisationController,
         RidersController,
+        StationsController,
+        RedemptionsController,
+        StandingsController,
       ],
       providers: [
         AuthService,

@@ -135,6 +135,9 @@ export interface EventStore {
   /** True when a reader that has consumed up to `cursor` has seen the event at `position`. */
   hasReached(cursor: LogCursor, position: number): Promise<boolean>;
 
+  /** The position of the event a cursor stands on; null for `START`. Throws on a foreign cursor. */
+  positionOf(cursor: LogCursor): number | null;
+
   /** Cheap round trip to the store; throws `StoreUnavailable` when it cannot be reached. */
   ping(): Promise<void>;
 

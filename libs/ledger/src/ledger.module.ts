@@ -55,9 +55,21 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     },
     {
       provide: READ_MODELS,
-      inject: [EVENT_STORE, SQL_DATABASE, LEDGER_CONFIG],
-      useFactory: (store: EventStore, sql: SqlClient, config: LedgerConfig) =>
-        ReadModels.open(store, sql, { schema: config.readSchema, timeZone: config.timeZone }),
+      inject: [EVENT_STORE, SQL_DATABASE, LEDGER_CONFIG, StreamWriter],
+      useFactory: async (
+        store: EventStore,
+        sql: SqlClient,
+        config: LedgerConfig,
+        writer: StreamWriter,
+      ) => {
+        const models = await ReadModels.open(store, sql, {
+          schema: config.readSchema,
+          timeZone: config.timeZone,
+        });
+        // Read-your-writes without `minPosition`: reads here wait for what this process wrote.
+        writer.onAppended((position) => models.noteWritten(position));
+        return models;
+      },
     },
     ...QUERY_HANDLERS,
     StreamCommandHandler,

@@ -27,7 +27,8 @@ export function isoWeek(year: number, month: number, day: number): string {
   return `${weekYear}-W${pad(week)}`;
 }
 
-const PERIOD = /^(all|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-W(0[1-9]|[1-4]\d|5[0-3]))$/;
+/** `all`, a year, a month or an ISO week: the periods leaderboards keep. */
+export const PERIOD = /^(all|\d{4}|\d{4}-(0[1-9]|1[0-2])|\d{4}-W(0[1-9]|[1-4]\d|5[0-3]))$/;
 
 export function isPeriod(value: string): boolean {
   return PERIOD.test(value);

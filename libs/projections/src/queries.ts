@@ -58,6 +58,15 @@ interface LedgerLineRow {
   position: number | string;
 }
 
+/** Where a ledger entry (an award or a redemption) lives: its rider, station and community. */
+export interface EntryView {
+  entryId: string;
+  type: string;
+  riderId: string;
+  communityId: string;
+  stationId: string | null;
+}
+
 export type SelectionView =
   | { id: string; status: 'open' }
   | { id: string; status: 'closed'; cutoffPosition: number; winners: LeaderboardRow[] };
@@ -143,6 +152,26 @@ export class ReadQueries {
     return {
       items,
       nextCursor: rows.length > options.limit ? String(offset + options.limit) : null,
+    };
+  }
+
+  /** The ledger line that brought an entry in (its `award` or `redemption` line). */
+  async entry(entryId: string, type: 'award' | 'redemption'): Promise<EntryView | undefined> {
+    const { rows } = await this.models.read((q) =>
+      q<{ rider_id: string; community_id: string; station_id: string | null }>(
+        `select l.rider_id, r.community_id, l.station_id from ${this.s}.ledger_lines l
+         join ${this.s}.riders r using (rider_id) where l.entry_id = $1 and l.type = $2`,
+        [entryId, type],
+      ),
+    );
+    if (rows.length === 0) return undefined;
+    const r = rows[0];
+    return {
+      entryId,
+      type,
+      riderId: r.rider_id,
+      communityId: r.community_id,
+      stationId: r.station_id,
     };
   }
 

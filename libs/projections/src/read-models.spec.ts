@@ -208,6 +208,15 @@ describe('read models on the embedded store', () => {
       await expect(models.waitFor(a.position + 1_000_000, 50)).rejects.toMatchObject({
         code: 'PROJECTION_LAGGING',
       });
+      // a write this process acknowledged is waited for even without a position
+      const b = await award('r1', 7, '2026-06-14T11:00:00Z');
+      models.noteWritten(b.position);
+      await models.waitFor();
+      expect(await queries.balance('r1')).toMatchObject({ earned: 52 });
+      models.noteWritten(b.position + 1_000_000);
+      await expect(models.waitFor(undefined, 50)).rejects.toMatchObject({
+        code: 'PROJECTION_LAGGING',
+      });
     } finally {
       await models.stop();
     }

@@ -19,6 +19,8 @@ export const CATCH_UP_BATCH = 5000;
 const FLUSH_AFTER_MS = 5;
 /** After a failed batch (database down, a bug) the runner waits this long, then resumes from its checkpoint. */
 const RETRY_AFTER_MS = 1000;
+/** Positions known applied, kept for the fast path of reads (cleared when full). */
+const APPLIED_CACHE = 10_000;
 /** api.md: a read with `minPosition` waits at most 5 s, then answers PROJECTION_LAGGING. */
 export const MIN_POSITION_WAIT_MS = 5000;
 
@@ -42,6 +44,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class ReadModels {
   private readonly progress = new EventEmitter();
   private running: { stop: AbortController; done: Promise<void> }[] = [];
+  private lastWritten = 0;
+  private readonly applied = new Set<number>();
 
   private constructor(
     private readonly store: EventStore,
@@ -155,14 +159,36 @@ export class ReadModels {
     return events;
   }
 
-  /** Resolves when every projection has applied the event at `position`; ProjectionLagging after `timeoutMs`. */
-  async waitFor(position: number, timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
+  /** A write this process acknowledged: every later read waits until the read models hold it. */
+  noteWritten(position: number): void {
+    if (position > this.lastWritten) this.lastWritten = position;
+  }
+
+  /**
+   * Read-your-writes: resolves when every projection has applied the event at `position` (a
+   * client's `minPosition`) and every write this process has acknowledged; ProjectionLagging
+   * after `timeoutMs`. Positions already seen applied answer without a query.
+   */
+  async waitFor(position = 0, timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
+    await this.waitForPosition(this.lastWritten, timeoutMs);
+    if (position > 0 && position !== this.lastWritten)
+      await this.waitForPosition(position, timeoutMs);
+  }
+
+  private async waitForPosition(position: number, timeoutMs: number): Promise<void> {
+    // An applied position stays applied; a lower one may not be (the global-order gap), so
+    // the cache answers only for the very positions it checked.
+    if (position <= 0 || this.applied.has(position)) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const reached = await Promise.all(
         (await this.checkpoints()).map((c) => this.store.hasReached(c.cursor, position)),
       );
-      if (reached.every(Boolean)) return;
+      if (reached.every(Boolean)) {
+        if (this.applied.size >= APPLIED_CACHE) this.applied.clear();
+        this.applied.add(position);
+        return;
+      }
       const left = deadline - Date.now();
       if (left <= 0)
         throw new ProjectionLagging(
@@ -177,6 +203,12 @@ export class ReadModels {
         }
       });
     }
+  }
+
+  /** Resolves when every projection has applied everything the log held when this was called. */
+  async waitForHead(timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
+    const head = this.store.positionOf(await this.store.headCursor());
+    if (head !== null) await this.waitFor(head, timeoutMs);
   }
 
   /** Runs `read` in a transaction (one snapshot): the rows and the checkpoint agree. */

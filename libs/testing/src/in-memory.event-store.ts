@@ -92,6 +92,10 @@ export class InMemoryEventStore implements EventStore {
     return Promise.resolve(cursor !== START && Number(cursor) >= position);
   }
 
+  positionOf(cursor: string): number | null {
+    return cursor === START ? null : Number(cursor);
+  }
+
   ping(): Promise<void> {
     return Promise.resolve();
   }

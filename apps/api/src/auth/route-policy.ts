@@ -29,7 +29,21 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/riders/:id': ['admin', 'staff', 'station', 'auditor', 'rider'],
   'GET /v1/riders/:id/balance': ['admin', 'staff', 'station', 'auditor', 'rider'],
   'GET /v1/riders/:id/ledger': ['admin', 'staff', 'station', 'auditor', 'rider'],
+  'POST /v1/riders/:id/transfer': ['admin', 'staff'],
+  'DELETE /v1/riders/:id/personal-data': ['admin'],
   'POST /v1/awards': ['admin', 'staff'],
+  'POST /v1/awards/:entryId/reversal': ['admin', 'staff'],
+  'POST /v1/stations': ['admin'],
+  'GET /v1/stations/:stationId': ALL_ROLES,
+  'PUT /v1/stations/:stationId/items/:sku': ['admin', 'station'],
+  'POST /v1/stations/:stationId/items/:sku/restock': ['admin', 'station'],
+  'GET /v1/stations/:stationId/items': ALL_ROLES,
+  'POST /v1/redemptions': ['admin', 'station'],
+  'POST /v1/redemptions/:id/cancellation': ['admin', 'station'],
+  'GET /v1/leaderboards': ALL_ROLES,
+  'POST /v1/selections': ['admin'],
+  'POST /v1/selections/:id/close': ['admin'],
+  'GET /v1/selections/:id': ALL_ROLES,
 };
 
 export function routeKey(method: string, path: string): string {

@@ -51,7 +51,7 @@ export class OrganisationController {
 
   @Get('communities/:id')
   async community(@Param('id') id: string, @Query() query: MinPositionDto) {
-    if (query.minPosition !== undefined) await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitFor(query.minPosition);
     const { rows } = await this.readModels.read((q) =>
       q<{ community_id: string; name: string; street: string; district: string }>(
         `select * from ${this.readModels.schema}.communities where community_id = $1`,

@@ -1,23 +1,38 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { notFound, type Actor } from '@ledger/domain';
 import {
   AwardPointsCommand,
+  ErasePersonalDataCommand,
   GetBalanceQuery,
+  GetEntryQuery,
   GetLedgerQuery,
   PERSONAL_DATA,
   READ_MODELS,
   RegisterRiderCommand,
+  ReverseAwardCommand,
   type AwardResult,
+  type ReversalResult,
   type PersonalDataStore,
 } from '@ledger/ledger';
-import type { BalanceView, LedgerLineView, Page, ReadModels } from '@ledger/projections';
+import type { BalanceView, EntryView, LedgerLineView, Page, ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { problemOf, ProblemException } from '../http/problem';
+import { forbidden, ProblemException } from '../http/problem';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
-import { AwardDto, PageQueryDto, RegisterRiderDto } from './riders.dto';
+import { ReasonDto } from '../stations/stations.dto';
+import { AwardDto, PageQueryDto, RegisterRiderDto, TransferDto } from './riders.dto';
 
 /** Riders and their points: registration, reads scoped to who asks, awards. */
 @ApiTags('riders')
@@ -65,8 +80,8 @@ export class RidersController {
   /** The rider with balance and badges; `name` is null once personal data was erased. */
   @Get('riders/:id')
   async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
+    await this.readModels.waitFor(query.minPosition);
     await this.mayRead(caller.actor, id);
-    if (query.minPosition !== undefined) await this.readModels.waitFor(query.minPosition);
     const s = this.readModels.schema;
     const found = await this.readModels.read(async (q) => {
       const rider = await q<{
@@ -107,6 +122,7 @@ export class RidersController {
 
   @Get('riders/:id/balance')
   async balance(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
+    await this.readModels.waitFor(query.minPosition);
     await this.mayRead(caller.actor, id);
     const balance = await this.ledger.queries.execute<GetBalanceQuery, BalanceView | undefined>(
       new GetBalanceQuery(id, query.minPosition),
@@ -123,6 +139,7 @@ export class RidersController {
     @Query() query: PageQueryDto,
     @Ledger() caller: Caller,
   ) {
+    await this.readModels.waitFor(query.minPosition);
     await this.mayRead(caller.actor, id);
     return this.ledger.queries.execute<GetLedgerQuery, Page<LedgerLineView>>(
       new GetLedgerQuery(id, query.limit ?? 100, query.cursor, query.minPosition),
@@ -134,6 +151,56 @@ export class RidersController {
     return this.ledger.unwrap(
       await this.ledger.commands.execute<AwardPointsCommand, AwardResult>(
         new AwardPointsCommand(body, this.ledger.request(caller)),
+      ),
+    );
+  }
+
+  /** Takes an award's points back from the rider and returns them to its fund. */
+  @Post('awards/:entryId/reversal')
+  async reverse(
+    @Param('entryId') entryId: string,
+    @Body() body: ReasonDto,
+    @Ledger() caller: Caller,
+  ): Promise<ReversalResult> {
+    const entry = await this.ledger.queries.execute<GetEntryQuery, EntryView | undefined>(
+      new GetEntryQuery(entryId, 'award'),
+    );
+    if (!entry) throw ProblemException.of(notFound(`award ${entryId}`));
+    return this.ledger.unwrap(
+      await this.ledger.commands.execute<ReverseAwardCommand, ReversalResult>(
+        new ReverseAwardCommand(
+          { riderId: entry.riderId, entryId, reason: body.reason },
+          this.ledger.request(caller),
+        ),
+      ),
+    );
+  }
+
+  /** Moves a rider to another community; points earned before stay on the old one's boards. */
+  @Post('riders/:id/transfer')
+  @HttpCode(200)
+  async transfer(@Param('id') id: string, @Body() body: TransferDto, @Ledger() caller: Caller) {
+    if (caller.actor.role === 'staff' && !caller.actor.communityIds.includes(body.communityId))
+      throw forbidden('staff may move riders only into their own communities');
+    const written = await this.ledger.run(
+      {
+        kind: 'rider',
+        id,
+        command: { type: 'TransferRider', riderId: id, communityId: body.communityId },
+      },
+      caller,
+      [{ kind: 'community', id: body.communityId }],
+    );
+    return { id, communityId: body.communityId, position: written.position };
+  }
+
+  /** Name and phone are gone for good; the rider's ledger stays and still verifies. */
+  @Delete('riders/:id/personal-data')
+  @HttpCode(204)
+  async erase(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
+    this.ledger.unwrap(
+      await this.ledger.commands.execute<ErasePersonalDataCommand, { position: number }>(
+        new ErasePersonalDataCommand(id, this.ledger.request(caller)),
       ),
     );
   }
@@ -155,8 +222,4 @@ export class RidersController {
     if (rows.length > 0 && !actor.communityIds.includes(rows[0].community_id))
       throw forbidden('staff read only riders of their communities');
   }
-}
-
-function forbidden(detail: string): ProblemException {
-  return new ProblemException(problemOf('FORBIDDEN', detail));
 }

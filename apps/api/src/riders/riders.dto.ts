@@ -40,6 +40,10 @@ export class RegisterRiderDto {
   phone?: string;
 }
 
+export class TransferDto {
+  @ApiProperty({ example: 'dingshan-03' }) @Matches(ID) communityId!: string;
+}
+
 export class AwardDto {
   @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
   @ApiProperty({ enum: ACTIVITIES }) @IsIn(ACTIVITIES) activity!: Activity;
@@ -71,5 +75,8 @@ export class PageQueryDto extends MinPositionDto {
   @Min(1)
   @Max(1000)
   limit?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) cursor?: string;
+  @ApiPropertyOptional({ description: 'the `nextCursor` of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
 }

@@ -410,6 +410,9 @@ export function describeEventStoreContract(
         await store.append(stream('keep'), events, { expectedRevision: NO_STREAM });
         await readOwn(before, events.length); // visible to readers (past the fence) before the head is taken
         const head = await store.headCursor();
+        const [last] = (await store.readStream(stream('keep'))).slice(-1);
+        expect(store.positionOf(head)).toBe(last.position);
+        expect(store.positionOf(START)).toBeNull();
         const reopened = await harness.reopen();
         const closed = store;
         store = reopened;

@@ -186,6 +186,11 @@ class KurrentDbEventStore implements EventStore {
     return Promise.resolve(decoded !== KURRENT_START && decoded.commit >= BigInt(position));
   }
 
+  positionOf(cursor: LogCursor): number | null {
+    const decoded = decodeCursor(cursor);
+    return decoded === KURRENT_START ? null : Number(decoded.commit);
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     try {

@@ -167,6 +167,10 @@ export class SqlEventStore implements EventStore {
     return compareCursors(encodeCursor(rows[0].tx, position), cursor) <= 0;
   }
 
+  positionOf(cursor: LogCursor): number | null {
+    return cursor === START ? null : Number(decodeCursor(cursor)[1]);
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.query('select 1'));
   }

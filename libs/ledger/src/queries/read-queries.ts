@@ -63,6 +63,16 @@ export class GetSelectionQuery extends ReadQuery {
   }
 }
 
+/** The rider, community and station of an award or redemption, for reversals and cancellations. */
+export class GetEntryQuery extends ReadQuery {
+  constructor(
+    readonly entryId: string,
+    readonly type: 'award' | 'redemption',
+  ) {
+    super();
+  }
+}
+
 /** The read side's queries on the QueryBus: wait for `minPosition` (≤ 5 s), then read. */
 abstract class ReadHandler {
   protected readonly queries: ReadQueries;
@@ -71,7 +81,7 @@ abstract class ReadHandler {
   }
 
   protected async caughtUp(query: ReadQuery): Promise<void> {
-    if (query.minPosition !== undefined) await this.models.waitFor(query.minPosition);
+    await this.models.waitFor(query.minPosition);
   }
 }
 
@@ -150,7 +160,25 @@ export class GetSelectionHandler extends ReadHandler implements IQueryHandler<Ge
   }
 }
 
+/**
+ * An entry not in the read model yet may have just been written: wait once for the read model
+ * to reach the head of the log, then look again, so a reversal right after its award finds it.
+ */
+@QueryHandler(GetEntryQuery)
+export class GetEntryHandler extends ReadHandler implements IQueryHandler<GetEntryQuery> {
+  constructor(@Inject(READ_MODELS) models: ReadModels) {
+    super(models);
+  }
+  async execute(query: GetEntryQuery) {
+    const found = await this.queries.entry(query.entryId, query.type);
+    if (found) return found;
+    await this.models.waitForHead();
+    return this.queries.entry(query.entryId, query.type);
+  }
+}
+
 export const QUERY_HANDLERS = [
+  GetEntryHandler,
   GetSelectionHandler,
   GetBalanceHandler,
   GetLedgerHandler,

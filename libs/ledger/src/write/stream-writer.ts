@@ -102,7 +102,14 @@ export class StreamWriter {
   private readonly cache = new Map<string, CachedStream>();
   private readonly queues = new Map<string, StreamQueue>();
 
+  private readonly listeners: ((position: number) => void)[] = [];
+
   constructor(private readonly store: EventStore) {}
+
+  /** Called with the position of every append this writer makes (read-your-writes hooks onto it). */
+  onAppended(listener: (position: number) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** The stream's state and the position of its last event. */
   async read<C, E extends LedgerEvent, S>(
@@ -253,6 +260,7 @@ export class StreamWriter {
           const result = await this.appendWithRetry(stream, decided.events, entry.revision);
           entry.revision = result.nextExpectedRevision;
           entry.position = result.position;
+          for (const listener of this.listeners) listener(result.position);
           return settle(batch, decided.outcomes, entry);
         } catch (error) {
           this.cache.delete(stream); // evolved ahead of the store: fold afresh

@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  ITEM_KINDS,
+  MAX_RESTOCK_QUANTITY,
+  STATION_KINDS,
+  type ItemKind,
+  type StationKind,
+} from '@ledger/domain';
+import { ID } from '../principals/principals.dto';
+
+/** A redemption names a handful of catalogue lines; the bound keeps one request small. */
+const MAX_REDEMPTION_LINES = 50;
+
+export class CreateStationDto {
+  @ApiPropertyOptional({ example: 'jj-station-01', pattern: ID.source })
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+  @ApiProperty({ example: '几江街道小哥驿站' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: '江津区' }) @IsString() @Length(1, 100) district!: string;
+  @ApiPropertyOptional({ example: 'jijiang-01', description: 'the community it serves, if any' })
+  @IsOptional()
+  @Matches(ID)
+  communityId?: string;
+  @ApiProperty({ enum: STATION_KINDS, description: '`centre`: a district redemption centre' })
+  @IsIn(STATION_KINDS)
+  kind!: StationKind;
+}
+
+export class PriceItemDto {
+  @ApiProperty({ example: '雨衣' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ enum: ITEM_KINDS }) @IsIn(ITEM_KINDS) kind!: ItemKind;
+  @ApiProperty({ example: 200, minimum: 1, maximum: 1_000_000 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  pricePoints!: number;
+}
+
+export class RestockDto {
+  @ApiProperty({ example: 50, minimum: 1, maximum: MAX_RESTOCK_QUANTITY })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RESTOCK_QUANTITY)
+  quantity!: number;
+}
+
+export class SkuParams {
+  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
+  @ApiProperty({ example: 'raincoat' }) @Matches(ID) sku!: string;
+}
+
+export class RedemptionLineDto {
+  @ApiProperty({ example: 'raincoat' }) @Matches(ID) sku!: string;
+  @ApiProperty({ example: 1, minimum: 1, maximum: MAX_RESTOCK_QUANTITY })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RESTOCK_QUANTITY)
+  quantity!: number;
+}
+
+export class RedemptionDto {
+  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
+  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
+  @ApiProperty({ type: [RedemptionLineDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_REDEMPTION_LINES)
+  @ValidateNested({ each: true })
+  @Type(() => RedemptionLineDto)
+  items!: RedemptionLineDto[];
+}
+
+/** Why a reversal or cancellation was made: kept in the log for auditors. */
+export class ReasonDto {
+  @ApiProperty({ example: '误操作，重复兑换' }) @IsString() @Length(1, 500) reason!: string;
+}
