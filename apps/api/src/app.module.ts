@@ -7,6 +7,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { RateLimiter } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
 import { PrincipalsController } from './principals/principals.controller';
 import { OrganisationController } from './organisation/organisation.controller';
@@ -44,6 +45,7 @@ export class AppModule {
       providers: [
         AuthService,
         LedgerHttp,
+        { provide: RateLimiter, useValue: new RateLimiter(config.rateLimitPerMinute) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: IdempotencyStore, inject: [SQL_DATABASE], useFactory: openIdempotencyStore },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -4,6 +4,7 @@ import type { Actor, Role } from '@ledger/domain';
 import type { FastifyRequest } from 'fastify';
 import { problemOf, ProblemException } from '../http/problem';
 import { AuthService } from './auth.service';
+import { RateLimiter } from './rate-limiter';
 import { ROUTE_POLICY, routeKey } from './route-policy';
 
 const PUBLIC = 'ledger:public';
@@ -21,6 +22,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,6 +38,15 @@ export class AuthGuard implements CanActivate {
     if (!roles.includes(actor.role)) {
       throw new ProblemException(problemOf('FORBIDDEN', `the ${actor.role} role may not do this`));
     }
+    const wait = this.limiter.take(actor.principalId);
+    if (wait > 0)
+      throw new ProblemException(
+        problemOf(
+          'RATE_LIMITED',
+          `too many requests from ${actor.principalId}; retry in ${wait} s`,
+        ),
+        { 'retry-after': String(wait) },
+      );
     request.actor = actor;
     return true;
   }

@@ -22,6 +22,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
+    if (exception instanceof ProblemException) void reply.headers(exception.headers);
     void reply
       .status(problem.status)
       .header('content-type', 'application/problem+json; charset=utf-8')

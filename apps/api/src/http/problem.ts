@@ -85,7 +85,11 @@ export function problemOf(code: ErrorCode, detail: string, errors?: Problem['err
 
 /** Thrown by controllers with a problem to answer. */
 export class ProblemException extends Error {
-  constructor(readonly problem: Problem) {
+  constructor(
+    readonly problem: Problem,
+    /** Response headers that go with it (`Retry-After`). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super(problem.detail);
   }
 
