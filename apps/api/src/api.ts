@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
+import { completeDocument } from './http/openapi';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 
@@ -38,5 +39,6 @@ function setUpOpenApi(app: NestFastifyApplication): void {
       .addBearerAuth()
       .build(),
   );
+  completeDocument(document, ['/health']);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

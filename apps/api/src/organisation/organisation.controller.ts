@@ -13,6 +13,7 @@ import type { FundView, ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { ProblemException } from '../http/problem';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import {
   BadgesDto,
@@ -22,6 +23,23 @@ import {
   TopUpDto,
 } from './organisation.dto';
 import { MinPositionDto } from './min-position.dto';
+
+const FUND_EXAMPLE = {
+  id: 'jiangjin-2026',
+  name: '江津区小哥志愿积分专项资金',
+  district: '江津区',
+  budgetPoints: 1000000,
+  awardedPoints: 120000,
+  reversedPoints: 300,
+  remainingPoints: 880300,
+};
+const RULES_EXAMPLE = {
+  version: 1,
+  rules: [
+    { activity: 'patrol', points: 20, maxPointsPerRiderPerDay: 60 },
+    { activity: 'hazard_report', pointsBySeverity: { minor: 5, moderate: 20, major: 50 } },
+  ],
+};
 
 /** Communities, funds, the point rules and badge thresholds: the district administrator's routes. */
 @ApiTags('organisation')
@@ -35,6 +53,14 @@ export class OrganisationController {
   ) {}
 
   @Post('communities')
+  @Answers(201, {
+    id: 'jijiang-aipingshan',
+    name: '艾坪山社区',
+    street: '几江街道',
+    district: '江津区',
+    position: 12,
+  })
+  @Refusals('ALREADY_EXISTS')
   async createCommunity(@Body() body: CreateCommunityDto, @Ledger() caller: Caller) {
     const id = body.id ?? randomUUID();
     const { name, street, district } = body;
@@ -50,6 +76,13 @@ export class OrganisationController {
   }
 
   @Get('communities/:id')
+  @Answers(200, {
+    id: 'jijiang-aipingshan',
+    name: '艾坪山社区',
+    street: '几江街道',
+    district: '江津区',
+  })
+  @Refusals('NOT_FOUND')
   async community(@Param('id') id: string, @Query() query: MinPositionDto) {
     await this.readModels.waitFor(query.minPosition);
     const { rows } = await this.readModels.read((q) =>
@@ -64,6 +97,8 @@ export class OrganisationController {
   }
 
   @Post('funds')
+  @Answers(201, FUND_EXAMPLE)
+  @Refusals('ALREADY_EXISTS')
   async createFund(@Body() body: CreateFundDto, @Ledger() caller: Caller) {
     const id = body.id ?? randomUUID();
     const { name, district, budgetPoints } = body;
@@ -88,6 +123,8 @@ export class OrganisationController {
   }
 
   @Get('funds/:id')
+  @Answers(200, FUND_EXAMPLE)
+  @Refusals('NOT_FOUND')
   async fund(@Param('id') id: string, @Query() query: MinPositionDto): Promise<FundView> {
     const fund = await this.ledger.queries.execute<GetFundQuery, FundView | undefined>(
       new GetFundQuery(id, query.minPosition),
@@ -97,6 +134,8 @@ export class OrganisationController {
   }
 
   @Post('funds/:id/top-ups')
+  @Answers(201, { fundId: 'jiangjin-2026', points: 50000, budgetPoints: 1050000, position: 88 })
+  @Refusals('NOT_FOUND')
   async topUp(@Param('id') id: string, @Body() body: TopUpDto, @Ledger() caller: Caller) {
     const written = await this.ledger.run(
       {
@@ -116,6 +155,8 @@ export class OrganisationController {
   }
 
   @Put('rules')
+  @Answers(200, RULES_EXAMPLE)
+  @Refusals('RULE_VIOLATION')
   @HttpCode(200)
   async setRules(@Body() body: RulesDto, @Ledger() caller: Caller) {
     const written = await this.ledger.run(
@@ -127,6 +168,7 @@ export class OrganisationController {
   }
 
   @Get('rules')
+  @Answers(200, RULES_EXAMPLE)
   async rules() {
     const { state } = await this.writer.read(
       rulesDecider,
@@ -138,6 +180,12 @@ export class OrganisationController {
   }
 
   @Put('badges')
+  @Answers(200, {
+    version: 1,
+    badges: [{ id: 'bronze', name: '铜牌小哥', thresholdPoints: 500 }],
+    position: 15,
+  })
+  @Refusals('RULE_VIOLATION')
   @HttpCode(200)
   async setBadges(@Body() body: BadgesDto, @Ledger() caller: Caller) {
     const written = await this.ledger.run(

@@ -5,6 +5,7 @@ import type { ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { newToken, tokenHash } from '../auth/auth.service';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
+import { Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { CreatePrincipalDto, PrincipalCreatedDto } from './principals.dto';
 
@@ -19,6 +20,7 @@ export class PrincipalsController {
 
   /** Creates a principal and answers its token, the only time the token is ever shown. */
   @Post()
+  @Refusals('ALREADY_EXISTS')
   @ApiCreatedResponse({ type: PrincipalCreatedDto })
   async create(
     @Body() body: CreatePrincipalDto,
@@ -53,6 +55,7 @@ export class PrincipalsController {
 
   /** Revokes a principal; its token stops working before this answers. */
   @Delete(':id')
+  @Refusals('NOT_FOUND')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked: the token no longer authenticates.' })
   async revoke(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {

@@ -11,6 +11,7 @@ import {
 import type { EntryView } from '@ledger/projections';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { ProblemException } from '../http/problem';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { mayServe } from '../stations/stations.controller';
 import { ReasonDto, RedemptionDto } from '../stations/stations.dto';
@@ -24,6 +25,15 @@ export class RedemptionsController {
 
   /** Takes the items from the station's stock and their price from the rider, or neither. */
   @Post()
+  @Answers(201, {
+    redemptionId: 'd-55e2',
+    riderId: 'r-0001',
+    stationId: 'jj-station-01',
+    points: 150,
+    balanceAfter: 700,
+    position: 60,
+  })
+  @Refusals('NOT_FOUND', 'INSUFFICIENT_BALANCE', 'OUT_OF_STOCK')
   async redeem(@Body() body: RedemptionDto, @Ledger() caller: Caller): Promise<RedemptionResult> {
     mayServe(caller.actor, body.stationId);
     return this.ledger.unwrap(
@@ -35,6 +45,14 @@ export class RedemptionsController {
 
   /** Gives the points back to the rider and the items back to the station's stock. */
   @Post(':id/cancellation')
+  @Answers(201, {
+    redemptionId: 'd-55e2',
+    stationId: 'jj-station-01',
+    points: 150,
+    balanceAfter: 850,
+    position: 61,
+  })
+  @Refusals('NOT_FOUND', 'ALREADY_CANCELLED')
   async cancel(
     @Param('id') redemptionId: string,
     @Body() body: ReasonDto,

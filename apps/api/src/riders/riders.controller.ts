@@ -9,7 +9,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { notFound, type Actor } from '@ledger/domain';
 import {
   AwardPointsCommand,
@@ -29,6 +29,7 @@ import type { BalanceView, EntryView, LedgerLineView, Page, ReadModels } from '@
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { forbidden, ProblemException } from '../http/problem';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { ReasonDto } from '../stations/stations.dto';
@@ -46,6 +47,16 @@ export class RidersController {
   ) {}
 
   @Post('riders')
+  @Answers(201, {
+    id: 'r-0001',
+    communityId: 'jijiang-aipingshan',
+    platform: '美团',
+    occupation: 'food_delivery',
+    name: '张小哥',
+    registeredAt: '2026-11-20T09:30:00.000Z',
+    position: 20,
+  })
+  @Refusals('ALREADY_EXISTS', 'NOT_FOUND')
   async register(@Body() body: RegisterRiderDto, @Ledger() caller: Caller) {
     if (caller.actor.role === 'staff' && !caller.actor.communityIds.includes(body.communityId)) {
       throw forbidden(`staff may register riders only in their communities`);
@@ -79,6 +90,17 @@ export class RidersController {
 
   /** The rider with balance and badges; `name` is null once personal data was erased. */
   @Get('riders/:id')
+  @Answers(200, {
+    id: 'r-0001',
+    communityId: 'jijiang-aipingshan',
+    platform: '美团',
+    occupation: 'food_delivery',
+    name: '张小哥',
+    registeredAt: '2026-11-20T09:30:00.000Z',
+    balance: 850,
+    badges: [{ id: 'bronze', name: '铜牌小哥', earnedAt: '2026-11-20T09:30:00.000Z' }],
+  })
+  @Refusals('NOT_FOUND')
   async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
     await this.readModels.waitFor(query.minPosition);
     await this.mayRead(caller.actor, id);
@@ -121,6 +143,15 @@ export class RidersController {
   }
 
   @Get('riders/:id/balance')
+  @Answers(200, {
+    riderId: 'r-0001',
+    balance: 850,
+    earned: 1000,
+    redeemed: 150,
+    reversed: 0,
+    position: 120,
+  })
+  @Refusals('NOT_FOUND')
   async balance(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
     await this.readModels.waitFor(query.minPosition);
     await this.mayRead(caller.actor, id);
@@ -134,6 +165,23 @@ export class RidersController {
   }
 
   @Get('riders/:id/ledger')
+  @Answers(200, {
+    items: [
+      {
+        entryId: 'a-7f3c',
+        type: 'award',
+        points: 20,
+        balanceAfter: 20,
+        activity: 'patrol',
+        reason: '夜间巡逻',
+        actor: 'staff-jijiang',
+        occurredAt: '2026-11-20T09:30:00.000Z',
+        recordedAt: '2026-11-20T09:30:00.000Z',
+        position: 21,
+      },
+    ],
+    nextCursor: null,
+  })
   async ledgerLines(
     @Param('id') id: string,
     @Query() query: PageQueryDto,
@@ -147,6 +195,16 @@ export class RidersController {
   }
 
   @Post('awards')
+  @Answers(201, {
+    entryId: 'a-7f3c',
+    riderId: 'r-0001',
+    activity: 'patrol',
+    points: 20,
+    balanceAfter: 20,
+    ruleVersion: 1,
+    position: 21,
+  })
+  @Refusals('NOT_FOUND', 'FUND_EXHAUSTED', 'RULE_VIOLATION')
   async award(@Body() body: AwardDto, @Ledger() caller: Caller): Promise<AwardResult> {
     return this.ledger.unwrap(
       await this.ledger.commands.execute<AwardPointsCommand, AwardResult>(
@@ -157,6 +215,14 @@ export class RidersController {
 
   /** Takes an award's points back from the rider and returns them to its fund. */
   @Post('awards/:entryId/reversal')
+  @Answers(201, {
+    entryId: 'v-91ab',
+    reversalOf: 'a-7f3c',
+    points: 20,
+    balanceAfter: 0,
+    position: 30,
+  })
+  @Refusals('NOT_FOUND', 'ALREADY_REVERSED', 'INSUFFICIENT_BALANCE', 'RULE_VIOLATION')
   async reverse(
     @Param('entryId') entryId: string,
     @Body() body: ReasonDto,
@@ -178,6 +244,8 @@ export class RidersController {
 
   /** Moves a rider to another community; points earned before stay on the old one's boards. */
   @Post('riders/:id/transfer')
+  @Answers(200, { id: 'r-0001', communityId: 'dingshan-01', position: 40 })
+  @Refusals('NOT_FOUND')
   @HttpCode(200)
   async transfer(@Param('id') id: string, @Body() body: TransferDto, @Ledger() caller: Caller) {
     if (caller.actor.role === 'staff' && !caller.actor.communityIds.includes(body.communityId))
@@ -196,6 +264,8 @@ export class RidersController {
 
   /** Name and phone are gone for good; the rider's ledger stays and still verifies. */
   @Delete('riders/:id/personal-data')
+  @ApiNoContentResponse({ description: 'Name and phone are erased for good.' })
+  @Refusals('NOT_FOUND')
   @HttpCode(204)
   async erase(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
     this.ledger.unwrap(

@@ -11,9 +11,17 @@ import type { LeaderboardRow, Page, SelectionView } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { ProblemException } from '../http/problem';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { LeaderboardQueryDto, OpenSelectionDto } from './standings.dto';
+
+const CLOSED_EXAMPLE = {
+  id: 'jiangjin-2026-top10',
+  status: 'closed',
+  cutoffPosition: 150000,
+  winners: [{ rank: 1, riderId: 'r-0001', points: 1000 }],
+};
 
 /** Leaderboards by community, street and district, and the annual top-ten selection (十佳最美小哥). */
 @ApiTags('leaderboards and selections')
@@ -27,6 +35,12 @@ export class StandingsController {
    * lower log position), then to the lower rider id.
    */
   @Get('leaderboards')
+  @Answers(200, {
+    scope: 'district:江津区',
+    period: '2026',
+    items: [{ rank: 1, riderId: 'r-0001', points: 1000 }],
+    nextCursor: null,
+  })
   async leaderboard(@Query() query: LeaderboardQueryDto) {
     const page = await this.ledger.queries.execute<GetLeaderboardQuery, Page<LeaderboardRow>>(
       new GetLeaderboardQuery(
@@ -41,6 +55,15 @@ export class StandingsController {
   }
 
   @Post('selections')
+  @Answers(201, {
+    id: 'jiangjin-2026-top10',
+    status: 'open',
+    district: '江津区',
+    year: 2026,
+    size: 10,
+    position: 70,
+  })
+  @Refusals('ALREADY_EXISTS')
   async open(@Body() body: OpenSelectionDto, @Ledger() caller: Caller) {
     const id = body.id ?? randomUUID();
     const { district, year, size } = body;
@@ -57,6 +80,8 @@ export class StandingsController {
 
   /** Cuts the log at its head now and takes the top `size` of the district's year from it. */
   @Post('selections/:id/close')
+  @Answers(200, { ...CLOSED_EXAMPLE, position: 71 })
+  @Refusals('NOT_FOUND', 'SELECTION_CLOSED')
   @HttpCode(200)
   async close(@Param('id') id: string, @Ledger() caller: Caller): Promise<SelectionResult> {
     return this.ledger.unwrap(
@@ -67,6 +92,8 @@ export class StandingsController {
   }
 
   @Get('selections/:id')
+  @Answers(200, CLOSED_EXAMPLE, 'The selection; `cutoffPosition` and `winners` once closed.')
+  @Refusals('NOT_FOUND')
   async selection(@Param('id') id: string, @Query() query: MinPositionDto) {
     const found = await this.ledger.queries.execute<GetSelectionQuery, SelectionView | undefined>(
       new GetSelectionQuery(id, query.minPosition),

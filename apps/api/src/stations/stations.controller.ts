@@ -6,9 +6,19 @@ import type { ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { forbidden, ProblemException } from '../http/problem';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { CreateStationDto, PriceItemDto, RestockDto, SkuParams } from './stations.dto';
+
+const STATION_EXAMPLE = {
+  id: 'jj-station-01',
+  name: '几江街道小哥驿站',
+  district: '江津区',
+  communityId: 'jijiang-aipingshan',
+  kind: 'station',
+};
+const ITEM_EXAMPLE = { sku: 'raincoat', name: '雨衣', kind: 'goods', pricePoints: 150, stock: 30 };
 
 type StockLine = { sku: string; name: string; kind: string; pricePoints: number; stock: number };
 
@@ -23,6 +33,8 @@ export class StationsController {
   ) {}
 
   @Post()
+  @Answers(201, { ...STATION_EXAMPLE, position: 50 })
+  @Refusals('ALREADY_EXISTS', 'NOT_FOUND')
   async create(@Body() body: CreateStationDto, @Ledger() caller: Caller) {
     const id = body.id ?? randomUUID();
     const { name, district, communityId, kind } = body;
@@ -53,6 +65,8 @@ export class StationsController {
   }
 
   @Get(':stationId')
+  @Answers(200, STATION_EXAMPLE)
+  @Refusals('NOT_FOUND')
   async station(@Param('stationId') id: string, @Query() query: MinPositionDto) {
     await this.readModels.waitFor(query.minPosition);
     const { rows } = await this.readModels.read((q) =>
@@ -68,6 +82,8 @@ export class StationsController {
 
   /** Sets an item's name, kind and price (creating it with no stock); stock is kept. */
   @Put(':stationId/items/:sku')
+  @Answers(200, { ...ITEM_EXAMPLE, position: 51 })
+  @Refusals('NOT_FOUND')
   @HttpCode(200)
   async priceItem(@Param() at: SkuParams, @Body() body: PriceItemDto, @Ledger() caller: Caller) {
     mayServe(caller.actor, at.stationId);
@@ -83,6 +99,8 @@ export class StationsController {
   }
 
   @Post(':stationId/items/:sku/restock')
+  @Answers(200, { sku: 'raincoat', stock: 30, position: 52 })
+  @Refusals('NOT_FOUND')
   @HttpCode(200)
   async restock(@Param() at: SkuParams, @Body() body: RestockDto, @Ledger() caller: Caller) {
     mayServe(caller.actor, at.stationId);
@@ -105,6 +123,8 @@ export class StationsController {
 
   /** The catalogue with stock, by sku; a catalogue is short, so it comes in one page. */
   @Get(':stationId/items')
+  @Answers(200, { items: [ITEM_EXAMPLE], nextCursor: null })
+  @Refusals('NOT_FOUND')
   async items(@Param('stationId') id: string, @Query() query: MinPositionDto) {
     await this.station(id, query);
     const items = await this.ledger.queries.execute<GetStockQuery, StockLine[]>(
