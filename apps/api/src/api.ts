@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
 import { completeDocument } from './http/openapi';
+import { problemOf } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 
@@ -17,7 +19,16 @@ export async function createApi(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    new FastifyAdapter({
+      bodyLimit: MAX_BODY_BYTES,
+      // Errors Fastify answers before any route runs (a URL that does not decode) are problems too.
+      frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
+        void reply
+          .status(400)
+          .header('content-type', 'application/problem+json; charset=utf-8')
+          .send(problemOf('VALIDATION_FAILED', 'the URL is not valid'));
+      },
+    }),
     { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
   );
   app.useGlobalFilters(new ProblemFilter());

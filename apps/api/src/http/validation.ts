@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ID } from '../principals/principals.dto';
 import { problemOf, ProblemException } from './problem';
 
 /**
@@ -7,7 +8,7 @@ import { problemOf, ProblemException } from './problem';
  * as `errors: [{ field, message }]` under VALIDATION_FAILED.
  */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new LedgerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -28,4 +29,64 @@ function flatten(
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * Keys the class mapping would drop without a word (they name parts of every object, so no DTO
+ * field can have them): refused here like any other unknown field.
+ */
+const RESERVED_KEYS = new Set(['constructor', '__proto__', 'prototype']);
+
+class LedgerValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const found = badPartIn(value, '');
+    if (found !== undefined)
+      throw new ProblemException(
+        problemOf('VALIDATION_FAILED', 'the request is not valid', [found]),
+      );
+    if (metadata.type === 'param') checkPathIds(value, metadata.data);
+    return super.transform(value, metadata);
+  }
+}
+
+/** Every id in a path has the contract's id form; anything else is refused before it nears a store. */
+function checkPathIds(value: unknown, name: string | undefined): void {
+  const params: [string, unknown][] =
+    typeof value === 'object' && value !== null ? Object.entries(value) : [[name ?? 'id', value]];
+  const errors = params
+    .filter(([, v]) => typeof v !== 'string' || !ID.test(v))
+    .map(([field]) => ({ field, message: `${field} must match ${ID.source}` }));
+  if (errors.length > 0)
+    throw new ProblemException(problemOf('VALIDATION_FAILED', 'the path is not valid', errors));
+}
+
+/** Control characters other than tab and newline, and halves of a surrogate pair: never text. */
+const NOT_TEXT =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The first part of a request no DTO can accept: a reserved key, a string that is blank or holds
+ * control characters or a broken surrogate pair.
+ */
+function badPartIn(
+  value: unknown,
+  path: string,
+  depth = 0,
+): { field: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    if (NOT_TEXT.test(value))
+      return { field: path, message: `${path} must not hold control characters or broken text` };
+    if (value.length > 0 && value.trim().length === 0)
+      return { field: path, message: `${path} must not be blank` };
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (RESERVED_KEYS.has(key)) return { field, message: `property ${field} should not exist` };
+    const inner = badPartIn((value as Record<string, unknown>)[key], field, depth + 1);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
