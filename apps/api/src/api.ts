@@ -1,10 +1,13 @@
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { LedgerConfig } from '@ledger/ledger';
+import { JsonLogger, type LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
 import { completeDocument } from './http/openapi';
+import type { AuthenticatedRequest } from './auth/auth.guard';
+
 import { problemOf } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
@@ -15,8 +18,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Builds the API application (not listening yet): used by `main.ts` and by the e2e tests. */
 export async function createApi(
   config: LedgerConfig,
-  options: { logger?: false } = {},
+  options: { logger?: false | LoggerService } = {},
 ): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? new JsonLogger();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter({
@@ -29,12 +33,38 @@ export async function createApi(
           .send(problemOf('VALIDATION_FAILED', 'the URL is not valid'));
       },
     }),
-    { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
+    { logger, abortOnError: false },
   );
+  if (logger) logRequests(app, logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   return app;
+}
+
+/**
+ * One access line per request: method, route pattern, status, time taken, principal. Never the
+ * body or the query string (they may hold names and phone numbers).
+ */
+function logRequests(app: NestFastifyApplication, logger: LoggerService): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request: AuthenticatedRequest, reply, done) => {
+      logger.log(
+        {
+          msg: 'request',
+          requestId: request.id,
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          principal: request.actor?.principalId ?? null,
+        },
+        'http',
+      );
+      done();
+    });
 }
 
 function setUpOpenApi(app: NestFastifyApplication): void {

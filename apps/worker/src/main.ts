@@ -6,6 +6,7 @@ import {
   ConfigError,
   EVENT_STORE,
   exitOnStartupError,
+  JsonLogger,
   loadConfig,
   QUEUE_PROBE,
   type QueueProbe,
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   }
   if (!config.redisUrl)
     throw new ConfigError(['the worker takes its jobs from Redis: set REDIS_URL']);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new JsonLogger(),
+  });
   const store = app.get<EventStore>(EVENT_STORE);
   const queue = await app.get<QueueProbe>(QUEUE_PROBE).check();
   await store.ping();

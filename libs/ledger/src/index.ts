@@ -16,3 +16,4 @@ export * from './personal-data/personal-data.store';
 export * from './queries/read-queries';
 export * from './commands/close-selection';
 export * from './infrastructure/process-lifecycle';
+export * from './infrastructure/json-logger';
