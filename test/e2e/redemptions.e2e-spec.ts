@@ -258,4 +258,33 @@ describe('stations, redemptions and reversals', () => {
     const fund = await call('GET', '/v1/funds/f1');
     expect(fund.body).toMatchObject({ reversedPoints: 100 });
   });
+
+  it('redeems once for a double tap: the same key answers the first response again', async () => {
+    await award('r1');
+    const body = { riderId: 'r1', stationId: 's1', items: [{ sku: 'raincoat', quantity: 1 }] };
+    const tap = () =>
+      call('POST', '/v1/redemptions', body, tokens['station-s1'], {
+        'idempotency-key': 'tap-0001',
+      });
+    const [first, second] = await Promise.all([tap(), tap()]);
+    const answers = [first, second].sort((a, b) => a.status - b.status);
+    // both taps at once: one redeems, the other is told the first is still running, or replays it
+    expect(answers[0]).toMatchObject({ status: 201 });
+    expect([201, 409]).toContain(answers[1].status);
+    const third = await tap();
+    expect(third).toMatchObject({ status: 201, body: answers[0].body });
+    expect(third.headers['idempotent-replayed']).toBe('true');
+    expect(
+      await call(
+        'POST',
+        '/v1/redemptions',
+        { ...body, items: [{ sku: 'raincoat', quantity: 2 }] },
+        tokens['station-s1'],
+        { 'idempotency-key': 'tap-0001' },
+      ),
+    ).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    const ledger = await call('GET', '/v1/riders/r1/ledger?limit=1000');
+    const lines = ledger.body.items as { entryId: string }[];
+    expect(lines.filter((l) => l.entryId === answers[0].body.redemptionId)).toHaveLength(1);
+  });
 });
