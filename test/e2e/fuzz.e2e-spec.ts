@@ -58,6 +58,36 @@ const WRITES: { method: 'POST' | 'PUT' | 'DELETE'; url: string; body?: Body }[] 
   { method: 'POST', url: '/v1/redemptions/{x}/cancellation', body: { reason: '误操作' } },
   { method: 'POST', url: '/v1/selections', body: { district: '江津区', year: 2026, size: 10 } },
   { method: 'POST', url: '/v1/selections/{x}/close' },
+  {
+    method: 'POST',
+    url: '/v1/tasks',
+    body: {
+      communityId: 'c1',
+      title: '巡逻',
+      points: 10,
+      slots: 5,
+      startsAt: hourAgo,
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  },
+  { method: 'POST', url: '/v1/tasks/{x}/completions', body: { riderId: 'r1', fundId: 'f1' } },
+  { method: 'POST', url: '/v1/tasks/{x}/sign-ups' },
+  {
+    method: 'POST',
+    url: '/v1/hazards',
+    body: {
+      riderId: 'r1',
+      category: 'manhole_cover',
+      description: '井盖',
+      location: { lat: 29.29, lng: 106.26 },
+      occurredAt: hourAgo,
+    },
+  },
+  {
+    method: 'POST',
+    url: '/v1/hazards/{x}/verification',
+    body: { outcome: 'rejected', note: '核实' },
+  },
 ];
 
 const SQL = [
@@ -126,7 +156,16 @@ function mutation(base: Body): fc.Arbitrary<Body> {
 
 /** Fields of free text accept SQL-looking and CJK text as text: only what breaks their bounds is hostile. */
 function isFreeText(key: string): boolean {
-  return ['name', 'reason', 'street', 'district', 'platform'].includes(key);
+  return [
+    'name',
+    'reason',
+    'street',
+    'district',
+    'platform',
+    'title',
+    'description',
+    'note',
+  ].includes(key);
 }
 
 describe('fuzz: hostile bodies on every write route', () => {

@@ -51,8 +51,8 @@ const CONTRACT = [
   'GET /health',
 ];
 
-/** Routes of later issues (05 tasks and hazards, 06 audit): not served yet, and so not documented. */
-const LATER = CONTRACT.filter((r) => /\/v1\/(tasks|hazards|audit)/.test(r));
+/** Routes of a later issue (06 audit): not served yet, and so not documented. */
+const LATER = CONTRACT.filter((r) => r.includes('/v1/audit'));
 
 type Operation = {
   parameters?: { name: string; in: string }[];

@@ -15,6 +15,8 @@ import { RidersController } from './riders/riders.controller';
 import { StationsController } from './stations/stations.controller';
 import { RedemptionsController } from './redemptions/redemptions.controller';
 import { StandingsController } from './standings/standings.controller';
+import { TasksController } from './workflows/tasks.controller';
+import { HazardsController } from './workflows/hazards.controller';
 import { LedgerHttp } from './http/ledger-http';
 
 /** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
@@ -41,6 +43,8 @@ export class AppModule {
         StationsController,
         RedemptionsController,
         StandingsController,
+        TasksController,
+        HazardsController,
       ],
       providers: [
         AuthService,

@@ -1,11 +1,13 @@
 import type { BadgesEvent } from './badges/badges';
 import type { CommunityEvent } from './community/community';
 import type { FundEvent } from './fund/fund';
+import type { HazardEvent, HazardFilingEvent } from './hazard/hazard';
 import type { PrincipalEvent } from './principal/principal';
 import type { RiderEvent } from './rider/rider.events';
 import type { RulesEvent } from './rules/rules';
 import type { SelectionEvent } from './selection/selection';
 import type { StationEvent } from './station/station';
+import type { TaskEvent } from './task/task';
 
 /** Every domain event of the ledger. docs/event-catalogue.md describes each one. */
 export type LedgerEvent =
@@ -16,7 +18,10 @@ export type LedgerEvent =
   | BadgesEvent
   | PrincipalEvent
   | CommunityEvent
-  | SelectionEvent;
+  | SelectionEvent
+  | TaskEvent
+  | HazardFilingEvent
+  | HazardEvent;
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -51,6 +56,12 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   CommunityRegistered: 1,
   SelectionOpened: 1,
   SelectionClosed: 1,
+  TaskPublished: 1,
+  TaskSignedUp: 1,
+  TaskCompleted: 1,
+  HazardReported: 1,
+  HazardVerified: 1,
+  HazardEscalated: 1,
 };
 
 export function isLedgerEventType(type: string): type is LedgerEventType {

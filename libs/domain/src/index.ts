@@ -19,3 +19,5 @@ export * from './community/community';
 export * from './selection/selection';
 export * from './selection/standings';
 export * from './selection/year';
+export * from './task/task';
+export * from './hazard/hazard';

@@ -7,7 +7,15 @@
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export type StreamKind =
-  'rider' | 'fund' | 'station' | 'task' | 'hazard' | 'selection' | 'principal' | 'community';
+  | 'rider'
+  | 'fund'
+  | 'station'
+  | 'task'
+  | 'hazard'
+  | 'hazards'
+  | 'selection'
+  | 'principal'
+  | 'community';
 
 function streamOf(kind: StreamKind, id: string): string {
   if (!ID_PATTERN.test(id)) throw new Error(`invalid ${kind} id "${id}"`);
@@ -19,6 +27,8 @@ export const fundStream = (fundId: string): string => streamOf('fund', fundId);
 export const stationStream = (stationId: string): string => streamOf('station', stationId);
 export const taskStream = (taskId: string): string => streamOf('task', taskId);
 export const hazardStream = (hazardId: string): string => streamOf('hazard', hazardId);
+/** Every report of one hazard category is filed here, one after another (duplicate checks). */
+export const hazardFilingStream = (category: string): string => streamOf('hazards', category);
 export const selectionStream = (selectionId: string): string => streamOf('selection', selectionId);
 export const principalStream = (principalId: string): string => streamOf('principal', principalId);
 export const communityStream = (communityId: string): string => streamOf('community', communityId);
@@ -28,7 +38,8 @@ export const BADGES_STREAM = 'badges';
 
 /** Splits a stream name back into its kind and id; `undefined` for names this ledger never makes. */
 export function parseStreamName(name: string): { kind: StreamKind; id: string } | undefined {
-  const match = /^(rider|fund|station|task|hazard|selection|principal|community)-(.+)$/.exec(name);
+  const match =
+    /^(rider|fund|station|task|hazards|hazard|selection|principal|community)-(.+)$/.exec(name);
   if (!match || !ID_PATTERN.test(match[2])) return undefined;
   return { kind: match[1] as StreamKind, id: match[2] };
 }

@@ -17,3 +17,5 @@ export * from './queries/read-queries';
 export * from './commands/close-selection';
 export * from './infrastructure/process-lifecycle';
 export * from './infrastructure/json-logger';
+export * from './commands/complete-task';
+export * from './commands/hazards';

@@ -26,6 +26,12 @@ import { ReadModels } from '@ledger/projections';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { SettlementRecovery } from './write/settlement-recovery';
 import { StreamWriter } from './write/stream-writer';
+import { CompleteTaskHandler } from './commands/complete-task';
+import {
+  EscalateHazardsHandler,
+  ReportHazardHandler,
+  VerifyHazardHandler,
+} from './commands/hazards';
 
 /** How often half-done cross-stream acts are looked for (in-process until the worker's jobs, issue 05). */
 export const RECOVERY_INTERVAL_MS = 60_000;
@@ -80,6 +86,10 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     MakeRedemptionHandler,
     CancelRedemptionHandler,
     CloseSelectionHandler,
+    CompleteTaskHandler,
+    ReportHazardHandler,
+    VerifyHazardHandler,
+    EscalateHazardsHandler,
   ],
   exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA, READ_MODELS],
 })

@@ -4,3 +4,4 @@ export * from './projections';
 export * from './read-models';
 export * from './rebuild';
 export * from './queries';
+export * from './workflows.projections';

@@ -1,6 +1,7 @@
 import type { LedgerEvent } from '@ledger/domain';
 import type { SqlQuery } from '@ledger/event-store';
 import { periodsOf } from './periods';
+import { hazardsProjection, tasksProjection } from './workflows.projections';
 import { perEvent, type ApplyContext, type BatchEvent, type Projection } from './projection';
 
 /*
@@ -609,4 +610,6 @@ export const PROJECTIONS: readonly Projection[] = [
   leaderboardsProjection,
   selectionsProjection,
   principalsProjection,
+  tasksProjection,
+  hazardsProjection,
 ];

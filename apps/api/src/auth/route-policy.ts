@@ -44,6 +44,13 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'POST /v1/selections': ['admin'],
   'POST /v1/selections/:id/close': ['admin'],
   'GET /v1/selections/:id': ALL_ROLES,
+  'POST /v1/tasks': ['admin', 'staff'],
+  'GET /v1/tasks': ALL_ROLES,
+  'POST /v1/tasks/:id/sign-ups': ['rider'],
+  'POST /v1/tasks/:id/completions': ['admin', 'staff'],
+  'POST /v1/hazards': ['admin', 'staff', 'rider'],
+  'POST /v1/hazards/:id/verification': ['admin', 'staff', 'verifier'],
+  'GET /v1/hazards': ['admin', 'staff', 'verifier', 'auditor'],
 };
 
 export function routeKey(method: string, path: string): string {

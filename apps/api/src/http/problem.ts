@@ -5,8 +5,6 @@ export type ErrorCode =
   | DomainErrorCode
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'TASK_FULL'
-  | 'ALREADY_VERIFIED'
   | 'IDEMPOTENCY_KEY_IN_USE'
   | 'RATE_LIMITED'
   | 'PROJECTION_LAGGING'

@@ -9,6 +9,8 @@ export type DomainErrorCode =
   | 'ALREADY_CANCELLED'
   | 'RULE_VIOLATION'
   | 'SELECTION_CLOSED'
+  | 'TASK_FULL'
+  | 'ALREADY_VERIFIED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'VALIDATION_FAILED'
   /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */

@@ -29,6 +29,8 @@ export interface AwardInput {
   readonly taskId?: string;
   readonly hazardId?: string;
   readonly evidence?: string;
+  /** Set by the task and hazard workflows (derived from the task or report); else from the key. */
+  readonly entryId?: string;
 }
 
 export interface AwardResult {
@@ -71,7 +73,7 @@ export class AwardPointsHandler implements ICommandHandler<
     const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
     const command: AwardPoints = {
       type: 'AwardPoints',
-      entryId: entryIdFor(request, 'award'),
+      entryId: input.entryId ?? entryIdFor(request, 'award'),
       riderId: input.riderId,
       activity: input.activity,
       points: plan.points,

@@ -8,6 +8,8 @@ import {
   rulesDecider,
   selectionDecider,
   selectionStream,
+  taskDecider,
+  taskStream,
   stationDecider,
   BADGES_STREAM,
   RULES_STREAM,
@@ -25,6 +27,7 @@ import {
   type RulesCommand,
   type SelectionCommand,
   type StationCommand,
+  type TaskCommand,
 } from '@ledger/domain';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { LedgerRequest } from '../write/ledger-request';
@@ -38,6 +41,7 @@ export type StreamCommandBody =
   | { kind: 'community'; id: string; command: CommunityCommand }
   | { kind: 'principal'; id: string; command: PrincipalCommand }
   | { kind: 'selection'; id: string; command: SelectionCommand }
+  | { kind: 'task'; id: string; command: TaskCommand }
   | { kind: 'rules'; command: RulesCommand }
   | { kind: 'badges'; command: BadgesCommand };
 
@@ -89,6 +93,7 @@ export function deciderOf(kind: StreamCommandBody['kind']): StreamDecider<unknow
     community: communityDecider,
     principal: principalDecider,
     selection: selectionDecider,
+    task: taskDecider,
     rules: rulesDecider,
     badges: badgesDecider,
   };
@@ -109,6 +114,8 @@ export function streamOf(target: { kind: StreamCommandBody['kind']; id?: string 
       return principalStream(target.id ?? '');
     case 'selection':
       return selectionStream(target.id ?? '');
+    case 'task':
+      return taskStream(target.id ?? '');
     case 'rules':
       return RULES_STREAM;
     case 'badges':

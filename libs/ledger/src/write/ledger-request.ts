@@ -19,9 +19,15 @@ export interface LedgerRequest {
  */
 export function entryIdFor(request: LedgerRequest, kind: string): string {
   if (request.idempotencyKey === undefined) return randomUUID();
-  const digest = createHash('sha256')
-    .update(`${request.context.actor.principalId}\u0000${kind}\u0000${request.idempotencyKey}`)
-    .digest('hex');
+  return derivedId(request.context.actor.principalId, kind, request.idempotencyKey);
+}
+
+/**
+ * An id that is a function of its parts: the award of a task completion or a hazard confirmation
+ * is the same entry however often, and by whomever, it is retried.
+ */
+export function derivedId(...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   // Shaped as a version-8 (custom) UUID so it fits every id column and pattern.
   return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-8${digest.slice(13, 16)}-a${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
 }

@@ -1,0 +1,166 @@
+import {
+  alreadyExists,
+  assertNever,
+  DomainError,
+  notFound,
+  ruleViolation,
+  type Decision,
+} from '../shared/domain-error';
+import type { CommandContext } from '../shared/context';
+import { isValidPoints } from '../shared/points';
+
+/** Slots of one task: a community activity, not a mass event. */
+export const MAX_TASK_SLOTS = 10_000;
+
+/**
+ * A micro-volunteering task (微公益) published by a community's staff: riders sign up for its
+ * slots within its window; staff confirm each signed-up rider's completion once, which awards the
+ * task's points (activity `task`) through the ordinary award path.
+ */
+export type TaskEvent =
+  | {
+      type: 'TaskPublished';
+      data: {
+        taskId: string;
+        communityId: string;
+        title: string;
+        points: number;
+        slots: number;
+        startsAt: string;
+        endsAt: string;
+      };
+    }
+  | { type: 'TaskSignedUp'; data: { taskId: string; riderId: string } }
+  | { type: 'TaskCompleted'; data: { taskId: string; riderId: string; entryId: string } };
+
+export type TaskCommand =
+  | {
+      type: 'PublishTask';
+      taskId: string;
+      communityId: string;
+      title: string;
+      points: number;
+      slots: number;
+      startsAt: string;
+      endsAt: string;
+    }
+  | { type: 'SignUp'; taskId: string; riderId: string }
+  | { type: 'CompleteTask'; taskId: string; riderId: string; entryId: string };
+
+export interface TaskState {
+  exists: boolean;
+  taskId: string;
+  communityId: string;
+  points: number;
+  slots: number;
+  startsAt: string;
+  endsAt: string;
+  /** Signed-up riders, and the award entry of those whose completion was confirmed. */
+  readonly riders: Map<string, { entryId?: string }>;
+}
+
+export const taskDecider = {
+  initialState: (): TaskState => ({
+    exists: false,
+    taskId: '',
+    communityId: '',
+    points: 0,
+    slots: 0,
+    startsAt: '',
+    endsAt: '',
+    riders: new Map(),
+  }),
+
+  evolve(state: TaskState, event: TaskEvent): TaskState {
+    switch (event.type) {
+      case 'TaskPublished': {
+        const { taskId, communityId, points, slots, startsAt, endsAt } = event.data;
+        Object.assign(state, {
+          exists: true,
+          taskId,
+          communityId,
+          points,
+          slots,
+          startsAt,
+          endsAt,
+        });
+        break;
+      }
+      case 'TaskSignedUp':
+        state.riders.set(event.data.riderId, {});
+        break;
+      case 'TaskCompleted':
+        state.riders.set(event.data.riderId, { entryId: event.data.entryId });
+        break;
+      default:
+        assertNever(event);
+    }
+    return state;
+  },
+
+  decide(command: TaskCommand, state: TaskState, context: CommandContext): Decision<TaskEvent> {
+    if (command.type === 'PublishTask') return publish(command, state);
+    if (!state.exists) return notFound(`task ${command.taskId}`);
+    switch (command.type) {
+      case 'SignUp': {
+        if (state.riders.has(command.riderId))
+          return alreadyExists(`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
+        const now = context.now.getTime();
+        if (now < Date.parse(state.startsAt))
+          return ruleViolation(`task ${state.taskId} opens for sign-up at ${state.startsAt}`);
+        if (now >= Date.parse(state.endsAt))
+          return ruleViolation(`task ${state.taskId} ended at ${state.endsAt}`);
+        if (state.riders.size >= state.slots)
+          return new DomainError(
+            'TASK_FULL',
+            `all ${state.slots} slots of task ${state.taskId} are taken`,
+          );
+        return [{ type: 'TaskSignedUp', data: { taskId: state.taskId, riderId: command.riderId } }];
+      }
+      case 'CompleteTask': {
+        const rider = state.riders.get(command.riderId);
+        if (!rider)
+          return ruleViolation(`rider ${command.riderId} did not sign up for task ${state.taskId}`);
+        if (rider.entryId === command.entryId) return []; // the same completion, retried
+        if (rider.entryId !== undefined)
+          return alreadyExists(
+            `the completion of task ${state.taskId} by rider ${command.riderId}`,
+          );
+        const { taskId, riderId, entryId } = command;
+        return [{ type: 'TaskCompleted', data: { taskId, riderId, entryId } }];
+      }
+      default:
+        return assertNever(command);
+    }
+  },
+};
+
+function publish(
+  command: Extract<TaskCommand, { type: 'PublishTask' }>,
+  state: TaskState,
+): Decision<TaskEvent> {
+  if (state.exists) return alreadyExists(`task ${command.taskId}`);
+  if (!isValidPoints(command.points))
+    return new DomainError('VALIDATION_FAILED', 'points must be an integer from 1 to 1,000,000');
+  if (!Number.isSafeInteger(command.slots) || command.slots < 1 || command.slots > MAX_TASK_SLOTS)
+    return new DomainError(
+      'VALIDATION_FAILED',
+      `slots must be an integer from 1 to ${MAX_TASK_SLOTS}`,
+    );
+  const starts = Date.parse(command.startsAt);
+  const ends = Date.parse(command.endsAt);
+  if (Number.isNaN(starts) || Number.isNaN(ends))
+    return new DomainError('VALIDATION_FAILED', 'startsAt and endsAt must be ISO-8601 times');
+  if (ends <= starts) return ruleViolation('a task must end after it starts');
+  const { type: _type, ...data } = command;
+  return [
+    {
+      type: 'TaskPublished',
+      data: {
+        ...data,
+        startsAt: new Date(starts).toISOString(),
+        endsAt: new Date(ends).toISOString(),
+      },
+    },
+  ];
+}
