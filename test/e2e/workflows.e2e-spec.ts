@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
+import { JOB_NAMES, JOB_QUEUE, settled, type JobQueue } from '@ledger/ledger';
 import { apiClient, openTestApi } from './api-fixture';
 
 /** Tasks (微公益) and hazard reports (随手拍) over HTTP. */
@@ -276,5 +277,30 @@ describe('tasks and hazard reports', () => {
       (scoped.body.items as { communityId: string }[]).every((h) => h.communityId === 'c2'),
     ).toBe(true);
     expect(scoped.body.items).toHaveLength(1);
+  });
+
+  it('escalates reports left unverified through the escalation job, once each', async () => {
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    expect(queue.kind).toBe('in-process');
+    await call('POST', '/v1/hazards', {
+      id: 'waiting-1',
+      riderId: 'r5',
+      category: 'fallen_tree',
+      description: '倒伏树木',
+      location: { lat: 29.31, lng: 106.31 },
+      occurredAt: iso(-60_000),
+    });
+    await queue.add(JOB_NAMES.escalation, { waitedHours: 0 }, { jobId: 'escalation-test-1' });
+    const first = await settled(queue, 'escalation-test-1');
+    expect(first).toMatchObject({ status: 'done' });
+    expect((first.result as { escalated: number }).escalated).toBeGreaterThan(0);
+    await queue.add(JOB_NAMES.escalation, { waitedHours: 0 }, { jobId: 'escalation-test-2' });
+    const list = await call('GET', '/v1/hazards?status=submitted&limit=1000');
+    const waiting = (list.body.items as { id: string; escalated: boolean }[]).find(
+      (h) => h.id === 'waiting-1',
+    );
+    expect(waiting).toMatchObject({ escalated: true });
+    const second = await settled(queue, 'escalation-test-2');
+    expect(second.result).toEqual({ escalated: 0 }); // each report once
   });
 });

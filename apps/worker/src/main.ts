@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const queue = await app.get<QueueProbe>(QUEUE_PROBE).check();
   await store.ping();
   console.log(
-    `worker ready: event store ${store.kind}, queue ${queue.kind} (${queue.status}); projections running`,
+    `worker ready: event store ${store.kind}, queue ${queue.kind} (${queue.status}); projections and jobs running`,
   );
   closeOnSignals(app, 'the worker');
 }

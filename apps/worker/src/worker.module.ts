@@ -1,13 +1,61 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { LedgerCoreModule, LedgerModule, type LedgerConfig } from '@ledger/ledger';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  BullJobQueue,
+  ESCALATION_EVERY_MS,
+  JOB_NAMES,
+  JOB_PROCESSORS,
+  JOB_QUEUE,
+  LEDGER_CONFIG,
+  LedgerCoreModule,
+  LedgerModule,
+  startJobWorker,
+  type JobProcessors,
+  type JobQueue,
+  type LedgerConfig,
+} from '@ledger/ledger';
+import type { Worker } from 'bullmq';
 
-/** The background process: the projection runners today; BullMQ processors join with issue 05. */
+/**
+ * The BullMQ worker: processes the ledger's jobs and keeps the schedules (hazard escalation).
+ * On shutdown it lets active jobs finish before the store closes.
+ */
+@Injectable()
+export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private worker: Worker | undefined;
+
+  constructor(
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(JOB_PROCESSORS) private readonly processors: JobProcessors,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.redisUrl || !(this.queue instanceof BullJobQueue)) return;
+    await this.queue.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS, {});
+    this.worker = startJobWorker(this.config.redisUrl, this.processors);
+  }
+
+  /** Before any module closes the store: active jobs finish first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}
+
+/** The background process: the projection runners and the job processors. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [LedgerCoreModule.forRoot({ ...config, runProjections: true }), LedgerModule],
+      providers: [JobWorker],
     };
   }
 }

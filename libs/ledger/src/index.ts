@@ -19,3 +19,7 @@ export * from './infrastructure/process-lifecycle';
 export * from './infrastructure/json-logger';
 export * from './commands/complete-task';
 export * from './commands/hazards';
+export * from './jobs/job-queue';
+export * from './jobs/in-process.job-queue';
+export * from './jobs/bullmq.job-queue';
+export * from './jobs/ledger-jobs';

@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import { AwardPointsHandler } from './commands/award-points';
 import { CancelRedemptionHandler } from './commands/cancel-redemption';
@@ -16,6 +16,8 @@ import type { LedgerConfig } from './config/ledger-config';
 import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
 import {
   EVENT_STORE,
+  JOB_PROCESSORS,
+  JOB_QUEUE,
   LEDGER_CONFIG,
   PERSONAL_DATA,
   READ_MODELS,
@@ -26,6 +28,10 @@ import { ReadModels } from '@ledger/projections';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { SettlementRecovery } from './write/settlement-recovery';
 import { StreamWriter } from './write/stream-writer';
+import { BullJobQueue } from './jobs/bullmq.job-queue';
+import { InProcessJobQueue } from './jobs/in-process.job-queue';
+import type { JobProcessors, JobQueue } from './jobs/job-queue';
+import { ESCALATION_EVERY_MS, JOB_NAMES, ledgerProcessors } from './jobs/ledger-jobs';
 import { CompleteTaskHandler } from './commands/complete-task';
 import {
   EscalateHazardsHandler,
@@ -77,6 +83,18 @@ export const RECOVERY_INTERVAL_MS = 60_000;
         return models;
       },
     },
+    {
+      provide: JOB_PROCESSORS,
+      inject: [CommandBus, LEDGER_CONFIG],
+      useFactory: (commands: CommandBus, config: LedgerConfig) =>
+        ledgerProcessors(commands, config),
+    },
+    {
+      provide: JOB_QUEUE,
+      inject: [LEDGER_CONFIG, JOB_PROCESSORS],
+      useFactory: (config: LedgerConfig, processors: JobProcessors): JobQueue =>
+        config.redisUrl ? new BullJobQueue(config.redisUrl) : new InProcessJobQueue(processors),
+    },
     ...QUERY_HANDLERS,
     StreamCommandHandler,
     RegisterRiderHandler,
@@ -91,15 +109,24 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     VerifyHazardHandler,
     EscalateHazardsHandler,
   ],
-  exports: [StreamWriter, SettlementRecovery, PERSONAL_DATA, READ_MODELS],
+  exports: [
+    StreamWriter,
+    SettlementRecovery,
+    PERSONAL_DATA,
+    READ_MODELS,
+    JOB_QUEUE,
+    JOB_PROCESSORS,
+  ],
 })
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private escalation: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(SettlementRecovery) private readonly recovery: SettlementRecovery,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -111,10 +138,24 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
       RECOVERY_INTERVAL_MS,
     );
     this.timer.unref();
+    // Without Redis there is no worker to schedule jobs: this process does (the embedded default).
+    if (this.jobs.kind === 'in-process' && this.config.runProjections) {
+      this.escalation = setInterval(() => void this.escalate(), ESCALATION_EVERY_MS);
+      this.escalation.unref();
+    }
+  }
+
+  private async escalate(): Promise<void> {
+    const slot = Math.floor(Date.now() / ESCALATION_EVERY_MS);
+    await this.jobs
+      .add(JOB_NAMES.escalation, {}, { jobId: `${JOB_NAMES.escalation}-${slot}` })
+      .catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.escalation);
+    await this.jobs.close();
     await this.readModels.stop();
   }
 }

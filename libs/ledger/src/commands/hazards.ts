@@ -366,6 +366,7 @@ export class EscalateHazardsHandler implements ICommandHandler<EscalateHazardsCo
   ) {}
 
   async execute({ waitedHours, request }: EscalateHazardsCommand): Promise<number> {
+    await this.models.waitFor(); // every report this process filed is in the read model
     const before = new Date(request.context.now.getTime() - waitedHours * 3_600_000);
     const { rows } = await this.models.read((q) =>
       q<{ hazard_id: string }>(

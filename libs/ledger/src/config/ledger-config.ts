@@ -16,6 +16,8 @@ export interface LedgerConfig {
   readonly readSchema: string;
   /** Whether this process runs the projections (in-process without Redis; the worker's job otherwise). */
   readonly runProjections: boolean;
+  /** A hazard report unverified this long is escalated. */
+  readonly hazardEscalationHours: number;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +41,7 @@ export const CONFIG_VARIABLES = [
   'LEDGER_TIME_ZONE',
   'RATE_LIMIT_PER_MINUTE',
   'RUN_PROJECTIONS',
+  'HAZARD_ESCALATION_HOURS',
 ] as const;
 
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     readSchema: kind === 'embedded' ? 'read' : `${schema}_read`,
     runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
+    hazardEscalationHours: read.integer('HAZARD_ESCALATION_HOURS', 48, 1, 24 * 365),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

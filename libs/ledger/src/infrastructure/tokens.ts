@@ -7,3 +7,6 @@ export const SQL_DATABASE = Symbol('SQL_DATABASE');
 export const LEDGER_STORAGE = Symbol('LEDGER_STORAGE');
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
 export const READ_MODELS = Symbol('READ_MODELS');
+/** The job queue (BullMQ with REDIS_URL, else in-process) and the processors of every job. */
+export const JOB_QUEUE = Symbol('JOB_QUEUE');
+export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { requireRedis, TEST_REDIS_URL } from '@ledger/testing';
+import { BullJobQueue, startJobWorker } from './bullmq.job-queue';
+import { jobQueueSuite, settled } from './job-queue.suite';
+
+/** Each test its own queue name, so runs and leftovers never meet; removed after. */
+function queueName(): string {
+  return `it-jobs-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+async function removeQueue(name: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    const keys = await redis.keys(`bull:${name}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('BullMQ job queue (real Redis)', () => {
+  beforeAll(() => requireRedis());
+
+  jobQueueSuite(async (processors) => {
+    const name = queueName();
+    const queue = new BullJobQueue(TEST_REDIS_URL, name);
+    const worker = startJobWorker(TEST_REDIS_URL, processors, { queueName: name });
+    await worker.waitUntilReady(); // closing a worker still connecting leaves sockets behind
+    return {
+      queue,
+      stop: async () => {
+        await worker.close();
+        await queue.close();
+        await removeQueue(name);
+      },
+    };
+  });
+
+  it('runs a job again when its worker dies mid-way, and the job changes nothing twice', async () => {
+    const name = queueName();
+    const queue = new BullJobQueue(TEST_REDIS_URL, name);
+    const effects = new Set<string>();
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const hang = new Promise<void>((resolve) => (release = resolve));
+    const processors = new Map([
+      [
+        'seal',
+        async (data: Record<string, unknown>) => {
+          runs++;
+          if (runs === 1) await hang; // the first worker never finishes: it is "killed"
+          effects.add(String(data.day)); // idempotent effect, keyed by the domain id
+          return 'sealed';
+        },
+      ],
+    ]);
+    const options = { queueName: name, lockDurationMs: 1000, stalledIntervalMs: 500 };
+    const doomed = startJobWorker(TEST_REDIS_URL, processors, options);
+    try {
+      await queue.add('seal', { day: '2026-06-15' }, { jobId: 'seal-2026-06-15' });
+      const deadline = Date.now() + 10_000;
+      while (runs === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(runs).toBe(1);
+      await doomed.close(true); // like SIGKILL: no completion, the lock is no longer renewed
+      const rescuer = startJobWorker(TEST_REDIS_URL, processors, options);
+      try {
+        const job = await settled(queue, 'seal-2026-06-15');
+        expect(job).toMatchObject({ status: 'done', result: 'sealed' });
+        expect(runs).toBe(2);
+        expect([...effects]).toEqual(['2026-06-15']);
+      } finally {
+        await rescuer.close();
+      }
+    } finally {
+      release();
+      await queue.close();
+      await removeQueue(name);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,134 @@
+import { Job, Queue, UnrecoverableError, Worker, type JobState } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  checkJobId,
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  type JobProcessors,
+  type JobQueue,
+  type JobStatus,
+  type JobView,
+} from './job-queue';
+
+/** The queue every ledger job goes through. */
+export const LEDGER_QUEUE = 'ledger-jobs';
+/** Finished jobs stay visible a week; failed ones until removed by hand. */
+const KEEP_DONE_S = 7 * 24 * 3600;
+
+function connection(url: string): Redis {
+  // BullMQ's blocking commands need `maxRetriesPerRequest: null`.
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // BullMQ reconnects; errors surface on the calls
+  return redis;
+}
+
+/** Jobs in Redis through BullMQ: the API adds them, `apps/worker` processes them. */
+export class BullJobQueue implements JobQueue {
+  readonly kind = 'redis' as const;
+  private readonly queue: Queue;
+  private readonly redis: Redis;
+
+  constructor(
+    redisUrl: string,
+    readonly name = LEDGER_QUEUE,
+  ) {
+    this.redis = connection(redisUrl);
+    this.queue = new Queue(name, { connection: this.redis });
+  }
+
+  async add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
+    checkJobId(jobId);
+    const job = await this.queue.add(name, data, {
+      jobId,
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+      removeOnComplete: { age: KEEP_DONE_S },
+      removeOnFail: false,
+    });
+    return viewOf(job, await job.getState());
+  }
+
+  async get(jobId: string): Promise<JobView | undefined> {
+    // The state first: a job read after it is at least as far along, so `done` comes with its result.
+    const state = await this.queue.getJobState(jobId);
+    const job = await Job.fromId(this.queue, jobId);
+    return job ? viewOf(job, state) : undefined;
+  }
+
+  /** Runs `name` every `everyMs` (one schedule per name, however many processes set it). */
+  async schedule(name: string, everyMs: number, data: Record<string, unknown>): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      name,
+      { every: everyMs },
+      {
+        name,
+        data,
+        opts: { attempts: JOB_ATTEMPTS, backoff: { type: 'exponential', delay: JOB_BACKOFF_MS } },
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect(); // BullMQ leaves a connection it was given open
+  }
+}
+
+export interface WorkerOptions {
+  readonly queueName?: string;
+  readonly concurrency?: number;
+  /** How long a job's lock lasts without renewal: a dead worker's job is retried after it. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+/**
+ * Processes the ledger's jobs. `close()` lets active jobs finish; a worker that dies instead
+ * leaves its job locked until the lock expires, then another worker runs it again.
+ */
+export function startJobWorker(
+  redisUrl: string,
+  processors: JobProcessors,
+  options: WorkerOptions = {},
+): Worker {
+  const redis = connection(redisUrl);
+  const worker = new Worker(
+    options.queueName ?? LEDGER_QUEUE,
+    async (job) => {
+      const processor = processors.get(job.name);
+      if (!processor) throw new UnrecoverableError(`no processor for job ${job.name}`);
+      return processor(job.data as Record<string, unknown>, {
+        attempt: job.attemptsMade + 1,
+        progress: (percent) => job.updateProgress(percent),
+      });
+    },
+    {
+      connection: redis,
+      concurrency: options.concurrency ?? 4,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('error', () => undefined); // connection trouble: BullMQ retries
+  worker.on('closed', () => redis.disconnect()); // BullMQ leaves a connection it was given open
+  return worker;
+}
+
+const STATUS: Partial<Record<JobState | 'unknown', JobStatus>> = {
+  active: 'running',
+  completed: 'done',
+  failed: 'failed',
+};
+
+function viewOf(job: Job, state: JobState | 'unknown'): JobView {
+  return {
+    id: job.id ?? '',
+    name: job.name,
+    status: STATUS[state] ?? 'queued',
+    progress: typeof job.progress === 'number' ? job.progress : 0,
+    attempts: job.attemptsMade,
+    ...(state === 'completed' && { result: job.returnvalue as unknown }),
+    ...(job.failedReason !== undefined && job.failedReason !== '' && { error: job.failedReason }),
+  };
+}
