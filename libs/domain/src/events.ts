@@ -1,3 +1,4 @@
+import type { SealEvent } from './audit/seal';
 import type { BadgesEvent } from './badges/badges';
 import type { CommunityEvent } from './community/community';
 import type { FundEvent } from './fund/fund';
@@ -21,7 +22,8 @@ export type LedgerEvent =
   | SelectionEvent
   | TaskEvent
   | HazardFilingEvent
-  | HazardEvent;
+  | HazardEvent
+  | SealEvent;
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -62,6 +64,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   HazardReported: 1,
   HazardVerified: 1,
   HazardEscalated: 1,
+  LogSealed: 1,
 };
 
 export function isLedgerEventType(type: string): type is LedgerEventType {

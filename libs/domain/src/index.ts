@@ -21,3 +21,4 @@ export * from './selection/standings';
 export * from './selection/year';
 export * from './task/task';
 export * from './hazard/hazard';
+export * from './audit/seal';

@@ -35,6 +35,8 @@ export const communityStream = (communityId: string): string => streamOf('commun
 /** The point rules and badge thresholds are one versioned stream each for the deployment. */
 export const RULES_STREAM = 'rules';
 export const BADGES_STREAM = 'badges';
+/** Seals of the whole log (tamper evidence, issue 06). */
+export const SEALS_STREAM = 'seals';
 
 /** Splits a stream name back into its kind and id; `undefined` for names this ledger never makes. */
 export function parseStreamName(name: string): { kind: StreamKind; id: string } | undefined {

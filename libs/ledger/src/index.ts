@@ -23,3 +23,6 @@ export * from './jobs/job-queue';
 export * from './jobs/in-process.job-queue';
 export * from './jobs/bullmq.job-queue';
 export * from './jobs/ledger-jobs';
+export * from './audit/chain';
+export * from './audit/verify';
+export * from './audit/audit.commands';

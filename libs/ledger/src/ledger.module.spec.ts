@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import { eventHash, storedHash } from './audit/chain';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventStore } from '@ledger/event-store';
 import { requestOf, tempDir } from '@ledger/testing';
@@ -90,7 +91,7 @@ describe('LedgerModule on the CommandBus (embedded store)', () => {
       expect(await app.get<PersonalDataStore>(PERSONAL_DATA).find('r1')).toEqual({
         name: '李小哥',
       });
-      const [, credited] = await app.get<EventStore>(EVENT_STORE).readStream('rider-r1');
+      const [registered, credited] = await app.get<EventStore>(EVENT_STORE).readStream('rider-r1');
       expect(credited.type).toBe('PointsAwarded');
       expect(credited.metadata).toEqual({
         actor: { principalId: 'admin', role: 'admin' },
@@ -98,7 +99,9 @@ describe('LedgerModule on the CommandBus (embedded store)', () => {
         recordedAt: '2026-06-15T04:00:00.000Z',
         correlationId: expect.any(String) as string,
         idempotencyKey: 'key-7',
+        hash: eventHash(credited, storedHash(registered)), // chained to the event before it
       });
+      expect(registered.metadata.hash).toBe(eventHash(registered, ''));
     } finally {
       await app.close();
       dir.remove();

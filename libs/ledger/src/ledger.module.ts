@@ -33,6 +33,7 @@ import { InProcessJobQueue } from './jobs/in-process.job-queue';
 import type { JobProcessors, JobQueue } from './jobs/job-queue';
 import { ESCALATION_EVERY_MS, JOB_NAMES, ledgerProcessors } from './jobs/ledger-jobs';
 import { CompleteTaskHandler } from './commands/complete-task';
+import { SealLogHandler } from './audit/audit.commands';
 import {
   EscalateHazardsHandler,
   ReportHazardHandler,
@@ -85,9 +86,14 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     },
     {
       provide: JOB_PROCESSORS,
-      inject: [CommandBus, LEDGER_CONFIG],
-      useFactory: (commands: CommandBus, config: LedgerConfig) =>
-        ledgerProcessors(commands, config),
+      inject: [CommandBus, LEDGER_CONFIG, EVENT_STORE, SQL_DATABASE, READ_MODELS],
+      useFactory: (
+        commands: CommandBus,
+        config: LedgerConfig,
+        store: EventStore,
+        sql: SqlClient,
+        readModels: ReadModels,
+      ) => ledgerProcessors({ commands, config, store, sql, readModels }),
     },
     {
       provide: JOB_QUEUE,
@@ -108,6 +114,7 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     ReportHazardHandler,
     VerifyHazardHandler,
     EscalateHazardsHandler,
+    SealLogHandler,
   ],
   exports: [
     StreamWriter,

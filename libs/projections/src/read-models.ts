@@ -85,6 +85,11 @@ export class ReadModels {
   }
 
   /** Starts one catch-up subscription per projection (idempotent). */
+  /** Whether the live runners are on (a replay pauses them and puts them back as they were). */
+  get isRunning(): boolean {
+    return this.running.length > 0;
+  }
+
   start(): void {
     if (this.running.length > 0) return;
     this.running = this.projections.map((projection) => {

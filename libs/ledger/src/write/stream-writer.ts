@@ -18,6 +18,7 @@ import {
 } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import type { LedgerRequest } from './ledger-request';
+import { eventHash, HASH_KEY, storedHash } from '../audit/chain';
 
 /** A decider as the writer needs it: state built fresh per load, folded, decided. */
 export interface StreamDecider<C, E extends LedgerEvent, S> {
@@ -64,6 +65,8 @@ interface CachedStream {
   state: unknown;
   revision: ExpectedRevision;
   position: number | undefined;
+  /** Hash of the stream's last event: the next event's `previous` in the chain. */
+  lastHash: string;
   caughtUpAt: number;
 }
 
@@ -248,7 +251,7 @@ export class StreamWriter {
       for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
         const cached = mustCatchUp ? undefined : this.cache.get(stream);
         const entry = cached ?? (await this.catchUp(stream, queue));
-        const decided = this.decideBatch(queue, entry, batch);
+        const decided = this.decideBatch(queue, stream, entry, batch);
         if (decided.events.length === 0) {
           if (cached && decided.outcomes.some(isDomainError)) {
             mustCatchUp = true; // nothing was evolved: the cached state can be caught up as is
@@ -260,6 +263,7 @@ export class StreamWriter {
           const result = await this.appendWithRetry(stream, decided.events, entry.revision);
           entry.revision = result.nextExpectedRevision;
           entry.position = result.position;
+          entry.lastHash = storedHash(decided.events[decided.events.length - 1]);
           for (const listener of this.listeners) listener(result.position);
           return settle(batch, decided.outcomes, entry);
         } catch (error) {
@@ -281,11 +285,14 @@ export class StreamWriter {
 
   private decideBatch(
     queue: StreamQueue,
+    stream: string,
     entry: CachedStream,
     batch: Extract<Job, { kind: 'write' }>[],
   ) {
     const events: NewEvent[] = [];
     const outcomes: (DomainError | number)[] = [];
+    let revision = typeof entry.revision === 'number' ? entry.revision + 1 : 0;
+    let previous = entry.lastHash;
     for (const job of batch) {
       const decision = queue.decider.decide(job.command, entry.state, job.request.context);
       if (isDomainError(decision)) {
@@ -294,7 +301,9 @@ export class StreamWriter {
       }
       for (const event of decision) {
         entry.state = queue.decider.evolve(entry.state, event);
-        events.push(toNewEvent(event, job.request));
+        const chained = chain(toNewEvent(event, job.request), stream, revision++, previous);
+        previous = storedHash(chained);
+        events.push(chained);
       }
       outcomes.push(decision.length);
     }
@@ -308,6 +317,7 @@ export class StreamWriter {
       state: queue.decider.initialState(queue.timeZone),
       revision: NO_STREAM,
       position: undefined,
+      lastHash: '',
       caughtUpAt: 0,
     };
     this.cache.delete(stream); // re-inserted below: Map order is the LRU order
@@ -318,6 +328,7 @@ export class StreamWriter {
         entry.state = queue.decider.evolve(entry.state, toDomainEvent(event));
         entry.revision = event.revision;
         entry.position = event.position;
+        entry.lastHash = storedHash(event);
       }
       if (page.length === 0) break;
       from = page[page.length - 1].revision + 1;
@@ -378,6 +389,12 @@ function toNewEvent(event: LedgerEvent, request: LedgerRequest): NewEvent {
       ...(request.idempotencyKey !== undefined && { idempotencyKey: request.idempotencyKey }),
     },
   };
+}
+
+/** The event with its place in the stream's hash chain (`metadata.hash`). */
+function chain(event: NewEvent, stream: string, revision: number, previous: string): NewEvent {
+  const hash = eventHash({ ...event, streamName: stream, revision }, previous);
+  return { ...event, metadata: { ...event.metadata, [HASH_KEY]: hash } };
 }
 
 /** Stored events of a ledger stream as domain events (upcasting of old versions goes here). */

@@ -1,0 +1,56 @@
+import { DomainError, isDomainError, sealDecider, SEALS_STREAM } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import type { LedgerRequest } from '../write/ledger-request';
+import { StreamWriter } from '../write/stream-writer';
+import { headsDigest } from './chain';
+import { currentHeads, verifyLog } from './verify';
+
+export interface SealResult {
+  readonly sealed: boolean;
+  readonly headPosition: number;
+  readonly digest: string;
+  readonly position: number | null;
+}
+
+export class SealLogCommand {
+  constructor(readonly request: LedgerRequest) {}
+}
+
+/**
+ * Seals the log at its head: verifies it first (a seal must never vouch for a tampered log), then
+ * records the digest of every stream's head. Nothing new since the last seal: nothing written.
+ */
+@CommandHandler(SealLogCommand)
+export class SealLogHandler implements ICommandHandler<SealLogCommand, SealResult | DomainError> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ request }: SealLogCommand): Promise<SealResult | DomainError> {
+    const verified = await verifyLog(this.store);
+    if (!verified.ok)
+      return new DomainError(
+        'RULE_VIOLATION',
+        `the log does not verify at position ${verified.firstBadPosition}: ${verified.problem}; not sealed`,
+      );
+    const { heads, headCursor, headPosition } = await currentHeads(this.store);
+    const digest = headsDigest(heads);
+    const written = await this.writer.execute(
+      sealDecider,
+      SEALS_STREAM,
+      { type: 'SealLog', headPosition, headCursor, streams: heads.size, digest },
+      request,
+    );
+    if (isDomainError(written)) return written;
+    return {
+      sealed: written.appended > 0,
+      headPosition,
+      digest,
+      position: written.position ?? null,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import { SEALS_STREAM } from '@ledger/domain';
+import type { EventStore, SqlClient, StoredEvent } from '@ledger/event-store';
+import { ledgerProcess, requestOf, seedLedger } from '@ledger/testing';
+import { SealLogHandler } from '../audit.commands';
+import { verifyLog } from '../verify';
+
+export interface TamperHarness {
+  store: EventStore;
+  /** The SQL database holding `events` in `schema`, reached behind the ledger's back. */
+  sql: SqlClient;
+  schema: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Someone with write access to the database edits, deletes, swaps or inserts stored events:
+ * verification names the first bad position; an untouched log verifies. Each SQL adapter runs it.
+ */
+export function describeTamperEvidence(adapter: string, open: () => Promise<TamperHarness>): void {
+  describe(`tamper evidence: ${adapter}`, () => {
+    let h: TamperHarness;
+    let log: readonly StoredEvent[];
+
+    beforeEach(async () => {
+      h = await open();
+      const p = ledgerProcess(h.store);
+      await seedLedger(p, { riders: 3, budgetPoints: 10_000, pricePoints: 10, stock: 100 });
+      for (let i = 0; i < 6; i++) {
+        const awarded = await p.awardPoints(`r${i % 3}`, 10);
+        if ('code' in awarded) throw new Error(`award failed: ${awarded.code}`);
+      }
+      const redeemed = await p.redeemItems('r0', 1);
+      if ('code' in redeemed) throw new Error(`redemption failed: ${redeemed.code}`);
+      log = (await h.store.readAll({ limit: 1000 })).events;
+    });
+    afterEach(() => h.dispose());
+
+    const run = (sql: string, params: unknown[] = []) => h.sql.query(sql, params);
+    const events = () => `${h.schema}.events`;
+    /** The n-th event of a rider stream with at least n + 2 events (so one follows it). */
+    const middleOf = (stream: string): StoredEvent => {
+      const own = log.filter((e) => e.streamName === stream);
+      return own[1];
+    };
+
+    it('verifies an untouched log, every event checked', async () => {
+      const result = await verifyLog(h.store);
+      expect(result).toMatchObject({
+        ok: true,
+        eventsChecked: log.length,
+        firstBadPosition: null,
+        head: log[log.length - 1].position,
+      });
+    });
+
+    it('finds an edited data field at that event', async () => {
+      const target = middleOf('rider-r0');
+      await run(
+        `update ${events()} set data = jsonb_set(data, '{points}', '1000') where global_position = $1`,
+        [target.position],
+      );
+      expect(await verifyLog(h.store)).toMatchObject({
+        ok: false,
+        firstBadPosition: target.position,
+      });
+    });
+
+    it('finds a deleted event at the next event of its stream', async () => {
+      const own = log.filter((e) => e.streamName === 'rider-r0');
+      await run(`delete from ${events()} where global_position = $1`, [own[1].position]);
+      expect(await verifyLog(h.store)).toMatchObject({
+        ok: false,
+        firstBadPosition: own[2].position,
+      });
+    });
+
+    it('finds two swapped events at the first of them', async () => {
+      const own = log.filter((e) => e.streamName === 'fund-f1');
+      const [a, b] = [own[1], own[2]];
+      await run(
+        `update ${events()} set data = case global_position when $1 then $3::jsonb else $4::jsonb end,
+           metadata = case global_position when $1 then $5::jsonb else $6::jsonb end
+         where global_position in ($1, $2)`,
+        [
+          a.position,
+          b.position,
+          JSON.stringify(b.data),
+          JSON.stringify(a.data),
+          JSON.stringify(b.metadata),
+          JSON.stringify(a.metadata),
+        ],
+      );
+      expect(await verifyLog(h.store)).toMatchObject({ ok: false, firstBadPosition: a.position });
+    });
+
+    it('finds an inserted event at its position', async () => {
+      const own = log.filter((e) => e.streamName === 'rider-r1');
+      const last = own[own.length - 1];
+      const forged = {
+        ...last,
+        data: { ...last.data, points: 500 },
+        metadata: { ...last.metadata, hash: 'f'.repeat(64) },
+      };
+      const { rows } = await run(
+        `insert into ${events()} (event_id, stream_name, stream_revision, event_type, schema_version, data, metadata)
+         values (gen_random_uuid(), $1, $2, $3, 1, $4::jsonb, $5::jsonb) returning global_position`,
+        [
+          last.streamName,
+          last.revision + 1,
+          last.type,
+          JSON.stringify(forged.data),
+          JSON.stringify(forged.metadata),
+        ],
+      );
+      const position = Number((rows[0] as { global_position: string | number }).global_position);
+      expect(await verifyLog(h.store)).toMatchObject({ ok: false, firstBadPosition: position });
+    });
+
+    it('finds a stream’s last event deleted before a seal, at that seal', async () => {
+      const sealed = await new SealLogHandler(ledgerProcess(h.store).writer, h.store).execute({
+        request: requestOf(),
+      });
+      expect(sealed).toMatchObject({ sealed: true });
+      const seal = (await h.store.readStream(SEALS_STREAM))[0];
+      const own = log.filter((e) => e.streamName === 'station-s1');
+      await run(`delete from ${events()} where global_position = $1`, [
+        own[own.length - 1].position,
+      ]);
+      expect(await verifyLog(h.store)).toMatchObject({
+        ok: false,
+        firstBadPosition: seal.position,
+      });
+    });
+  });
+}
