@@ -17,6 +17,7 @@ import { RedemptionsController } from './redemptions/redemptions.controller';
 import { StandingsController } from './standings/standings.controller';
 import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
+import { AuditController } from './audit/audit.controller';
 import { LedgerHttp } from './http/ledger-http';
 
 /** Expired keys are purged at start and every hour (kept 48 h, so always at least the 24 h of api.md). */
@@ -45,6 +46,7 @@ export class AppModule {
         StandingsController,
         TasksController,
         HazardsController,
+        AuditController,
       ],
       providers: [
         AuthService,

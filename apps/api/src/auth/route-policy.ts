@@ -51,6 +51,11 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'POST /v1/hazards': ['admin', 'staff', 'rider'],
   'POST /v1/hazards/:id/verification': ['admin', 'staff', 'verifier'],
   'GET /v1/hazards': ['admin', 'staff', 'verifier', 'auditor'],
+  'GET /v1/audit/events': ['admin', 'auditor'],
+  'GET /v1/audit/riders/:id/balance': ['admin', 'auditor'],
+  'GET /v1/audit/verification': ['admin', 'auditor'],
+  'POST /v1/audit/replays': ['admin', 'auditor'],
+  'GET /v1/audit/replays/:id': ['admin', 'auditor'],
 };
 
 export function routeKey(method: string, path: string): string {

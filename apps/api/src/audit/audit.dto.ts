@@ -1,0 +1,32 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class AuditEventsQueryDto {
+  @ApiPropertyOptional({
+    description: 'the `nextCursor` of the previous page; the start when absent',
+  })
+  @IsOptional()
+  @Matches(/^[0-9:/]{1,64}$/, { message: 'after must be the nextCursor of a previous page' })
+  after?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional({ example: 'rider-r-0001', description: 'only events of this stream' })
+  @IsOptional()
+  @Matches(/^[a-z]+(-[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/, {
+    message: 'stream must be a stream name',
+  })
+  stream?: string;
+}
+
+export class AsOfDto {
+  @ApiPropertyOptional({ example: '2026-06-30T24:00:00+08:00', description: 'now when absent' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  asOf?: string;
+}
