@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { closeOnSignals, exitOnStartupError, loadConfig } from '@ledger/ledger';
+import { closeOnSignals, exitOnStartupError, loadConfig, type LedgerConfig } from '@ledger/ledger';
+import { seedDistrict, SeedRefused, writeDemoTokens } from '../../cli/src/seed/seed';
 import { createApi } from './api';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (process.argv.includes('--demo')) await loadDemo(config);
   const generated = config.adminToken === undefined;
   const adminToken = config.adminToken ?? randomBytes(32).toString('base64url');
   const app = await createApi({ ...config, adminToken });
@@ -23,6 +25,20 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   closeOnSignals(app, 'the API and the event store');
+}
+
+/** `npm start -- --demo`: the Jiangjin demo district first, when the store is still empty. */
+async function loadDemo(config: LedgerConfig): Promise<void> {
+  try {
+    const summary = await seedDistrict(config);
+    const file = writeDemoTokens(config, summary.tokens);
+    console.log(
+      `  Demo district     ${summary.riders} riders, ${summary.awards} awards, ${summary.events} events in ${summary.seconds.toFixed(1)} s; demo tokens in ${file}`,
+    );
+  } catch (error) {
+    if (!(error instanceof SeedRefused)) throw error;
+    console.log('  Demo district     the store already holds a ledger; starting on it as it is');
+  }
 }
 
 main().catch(exitOnStartupError);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EventStoreError, openEventStore, START, type EventStore } from '@ledger/event-store';
 import { ConfigError, loadConfig } from '@ledger/ledger';
+import { seedDistrict, SeedRefused, writeDemoTokens } from './seed/seed';
 
 /** Exit codes scripts can branch on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unavailable: 3 } as const;
@@ -48,6 +49,21 @@ program
     });
   });
 
+program
+  .command('seed')
+  .description(
+    'load the demo district (Jiangjin: 5 streets, 63 communities, 1,500 riders, 51 stations, a year of awards) into an empty store',
+  )
+  .option('--scale <fraction>', 'a fraction of the district (0 < scale <= 1)', fraction, 1)
+  .option('--seed <n>', 'seed of the generator (same seed, same district)', positiveInteger, 2026)
+  .action(async (options: { scale: number; seed: number }) => {
+    const config = loadConfig();
+    const summary = await seedDistrict(config, options);
+    const file = writeDemoTokens(config, summary.tokens);
+    const { tokens: _tokens, ...figures } = summary;
+    console.log(JSON.stringify({ ...figures, tokensFile: file }));
+  });
+
 async function withStore(work: (store: EventStore) => Promise<void>): Promise<void> {
   const store = await openEventStore(loadConfig().eventStore);
   try {
@@ -55,6 +71,12 @@ async function withStore(work: (store: EventStore) => Promise<void>): Promise<vo
   } finally {
     await store.close();
   }
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('must be a number above 0, at most 1');
+  return n;
 }
 
 function positiveInteger(value: string): number {
@@ -68,7 +90,7 @@ function drained(): Promise<void> {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof SeedRefused) {
     console.error(error.message);
     process.exitCode = EXIT.usage;
   } else if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {

@@ -26,3 +26,4 @@ export * from './jobs/ledger-jobs';
 export * from './audit/chain';
 export * from './audit/verify';
 export * from './audit/audit.commands';
+export * from './infrastructure/bearer-tokens';

@@ -1,20 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor, Role } from '@ledger/domain';
-import { LEDGER_CONFIG, READ_MODELS, type LedgerConfig } from '@ledger/ledger';
+import { LEDGER_CONFIG, newToken, READ_MODELS, tokenHash, type LedgerConfig } from '@ledger/ledger';
 import type { ReadModels } from '@ledger/projections';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /** The bootstrap admin's principal id (its token comes from LEDGER_ADMIN_TOKEN or start-up). */
 export const BOOTSTRAP_ADMIN_ID = 'admin';
 
-/** A new bearer token: 256 random bits, URL-safe. Only its SHA-256 is ever stored. */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export { newToken, tokenHash };
 
 /**
  * Turns a bearer token into the principal it belongs to. Tokens are looked up by their SHA-256
