@@ -6,6 +6,8 @@ export interface BalanceView {
   earned: number;
   redeemed: number;
   reversed: number;
+  /** The log position the balances read model had reached when read. */
+  position: number;
 }
 
 export interface LedgerLineView {
@@ -86,8 +88,11 @@ export class ReadQueries {
   }
 
   async balance(riderId: string): Promise<BalanceView | undefined> {
-    const { rows } = await this.models.read((q) =>
-      q<Record<string, unknown>>(`select * from ${this.s}.balances where rider_id = $1`, [riderId]),
+    // The figures and the position of the log they reflect, in one statement (one snapshot).
+    const { rows } = await this.models.query<Record<string, unknown>>(
+      `select b.*, c.position from ${this.s}.balances b
+       cross join ${this.s}.checkpoints c where b.rider_id = $1 and c.projection = 'balances'`,
+      [riderId],
     );
     if (rows.length === 0) return undefined;
     const r = rows[0];
@@ -97,6 +102,7 @@ export class ReadQueries {
       earned: num(r.earned),
       redeemed: num(r.redeemed),
       reversed: num(r.reversed),
+      position: num(r.position ?? 0),
     };
   }
 
@@ -106,11 +112,9 @@ export class ReadQueries {
     options: { limit: number; cursor?: string },
   ): Promise<Page<LedgerLineView>> {
     const after = options.cursor === undefined ? -1 : Number(options.cursor);
-    const { rows } = await this.models.read((q) =>
-      q<LedgerLineRow>(
-        `select * from ${this.s}.ledger_lines where rider_id = $1 and revision > $2 order by revision limit $3`,
-        [riderId, after, options.limit + 1],
-      ),
+    const { rows } = await this.models.query<LedgerLineRow>(
+      `select * from ${this.s}.ledger_lines where rider_id = $1 and revision > $2 order by revision limit $3`,
+      [riderId, after, options.limit + 1],
     );
     const items = rows.slice(0, options.limit).map((r) => ({
       entryId: r.entry_id,
@@ -139,12 +143,10 @@ export class ReadQueries {
     options: { limit: number; cursor?: string },
   ): Promise<Page<LeaderboardRow>> {
     const offset = options.cursor === undefined ? 0 : Number(options.cursor);
-    const { rows } = await this.models.read((q) =>
-      q<{ rider_id: string; points: string | number }>(
-        `select rider_id, points from ${this.s}.leaderboard_points where scope = $1 and period = $2 and points > 0
+    const { rows } = await this.models.query<{ rider_id: string; points: string | number }>(
+      `select rider_id, points from ${this.s}.leaderboard_points where scope = $1 and period = $2 and points > 0
          order by points desc, reached_position, rider_id limit $3 offset $4`,
-        [scope, period, options.limit + 1, offset],
-      ),
+      [scope, period, options.limit + 1, offset],
     );
     const items = rows
       .slice(0, options.limit)
@@ -157,12 +159,14 @@ export class ReadQueries {
 
   /** The ledger line that brought an entry in (its `award` or `redemption` line). */
   async entry(entryId: string, type: 'award' | 'redemption'): Promise<EntryView | undefined> {
-    const { rows } = await this.models.read((q) =>
-      q<{ rider_id: string; community_id: string; station_id: string | null }>(
-        `select l.rider_id, r.community_id, l.station_id from ${this.s}.ledger_lines l
+    const { rows } = await this.models.query<{
+      rider_id: string;
+      community_id: string;
+      station_id: string | null;
+    }>(
+      `select l.rider_id, r.community_id, l.station_id from ${this.s}.ledger_lines l
          join ${this.s}.riders r using (rider_id) where l.entry_id = $1 and l.type = $2`,
-        [entryId, type],
-      ),
+      [entryId, type],
     );
     if (rows.length === 0) return undefined;
     const r = rows[0];
@@ -176,8 +180,9 @@ export class ReadQueries {
   }
 
   async fund(fundId: string): Promise<FundView | undefined> {
-    const { rows } = await this.models.read((q) =>
-      q<Record<string, unknown>>(`select * from ${this.s}.funds where fund_id = $1`, [fundId]),
+    const { rows } = await this.models.query<Record<string, unknown>>(
+      `select * from ${this.s}.funds where fund_id = $1`,
+      [fundId],
     );
     if (rows.length === 0) return undefined;
     const r = rows[0];
@@ -196,12 +201,11 @@ export class ReadQueries {
   }
 
   async selection(selectionId: string): Promise<SelectionView | undefined> {
-    const { rows } = await this.models.read((q) =>
-      q<{ status: string; cutoff_position: string | number | null; winners: unknown }>(
-        `select * from ${this.s}.selections where selection_id = $1`,
-        [selectionId],
-      ),
-    );
+    const { rows } = await this.models.query<{
+      status: string;
+      cutoff_position: string | number | null;
+      winners: unknown;
+    }>(`select * from ${this.s}.selections where selection_id = $1`, [selectionId]);
     if (rows.length === 0) return undefined;
     const r = rows[0];
     const winners = (
@@ -215,11 +219,9 @@ export class ReadQueries {
   async stock(
     stationId: string,
   ): Promise<{ sku: string; name: string; kind: string; pricePoints: number; stock: number }[]> {
-    const { rows } = await this.models.read((q) =>
-      q<Record<string, unknown>>(
-        `select * from ${this.s}.station_items where station_id = $1 order by sku`,
-        [stationId],
-      ),
+    const { rows } = await this.models.query<Record<string, unknown>>(
+      `select * from ${this.s}.station_items where station_id = $1 order by sku`,
+      [stationId],
     );
     return rows.map((r) => ({
       sku: String(r.sku),

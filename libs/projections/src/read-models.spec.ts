@@ -75,12 +75,14 @@ describe('read models on the embedded store', () => {
     await p.reverseAward('r0', a1.entryId);
     await models.catchUp();
 
+    const head = await store.headCursor();
     expect(await queries.balance('r0')).toEqual({
       riderId: 'r0',
       balance: 15,
       earned: 50,
       redeemed: 5,
       reversed: 30,
+      position: store.positionOf(head), // the read model is caught up to the head
     });
     const ledger = await queries.ledger('r0', { limit: 100 });
     expect(ledger.items.map((l) => [l.type, l.points, l.balanceAfter])).toEqual([

@@ -186,8 +186,10 @@ export class ReadModels {
     if (position <= 0 || this.applied.has(position)) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // Projections that are caught up share a cursor: ask the store once per cursor.
+      const cursors = new Set((await this.checkpoints()).map((c) => c.cursor));
       const reached = await Promise.all(
-        (await this.checkpoints()).map((c) => this.store.hasReached(c.cursor, position)),
+        [...cursors].map((cursor) => this.store.hasReached(cursor, position)),
       );
       if (reached.every(Boolean)) {
         if (this.applied.size >= APPLIED_CACHE) this.applied.clear();
@@ -214,6 +216,11 @@ export class ReadModels {
   async waitForHead(timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
     const head = this.store.positionOf(await this.store.headCursor());
     if (head !== null) await this.waitFor(head, timeoutMs);
+  }
+
+  /** One statement, no transaction around it (a statement is its own snapshot): one round trip. */
+  query<R>(text: string, params: readonly unknown[] = []): Promise<{ rows: R[] }> {
+    return this.sql.query<R>(text, params);
   }
 
   /** Runs `read` in a transaction (one snapshot): the rows and the checkpoint agree. */

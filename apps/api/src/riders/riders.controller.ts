@@ -159,9 +159,7 @@ export class RidersController {
       new GetBalanceQuery(id, query.minPosition),
     );
     if (!balance) throw ProblemException.of(notFound(`rider ${id}`));
-    const checkpoints = await this.readModels.checkpoints();
-    const position = checkpoints.find((c) => c.projection === 'balances')?.position ?? 0;
-    return { ...balance, position };
+    return balance;
   }
 
   @Get('riders/:id/ledger')

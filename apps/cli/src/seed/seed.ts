@@ -19,6 +19,7 @@ import {
   type LedgerConfig,
   type LedgerRequest,
   type RedemptionResult,
+  type ReversalResult,
   type StreamCommandBody,
 } from '@ledger/ledger';
 import type { ReadModels } from '@ledger/projections';
@@ -175,7 +176,10 @@ class Loader {
         if (isDomainError(result)) continue;
         balances.set(rider.id, result.balanceAfter);
         if (this.random() < 0.005) {
-          const reversed = await this.commands.execute(
+          const reversed = await this.commands.execute<
+            ReverseAwardCommand,
+            ReversalResult | DomainError
+          >(
             new ReverseAwardCommand(
               { riderId: rider.id, entryId: result.entryId, reason: '重复录入，予以冲正' },
               this.request(staff, occurred + 86_400_000),
@@ -183,7 +187,7 @@ class Loader {
           );
           if (!isDomainError(reversed)) {
             reversals++;
-            balances.set(rider.id, (reversed as { balanceAfter: number }).balanceAfter);
+            balances.set(rider.id, reversed.balanceAfter);
           }
         }
       }

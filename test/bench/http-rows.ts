@@ -1,0 +1,194 @@
+import Fastify from 'fastify';
+import { Pool } from 'pg';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, SQL_DATABASE, READ_MODELS } from '@ledger/ledger';
+import type { SqlClient } from '@ledger/event-store';
+import type { ReadModels } from '@ledger/projections';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApi } from '../../apps/api/src/api';
+import { httpLoad, type Target } from './http-load';
+import { compare, percentile, round, throughputRow, type BenchOptions, type Row } from './measure';
+import { BENCH_DATABASE_URL, postgresReachable } from './store-rows';
+
+const TOKEN = 'bench-admin-token-0123456789abcdefghijklmnopqrstuv';
+const CONNECTIONS = 64;
+const RIDERS = 64;
+
+/** The API on 127.0.0.1 (PostgreSQL when reachable, else embedded), a bare Fastify beside it. */
+async function withApis<T>(
+  work: (api: { port: number; bare: number; app: NestFastifyApplication; store: string }) => Promise<T>,
+): Promise<T> {
+  const pg = await postgresReachable();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+  const schema = `bench_http_${Date.now().toString(36)}`;
+  const env: Record<string, string> = {
+    DATA_DIR: dir,
+    LEDGER_ADMIN_TOKEN: TOKEN,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...(pg && {
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: BENCH_DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '10',
+      RUN_PROJECTIONS: process.env.RUN_PROJECTIONS ?? 'auto',
+    }),
+  };
+  const app = await createApi(loadConfig(env), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const bare = Fastify();
+  bare.get('/bare', () => ({}));
+  bare.post('/bare', () => ({}));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await work({
+      port: portOf(await app.getUrl()),
+      bare: portOf(`http://127.0.0.1:${(bare.server.address() as { port: number }).port}`),
+      app,
+      store: pg ? `PostgreSQL ${pg}` : 'embedded',
+    });
+  } finally {
+    await bare.close();
+    await app.close();
+    if (pg) await dropSchemas([schema, `${schema}_read`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function dropSchemas(schemas: string[]): Promise<void> {
+  const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: 1 });
+  try {
+    for (const schema of schemas) await pool.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await pool.end();
+  }
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url.replace('[::1]', '127.0.0.1')).port);
+}
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+async function setUp(port: number): Promise<void> {
+  const post = async (path: string, body: unknown, method: 'POST' | 'PUT' = 'POST') => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  };
+  await post('/v1/communities', { id: 'c1', name: '玉林社区', street: '芳草街街道', district: '成都市武侯区' });
+  await post('/v1/funds', { id: 'f1', name: '专项资金', district: '成都市武侯区', budgetPoints: 1_000_000_000_000 });
+  await post('/v1/rules', { rules: [{ activity: 'patrol', points: 10 }] }, 'PUT');
+  for (let r = 0; r < RIDERS; r++)
+    await post('/v1/riders', { id: `r${r}`, communityId: 'c1', platform: '美团', occupation: 'food_delivery', name: `骑手${r}` });
+}
+
+function vsBare(name: string, target: number, bare: Target, subject: Target, o: BenchOptions, notes: string) {
+  return compare(
+    o.rounds,
+    () => httpLoad(bare, { seconds: o.seconds, connections: CONNECTIONS }),
+    () => httpLoad(subject, { seconds: o.seconds, connections: CONNECTIONS }),
+  ).then((result) => throughputRow(name, target, result, 'req/s', notes));
+}
+
+export function httpAward(o: BenchOptions): Promise<Row> {
+  return withApis(async ({ port, bare, store }) => {
+    await setUp(port);
+    const body = (i: number) => ({
+      riderId: `r${i % RIDERS}`,
+      activity: 'patrol',
+      fundId: 'f1',
+      reason: '夜间巡逻',
+      occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    return vsBare(
+      'http-award',
+      0.25,
+      { port: bare, method: 'POST', path: () => '/bare', body },
+      { port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
+      o,
+      `POST /v1/awards, keep-alive, ${CONNECTIONS} connections, ${RIDERS} riders, ${store}`,
+    );
+  });
+}
+
+export function httpBalance(o: BenchOptions): Promise<Row> {
+  return withApis(async ({ port, bare, store }) => {
+    await setUp(port);
+    return vsBare(
+      'http-balance',
+      0.6,
+      { port: bare, method: 'GET', path: () => '/bare' },
+      { port, method: 'GET', path: (i) => `/v1/riders/r${i % RIDERS}/balance`, headers: auth },
+      o,
+      `GET /v1/riders/{id}/balance, ${CONNECTIONS} connections, ${store}`,
+    );
+  });
+}
+
+/** The district board of a city of 75,000 riders (rows loaded into the read model directly). */
+export function leaderboard(o: BenchOptions): Promise<Row> {
+  return withApis(async ({ port, bare, app, store }) => {
+    const models = app.get<ReadModels>(READ_MODELS);
+    const sql = app.get<SqlClient>(SQL_DATABASE);
+    await sql.query(
+      `insert into ${models.schema}.leaderboard_points (scope, period, rider_id, points, reached_position)
+       select 'district:成都市', '2026', 'cd-r' || g, (g * 7919) % 5000 + 1, g from generate_series(1, 75000) g`,
+    );
+    const row = await vsBare(
+      'leaderboard',
+      0.5,
+      { port: bare, method: 'GET', path: () => '/bare' },
+      {
+        port,
+        method: 'GET',
+        path: () => `/v1/leaderboards?scope=${encodeURIComponent('district:成都市')}&period=2026&limit=10`,
+        headers: auth,
+      },
+      o,
+      `GET /v1/leaderboards district of 75,000 riders, top 10, ${store}`,
+    );
+    return { ...row, notes: `${row.notes ?? ''}; p99 target 20 ms: ${(row.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}` };
+  });
+}
+
+/** Award → balance read with `minPosition`, one after another: how long the read waits. */
+export function readYourWrites(o: BenchOptions): Promise<Row> {
+  return withApis(async ({ port, store }) => {
+    await setUp(port);
+    const waits: number[] = [];
+    const acks: number[] = [];
+    const deadline = Date.now() + o.seconds * o.rounds * 1000;
+    for (let i = 0; i < 2000 && Date.now() < deadline; i++) {
+      let t = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/v1/awards`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ riderId: `r${i % RIDERS}`, activity: 'patrol', fundId: 'f1', reason: '巡逻', occurredAt: new Date(Date.now() - 60_000).toISOString() }),
+      });
+      const { position } = (await res.json()) as { position: number };
+      acks.push(performance.now() - t);
+      t = performance.now();
+      const read = await fetch(`http://127.0.0.1:${port}/v1/riders/r${i % RIDERS}/balance?minPosition=${position}`, { headers: auth });
+      if (read.status !== 200) throw new Error(`read: ${read.status}`);
+      await read.arrayBuffer();
+      waits.push(performance.now() - t);
+    }
+    const p99 = round(percentile(waits, 99), 2);
+    return {
+      name: 'read-your-writes',
+      value: p99,
+      unit: 'ms (p99 of the read after a write)',
+      baseline: 50,
+      ratio: round(50 / Math.max(p99, 0.01), 3),
+      target: 1,
+      p50Ms: round(percentile(waits, 50), 2),
+      p99Ms: p99,
+      notes: `${waits.length} award→balance pairs, ${store}; the award itself p99 ${round(percentile(acks, 99), 2)} ms; ratio = 50 ms ÷ p99`,
+    };
+  });
+}

@@ -1,0 +1,91 @@
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { httpAward, httpBalance, leaderboard, readYourWrites } from './http-rows';
+import { jobs, redisReachable } from './jobs-row';
+import type { BenchOptions, Row } from './measure';
+import {
+  appendEmbedded,
+  appendPg,
+  batchAppend,
+  portAppendPg,
+  postgresReachable,
+  verify,
+} from './store-rows';
+
+type Needs = 'postgres' | 'redis';
+const ROWS: Record<string, { needs: Needs[]; run: (o: Options) => Promise<Row> }> = {
+  'append-pg': { needs: ['postgres'], run: appendPg },
+  'append-embedded': { needs: [], run: appendEmbedded },
+  'batch-append': { needs: ['postgres'], run: batchAppend },
+  'port-append-pg': { needs: ['postgres'], run: portAppendPg },
+  'read-your-writes': { needs: [], run: readYourWrites },
+  'http-award': { needs: [], run: httpAward },
+  'http-balance': { needs: [], run: httpBalance },
+  leaderboard: { needs: [], run: leaderboard },
+  jobs: { needs: ['redis'], run: jobs },
+  verify: { needs: ['postgres'], run: verify },
+};
+
+interface Options extends BenchOptions {
+  verifyEvents: number;
+}
+
+const program = new Command()
+  .name('bench')
+  .description('Benchmark rows as ratios to baselines measured in the same run (../shared/quality.md)')
+  .option('--rows <names>', `comma-separated rows (${Object.keys(ROWS).join(', ')})`)
+  .option('--seconds <n>', 'seconds per round of each side', Number, 3)
+  .option('--rounds <n>', 'rounds (baseline and subject alternate; the median is kept)', Number, 3)
+  .option('--events <n>', 'events of the catch-up rows (not rebuilt yet, see docs/benchmarks.md)', Number, 1_000_000)
+  .option('--verify-events <n>', 'events the verify row checks', Number, 200_000);
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<Options & { rows?: string }>();
+  const wanted = options.rows ? options.rows.split(',').map((r) => r.trim()) : Object.keys(ROWS);
+  const unknown = wanted.filter((r) => !(r in ROWS));
+  if (unknown.length > 0) {
+    console.error(`unknown rows: ${unknown.join(', ')}; rows are ${Object.keys(ROWS).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const postgres = await postgresReachable();
+  const redis = await redisReachable();
+  const rows: Row[] = [];
+  for (const name of wanted) {
+    const row = ROWS[name];
+    const missing = row.needs.filter((n) => (n === 'postgres' ? !postgres : !redis));
+    if (missing.length > 0) {
+      console.error(`${name}: skipped, ${missing.join(' and ')} not reachable`);
+      continue;
+    }
+    process.stderr.write(`${name} …\n`);
+    const result = await row.run(options);
+    rows.push(result);
+    printRow(result);
+  }
+  const results = {
+    machine: { cpus: cpus().length, node: process.version, postgres: postgres ?? null },
+    at: new Date().toISOString(),
+    rows,
+  };
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwritten: bench/results.json');
+}
+
+function printRow(r: Row): void {
+  const met = r.ratio >= r.target ? 'met' : 'NOT met';
+  const latency = r.p99Ms !== undefined ? `  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms` : '';
+  console.log(
+    `${r.name.padEnd(17)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} vs ${String(r.baseline).padStart(10)}  ratio ${r.ratio.toFixed(3)} (target ${r.target}: ${met})${latency}${r.notes ? `\n${' '.repeat(18)}${r.notes}` : ''}`,
+  );
+}
+
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
