@@ -2,14 +2,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { EventStoreError, openEventStore, START, type EventStore } from '@ledger/event-store';
 import { ConfigError, loadConfig } from '@ledger/ledger';
 import { seedDistrict, SeedRefused, writeDemoTokens } from './seed/seed';
-
-/** Exit codes scripts can branch on. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unavailable: 3 } as const;
+import { auditCommands, EXIT, UsageError } from './audit-commands';
 
 const program = new Command()
   .name('ledger')
   .description(
-    'Rider ledger command line: read and check the event log (more commands arrive with the audit tools).',
+    'Rider ledger command line: read, check, seal, replay and export the ledger; load the demo district. Exit codes: 0 ok, 1 failure, 2 usage or refused, 3 store unavailable, 4 does not verify / differs.',
   )
   .showHelpAfterError();
 
@@ -64,6 +62,14 @@ program
     console.log(JSON.stringify({ ...figures, tokensFile: file }));
   });
 
+auditCommands(program);
+
+// Pipe-friendly: `ledger export … | head` ends quietly when the reader has had enough.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
+
 async function withStore(work: (store: EventStore) => Promise<void>): Promise<void> {
   const store = await openEventStore(loadConfig().eventStore);
   try {
@@ -90,7 +96,7 @@ function drained(): Promise<void> {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SeedRefused) {
+  if (error instanceof ConfigError || error instanceof SeedRefused || error instanceof UsageError) {
     console.error(error.message);
     process.exitCode = EXIT.usage;
   } else if (error instanceof EventStoreError && error.code === 'STORE_UNAVAILABLE') {

@@ -27,3 +27,4 @@ export * from './audit/chain';
 export * from './audit/verify';
 export * from './audit/audit.commands';
 export * from './infrastructure/bearer-tokens';
+export * from './audit/as-of';

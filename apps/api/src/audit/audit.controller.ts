@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { notFound, riderDecider, riderStream, type RiderEvent } from '@ledger/domain';
+import { notFound } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import {
   EVENT_STORE,
   JOB_NAMES,
   JOB_QUEUE,
   LEDGER_CONFIG,
+  balanceAsOf,
   storedHash,
-  toDomainEvent,
   verifyLog,
   type JobQueue,
   type LedgerConfig,
@@ -81,33 +81,9 @@ export class AuditController {
   @Refusals('NOT_FOUND')
   async balanceAsOf(@Param('id') id: string, @Query() query: AsOfDto) {
     const asOf = query.asOf ? new Date(query.asOf) : new Date();
-    let state = riderDecider.initialState(this.config.timeZone);
-    let applied = 0;
-    let lastPosition: number | null = null;
-    for (let from = 0; ;) {
-      const page = await this.store.readStream(riderStream(id), { fromRevision: from });
-      if (page.length === 0) break;
-      for (const stored of page) {
-        if (stored.recordedAt.getTime() > asOf.getTime()) continue;
-        state = riderDecider.evolve(state, toDomainEvent<RiderEvent>(stored));
-        applied++;
-        lastPosition = stored.position;
-      }
-      from = page[page.length - 1].revision + 1;
-    }
-    if (applied === 0 && !(await this.exists(id)))
-      throw ProblemException.of(notFound(`rider ${id}`));
-    const { balance, earned, redeemed, reversed } = state;
-    return {
-      riderId: id,
-      asOf: asOf.toISOString(),
-      balance,
-      earned,
-      redeemed,
-      reversed,
-      eventsApplied: applied,
-      lastPosition,
-    };
+    const figures = await balanceAsOf(this.store, id, asOf, this.config.timeZone);
+    if (!figures) throw ProblemException.of(notFound(`rider ${id}`));
+    return figures;
   }
 
   /** Checks every stored event against the hash chain and every seal; names the first bad one. */
@@ -162,9 +138,5 @@ export class AuditController {
       differences: result.differences ?? [],
       error: job.error ?? null,
     };
-  }
-
-  private async exists(riderId: string): Promise<boolean> {
-    return (await this.store.readStream(riderStream(riderId), { limit: 1 })).length > 0;
   }
 }

@@ -1,13 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { isDomainError, type Actor, type DomainError, type Role } from '@ledger/domain';
 import { START, type EventStore } from '@ledger/event-store';
 import {
   AwardPointsCommand,
   EVENT_STORE,
-  LedgerCoreModule,
-  LedgerModule,
   MakeRedemptionCommand,
   newToken,
   READ_MODELS,
@@ -26,6 +22,7 @@ import type { ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { withLedger } from '../ledger-context';
 import { Progress } from '../progress';
 import {
   CATALOGUE,
@@ -69,13 +66,6 @@ export interface SeedSummary {
 const PARALLEL_RIDERS = 64;
 const ADMIN: Actor = { principalId: 'admin', role: 'admin', communityIds: [], stationIds: [] };
 
-@Module({})
-class SeedModule {
-  static forRoot(config: LedgerConfig): DynamicModule {
-    return { module: SeedModule, imports: [LedgerCoreModule.forRoot(config), LedgerModule] };
-  }
-}
-
 /**
  * Loads the demo district through the ledger's own command handlers (every invariant holds, every
  * event is chained), with a year of awards, a few reversals and redemptions at the stations.
@@ -88,13 +78,7 @@ export async function seedDistrict(
   const started = Date.now();
   const plan = seedPlan(options.scale ?? 1, options.seed ?? 2026);
   // Projections wait until the end: one catch-up in large batches beats following every write.
-  const app = await NestFactory.createApplicationContext(
-    SeedModule.forRoot({ ...config, runProjections: false }),
-    {
-      logger: false,
-    },
-  );
-  try {
+  return withLedger(config, async (app) => {
     const store = app.get<EventStore>(EVENT_STORE);
     if ((await store.headCursor()) !== START)
       throw new SeedRefused('the store already holds a ledger; seed an empty one (a new DATA_DIR)');
@@ -105,9 +89,7 @@ export async function seedDistrict(
     await app.get<ReadModels>(READ_MODELS).catchUp({ onProgress: (n) => projecting?.update(n) });
     projecting?.done();
     return { ...summary, events: head, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 class Loader {
