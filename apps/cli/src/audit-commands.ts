@@ -6,6 +6,7 @@ import {
   balanceAsOf,
   EVENT_STORE,
   loadConfig,
+  migrateChain,
   SealLogCommand,
   SQL_DATABASE,
   READ_MODELS,
@@ -61,6 +62,33 @@ export function auditCommands(program: Command): void {
         );
         await out(JSON.stringify(sealed));
         if (isDomainError(sealed)) process.exitCode = EXIT.mismatch;
+      });
+    });
+
+  program
+    .command('migrate-chain')
+    .description(
+      'one-off: give events written before the hash chain their hashes (SQL stores; API and worker stopped)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const settings = config.eventStore;
+      if (settings.kind === 'kurrentdb')
+        throw new UsageError(
+          'KurrentDB events cannot be changed; a KurrentDB log is verified from its first hashed event',
+        );
+      const schema = settings.kind === 'postgres' ? settings.schema : 'ledger';
+      await withLedger(config, async (app) => {
+        const store = app.get<EventStore>(EVENT_STORE);
+        const progress = new Progress(
+          'migrate-chain',
+          store.positionOf(await store.headCursor()) ?? 0,
+        );
+        const result = await migrateChain(store, app.get<SqlClient>(SQL_DATABASE), schema, (n) =>
+          progress.update(n),
+        );
+        progress.done();
+        await out(JSON.stringify(result));
       });
     });
 

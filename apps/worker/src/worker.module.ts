@@ -15,6 +15,7 @@ import {
   LEDGER_CONFIG,
   LedgerCoreModule,
   LedgerModule,
+  SEAL_EVERY_MS,
   startJobWorker,
   type JobProcessors,
   type JobQueue,
@@ -23,7 +24,7 @@ import {
 import type { Worker } from 'bullmq';
 
 /**
- * The BullMQ worker: processes the ledger's jobs and keeps the schedules (hazard escalation).
+ * The BullMQ worker: processes the ledger's jobs and keeps the schedules (hazard escalation, seals).
  * On shutdown it lets active jobs finish before the store closes.
  */
 @Injectable()
@@ -39,6 +40,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.redisUrl || !(this.queue instanceof BullJobQueue)) return;
     await this.queue.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS, {});
+    await this.queue.schedule(JOB_NAMES.seal, SEAL_EVERY_MS, {});
     this.worker = startJobWorker(this.config.redisUrl, this.processors);
   }
 

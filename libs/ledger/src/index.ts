@@ -28,3 +28,4 @@ export * from './audit/verify';
 export * from './audit/audit.commands';
 export * from './infrastructure/bearer-tokens';
 export * from './audit/as-of';
+export * from './audit/migrate-chain';

@@ -31,7 +31,12 @@ import { StreamWriter } from './write/stream-writer';
 import { BullJobQueue } from './jobs/bullmq.job-queue';
 import { InProcessJobQueue } from './jobs/in-process.job-queue';
 import type { JobProcessors, JobQueue } from './jobs/job-queue';
-import { ESCALATION_EVERY_MS, JOB_NAMES, ledgerProcessors } from './jobs/ledger-jobs';
+import {
+  ESCALATION_EVERY_MS,
+  JOB_NAMES,
+  ledgerProcessors,
+  SEAL_EVERY_MS,
+} from './jobs/ledger-jobs';
 import { CompleteTaskHandler } from './commands/complete-task';
 import { SealLogHandler } from './audit/audit.commands';
 import {
@@ -128,6 +133,7 @@ export const RECOVERY_INTERVAL_MS = 60_000;
 export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private escalation: NodeJS.Timeout | undefined;
+  private sealing: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(SettlementRecovery) private readonly recovery: SettlementRecovery,
@@ -147,21 +153,29 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
     // Without Redis there is no worker to schedule jobs: this process does (the embedded default).
     if (this.jobs.kind === 'in-process' && this.config.runProjections) {
-      this.escalation = setInterval(() => void this.escalate(), ESCALATION_EVERY_MS);
+      this.escalation = setInterval(
+        () => void this.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS),
+        ESCALATION_EVERY_MS,
+      );
       this.escalation.unref();
+      this.sealing = setInterval(
+        () => void this.schedule(JOB_NAMES.seal, SEAL_EVERY_MS),
+        SEAL_EVERY_MS,
+      );
+      this.sealing.unref();
     }
   }
 
-  private async escalate(): Promise<void> {
-    const slot = Math.floor(Date.now() / ESCALATION_EVERY_MS);
-    await this.jobs
-      .add(JOB_NAMES.escalation, {}, { jobId: `${JOB_NAMES.escalation}-${slot}` })
-      .catch(() => undefined);
+  /** One job per name and time slot, so two timers (or two processes) add it once. */
+  private async schedule(name: string, everyMs: number): Promise<void> {
+    const slot = Math.floor(Date.now() / everyMs);
+    await this.jobs.add(name, {}, { jobId: `${name}-${slot}` }).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.escalation);
+    clearInterval(this.sealing);
     await this.jobs.close();
     await this.readModels.stop();
   }

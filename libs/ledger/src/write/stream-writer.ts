@@ -328,7 +328,8 @@ export class StreamWriter {
         entry.state = queue.decider.evolve(entry.state, toDomainEvent(event));
         entry.revision = event.revision;
         entry.position = event.position;
-        entry.lastHash = storedHash(event);
+        // An event from before the chain has the hash `migrateChain` will give it: chain onto that.
+        entry.lastHash = storedHash(event) || eventHash(event, entry.lastHash);
       }
       if (page.length === 0) break;
       from = page[page.length - 1].revision + 1;
