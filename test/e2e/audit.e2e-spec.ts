@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { SqlClient } from '@ledger/event-store';
-import { SQL_DATABASE } from '@ledger/ledger';
+import { JOB_NAMES, JOB_QUEUE, settled, SQL_DATABASE, type JobQueue } from '@ledger/ledger';
+import { existsSync, readFileSync } from 'node:fs';
 import { tempDir } from '@ledger/testing';
 import { apiClient, openTestApi } from './api-fixture';
 
@@ -176,5 +177,30 @@ describe('audit', () => {
       `/v1/riders/r1/balance?minPosition=${String(again.body.position)}`,
     );
     expect(balance.status).toBe(200);
+  });
+
+  it('exports the ledger to a file through a job, whole or not at all', async () => {
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    await queue.add(
+      JOB_NAMES.export,
+      { what: 'ledger', format: 'csv', name: 'ledger-e2e' },
+      { jobId: 'export-ledger-e2e' },
+    );
+    const job = await settled(queue, 'export-ledger-e2e');
+    expect(job).toMatchObject({ status: 'done' });
+    const { file, lines } = job.result as { file: string; lines: number };
+    const text = readFileSync(file, 'utf8').trim().split('\n');
+    expect(text[0]).toMatch(/^rider_id,entry_id,type,points,balance_after/);
+    expect(text).toHaveLength(lines);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+    await queue.add(
+      JOB_NAMES.export,
+      { what: 'people', format: 'csv' },
+      { jobId: 'export-people' },
+    );
+    expect(await settled(queue, 'export-people')).toMatchObject({
+      status: 'failed',
+      error: 'cannot export people',
+    });
   });
 });

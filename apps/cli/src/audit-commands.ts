@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CommandBus } from '@nestjs/cqrs';
 import { isDomainError, type DomainError } from '@ledger/domain';
-import { START, type EventStore, type SqlClient } from '@ledger/event-store';
+import type { EventStore, SqlClient } from '@ledger/event-store';
 import {
   balanceAsOf,
   EVENT_STORE,
@@ -11,9 +11,12 @@ import {
   SQL_DATABASE,
   READ_MODELS,
   replaySelection,
-  storedHash,
+  exportRows,
+  formatRows,
   SYSTEM_ACTOR,
   verifyLog,
+  type ExportFormat,
+  type ExportKind,
   type SealResult,
 } from '@ledger/ledger';
 import { rebuildAndCompare, type ReadModels } from '@ledger/projections';
@@ -175,69 +178,20 @@ export function auditCommands(program: Command): void {
       if (what === 'leaderboard' && !options.scope)
         throw new UsageError('leaderboard needs --scope');
       await withLedger(loadConfig(), async (app) => {
-        const writer = rowWriter(options.format as 'csv' | 'ndjson');
-        if (what === 'events') {
-          const store = app.get<EventStore>(EVENT_STORE);
-          for (let cursor = START; ;) {
-            const page = await store.readAll({ after: cursor, limit: 1000 });
-            if (page.events.length === 0) break;
-            for (const e of page.events)
-              await writer({
-                position: e.position,
-                stream: e.streamName,
-                revision: e.revision,
-                type: e.type,
-                recordedAt: e.recordedAt.toISOString(),
-                data: JSON.stringify(e.data),
-                metadata: JSON.stringify(e.metadata),
-                hash: storedHash(e),
-              });
-            cursor = page.cursor;
-          }
-          return;
-        }
-        const models = app.get<ReadModels>(READ_MODELS);
-        await models.catchUp();
-        const s = models.schema;
-        const { rows } =
-          what === 'ledger'
-            ? await models.query<Record<string, unknown>>(
-                `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, actor,
-                   occurred_at, recorded_at, position from ${s}.ledger_lines order by position`,
-              )
-            : await models.query<Record<string, unknown>>(
-                `select row_number() over (order by points desc, reached_position, rider_id) as rank, rider_id, points
-                 from ${s}.leaderboard_points where scope = $1 and period = $2 and points > 0
-                 order by points desc, reached_position, rider_id`,
-                [options.scope, options.period],
-              );
-        for (const row of rows) await writer(row);
+        const readModels = app.get<ReadModels>(READ_MODELS);
+        if (what !== 'events') await readModels.catchUp();
+        const rows = exportRows(
+          {
+            what: what as ExportKind,
+            ...(options.scope && { scope: options.scope }),
+            period: options.period,
+          },
+          { store: app.get<EventStore>(EVENT_STORE), readModels },
+        );
+        for await (const line of formatRows(rows, options.format as ExportFormat)) await out(line);
       });
     });
 }
 
 /** Thrown for a wrong argument or a missing thing: exit code 2, message on stderr. */
 export class UsageError extends Error {}
-
-/** NDJSON lines, or CSV with a header, quoted where needed and safe to open in a spreadsheet. */
-function rowWriter(format: 'csv' | 'ndjson') {
-  let header: string[] | undefined;
-  return async (row: Record<string, unknown>): Promise<void> => {
-    const plain = Object.fromEntries(
-      Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
-    );
-    if (format === 'ndjson') return out(JSON.stringify(plain));
-    if (!header) {
-      header = Object.keys(plain);
-      await out(header.join(','));
-    }
-    await out(header.map((k) => csvCell(plain[k])).join(','));
-  };
-}
-
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`; // never a formula in a spreadsheet
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

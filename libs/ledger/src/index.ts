@@ -29,3 +29,4 @@ export * from './audit/audit.commands';
 export * from './infrastructure/bearer-tokens';
 export * from './audit/as-of';
 export * from './audit/migrate-chain';
+export * from './audit/export';

@@ -6,6 +6,9 @@ import { EscalateHazardsCommand } from '../commands/hazards';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import { rebuildAndCompare, type ReadModels } from '@ledger/projections';
+import { mkdir, open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exportRows, formatRows, type ExportFormat, type ExportKind } from '../audit/export';
 import { SealLogCommand, type SealResult } from '../audit/audit.commands';
 import type { JobContext, JobProcessor, JobProcessors } from './job-queue';
 
@@ -25,6 +28,8 @@ export const JOB_NAMES = {
   selectionClose: 'selection-close',
   seal: 'log-seal',
   replay: 'read-model-replay',
+  catchUp: 'read-model-catch-up',
+  export: 'export',
 };
 
 /** Seals are made this often (and on demand: `ledger seal`). */
@@ -65,6 +70,19 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       },
     ],
     [JOB_NAMES.replay, (_data, context) => replayReadModels(deps, context)],
+    [
+      JOB_NAMES.catchUp,
+      async (_data, context) => {
+        // For a deployment whose runners are off (RUN_PROJECTIONS=no) or far behind.
+        const head = deps.store.positionOf(await deps.store.headCursor()) ?? 0;
+        const applied = await deps.readModels.catchUp({
+          onProgress: (n) =>
+            void context.progress(Math.min(99, Math.floor((n / Math.max(1, head)) * 100))),
+        });
+        return { applied };
+      },
+    ],
+    [JOB_NAMES.export, (data, context) => exportToFile(deps, data, context)],
     [
       JOB_NAMES.escalation,
       async (data: Record<string, unknown>) => {
@@ -118,4 +136,48 @@ async function replayReadModels(deps: JobDependencies, context: JobContext) {
   } finally {
     if (wasRunning) readModels.start();
   }
+}
+
+/**
+ * Writes an export (events, ledger or a leaderboard; CSV or NDJSON) to `<DATA_DIR>/exports/` (the
+ * embedded folder) or `./exports/`, named after the job, so a rerun of the job rewrites the same file.
+ */
+async function exportToFile(
+  deps: JobDependencies,
+  data: Record<string, unknown>,
+  context: JobContext,
+) {
+  const what = String(data.what) as ExportKind;
+  const format: ExportFormat = data.format === 'csv' ? 'csv' : 'ndjson';
+  const name = typeof data.name === 'string' ? data.name : `${what}-${Date.now()}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name)) throw new Error(`bad export name ${name}`);
+  if (!['events', 'ledger', 'leaderboard'].includes(what)) throw new Error(`cannot export ${what}`);
+  const dir = join(
+    deps.config.eventStore.kind === 'embedded' ? deps.config.dataDir : '.',
+    'exports',
+  );
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${name}.${format}`);
+  const partial = `${file}.partial`;
+  const handle = await open(partial, 'w');
+  let lines = 0;
+  try {
+    if (what !== 'events' && !deps.readModels.isRunning) await deps.readModels.catchUp();
+    const rows = exportRows(
+      {
+        what,
+        ...(typeof data.scope === 'string' && { scope: data.scope }),
+        ...(typeof data.period === 'string' && { period: data.period }),
+      },
+      deps,
+    );
+    for await (const line of formatRows(rows, format)) {
+      await handle.write(`${line}\n`);
+      if (++lines % 10_000 === 0) await context.progress(Math.min(99, lines / 10_000));
+    }
+  } finally {
+    await handle.close();
+  }
+  await rename(partial, file); // the file appears whole, or not at all
+  return { file, lines };
 }
