@@ -85,7 +85,7 @@ describe('npm start (the built API as a process)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const url = await waitFor(
-        () => /Rider ledger API\s+(http:\/\/\S+)/.exec(output)?.[1],
+        () => /Rider ledger API\s+(http:\/\/\S+)\n/.exec(output)?.[1], // the whole line
         60_000,
       );
       expect(output).toMatch(/Admin token\s+[A-Za-z0-9_-]{43}\s+\(generated/);

@@ -25,15 +25,26 @@ function connection(url: string): Redis {
 /** Jobs in Redis through BullMQ: the API adds them, `apps/worker` processes them. */
 export class BullJobQueue implements JobQueue {
   readonly kind = 'redis' as const;
-  private readonly queue: Queue;
-  private readonly redis: Redis;
+  private opened: { queue: Queue; redis: Redis } | undefined;
 
   constructor(
-    redisUrl: string,
+    private readonly redisUrl: string,
     readonly name = LEDGER_QUEUE,
-  ) {
-    this.redis = connection(redisUrl);
-    this.queue = new Queue(name, { connection: this.redis });
+  ) {}
+
+  /**
+   * Connects on first use: a process that never adds a job (an API with Redis down, a test)
+   * holds no connection that could fail behind its back.
+   */
+  private get queue(): Queue {
+    if (!this.opened) {
+      const redis = connection(this.redisUrl);
+      const queue = new Queue(this.name, { connection: redis });
+      // Redis down: `add` and `get` reject and /health reports it; the event must not crash the process.
+      queue.on('error', () => undefined);
+      this.opened = { queue, redis };
+    }
+    return this.opened.queue;
   }
 
   async add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
@@ -69,8 +80,11 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
-    this.redis.disconnect(); // BullMQ leaves a connection it was given open
+    if (!this.opened) return;
+    const { queue, redis } = this.opened;
+    this.opened = undefined;
+    await queue.close();
+    redis.disconnect(); // BullMQ leaves a connection it was given open
   }
 }
 
