@@ -51,3 +51,48 @@ export function apiClient(app: NestFastifyApplication) {
     };
   };
 }
+
+/**
+ * A district in miniature over HTTP, as the admin: communities (id → street) in 江津区, fund `f1`,
+ * the rule set, riders (id → community), and principals whose tokens come back by id.
+ */
+export async function setUpDistrict(
+  call: ReturnType<typeof apiClient>,
+  district: {
+    communities: Record<string, string>;
+    budgetPoints?: number;
+    rules: object[];
+    riders: Record<string, string>;
+    /** Name and phone of each rider (personal data); the id as name by default. */
+    personal?: (riderId: string) => { name: string; phone?: string };
+    principals?: ({ id: string; name: string; role: string } & Record<string, unknown>)[];
+  },
+): Promise<Record<string, string>> {
+  const must = async (method: string, url: string, body: unknown) => {
+    const res = await call(method, url, body);
+    if (res.status >= 300)
+      throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  };
+  for (const [id, street] of Object.entries(district.communities))
+    await must('POST', '/v1/communities', { id, name: id, street, district: '江津区' });
+  await must('POST', '/v1/funds', {
+    id: 'f1',
+    name: '专项资金',
+    district: '江津区',
+    budgetPoints: district.budgetPoints ?? 100_000,
+  });
+  await must('PUT', '/v1/rules', { rules: district.rules });
+  for (const [id, communityId] of Object.entries(district.riders))
+    await must('POST', '/v1/riders', {
+      id,
+      communityId,
+      platform: '美团',
+      occupation: 'food_delivery',
+      name: id,
+    });
+  const tokens: Record<string, string> = {};
+  for (const p of district.principals ?? [])
+    tokens[p.id] = (await must('POST', '/v1/principals', p)).body.token as string;
+  return tokens;
+}

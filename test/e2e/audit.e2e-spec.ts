@@ -3,7 +3,7 @@ import type { SqlClient } from '@ledger/event-store';
 import { JOB_NAMES, JOB_QUEUE, settled, SQL_DATABASE, type JobQueue } from '@ledger/ledger';
 import { existsSync, readFileSync } from 'node:fs';
 import { tempDir } from '@ledger/testing';
-import { apiClient, openTestApi } from './api-fixture';
+import { apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
 /** The auditor's routes: the log with its hashes, as-of balances, verification, replay-and-diff. */
 describe('audit', () => {
@@ -34,29 +34,14 @@ describe('audit', () => {
   beforeAll(async () => {
     app = await openTestApi(dir.path, { RATE_LIMIT_PER_MINUTE: '0' });
     call = apiClient(app);
-    await call('POST', '/v1/communities', {
-      id: 'c1',
-      name: '艾坪山社区',
-      street: '几江街道',
-      district: '江津区',
-    });
-    await call('POST', '/v1/funds', {
-      id: 'f1',
-      name: '专项',
-      district: '江津区',
+    ({ auditor } = await setUpDistrict(call, {
+      communities: { c1: '几江街道' },
       budgetPoints: 10_000,
-    });
-    await call('PUT', '/v1/rules', { rules: [{ activity: 'patrol', points: 20 }] });
-    await call('POST', '/v1/riders', {
-      id: 'r1',
-      communityId: 'c1',
-      platform: '美团',
-      occupation: 'food_delivery',
-      name: '司马小哥',
-      phone: '13700000000',
-    });
-    auditor = (await call('POST', '/v1/principals', { name: '纪检', role: 'auditor' })).body
-      .token as string;
+      rules: [{ activity: 'patrol', points: 20 }],
+      riders: { r1: 'c1' },
+      personal: () => ({ name: '司马小哥', phone: '13700000000' }),
+      principals: [{ id: 'auditor', name: '纪检', role: 'auditor' }],
+    }));
   });
   afterAll(async () => {
     await app.close();

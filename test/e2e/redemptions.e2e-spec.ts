@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { apiClient, openTestApi } from './api-fixture';
+import { apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
 /** Stations, catalogue and stock; redemptions and cancellations; reversals of awards. */
 describe('stations, redemptions and reversals', () => {
@@ -20,36 +20,20 @@ describe('stations, redemptions and reversals', () => {
   beforeAll(async () => {
     app = await openTestApi(dir.path);
     call = apiClient(app);
-    for (const [id, street] of [
-      ['c1', '几江街道'],
-      ['c2', '鼎山街道'],
-    ])
-      await call('POST', '/v1/communities', { id, name: id, street, district: '江津区' });
-    await call('POST', '/v1/funds', {
-      id: 'f1',
-      name: '专项',
-      district: '江津区',
-      budgetPoints: 10_000,
-    });
-    await call('PUT', '/v1/rules', { rules: [{ activity: 'rescue', points: 100 }] });
-    for (const [id, communityId] of [
-      ['r1', 'c1'],
-      ['r2', 'c2'],
-    ])
-      await call('POST', '/v1/riders', {
-        id,
-        communityId,
-        platform: '美团',
-        occupation: 'food_delivery',
-        name: '小哥',
-      });
-    const principals = [
-      { id: 'station-s1', name: '几江驿站', role: 'station', stationIds: ['s1'] },
-      { id: 'station-s2', name: '鼎山驿站', role: 'station', stationIds: ['s2'] },
-      { id: 'staff-c2', name: '鼎山社区', role: 'staff', communityIds: ['c2'] },
-    ];
-    for (const p of principals)
-      tokens[p.id] = (await call('POST', '/v1/principals', p)).body.token as string;
+    Object.assign(
+      tokens,
+      await setUpDistrict(call, {
+        communities: { c1: '几江街道', c2: '鼎山街道' },
+        budgetPoints: 10_000,
+        rules: [{ activity: 'rescue', points: 100 }],
+        riders: { r1: 'c1', r2: 'c2' },
+        principals: [
+          { id: 'station-s1', name: '几江驿站', role: 'station', stationIds: ['s1'] },
+          { id: 'station-s2', name: '鼎山驿站', role: 'station', stationIds: ['s2'] },
+          { id: 'staff-c2', name: '鼎山社区', role: 'staff', communityIds: ['c2'] },
+        ],
+      }),
+    );
   });
   afterAll(async () => {
     await app.close();

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { apiClient, openTestApi } from './api-fixture';
+import { apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
 /** Transfers, erasure, leaderboards and the top-ten selection over HTTP. */
 describe('leaderboards, transfers, erasure and selections', () => {
@@ -30,42 +30,24 @@ describe('leaderboards, transfers, erasure and selections', () => {
   beforeAll(async () => {
     app = await openTestApi(dir.path);
     call = apiClient(app);
-    for (const [id, street] of [
-      ['c1', '几江街道'],
-      ['c2', '鼎山街道'],
-    ])
-      await call('POST', '/v1/communities', { id, name: id, street, district: '江津区' });
-    await call('POST', '/v1/funds', {
-      id: 'f1',
-      name: '专项',
-      district: '江津区',
-      budgetPoints: 10_000,
-    });
-    await call('PUT', '/v1/rules', {
-      rules: [
-        { activity: 'rescue', points: 100 },
-        { activity: 'patrol', points: 20 },
-      ],
-    });
-    for (const [id, communityId] of [
-      ['r1', 'c1'],
-      ['r2', 'c1'],
-      ['r3', 'c2'],
-    ])
-      await call('POST', '/v1/riders', {
-        id,
-        communityId,
-        platform: '顺丰',
-        occupation: 'courier',
-        name: `骑手${id}`,
-        phone: '13900000000',
-      });
-    for (const p of [
-      { id: 'staff-c1', name: '几江', role: 'staff', communityIds: ['c1'] },
-      { id: 'staff-c2', name: '鼎山', role: 'staff', communityIds: ['c2'] },
-      { id: 'rider-r3', name: 'r3', role: 'rider', riderId: 'r3' },
-    ])
-      tokens[p.id] = (await call('POST', '/v1/principals', p)).body.token as string;
+    Object.assign(
+      tokens,
+      await setUpDistrict(call, {
+        communities: { c1: '几江街道', c2: '鼎山街道' },
+        budgetPoints: 10_000,
+        rules: [
+          { activity: 'rescue', points: 100 },
+          { activity: 'patrol', points: 20 },
+        ],
+        riders: { r1: 'c1', r2: 'c1', r3: 'c2' },
+        personal: (id) => ({ name: `骑手${id}`, phone: '13900000000' }),
+        principals: [
+          { id: 'staff-c1', name: '几江', role: 'staff', communityIds: ['c1'] },
+          { id: 'staff-c2', name: '鼎山', role: 'staff', communityIds: ['c2'] },
+          { id: 'rider-r3', name: 'r3', role: 'rider', riderId: 'r3' },
+        ],
+      }),
+    );
     await award('r1', 'rescue');
     await award('r2', 'rescue');
     await award('r3', 'patrol');

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
 import { JOB_NAMES, JOB_QUEUE, settled, type JobQueue } from '@ledger/ledger';
-import { apiClient, openTestApi } from './api-fixture';
+import { apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
 /** Tasks (微公益) and hazard reports (随手拍) over HTTP. */
 describe('tasks and hazard reports', () => {
@@ -15,41 +15,32 @@ describe('tasks and hazard reports', () => {
   beforeAll(async () => {
     app = await openTestApi(dir.path, { RATE_LIMIT_PER_MINUTE: '0' });
     call = apiClient(app);
-    for (const [id, street] of [
-      ['c1', '几江街道'],
-      ['c2', '鼎山街道'],
-    ])
-      await call('POST', '/v1/communities', { id, name: id, street, district: '江津区' });
-    await call('POST', '/v1/funds', {
-      id: 'f1',
-      name: '专项',
-      district: '江津区',
-      budgetPoints: 100_000,
-    });
-    await call('PUT', '/v1/rules', {
-      rules: [
-        { activity: 'task', points: 50 },
-        { activity: 'hazard_report', pointsBySeverity: { minor: 5, moderate: 20, major: 50 } },
-      ],
-    });
-    const riders = Array.from({ length: 22 }, (_, i) => [`r${i + 1}`, i === 21 ? 'c2' : 'c1']);
-    for (const [id, communityId] of riders)
-      await call('POST', '/v1/riders', {
-        id,
-        communityId,
-        platform: '美团',
-        occupation: 'food_delivery',
-        name: id,
-      });
-    const principals = [
-      { id: 'staff-c1', name: '几江', role: 'staff', communityIds: ['c1'] },
-      { id: 'staff-c2', name: '鼎山', role: 'staff', communityIds: ['c2'] },
-      { id: 'verifier-c2', name: '城管', role: 'verifier', communityIds: ['c2'] },
-      { id: 'verifier-all', name: '养护单位', role: 'verifier' },
-      ...riders.map(([id]) => ({ id: `rider-${id}`, name: id, role: 'rider', riderId: id })),
-    ];
-    for (const p of principals)
-      tokens[p.id] = (await call('POST', '/v1/principals', p)).body.token as string;
+    const riders = Object.fromEntries(
+      Array.from({ length: 22 }, (_, i) => [`r${i + 1}`, i === 21 ? 'c2' : 'c1']),
+    );
+    Object.assign(
+      tokens,
+      await setUpDistrict(call, {
+        communities: { c1: '几江街道', c2: '鼎山街道' },
+        rules: [
+          { activity: 'task', points: 50 },
+          { activity: 'hazard_report', pointsBySeverity: { minor: 5, moderate: 20, major: 50 } },
+        ],
+        riders,
+        principals: [
+          { id: 'staff-c1', name: '几江', role: 'staff', communityIds: ['c1'] },
+          { id: 'staff-c2', name: '鼎山', role: 'staff', communityIds: ['c2'] },
+          { id: 'verifier-c2', name: '城管', role: 'verifier', communityIds: ['c2'] },
+          { id: 'verifier-all', name: '养护单位', role: 'verifier' },
+          ...Object.keys(riders).map((id) => ({
+            id: `rider-${id}`,
+            name: id,
+            role: 'rider',
+            riderId: id,
+          })),
+        ],
+      }),
+    );
   });
   afterAll(async () => {
     await app.close();
