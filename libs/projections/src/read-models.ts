@@ -21,6 +21,8 @@ const FLUSH_AFTER_MS = 5;
 const RETRY_AFTER_MS = 1000;
 /** Positions known applied, kept for the fast path of reads (cleared when full). */
 const APPLIED_CACHE = 10_000;
+/** A waiting read checks again this often even without news from a runner in this process. */
+const RECHECK_MS = 20;
 /** api.md: a read with `minPosition` waits at most 5 s, then answers PROJECTION_LAGGING. */
 export const MIN_POSITION_WAIT_MS = 5000;
 
@@ -202,7 +204,7 @@ export class ReadModels {
           `read models have not reached position ${position} within ${timeoutMs} ms`,
         );
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 100));
+        const timer = setTimeout(done, Math.min(left, RECHECK_MS));
         this.progress.once('batch', done);
         function done(): void {
           clearTimeout(timer);
