@@ -142,8 +142,9 @@ export function auditCommands(program: Command): void {
     });
 
   program
-    .command('selection-replay <selectionId>')
-    .alias('selection')
+    .command('selection')
+    .description('top-ten selections')
+    .command('replay <selectionId>')
     .description(
       'recompute a closed selection from the log up to its cut-off and compare (exit 4 when it differs)',
     )

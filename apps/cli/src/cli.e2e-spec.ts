@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@ledger/event-store';
-import { loadConfig } from '@ledger/ledger';
-import { tempDir } from '@ledger/testing';
+import { CommandBus } from '@nestjs/cqrs';
+import { CloseSelectionCommand, loadConfig, StreamCommand } from '@ledger/ledger';
+import { ADMIN, requestOf, tempDir } from '@ledger/testing';
+import { withLedger } from './ledger-context';
 import { seedPlan } from './seed/plan';
 import { seedDistrict } from './seed/seed';
 
@@ -21,7 +23,31 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
   };
 
   beforeAll(async () => {
-    await seedDistrict(loadConfig({ DATA_DIR: dir.path }), { scale: 0.02, quiet: true });
+    const config = loadConfig({ DATA_DIR: dir.path });
+    await seedDistrict(config, { scale: 0.02, quiet: true });
+    await withLedger(config, async (app) => {
+      const commands = app.get(CommandBus);
+      const request = requestOf(ADMIN);
+      await commands.execute(
+        new StreamCommand(
+          {
+            kind: 'selection',
+            id: 'top',
+            command: {
+              type: 'OpenSelection',
+              selectionId: 'top',
+              district: '江津区',
+              year: 2026,
+              size: 3,
+            },
+          },
+          request,
+        ),
+      );
+      expect(await commands.execute(new CloseSelectionCommand('top', request))).toMatchObject({
+        status: 'closed',
+      });
+    });
   }, 60_000);
   afterAll(() => dir.remove());
 
@@ -46,6 +72,11 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     expect(before.balance).toBe(0);
     expect(ledger('balance', 'nobody').code).toBe(2);
     expect(ledger('balance', 'jj-r0001', '--as-of', 'soon').code).toBe(2);
+
+    const selection = ledger('selection', 'replay', 'top');
+    expect(selection.code).toBe(0);
+    expect(JSON.parse(selection.out)).toMatchObject({ selectionId: 'top', same: true });
+    expect(ledger('selection', 'replay', 'nothing').code).toBe(2);
 
     const replay = ledger('replay');
     expect(replay.code).toBe(0);
