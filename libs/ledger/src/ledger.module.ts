@@ -84,8 +84,10 @@ export const RECOVERY_INTERVAL_MS = 60_000;
           schema: config.readSchema,
           timeZone: config.timeZone,
         });
-        // Read-your-writes without `minPosition`: reads here wait for what this process wrote.
+        // Read-your-writes without `minPosition`: reads here wait for what this process wrote,
+        // and for everything written before it started (acknowledged by a predecessor, say).
         writer.onAppended((position) => models.noteWritten(position));
+        models.noteWritten(store.positionOf(await store.headCursor()) ?? 0);
         return models;
       },
     },
@@ -145,9 +147,9 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     // Without Redis there is no worker: the projections run here (the embedded default).
     if (this.config.runProjections) this.readModels.start();
-    await this.recovery.run(new Date());
+    await this.recovery.run(new Date(), this.config.recoveryGraceMs);
     this.timer = setInterval(
-      () => void this.recovery.run(new Date()).catch(() => undefined),
+      () => void this.recovery.run(new Date(), this.config.recoveryGraceMs).catch(() => undefined),
       RECOVERY_INTERVAL_MS,
     );
     this.timer.unref();

@@ -64,6 +64,9 @@ function poolConfig(options: PostgresStoreOptions): PoolConfig {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
     application_name: 'rider-ledger',
+    // Tables the ledger names without a schema (personal data, idempotency keys) belong to this
+    // deployment's schema, not to `public`: two deployments on one database never share them.
+    ...(options.schema !== undefined && { options: `-c search_path=${options.schema},public` }),
   };
 }
 

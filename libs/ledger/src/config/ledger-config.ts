@@ -18,6 +18,8 @@ export interface LedgerConfig {
   readonly runProjections: boolean;
   /** A hazard report unverified this long is escalated. */
   readonly hazardEscalationHours: number;
+  /** A half-done award or redemption older than this is finished by settlement recovery. */
+  readonly recoveryGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -42,6 +44,7 @@ export const CONFIG_VARIABLES = [
   'RATE_LIMIT_PER_MINUTE',
   'RUN_PROJECTIONS',
   'HAZARD_ESCALATION_HOURS',
+  'RECOVERY_GRACE_SECONDS',
 ] as const;
 
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readSchema: kind === 'embedded' ? 'read' : `${schema}_read`,
     runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
     hazardEscalationHours: read.integer('HAZARD_ESCALATION_HOURS', 48, 1, 24 * 365),
+    recoveryGraceMs: read.integer('RECOVERY_GRACE_SECONDS', 30, 0, 3600) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
