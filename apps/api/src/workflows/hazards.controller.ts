@@ -16,6 +16,7 @@ import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { forbidden, ProblemException } from '../http/problem';
 import { Ledger } from '../http/request-context';
+import { pageByPosition } from './page';
 import { HazardQueryDto, ReportHazardDto, VerificationDto } from './workflows.dto';
 
 interface HazardRow {
@@ -159,9 +160,7 @@ export class HazardsController {
         ],
       ),
     );
-    const items = rows.slice(0, limit).map(viewOf);
-    const last = rows[limit - 1];
-    return { items, nextCursor: rows.length > limit && last ? String(last.position) : null };
+    return pageByPosition(rows, limit, viewOf);
   }
 
   private async find(id: string): Promise<HazardRow | undefined> {

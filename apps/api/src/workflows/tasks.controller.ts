@@ -15,6 +15,7 @@ import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { forbidden, ProblemException } from '../http/problem';
 import { Ledger } from '../http/request-context';
+import { pageByPosition } from './page';
 import { CompletionDto, PublishTaskDto, TaskQueryDto } from './workflows.dto';
 
 const TASK_EXAMPLE = {
@@ -100,7 +101,7 @@ export class TasksController {
         [Number(query.cursor ?? 0), query.communityId ?? null, query.open === 'true', limit + 1],
       ),
     );
-    const items = rows.slice(0, limit).map((r) => ({
+    return pageByPosition(rows, limit, (r) => ({
       id: r.task_id,
       communityId: r.community_id,
       title: r.title,
@@ -110,8 +111,6 @@ export class TasksController {
       startsAt: new Date(r.starts_at).toISOString(),
       endsAt: new Date(r.ends_at).toISOString(),
     }));
-    const last = rows[limit - 1];
-    return { items, nextCursor: rows.length > limit && last ? String(last.position) : null };
   }
 
   /** The calling rider takes a slot. */

@@ -6,7 +6,7 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 import { headsDigest } from './chain';
-import { currentHeads, verifyLog } from './verify';
+import { verifiedHeads } from './verify';
 
 export interface SealResult {
   readonly sealed: boolean;
@@ -31,13 +31,13 @@ export class SealLogHandler implements ICommandHandler<SealLogCommand, SealResul
   ) {}
 
   async execute({ request }: SealLogCommand): Promise<SealResult | DomainError> {
-    const verified = await verifyLog(this.store);
+    const { verification: verified, heads, headCursor } = await verifiedHeads(this.store);
     if (!verified.ok)
       return new DomainError(
         'RULE_VIOLATION',
         `the log does not verify at position ${verified.firstBadPosition}: ${verified.problem}; not sealed`,
       );
-    const { heads, headCursor, headPosition } = await currentHeads(this.store);
+    const headPosition = verified.head ?? 0;
     const digest = headsDigest(heads);
     const written = await this.writer.execute(
       sealDecider,

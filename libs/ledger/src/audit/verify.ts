@@ -14,7 +14,7 @@ export interface Verification {
   readonly sealsChecked: number;
 }
 
-type Heads = Map<string, { revision: number; hash: string }>;
+export type Heads = Map<string, { revision: number; hash: string }>;
 
 /**
  * Reads the whole log in order and checks every event against its stream's chain (revision
@@ -25,20 +25,36 @@ export async function verifyLog(
   store: EventStore,
   onProgress: (checked: number) => void = () => undefined,
 ): Promise<Verification> {
+  return (await verifiedHeads(store, onProgress)).verification;
+}
+
+/**
+ * One pass over the log: the verification, and (what a new seal records) every stream's head
+ * and the cursor of the last event read.
+ */
+export async function verifiedHeads(
+  store: EventStore,
+  onProgress: (checked: number) => void = () => undefined,
+): Promise<{ verification: Verification; heads: Heads; headCursor: string }> {
   const seals = await sealsByCursor(store);
   const heads: Heads = new Map();
   let checked = 0;
   let sealsChecked = 0;
   let head: number | null = null;
-  const bad = (position: number, problem: string): Verification => ({
-    ok: false,
-    eventsChecked: checked,
-    firstBadPosition: position,
-    problem,
-    head,
-    sealsChecked,
-  });
   let cursor = START;
+  const result = (bad?: { position: number; problem: string }) => ({
+    verification: {
+      ok: bad === undefined,
+      eventsChecked: checked,
+      firstBadPosition: bad?.position ?? null,
+      problem: bad?.problem ?? null,
+      head,
+      sealsChecked,
+    },
+    heads,
+    headCursor: cursor,
+  });
+  const bad = (position: number, problem: string) => result({ position, problem });
   for (;;) {
     const page = await store.readAll({ after: cursor, limit: 1000 });
     if (page.events.length === 0) break;
@@ -67,14 +83,7 @@ export async function verifyLog(
       missing.position,
       `the seal at ${missing.position} names a head no longer in the log`,
     );
-  return {
-    ok: true,
-    eventsChecked: checked,
-    firstBadPosition: null,
-    problem: null,
-    head,
-    sealsChecked,
-  };
+  return result();
 }
 
 function check(event: StoredEvent, heads: Heads): string | undefined {
@@ -101,23 +110,4 @@ async function sealsByCursor(store: EventStore) {
     from = page[page.length - 1].revision + 1;
   }
   return seals;
-}
-
-/** The heads of every stream at the log's head now, for a new seal. */
-export async function currentHeads(
-  store: EventStore,
-): Promise<{ heads: Heads; headCursor: string; headPosition: number }> {
-  const heads: Heads = new Map();
-  let cursor = START;
-  let headPosition = 0;
-  for (;;) {
-    const page = await store.readAll({ after: cursor, limit: 1000 });
-    if (page.events.length === 0) break;
-    for (const event of page.events) {
-      heads.set(event.streamName, { revision: event.revision, hash: storedHash(event) });
-      headPosition = event.position;
-    }
-    cursor = page.cursor;
-  }
-  return { heads, headCursor: cursor, headPosition };
 }
