@@ -37,8 +37,10 @@ export class SealLogHandler implements ICommandHandler<SealLogCommand, SealResul
         'RULE_VIOLATION',
         `the log does not verify at position ${verified.firstBadPosition}: ${verified.problem}; not sealed`,
       );
-    const headPosition = verified.head ?? 0;
     const digest = headsDigest(heads);
+    // An empty log has no head to vouch for (and no event a verifier could find the seal at).
+    if (verified.head === null) return { sealed: false, headPosition: 0, digest, position: null };
+    const headPosition = verified.head;
     const written = await this.writer.execute(
       sealDecider,
       SEALS_STREAM,

@@ -55,6 +55,15 @@ export async function verifiedHeads(
     headCursor: cursor,
   });
   const bad = (position: number, problem: string) => result({ position, problem });
+  // A seal of the empty log (earlier versions wrote one when sealing a new ledger) vouches for
+  // nothing but the empty set of heads, which is where every verification starts.
+  const empty = seals.get(START);
+  if (empty) {
+    seals.delete(START);
+    sealsChecked++;
+    if (empty.digest !== headsDigest(heads))
+      return bad(empty.position, `the seal at ${empty.position} does not match the empty log`);
+  }
   for (;;) {
     const page = await store.readAll({ after: cursor, limit: 1000 });
     if (page.events.length === 0) break;
