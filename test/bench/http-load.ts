@@ -20,10 +20,11 @@ export async function httpLoad(
 ): Promise<Sample> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   try {
-    return await throughput(
-      (_worker, i) => once(agent, target, i),
-      { seconds: options.seconds, workers: options.connections, ...(options.maxRequests && { maxOps: options.maxRequests }) },
-    );
+    return await throughput((_worker, i) => once(agent, target, i), {
+      seconds: options.seconds,
+      workers: options.connections,
+      ...(options.maxRequests && { maxOps: options.maxRequests }),
+    });
   } finally {
     agent.destroy();
   }
@@ -53,7 +54,12 @@ function once(agent: Agent, target: Target, i: number): Promise<void> {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(new Error(`${target.method} ${target.path(i)}: ${status} ${Buffer.concat(chunks).toString().slice(0, 300)}`));
+          else
+            reject(
+              new Error(
+                `${target.method} ${target.path(i)}: ${status} ${Buffer.concat(chunks).toString().slice(0, 300)}`,
+              ),
+            );
         });
       },
     );

@@ -18,7 +18,12 @@ const RIDERS = 64;
 
 /** The API on 127.0.0.1 (PostgreSQL when reachable, else embedded), a bare Fastify beside it. */
 async function withApis<T>(
-  work: (api: { port: number; bare: number; app: NestFastifyApplication; store: string }) => Promise<T>,
+  work: (api: {
+    port: number;
+    bare: number;
+    app: NestFastifyApplication;
+    store: string;
+  }) => Promise<T>,
 ): Promise<T> {
   const pg = await postgresReachable();
   const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
@@ -80,14 +85,37 @@ async function setUp(port: number): Promise<void> {
     });
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   };
-  await post('/v1/communities', { id: 'c1', name: '玉林社区', street: '芳草街街道', district: '成都市武侯区' });
-  await post('/v1/funds', { id: 'f1', name: '专项资金', district: '成都市武侯区', budgetPoints: 1_000_000_000_000 });
+  await post('/v1/communities', {
+    id: 'c1',
+    name: '玉林社区',
+    street: '芳草街街道',
+    district: '成都市武侯区',
+  });
+  await post('/v1/funds', {
+    id: 'f1',
+    name: '专项资金',
+    district: '成都市武侯区',
+    budgetPoints: 1_000_000_000_000,
+  });
   await post('/v1/rules', { rules: [{ activity: 'patrol', points: 10 }] }, 'PUT');
   for (let r = 0; r < RIDERS; r++)
-    await post('/v1/riders', { id: `r${r}`, communityId: 'c1', platform: '美团', occupation: 'food_delivery', name: `骑手${r}` });
+    await post('/v1/riders', {
+      id: `r${r}`,
+      communityId: 'c1',
+      platform: '美团',
+      occupation: 'food_delivery',
+      name: `骑手${r}`,
+    });
 }
 
-function vsBare(name: string, target: number, bare: Target, subject: Target, o: BenchOptions, notes: string) {
+function vsBare(
+  name: string,
+  target: number,
+  bare: Target,
+  subject: Target,
+  o: BenchOptions,
+  notes: string,
+) {
   return compare(
     o.rounds,
     () => httpLoad(bare, { seconds: o.seconds, connections: CONNECTIONS }),
@@ -146,13 +174,17 @@ export function leaderboard(o: BenchOptions): Promise<Row> {
       {
         port,
         method: 'GET',
-        path: () => `/v1/leaderboards?scope=${encodeURIComponent('district:成都市')}&period=2026&limit=10`,
+        path: () =>
+          `/v1/leaderboards?scope=${encodeURIComponent('district:成都市')}&period=2026&limit=10`,
         headers: auth,
       },
       o,
       `GET /v1/leaderboards district of 75,000 riders, top 10, ${store}`,
     );
-    return { ...row, notes: `${row.notes ?? ''}; p99 target 20 ms: ${(row.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}` };
+    return {
+      ...row,
+      notes: `${row.notes ?? ''}; p99 target 20 ms: ${(row.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}`,
+    };
   });
 }
 
@@ -168,12 +200,21 @@ export function readYourWrites(o: BenchOptions): Promise<Row> {
       const res = await fetch(`http://127.0.0.1:${port}/v1/awards`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ riderId: `r${i % RIDERS}`, activity: 'patrol', fundId: 'f1', reason: '巡逻', occurredAt: new Date(Date.now() - 60_000).toISOString() }),
+        body: JSON.stringify({
+          riderId: `r${i % RIDERS}`,
+          activity: 'patrol',
+          fundId: 'f1',
+          reason: '巡逻',
+          occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        }),
       });
       const { position } = (await res.json()) as { position: number };
       acks.push(performance.now() - t);
       t = performance.now();
-      const read = await fetch(`http://127.0.0.1:${port}/v1/riders/r${i % RIDERS}/balance?minPosition=${position}`, { headers: auth });
+      const read = await fetch(
+        `http://127.0.0.1:${port}/v1/riders/r${i % RIDERS}/balance?minPosition=${position}`,
+        { headers: auth },
+      );
       if (read.status !== 200) throw new Error(`read: ${read.status}`);
       await read.arrayBuffer();
       waits.push(performance.now() - t);

@@ -7,7 +7,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOBS = 2000;
 
 export async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -21,10 +25,15 @@ export async function redisReachable(): Promise<boolean> {
 }
 
 /** Adds `count` jobs and resolves when the worker has processed all of them: jobs per second. */
-async function roundTrip(add: (i: number) => Promise<unknown>, processed: () => number, count: number) {
+async function roundTrip(
+  add: (i: number) => Promise<unknown>,
+  processed: () => number,
+  count: number,
+) {
   const t = Date.now();
   const start = processed();
-  for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, k) => add(i + k)));
+  for (let i = 0; i < count; i += 50)
+    await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, k) => add(i + k)));
   while (processed() - start < count) await new Promise((r) => setTimeout(r, 5));
   return count / ((Date.now() - t) / 1000);
 }
@@ -34,19 +43,37 @@ export async function jobs(o: BenchOptions): Promise<Row> {
   const name = `bench-jobs-${Date.now().toString(36)}`;
   let done = 0;
   const queue = new BullJobQueue(REDIS_URL, `${name}-ledger`);
-  const worker = startJobWorker(REDIS_URL, new Map([['noop', () => Promise.resolve(++done)]]), { queueName: `${name}-ledger`, concurrency: 8 });
+  const worker = startJobWorker(REDIS_URL, new Map([['noop', () => Promise.resolve(++done)]]), {
+    queueName: `${name}-ledger`,
+    concurrency: 8,
+  });
   const bareConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const bareQueue = new Queue(`${name}-bare`, { connection: bareConnection });
   let bareDone = 0;
-  const bareWorker = new Worker(`${name}-bare`, () => Promise.resolve(++bareDone), { connection: bareConnection.duplicate(), concurrency: 8 });
+  const bareWorker = new Worker(`${name}-bare`, () => Promise.resolve(++bareDone), {
+    connection: bareConnection.duplicate(),
+    concurrency: 8,
+  });
   try {
     await Promise.all([worker.waitUntilReady(), bareWorker.waitUntilReady()]);
     const subject: number[] = [];
     const baseline: number[] = [];
     let id = 0;
     for (let r = 0; r < o.rounds; r++) {
-      baseline.push(await roundTrip(() => bareQueue.add('noop', {}, { removeOnComplete: true }), () => bareDone, JOBS));
-      subject.push(await roundTrip(() => queue.add('noop', {}, { jobId: `noop-${id++}` }), () => done, JOBS));
+      baseline.push(
+        await roundTrip(
+          () => bareQueue.add('noop', {}, { removeOnComplete: true }),
+          () => bareDone,
+          JOBS,
+        ),
+      );
+      subject.push(
+        await roundTrip(
+          () => queue.add('noop', {}, { jobId: `noop-${id++}` }),
+          () => done,
+          JOBS,
+        ),
+      );
     }
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const value = round(mid(subject));

@@ -33,11 +33,18 @@ interface Options extends BenchOptions {
 
 const program = new Command()
   .name('bench')
-  .description('Benchmark rows as ratios to baselines measured in the same run (../shared/quality.md)')
+  .description(
+    'Benchmark rows as ratios to baselines measured in the same run (../shared/quality.md)',
+  )
   .option('--rows <names>', `comma-separated rows (${Object.keys(ROWS).join(', ')})`)
   .option('--seconds <n>', 'seconds per round of each side', Number, 3)
   .option('--rounds <n>', 'rounds (baseline and subject alternate; the median is kept)', Number, 3)
-  .option('--events <n>', 'events of the catch-up rows (not rebuilt yet, see docs/benchmarks.md)', Number, 1_000_000)
+  .option(
+    '--events <n>',
+    'events of the catch-up rows (not rebuilt yet, see docs/benchmarks.md)',
+    Number,
+    1_000_000,
+  )
   .option('--verify-events <n>', 'events the verify row checks', Number, 200_000);
 
 async function main(): Promise<void> {

@@ -75,7 +75,8 @@ export async function compare(
     base.push(await baseline());
     subj.push(await subject());
   }
-  const pick = (samples: Sample[]) => [...samples].sort((a, b) => a.rate - b.rate)[Math.floor(samples.length / 2)];
+  const pick = (samples: Sample[]) =>
+    [...samples].sort((a, b) => a.rate - b.rate)[Math.floor(samples.length / 2)];
   return { baseline: pick(base), subject: pick(subj) };
 }
 

@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, round, throughput, throughputRow, type BenchOptions, type Row } from './measure';
 
-export const BENCH_DATABASE_URL =
-  process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+export const BENCH_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const WRITERS = 16;
 
 /** A ~300-byte event, like an award. */
@@ -56,7 +55,9 @@ export async function withPostgres<T>(
   });
   const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: WRITERS });
   try {
-    await pool.query(`create table ${schema}.raw (id bigint generated always as identity primary key, payload jsonb not null)`);
+    await pool.query(
+      `create table ${schema}.raw (id bigint generated always as identity primary key, payload jsonb not null)`,
+    );
     return await work({ store: events, sql, schema, pool });
   } finally {
     await pool.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
@@ -66,7 +67,11 @@ export async function withPostgres<T>(
 }
 
 export async function postgresReachable(): Promise<string | undefined> {
-  const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: 1, connectionTimeoutMillis: 2000 });
+  const pool = new Pool({
+    connectionString: BENCH_DATABASE_URL,
+    max: 1,
+    connectionTimeoutMillis: 2000,
+  });
   try {
     const { rows } = await pool.query<{ server_version: string }>('show server_version');
     return rows[0].server_version;
@@ -79,7 +84,12 @@ export async function postgresReachable(): Promise<string | undefined> {
 
 async function awardsThroughLedger(store: EventStore) {
   const p = ledgerProcess(store);
-  await seedLedger(p, { riders: WRITERS, budgetPoints: 1_000_000_000_000, pricePoints: 10, stock: 10 });
+  await seedLedger(p, {
+    riders: WRITERS,
+    budgetPoints: 1_000_000_000_000,
+    pricePoints: 10,
+    stock: 10,
+  });
   return (worker: number) =>
     p.awardPoints(`r${worker}`, 10).then((r) => {
       if ('code' in r) throw new Error(`award refused: ${r.code}`);
@@ -92,13 +102,22 @@ export async function appendPg(o: BenchOptions): Promise<Row> {
     const result = await compare(
       o.rounds,
       () =>
-        throughput((_, i) => pool.query(`insert into ${schema}.raw (payload) values ($1)`, [payload(i)]), {
-          seconds: o.seconds,
-          workers: WRITERS,
-        }),
+        throughput(
+          (_, i) => pool.query(`insert into ${schema}.raw (payload) values ($1)`, [payload(i)]),
+          {
+            seconds: o.seconds,
+            workers: WRITERS,
+          },
+        ),
       () => throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS }),
     );
-    return throughputRow('append-pg', 0.5, result, 'ops/s', 'awards through the ledger (2 appends, hash chain) vs raw single-row INSERTs, 16 at once');
+    return throughputRow(
+      'append-pg',
+      0.5,
+      result,
+      'ops/s',
+      'awards through the ledger (2 appends, hash chain) vs raw single-row INSERTs, 16 at once',
+    );
   });
 }
 
@@ -106,7 +125,9 @@ export async function appendEmbedded(o: BenchOptions): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-embedded-'));
   const { events, sql } = await openEmbeddedDatabase({ dataDir: dir });
   try {
-    await sql.exec('create table raw (id bigint generated always as identity primary key, payload jsonb not null)');
+    await sql.exec(
+      'create table raw (id bigint generated always as identity primary key, payload jsonb not null)',
+    );
     const award = await awardsThroughLedger(events);
     const result = await compare(
       o.rounds,
@@ -117,7 +138,13 @@ export async function appendEmbedded(o: BenchOptions): Promise<Row> {
         }),
       () => throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS }),
     );
-    return throughputRow('append-embedded', 0.5, result, 'ops/s', 'awards through the ledger vs raw PGlite INSERTs');
+    return throughputRow(
+      'append-embedded',
+      0.5,
+      result,
+      'ops/s',
+      'awards through the ledger vs raw PGlite INSERTs',
+    );
   } finally {
     await events.close();
     rmSync(dir, { recursive: true, force: true });
@@ -135,7 +162,9 @@ export async function batchAppend(o: BenchOptions): Promise<Row> {
             try {
               await client.query('begin');
               for (let k = 0; k < 100; k++)
-                await client.query(`insert into ${schema}.raw (payload) values ($1)`, [payload(i * 100 + k)]);
+                await client.query(`insert into ${schema}.raw (payload) values ($1)`, [
+                  payload(i * 100 + k),
+                ]);
               await client.query('commit');
             } finally {
               client.release();
@@ -146,13 +175,23 @@ export async function batchAppend(o: BenchOptions): Promise<Row> {
       () =>
         throughput(
           (_, i) =>
-            store.append(`batch-${randomUUID()}`, Array.from({ length: 100 }, (__, k) => newEvent(i * 100 + k)), {
-              expectedRevision: NO_STREAM,
-            }),
+            store.append(
+              `batch-${randomUUID()}`,
+              Array.from({ length: 100 }, (__, k) => newEvent(i * 100 + k)),
+              {
+                expectedRevision: NO_STREAM,
+              },
+            ),
           { seconds: o.seconds, workers: 4 },
         ),
     );
-    return throughputRow('batch-append', 0.7, result, 'batches/s', '100 events in one append vs 100 INSERTs in one transaction');
+    return throughputRow(
+      'batch-append',
+      0.7,
+      result,
+      'batches/s',
+      '100 events in one append vs 100 INSERTs in one transaction',
+    );
   });
 }
 
@@ -161,17 +200,26 @@ export async function portAppendPg(o: BenchOptions): Promise<Row> {
     const result = await compare(
       o.rounds,
       () =>
-        throughput((_, i) => pool.query(`insert into ${schema}.raw (payload) values ($1)`, [payload(i)]), {
-          seconds: o.seconds,
-          workers: WRITERS,
-        }),
+        throughput(
+          (_, i) => pool.query(`insert into ${schema}.raw (payload) values ($1)`, [payload(i)]),
+          {
+            seconds: o.seconds,
+            workers: WRITERS,
+          },
+        ),
       () =>
         throughput((w, i) => store.append(`port-${w}`, [newEvent(i)], { expectedRevision: ANY }), {
           seconds: o.seconds,
           workers: WRITERS,
         }),
     );
-    return throughputRow('port-append-pg', 0.5, result, 'ops/s', 'one event per append through the port, 16 streams');
+    return throughputRow(
+      'port-append-pg',
+      0.5,
+      result,
+      'ops/s',
+      'one event per append through the port, 16 streams',
+    );
   });
 }
 
@@ -207,7 +255,8 @@ export async function verify(o: BenchOptions & { verifyEvents: number }): Promis
       times.hash.push((Date.now() - t) / 1000);
       t = Date.now();
       const result = await verifyLog(store);
-      if (!result.ok || result.eventsChecked !== total) throw new Error(`verify: ${JSON.stringify(result)}`);
+      if (!result.ok || result.eventsChecked !== total)
+        throw new Error(`verify: ${JSON.stringify(result)}`);
       times.verify.push((Date.now() - t) / 1000);
     }
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
