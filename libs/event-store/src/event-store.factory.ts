@@ -11,6 +11,7 @@ export type EventStoreSettings =
       readonly databaseUrl: string;
       readonly schema: string;
       readonly poolSize: number;
+      readonly statementTimeoutMs?: number;
     }
   | { readonly kind: 'kurrentdb'; readonly kurrentDbUrl: string };
 
@@ -24,6 +25,7 @@ export function openEventStore(settings: EventStoreSettings): Promise<EventStore
         connectionString: settings.databaseUrl,
         schema: settings.schema,
         poolSize: settings.poolSize,
+        statementTimeoutMs: settings.statementTimeoutMs,
       });
     case 'kurrentdb':
       return openKurrentDbEventStore({ connectionString: settings.kurrentDbUrl });

@@ -2,9 +2,14 @@ export * from './event-store.port';
 export * from './event-store.errors';
 export * from './event-store.factory';
 export { openEmbeddedEventStore } from './embedded/pglite.event-store';
-export { openPostgresEventStore, DEFAULT_PG_POOL_SIZE } from './postgres/postgres.event-store';
+export {
+  openPostgresEventStore,
+  DEFAULT_PG_POOL_SIZE,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from './postgres/postgres.event-store';
 export { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 export * from './storage';
 export { openEmbeddedDatabase } from './embedded/pglite.event-store';
 export { openPostgresDatabase } from './postgres/postgres.event-store';
 export { classifyPgError } from './sql/pg-errors';
+export { sleep } from './subscription';

@@ -29,6 +29,7 @@ export async function openStorage(
         connectionString: settings.databaseUrl,
         schema: settings.schema,
         poolSize: settings.poolSize,
+        statementTimeoutMs: settings.statementTimeoutMs,
       });
       return { events, sql, close: () => events.close() };
     }

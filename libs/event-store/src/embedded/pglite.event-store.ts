@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '../event-store.port';
 import { classifyPgError } from '../sql/pg-errors';
-import type { SqlClient } from '../sql/sql-client';
+import { withUnavailableErrors, type SqlClient } from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { DataDirLock } from './data-dir-lock';
 
@@ -68,7 +68,7 @@ function embeddedOptions(schema: string) {
 }
 
 function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
-  return {
+  return withUnavailableErrors({
     query: async <Row>(text: string, params?: readonly unknown[]) => {
       const result = await db.query<Row>(text, params ? [...params] : undefined);
       return { rows: result.rows };
@@ -90,5 +90,5 @@ function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
         onClose();
       }
     },
-  };
+  });
 }

@@ -1,9 +1,16 @@
-import { dropSchema, requirePostgres, TEST_DATABASE_URL, uniqueSchema } from '@ledger/testing';
+import {
+  dropSchema,
+  FaultProxy,
+  requirePostgres,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from '@ledger/testing';
 import { Client } from 'pg';
 import { describeEventStoreContract, newEvent } from '../contract/event-store.contract';
 import { StoreUnavailable } from '../event-store.errors';
 import { NO_STREAM, type EventStore, type NewEvent } from '../event-store.port';
-import { openPostgresEventStore } from './postgres.event-store';
+import type { SqlClient } from '../sql/sql-client';
+import { openPostgresDatabase, openPostgresEventStore } from './postgres.event-store';
 
 describeEventStoreContract('postgres', async () => {
   await requirePostgres();
@@ -69,4 +76,133 @@ describe('postgres adapter', () => {
       await dropSchema(schema);
     }
   });
+
+  it('fails work on a killed or reset connection with StoreUnavailable, stays up, serves on', async () => {
+    await requirePostgres();
+    const schema = uniqueSchema('es');
+    const server = new URL(TEST_DATABASE_URL);
+    const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
+    server.host = proxy.address;
+    const { events, sql } = await openPostgresDatabase({
+      connectionString: server.toString(),
+      schema,
+    });
+    try {
+      // The server ends the connection (an administrator, a crash, a failover).
+      await expect(
+        sql.transaction(async (query) => {
+          await query('select 1');
+          await query('select pg_terminate_backend(pg_backend_pid())');
+        }),
+      ).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(
+        sql.query('select pg_terminate_backend(pg_backend_pid())'),
+      ).rejects.toBeInstanceOf(StoreUnavailable);
+      // The link is reset in the middle of a transaction: the checked-out client emits 'error',
+      // which would end the process if nobody listened.
+      await expect(
+        sql.transaction(async (query) => {
+          await query('select 1');
+          await proxy.cut('refuse');
+          await query('select 1');
+        }),
+      ).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(events.ping()).rejects.toBeInstanceOf(StoreUnavailable);
+      await proxy.heal();
+      // Still here, back within a second, and the pool hands out live connections only.
+      expect(await answersWithin(sql, 1000)).toBe(true);
+      await expect(sql.transaction((query) => query('select 1 as one'))).resolves.toEqual({
+        rows: [{ one: 1 }],
+      });
+      await expect(events.ping()).resolves.toBeUndefined();
+    } finally {
+      await events.close();
+      await proxy.stop();
+      await dropSchema(schema);
+    }
+  });
+
+  it('gives up on a statement that runs past the statement timeout, with StoreUnavailable', async () => {
+    await requirePostgres();
+    const schema = uniqueSchema('es');
+    const { events, sql } = await openPostgresDatabase({
+      connectionString: TEST_DATABASE_URL,
+      schema,
+      statementTimeoutMs: 300,
+    });
+    try {
+      const started = Date.now();
+      await expect(sql.query('select pg_sleep(5)')).rejects.toBeInstanceOf(StoreUnavailable);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await expect(sql.query('select 1 as one')).resolves.toEqual({ rows: [{ one: 1 }] });
+    } finally {
+      await events.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('fails fast while the link is silent, and serves again within a second of its return', async () => {
+    await requirePostgres();
+    const schema = uniqueSchema('es');
+    const server = new URL(TEST_DATABASE_URL);
+    const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
+    server.host = proxy.address;
+    const { events, sql } = await openPostgresDatabase({
+      connectionString: server.toString(),
+      schema,
+      statementTimeoutMs: 500, // the client gives up on a silent link after 1.5 s
+    });
+    try {
+      await sql.query('select 1');
+      await proxy.cut('blackhole');
+      const timed = async (work: () => Promise<unknown>) => {
+        const started = Date.now();
+        const error = await work().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        return { unavailable: error instanceof StoreUnavailable, ms: Date.now() - started };
+      };
+      // The first statement learns of the silence from its own timeout…
+      const first = await timed(() => sql.query('select 1'));
+      expect(first).toMatchObject({ unavailable: true });
+      expect(first.ms).toBeLessThan(3000);
+      // …every later one is refused at once, whichever way it comes.
+      for (const work of [
+        () => sql.query('select 1'),
+        () => sql.transaction((q) => q('select 1')),
+        () => events.append('s-1', [newEvent()], { expectedRevision: NO_STREAM }),
+        () => events.ping(),
+      ]) {
+        const next = await timed(work);
+        expect(next).toMatchObject({ unavailable: true });
+        expect(next.ms).toBeLessThan(100);
+      }
+      await proxy.heal();
+      expect(await answersWithin(sql, 1000)).toBe(true);
+      await expect(
+        events.append('s-1', [newEvent()], { expectedRevision: NO_STREAM }),
+      ).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    } finally {
+      await events.close();
+      await proxy.stop();
+      await dropSchema(schema);
+    }
+  });
 });
+
+/** Whether `select 1` succeeds within `ms`, tried every 20 ms. */
+async function answersWithin(sql: SqlClient, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (
+      await sql.query('select 1').then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}

@@ -2,7 +2,8 @@ import { Pool, type PoolConfig } from 'pg';
 import type { EventStore } from '../event-store.port';
 import { assertSchemaName } from '../sql/event-store.sql';
 import { classifyPgError } from '../sql/pg-errors';
-import type { SqlClient } from '../sql/sql-client';
+import { isLinkFailure, LinkBreaker } from './link-breaker';
+import { withUnavailableErrors, type SqlClient } from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
 
 export interface PostgresStoreOptions {
@@ -12,13 +13,28 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** How often an idle subscription looks for commits made by other processes. */
   readonly pollIntervalMs?: number;
+  /** `statement_timeout` of every connection (the client waits this plus a second at most). */
+  readonly statementTimeoutMs?: number;
 }
 
 export const DEFAULT_PG_POOL_SIZE = 10;
-/** A request fails fast with STORE_UNAVAILABLE instead of queueing behind a dead server. */
+/**
+ * A request fails fast with STORE_UNAVAILABLE instead of queueing behind a dead server: this
+ * bounds a new connection and the wait for a free one in the pool.
+ */
 const CONNECT_TIMEOUT_MS = 3000;
-/** Bounds a statement stuck behind a lock; appends lock one stream row for microseconds. */
-const STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * The server cancels (and rolls back) a statement running longer than this: every statement of
+ * the ledger is bounded (one append, one page, one batch), so one this slow means an overloaded
+ * or locked server, and the request answers STORE_UNAVAILABLE instead of hanging.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+/**
+ * The client gives up on a statement a little after the server would have cancelled it: only a
+ * silent network (no answer, no reset) gets this far. The outcome of a write is then unknown,
+ * which is why every write can be retried with its Idempotency-Key.
+ */
+const QUERY_TIMEOUT_MARGIN_MS = 1000;
 /** Low enough that a worker in another process picks up new events promptly. */
 export const DEFAULT_PG_POLL_INTERVAL_MS = 50;
 
@@ -58,11 +74,15 @@ export function postgresPool(options: PostgresStoreOptions): Pool {
 }
 
 function poolConfig(options: PostgresStoreOptions): PoolConfig {
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   return {
     connectionString: options.connectionString,
     max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS,
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS,
+    // A connection idle in a pool is probed by TCP, so one a dead server left is found sooner.
+    keepAlive: true,
     application_name: 'rider-ledger',
     // Tables the ledger names without a schema (personal data, idempotency keys) belong to this
     // deployment's schema, not to `public`: two deployments on one database never share them.
@@ -83,44 +103,70 @@ function statementName(text: string): string {
 }
 
 export function pgClient(pool: Pool, schema: string): SqlClient {
-  return {
-    query: async <Row>(text: string, params?: readonly unknown[]) => {
-      // Named statements are parsed and planned once per connection, then only executed.
-      const result = await pool.query({
-        name: statementName(text),
-        text,
-        values: params ? [...params] : undefined,
-      });
-      return { rows: result.rows as Row[] };
-    },
+  const breaker = new LinkBreaker(pool.options);
+  /** Every call: refused at once while the link is down; a link failure opens the breaker. */
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    breaker.check();
+    try {
+      return await call();
+    } catch (error) {
+      breaker.failed(error);
+      throw error;
+    }
+  };
+  return withUnavailableErrors({
+    query: <Row>(text: string, params?: readonly unknown[]) =>
+      guarded(async () => {
+        // Named statements are parsed and planned once per connection, then only executed.
+        const result = await pool.query({
+          name: statementName(text),
+          text,
+          values: params ? [...params] : undefined,
+        });
+        return { rows: result.rows as Row[] };
+      }),
     // Several processes may start at once: the advisory lock makes schema creation one at a time.
     // A multi-statement simple query is one implicit transaction, so the xact lock spans it.
-    exec: async (text) => {
-      await pool.query(
-        `select pg_advisory_xact_lock(hashtext('ledger-schema:${schema}'));\n${text}`,
-      );
-    },
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
-          const r = await client.query({
-            name: statementName(text),
-            text,
-            values: params ? [...params] : undefined,
+    exec: (text) =>
+      guarded(async () => {
+        await pool.query(
+          `select pg_advisory_xact_lock(hashtext('ledger-schema:${schema}'));\n${text}`,
+        );
+      }),
+    transaction: (work) =>
+      guarded(async () => {
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        // A checked-out client whose connection breaks emits 'error'; unheard, it would end the
+        // process. The pending query fails with it, and the client is discarded on release.
+        const onError = (error: Error) => (broken = error);
+        client.on('error', onError);
+        try {
+          await client.query('begin');
+          const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
+            const r = await client.query({
+              name: statementName(text),
+              text,
+              values: params ? [...params] : undefined,
+            });
+            return { rows: r.rows as Row[] };
           });
-          return { rows: r.rows as Row[] };
-        });
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          // A lost or silent link cannot roll back (the server does, when the connection ends);
+          // a connection that fails to roll back is dead too. The pool must not hand it out again.
+          if (isLinkFailure(error)) broken = error as Error;
+          else await client.query('rollback').catch((e: Error) => (broken = e));
+          throw error;
+        } finally {
+          client.off('error', onError);
+          client.release(broken);
+        }
+      }),
+    close: async () => {
+      await breaker.close();
+      await pool.end();
     },
-    close: () => pool.end(),
-  };
+  });
 }

@@ -1,3 +1,5 @@
+import { unavailableError } from './pg-errors';
+
 /** One statement on a connection. */
 export type SqlQuery = <Row>(text: string, params?: readonly unknown[]) => Promise<{ rows: Row[] }>;
 
@@ -9,4 +11,25 @@ export interface SqlClient {
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/**
+ * The same client, with every "the database cannot serve now" error (lost connection, timeout,
+ * shutdown) turned into `StoreUnavailable`, so every table beside the log (read models, personal
+ * data, idempotency keys) fails the way the log does and the API answers 503, not 500.
+ */
+export function withUnavailableErrors(client: SqlClient): SqlClient {
+  const run = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw unavailableError(error) ?? error;
+    }
+  };
+  return {
+    query: (text, params) => run(() => client.query(text, params)),
+    exec: (text) => run(() => client.exec(text)),
+    transaction: (work) => run(() => client.transaction(work)),
+    close: () => client.close(),
+  };
 }

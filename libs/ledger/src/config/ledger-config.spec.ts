@@ -21,12 +21,17 @@ describe('loadConfig', () => {
         EVENT_STORE: 'postgres',
         DATABASE_URL: 'postgres://u@db:5432/ledger',
         PG_POOL_SIZE: '20',
+        PG_STATEMENT_TIMEOUT_MS: '15000',
       }).eventStore,
     ).toEqual({
       kind: 'postgres',
       databaseUrl: 'postgres://u@db:5432/ledger',
       schema: 'ledger',
       poolSize: 20,
+      statementTimeoutMs: 15000,
+    });
+    expect(loadConfig({ EVENT_STORE: 'postgres' }).eventStore).toMatchObject({
+      statementTimeoutMs: 5000,
     });
     expect(
       loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'esdb://k:2113?tls=false' }).eventStore,
@@ -43,6 +48,7 @@ describe('loadConfig', () => {
         REDIS_URL: 'http://x',
         LEDGER_ADMIN_TOKEN: 'short',
         RATE_LIMIT_PER_MINUTE: '-1',
+        PG_STATEMENT_TIMEOUT_MS: '10',
       });
     } catch (e) {
       error = e;
@@ -56,6 +62,7 @@ describe('loadConfig', () => {
       'REDIS_URL',
       'LEDGER_ADMIN_TOKEN',
       'RATE_LIMIT_PER_MINUTE',
+      'PG_STATEMENT_TIMEOUT_MS',
     ]) {
       expect(problems).toContain(name);
     }

@@ -1,4 +1,8 @@
-import { DEFAULT_PG_POOL_SIZE, type EventStoreSettings } from '@ledger/event-store';
+import {
+  DEFAULT_PG_POOL_SIZE,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  type EventStoreSettings,
+} from '@ledger/event-store';
 
 /** Everything the apps read from the environment, parsed and checked once at start-up. */
 export interface LedgerConfig {
@@ -35,6 +39,7 @@ export const CONFIG_VARIABLES = [
   'DATABASE_URL',
   'DATABASE_SCHEMA',
   'PG_POOL_SIZE',
+  'PG_STATEMENT_TIMEOUT_MS',
   'KURRENTDB_URL',
   'REDIS_URL',
   'LEDGER_ADMIN_TOKEN',
@@ -61,6 +66,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const databaseUrl = read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
   const schema = read.matching('DATABASE_SCHEMA', 'ledger', /^[a-z_][a-z0-9_]{0,62}$/);
   const poolSize = read.integer('PG_POOL_SIZE', DEFAULT_PG_POOL_SIZE, 1, 200);
+  const statementTimeoutMs = read.integer(
+    'PG_STATEMENT_TIMEOUT_MS',
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+    100,
+    600_000,
+  );
   const kurrentDbUrl = env.KURRENTDB_URL;
   if (kind === 'kurrentdb' && !kurrentDbUrl)
     problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
@@ -71,7 +82,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
   const config: LedgerConfig = {
-    eventStore: storeSettings(kind, { dataDir, databaseUrl, schema, poolSize, kurrentDbUrl }),
+    eventStore: storeSettings(kind, {
+      dataDir,
+      databaseUrl,
+      schema,
+      poolSize,
+      statementTimeoutMs,
+      kurrentDbUrl,
+    }),
     dataDir,
     databaseUrl,
     redisUrl,
@@ -96,6 +114,7 @@ function storeSettings(
     databaseUrl: string;
     schema: string;
     poolSize: number;
+    statementTimeoutMs: number;
     kurrentDbUrl?: string;
   },
 ): EventStoreSettings {
@@ -103,7 +122,13 @@ function storeSettings(
     case 'embedded':
       return { kind, dataDir: v.dataDir };
     case 'postgres':
-      return { kind, databaseUrl: v.databaseUrl, schema: v.schema, poolSize: v.poolSize };
+      return {
+        kind,
+        databaseUrl: v.databaseUrl,
+        schema: v.schema,
+        poolSize: v.poolSize,
+        statementTimeoutMs: v.statementTimeoutMs,
+      };
     case 'kurrentdb':
       return { kind, kurrentDbUrl: v.kurrentDbUrl ?? '' };
   }
