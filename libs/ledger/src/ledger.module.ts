@@ -50,7 +50,8 @@ export const RECOVERY_INTERVAL_MS = 60_000;
 
 /**
  * The write side as a Nest module: the command handlers on @nestjs/cqrs's CommandBus, the stream
- * writer they share, and settlement recovery (at start-up and every minute).
+ * writer they share, and settlement recovery (at start-up, every minute, and as soon as the store
+ * is back after an append failed with its outcome unknown).
  */
 @Module({
   imports: [CqrsModule.forRoot()],
@@ -63,8 +64,11 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     {
       provide: SettlementRecovery,
       inject: [EVENT_STORE, StreamWriter, LEDGER_CONFIG],
-      useFactory: (store: EventStore, writer: StreamWriter, config: LedgerConfig) =>
-        new SettlementRecovery(store, writer, config.timeZone),
+      useFactory: (store: EventStore, writer: StreamWriter, config: LedgerConfig) => {
+        const recovery = new SettlementRecovery(store, writer, config.timeZone);
+        writer.onUnknownOutcome((at) => recovery.finishAfterOutage(at));
+        return recovery;
+      },
     },
     {
       provide: PERSONAL_DATA,
@@ -176,6 +180,7 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.recovery.stop();
     clearInterval(this.escalation);
     clearInterval(this.sealing);
     await this.jobs.close();

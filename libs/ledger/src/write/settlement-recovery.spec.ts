@@ -148,4 +148,26 @@ describe('settlement recovery after a crash between the two appends', () => {
       awardsCompleted: 0,
     });
   });
+
+  it('finishes what an outage left half done as soon as the store is back, without the grace period', async () => {
+    const { store, first, crashNextAppendTo } = await crashedLedger('rider-');
+    await first.awardPoints('r0', 20);
+    // The process's own recovery hears of appends whose outcome the outage left unknown.
+    first.writer.onUnknownOutcome((at) => first.recovery.finishAfterOutage(at));
+    crashNextAppendTo('rider-r0');
+    await expect(first.awardPoints('r0', 30)).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(first.redeemItems('r0', 1)).rejects.toBeInstanceOf(StoreUnavailable);
+    await new Promise((r) => setTimeout(r, 1500)); // still down: retried, nothing changes
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 20, fundAwarded: 50, stock: 4 });
+
+    store.beforeAppend = undefined; // the store is back
+    const deadline = Date.now() + 10_000;
+    let totals = await ledgerTotals(store, 2);
+    while (totals.earned !== 50 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      totals = await ledgerTotals(store, 2);
+    }
+    expect(totals).toMatchObject({ earned: 50, fundAwarded: 50, stock: 4, redeemed: 10 });
+    await first.recovery.stop();
+  });
 });

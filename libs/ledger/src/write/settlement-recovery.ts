@@ -15,7 +15,7 @@ import {
   type PendingAward,
   type PricedItem,
 } from '@ledger/domain';
-import { START, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { sleep, START, type EventStore, type StoredEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { completeAward } from '../commands/award-points';
 import { completeRedemption } from '../commands/make-redemption';
@@ -27,6 +27,9 @@ import { StreamWriter, toDomainEvent } from './stream-writer';
  * Acting on it too early is still safe (both sides are idempotent by entry id), only wasteful.
  */
 export const RECOVERY_GRACE_MS = 30_000;
+/** After an outage, recovery is tried this often (doubling up to the maximum) until a run succeeds. */
+const AFTER_OUTAGE_RETRY_MS = 500;
+const AFTER_OUTAGE_RETRY_MAX_MS = 5000;
 
 /** The ledger itself, acting as the recovery process in metadata. */
 const RECOVERY_ACTOR: Actor = {
@@ -74,6 +77,10 @@ export class SettlementRecovery {
   };
   private cursor = START;
   private running: Promise<RecoveryReport> | undefined;
+  /** The last append whose outcome an outage left unknown, while recovery has not run since. */
+  private outageAt: Date | undefined;
+  private retrying: Promise<void> | undefined;
+  private readonly stopped = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -85,6 +92,43 @@ export class SettlementRecovery {
   run(now: Date, graceMs = RECOVERY_GRACE_MS): Promise<RecoveryReport> {
     this.running ??= this.runOnce(now, graceMs).finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /**
+   * An append failed with its outcome unknown at `at` (the store went away): the act it belonged
+   * to may be half done, and the request that started it has given up. Recovery runs as soon as
+   * the store answers again (tried every half second, then less often), for every act recorded up
+   * to `at`, without waiting out the grace period: clients see the ledger whole within seconds of
+   * the store's return. An act another process is still finishing may be finished twice over,
+   * which is safe (both sides are idempotent by entry id).
+   */
+  finishAfterOutage(at: Date): void {
+    if (this.stopped.signal.aborted) return;
+    if (this.outageAt === undefined || at > this.outageAt) this.outageAt = at;
+    this.retrying ??= this.retryAfterOutage().finally(() => (this.retrying = undefined));
+  }
+
+  /** Ends the retries after an outage (shutdown); a run under way finishes. */
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    await this.retrying;
+  }
+
+  private async retryAfterOutage(): Promise<void> {
+    for (let wait = AFTER_OUTAGE_RETRY_MS; this.outageAt !== undefined;) {
+      await sleep(wait, this.stopped.signal);
+      if (this.stopped.signal.aborted) return;
+      const upTo = this.outageAt;
+      try {
+        while (this.running) await this.running.catch(() => undefined);
+        const now = new Date();
+        await this.run(now, Math.max(0, now.getTime() - upTo.getTime()));
+        if (this.outageAt === upTo) this.outageAt = undefined;
+        wait = AFTER_OUTAGE_RETRY_MS;
+      } catch {
+        wait = Math.min(wait * 2, AFTER_OUTAGE_RETRY_MAX_MS); // still down
+      }
+    }
   }
 
   private async runOnce(now: Date, graceMs: number): Promise<RecoveryReport> {

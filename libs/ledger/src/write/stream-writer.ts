@@ -48,8 +48,13 @@ export interface ReadOptions {
 export const MAX_CONFLICT_RETRIES = 64;
 const BACKOFF_BASE_MS = 2;
 const BACKOFF_MAX_MS = 50;
-/** A store that is briefly unreachable gets this many more tries with the same event ids. */
+/** A store that is briefly unreachable gets this many more tries with the same event ids… */
 const MAX_UNAVAILABLE_RETRIES = 2;
+/**
+ * …as long as the append has not taken this long: a blip (a connection reset, one server
+ * restart) is worth a retry, a store that times out is down, and the request should say so now.
+ */
+const UNAVAILABLE_RETRY_BUDGET_MS = 1000;
 /** Folded states kept in memory (least recently used dropped first): a few KB each. */
 export const STREAM_CACHE_ENTRIES = 20_000;
 /** Commands decided together and appended in one round trip (group commit); bounds one append. */
@@ -106,12 +111,21 @@ export class StreamWriter {
   private readonly queues = new Map<string, StreamQueue>();
 
   private readonly listeners: ((position: number) => void)[] = [];
+  private readonly unknownOutcomeListeners: ((at: Date) => void)[] = [];
 
   constructor(private readonly store: EventStore) {}
 
   /** Called with the position of every append this writer makes (read-your-writes hooks onto it). */
   onAppended(listener: (position: number) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Called when an append failed with `StoreUnavailable`: it may or may not have been stored, and
+   * the act it belonged to may be half done (settlement recovery hooks onto it).
+   */
+  onUnknownOutcome(listener: (at: Date) => void): void {
+    this.unknownOutcomeListeners.push(listener);
   }
 
   /** The stream's state and the position of its last event. */
@@ -268,6 +282,8 @@ export class StreamWriter {
           return settle(batch, decided.outcomes, entry);
         } catch (error) {
           this.cache.delete(stream); // evolved ahead of the store: fold afresh
+          if (error instanceof StoreUnavailable)
+            for (const listener of this.unknownOutcomeListeners) listener(new Date());
           if (!(error instanceof WrongExpectedRevision)) throw error;
           mustCatchUp = true;
           await backoff(attempt);
@@ -347,11 +363,17 @@ export class StreamWriter {
     events: NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.append(stream, events, { expectedRevision: expected });
       } catch (error) {
-        if (!(error instanceof StoreUnavailable) || attempt >= MAX_UNAVAILABLE_RETRIES) throw error;
+        if (
+          !(error instanceof StoreUnavailable) ||
+          attempt >= MAX_UNAVAILABLE_RETRIES ||
+          Date.now() - started > UNAVAILABLE_RETRY_BUDGET_MS
+        )
+          throw error;
         await backoff(attempt);
       }
     }
