@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { EventStoreError } from '@ledger/event-store';
+import { QueueUnavailable } from '@ledger/ledger';
 import { ProjectionLagging } from '@ledger/projections';
 import type { FastifyReply } from 'fastify';
 import { problemOf, ProblemException, type Problem } from './problem';
@@ -33,6 +34,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) return exception.problem;
     if (exception instanceof ProjectionLagging)
       return problemOf('PROJECTION_LAGGING', exception.message);
+    if (exception instanceof QueueUnavailable)
+      return problemOf('STORE_UNAVAILABLE', 'the job queue cannot be reached; retry later');
     if (exception instanceof EventStoreError) {
       if (exception.code === 'STORE_UNAVAILABLE')
         return problemOf(

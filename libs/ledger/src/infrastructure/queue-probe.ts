@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { withTimeout } from './timeout';
 
 /** What `/health` reports about the job queue. */
 export interface QueueStatus {
@@ -48,14 +49,4 @@ export function redisQueueProbe(url: string): QueueProbe {
       return Promise.resolve();
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,7 @@
 import { Job, Queue, UnrecoverableError, Worker, type JobState } from 'bullmq';
-import { Redis } from 'ioredis';
+import { StoreUnavailable } from '@ledger/event-store';
+import { Redis, type RedisOptions } from 'ioredis';
+import { TimedOut, withTimeout } from '../infrastructure/timeout';
 import {
   checkJobId,
   JOB_ATTEMPTS,
@@ -14,10 +16,23 @@ import {
 export const LEDGER_QUEUE = 'ledger-jobs';
 /** Finished jobs stay visible a week; failed ones until removed by hand. */
 const KEEP_DONE_S = 7 * 24 * 3600;
+/**
+ * A request that adds or reads a job waits this long for Redis at most, then answers
+ * STORE_UNAVAILABLE: Redis down, unreachable, or down when the queue first connected (BullMQ then
+ * waits for it). Job ids are idempotent, so an add that completes after this is harmless.
+ */
+export const QUEUE_CALL_TIMEOUT_MS = 2000;
 
-function connection(url: string): Redis {
+/** What ioredis says when Redis is not there (offline queue off, a lost link, a command timeout). */
+const REDIS_AWAY =
+  /stream isn't writeable|connection is closed|command timed out|max retries per request|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/i;
+
+/** Redis (the job queue) did not answer: nothing was queued, or (after a timeout) maybe later. */
+export class QueueUnavailable extends StoreUnavailable {}
+
+function connection(url: string, options: RedisOptions = {}): Redis {
   // BullMQ's blocking commands need `maxRetriesPerRequest: null`.
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, ...options });
   redis.on('error', () => undefined); // BullMQ reconnects; errors surface on the calls
   return redis;
 }
@@ -26,6 +41,7 @@ function connection(url: string): Redis {
 export class BullJobQueue implements JobQueue {
   readonly kind = 'redis' as const;
   private opened: { queue: Queue; redis: Redis } | undefined;
+  private everReady = false;
 
   constructor(
     private readonly redisUrl: string,
@@ -38,7 +54,13 @@ export class BullJobQueue implements JobQueue {
    */
   private get queue(): Queue {
     if (!this.opened) {
-      const redis = connection(this.redisUrl);
+      // BullMQ's advice for producers: fail at once while Redis is away instead of queueing
+      // commands until it returns (https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
+      const redis = connection(this.redisUrl, {
+        enableOfflineQueue: false,
+        commandTimeout: QUEUE_CALL_TIMEOUT_MS,
+      });
+      redis.once('ready', () => (this.everReady = true));
       const queue = new Queue(this.name, { connection: redis });
       // Redis down: `add` and `get` reject and /health reports it; the event must not crash the process.
       queue.on('error', () => undefined);
@@ -47,23 +69,45 @@ export class BullJobQueue implements JobQueue {
     return this.opened.queue;
   }
 
-  async add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
+  add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
     checkJobId(jobId);
-    const job = await this.queue.add(name, data, {
-      jobId,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-      removeOnComplete: { age: KEEP_DONE_S },
-      removeOnFail: false,
+    return this.call(async () => {
+      const job = await this.queue.add(name, data, {
+        jobId,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+        removeOnComplete: { age: KEEP_DONE_S },
+        removeOnFail: false,
+      });
+      return viewOf(job, await job.getState());
     });
-    return viewOf(job, await job.getState());
   }
 
-  async get(jobId: string): Promise<JobView | undefined> {
-    // The state first: a job read after it is at least as far along, so `done` comes with its result.
-    const state = await this.queue.getJobState(jobId);
-    const job = await Job.fromId(this.queue, jobId);
-    return job ? viewOf(job, state) : undefined;
+  get(jobId: string): Promise<JobView | undefined> {
+    return this.call(async () => {
+      // The state first: a job read after it is at least as far along, so `done` comes with its result.
+      const state = await this.queue.getJobState(jobId);
+      const job = await Job.fromId(this.queue, jobId);
+      return job ? viewOf(job, state) : undefined;
+    });
+  }
+
+  /**
+   * A call to Redis, bounded in time; Redis away (or too slow) is `QueueUnavailable`. Once the
+   * connection has been up, a lost one fails at once (ioredis reconnects in the background); only
+   * the very first call waits for Redis, up to the timeout.
+   */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    const status = this.opened?.redis.status;
+    if (this.everReady && status !== 'ready')
+      throw new QueueUnavailable(`the job queue (Redis) is not connected (${status})`);
+    try {
+      return await withTimeout(work(), QUEUE_CALL_TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof TimedOut || REDIS_AWAY.test(String(error)))
+        throw new QueueUnavailable('the job queue (Redis) did not answer', { cause: error });
+      throw error;
+    }
   }
 
   /** Runs `name` every `everyMs` (one schedule per name, however many processes set it). */
@@ -83,6 +127,7 @@ export class BullJobQueue implements JobQueue {
     if (!this.opened) return;
     const { queue, redis } = this.opened;
     this.opened = undefined;
+    this.everReady = false;
     await queue.close();
     redis.disconnect(); // BullMQ leaves a connection it was given open
   }
