@@ -97,7 +97,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           contentType: 'application/problem+json',
         });
       } else {
-        await this.store.release(principalId, key);
+        await this.store.releaseOrRetry(principalId, key);
       }
       throw error;
     }

@@ -16,6 +16,7 @@ export type Claim =
 export const IDEMPOTENCY_RETENTION_HOURS = 48;
 /** A claim this old whose request never finished (its process died) may be taken over. */
 export const ABANDONED_CLAIM_SECONDS = 60;
+const RELEASE_RETRY_MS = 1000;
 
 const DDL = `create table if not exists idempotency_keys (
   principal_id text not null,
@@ -33,6 +34,14 @@ const DDL = `create table if not exists idempotency_keys (
  * shared by API replicas): a request claims its key, then stores the response it gave.
  */
 export class IdempotencyStore {
+  /** Keys whose release failed (the database was away), by `principal\nkey`, with when to give up. */
+  private readonly unreleased = new Map<
+    string,
+    { principalId: string; key: string; until: number }
+  >();
+  private releasing: NodeJS.Timeout | undefined;
+  private retryingReleases = false;
+
   private constructor(private readonly sql: SqlClient) {}
 
   static async open(sql: SqlClient): Promise<IdempotencyStore> {
@@ -102,6 +111,43 @@ export class IdempotencyStore {
         [principalId, key],
       ),
     );
+  }
+
+  /**
+   * Releases the key, or, when the database is away, keeps trying every second in the background:
+   * a client that retries after an outage must not meet IDEMPOTENCY_KEY_IN_USE for the minute it
+   * takes an abandoned claim to expire. Never throws.
+   */
+  async releaseOrRetry(principalId: string, key: string): Promise<void> {
+    try {
+      await this.release(principalId, key);
+    } catch {
+      this.unreleased.set(`${principalId}\n${key}`, {
+        principalId,
+        key,
+        until: Date.now() + ABANDONED_CLAIM_SECONDS * 1000,
+      });
+      this.releasing ??= setInterval(() => void this.retryReleases(), RELEASE_RETRY_MS).unref();
+    }
+  }
+
+  private async retryReleases(): Promise<void> {
+    if (this.retryingReleases) return; // a tick still waits for the database
+    this.retryingReleases = true;
+    try {
+      for (const [id, { principalId, key, until }] of this.unreleased) {
+        const done = await this.release(principalId, key).then(
+          () => true,
+          () => Date.now() > until, // by then the claim may be taken over anyway
+        );
+        if (!done) return; // still away: try again on the next tick
+        this.unreleased.delete(id);
+      }
+      clearInterval(this.releasing);
+      this.releasing = undefined;
+    } finally {
+      this.retryingReleases = false;
+    }
   }
 
   async purgeExpired(): Promise<number> {
