@@ -7,6 +7,7 @@ import {
   type SqlQuery,
   type StoredEvent,
 } from '@ledger/event-store';
+import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { Projection } from './projection';
 import { PROJECTIONS } from './projections';
@@ -38,6 +39,7 @@ export class ProjectionLagging extends Error {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const logger = new Logger('projections');
 
 /**
  * The read side: every projection's tables in one schema, each with its checkpoint row updated in
@@ -230,7 +232,12 @@ export class ReadModels {
     return this.sql.transaction(read);
   }
 
+  /**
+   * Follows the log for one projection; after a failure (the store away, a bug) it waits and
+   * resumes from its checkpoint. A run of failures is logged once, and again when it ends.
+   */
   private async follow(projection: Projection, signal: AbortSignal): Promise<void> {
+    let failingSince: number | undefined;
     while (!signal.aborted) {
       try {
         const [checkpoint] = (await this.checkpoints()).filter(
@@ -241,10 +248,28 @@ export class ReadModels {
           signal,
         )) {
           await this.applyBatch([projection], batch);
+          if (failingSince !== undefined) {
+            logger.log({
+              msg: 'projection resumed',
+              projection: projection.name,
+              afterMs: Date.now() - failingSince,
+            });
+            failingSince = undefined;
+          }
         }
       } catch (error) {
         if (signal.aborted) return;
-        console.error(`projection ${projection.name} failed; resuming from its checkpoint`, error);
+        if (failingSince === undefined) {
+          failingSince = Date.now();
+          const unavailable = (error as { code?: unknown }).code === 'STORE_UNAVAILABLE';
+          const fields = {
+            msg: 'projection failed; resuming from its checkpoint',
+            projection: projection.name,
+            error: String(error),
+          };
+          if (unavailable) logger.warn(fields);
+          else logger.error({ ...fields, stack: (error as Error).stack });
+        }
         await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
       }
     }
