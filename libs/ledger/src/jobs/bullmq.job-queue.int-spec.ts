@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { requireRedis, TEST_REDIS_URL } from '@ledger/testing';
-import { BullJobQueue, startJobWorker } from './bullmq.job-queue';
+import {
+  BullJobQueue,
+  QUEUE_CALL_TIMEOUT_MS,
+  QueueUnavailable,
+  startJobWorker,
+} from './bullmq.job-queue';
 import { jobQueueSuite, settled } from './job-queue.suite';
 
 /** Each test its own queue name, so runs and leftovers never meet; removed after. */
@@ -78,4 +83,16 @@ describe('BullMQ job queue (real Redis)', () => {
       await removeQueue(name);
     }
   }, 30_000);
+
+  it('answers QueueUnavailable within its timeout when Redis is not there, and at once once it was lost', async () => {
+    const nowhere = new BullJobQueue('redis://127.0.0.1:1', queueName());
+    try {
+      const started = Date.now();
+      await expect(nowhere.add('x', {}, { jobId: 'x-1' })).rejects.toBeInstanceOf(QueueUnavailable);
+      await expect(nowhere.get('x-1')).rejects.toBeInstanceOf(QueueUnavailable);
+      expect(Date.now() - started).toBeLessThan(2 * QUEUE_CALL_TIMEOUT_MS + 1000);
+    } finally {
+      await nowhere.close();
+    }
+  });
 });

@@ -69,9 +69,9 @@ export class BullJobQueue implements JobQueue {
     return this.opened.queue;
   }
 
-  add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
-    checkJobId(jobId);
-    return this.call(async () => {
+  async add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
+    checkJobId(jobId); // a rejection, like every other failure of `add`
+    return await this.call(async () => {
       const job = await this.queue.add(name, data, {
         jobId,
         attempts: JOB_ATTEMPTS,
