@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import {
   dropSchema,
   requirePostgres,
@@ -7,64 +5,11 @@ import {
   TEST_DATABASE_URL,
   uniqueSchema,
 } from '@ledger/testing';
+import { call, eventually, kill, replay, startApi, type ApiProcess } from '../support/processes';
 
-/** The built API (the integration run comes after `npm test`, which builds). */
-const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
-const TOKEN = 'crash-test-admin-token-0123456789abcdefghij';
 const RIDERS = 8;
 const ROUNDS = 3;
-
-interface Api {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts the API as its own process and waits for the URL it prints. */
-async function start(env: Record<string, string>): Promise<Api> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: '0',
-      LEDGER_ADMIN_TOKEN: TOKEN,
-      RATE_LIMIT_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const url = /Rider ledger API\s+(http:\/\/\S+)\n/.exec(output)?.[1];
-    if (url) return { child, url };
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the API did not start:\n${output.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function kill(api: Api): Promise<void> {
-  const exited = new Promise((resolve) => api.child.once('exit', resolve));
-  api.child.kill('SIGKILL');
-  await exited;
-}
-
-async function call(api: Api, method: string, path: string, body?: unknown, key?: string) {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(key !== undefined && { 'idempotency-key': key }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json().catch(() => ({}))) as Record<string, unknown>,
-  };
-}
+const STOCK = 100_000;
 
 const award = (i: number) => ({
   riderId: `r${i % RIDERS}`,
@@ -73,12 +18,41 @@ const award = (i: number) => ({
   reason: '夜间巡逻',
   occurredAt: new Date(Date.now() - 60_000).toISOString(),
 });
+const redemption = (i: number) => ({
+  riderId: `r${i % RIDERS}`,
+  stationId: 's1',
+  items: [{ sku: 'water', quantity: 1 }],
+});
+
+interface Acknowledged {
+  readonly route: '/v1/awards' | '/v1/redemptions';
+  readonly key: string;
+  readonly body: unknown;
+  /** The entry id of an award, the redemption id of a redemption. */
+  readonly id: string;
+}
+
+/** Ledger lines of a rider, every page. */
+async function ledgerOf(api: ApiProcess, riderId: string) {
+  const lines: { entryId: string; type: string; points: number }[] = [];
+  for (let cursor: string | null = ''; cursor !== null;) {
+    const page = await call(
+      api,
+      'GET',
+      `/v1/riders/${riderId}/ledger?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    lines.push(...(page.body.items as typeof lines));
+    cursor = page.body.nextCursor as string | null;
+  }
+  return lines;
+}
 
 /**
- * Kills the API with SIGKILL in the middle of a stream of acknowledged awards, several times, and
- * after each restart checks: every acknowledged award is there once (its key answers it again, its
- * entry is in the rider's ledger once), the fund and the balances agree, the log verifies, and the
- * read models equal a rebuild from the log.
+ * Kills the API with SIGKILL in the middle of a stream of acknowledged awards and redemptions,
+ * several times, and after each restart checks: every acknowledged write is there once (its key
+ * answers it again, its line is in the rider's ledger once), the fund paid what riders earned and
+ * the station handed out what riders redeemed (half-done acts finished), the log verifies, and
+ * the read models equal a rebuild from the log.
  */
 function crashSuite(
   store: string,
@@ -86,23 +60,40 @@ function crashSuite(
 ) {
   it(`loses no acknowledged write when killed mid-stream (${store})`, async () => {
     const { env, dispose } = await prepare();
-    let api = await start(env);
+    let api = await startApi(env);
     try {
-      await call(api, 'POST', '/v1/communities', {
+      const must = async (method: string, path: string, body: unknown) => {
+        const res = await call(api, method, path, body);
+        if (res.status >= 300)
+          throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      };
+      await must('POST', '/v1/communities', {
         id: 'c1',
         name: '艾坪山社区',
         street: '几江街道',
         district: '江津区',
       });
-      await call(api, 'POST', '/v1/funds', {
+      await must('POST', '/v1/funds', {
         id: 'f1',
         name: '专项',
         district: '江津区',
         budgetPoints: 10_000_000,
       });
-      await call(api, 'PUT', '/v1/rules', { rules: [{ activity: 'patrol', points: 10 }] });
+      await must('PUT', '/v1/rules', { rules: [{ activity: 'patrol', points: 10 }] });
+      await must('POST', '/v1/stations', {
+        id: 's1',
+        name: '几江驿站',
+        district: '江津区',
+        kind: 'station',
+      });
+      await must('PUT', '/v1/stations/s1/items/water', {
+        name: '矿泉水',
+        kind: 'goods',
+        pricePoints: 5,
+      });
+      await must('POST', '/v1/stations/s1/items/water/restock', { quantity: STOCK });
       for (let r = 0; r < RIDERS; r++)
-        await call(api, 'POST', '/v1/riders', {
+        await must('POST', '/v1/riders', {
           id: `r${r}`,
           communityId: 'c1',
           platform: '美团',
@@ -110,21 +101,27 @@ function crashSuite(
           name: `r${r}`,
         });
 
-      const acknowledged = new Map<string, { key: string; body: unknown; entryId: string }>();
+      const acknowledged: Acknowledged[] = [];
       let next = 0;
       const refused: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         let stop = false;
+        const current = api;
         const drivers = Array.from({ length: 8 }, async () => {
           while (!stop) {
             const i = next++;
+            // Two awards for every redemption: each rider earns 20 for every 5 it spends.
+            const route = i % 3 === 2 ? '/v1/redemptions' : '/v1/awards';
             const key = `crash-${i}`;
+            const body = route === '/v1/awards' ? award(i) : redemption(i);
             try {
-              const body = award(i);
-              const res = await call(api, 'POST', '/v1/awards', body, key);
-              if (res.status === 201)
-                acknowledged.set(key, { key, body, entryId: String(res.body.entryId) });
-              else refused.push(`${res.status} ${String(res.body.code)}`);
+              const res = await call(current, 'POST', route, body, { key });
+              if (res.status === 201) {
+                const id = String(res.body.entryId ?? res.body.redemptionId);
+                acknowledged.push({ route, key, body, id });
+              } else if (res.body.code !== 'INSUFFICIENT_BALANCE') {
+                refused.push(`${route} ${res.status} ${String(res.body.code)}`);
+              }
             } catch {
               return; // the process died under this request: not acknowledged
             }
@@ -134,62 +131,67 @@ function crashSuite(
         await kill(api);
         stop = true;
         await Promise.all(drivers);
-        api = await start(env);
+        api = await startApi(env);
       }
-      expect({ acknowledged: acknowledged.size > 20, refused }).toEqual({
-        acknowledged: true,
-        refused: [],
-      });
+      expect({
+        awards: acknowledged.filter((a) => a.route === '/v1/awards').length > 20,
+        redemptions: acknowledged.filter((a) => a.route === '/v1/redemptions').length > 5,
+        refused,
+      }).toEqual({ awards: true, redemptions: true, refused: [] });
 
-      // every acknowledged award: its key answers the same entry again, and nothing new is written
-      for (const { key, body, entryId } of acknowledged.values()) {
-        const again = await call(api, 'POST', '/v1/awards', body, key);
+      // Every acknowledged write: its key answers the same entry again, and nothing new is written.
+      for (const { route, key, body, id } of acknowledged) {
+        const again = await call(api, 'POST', route, body, { key });
         expect({
           key,
           status: again.status,
-          entryId: again.body.entryId,
-          code: again.body.code,
-        }).toEqual({
-          key,
-          status: 201,
-          entryId,
-          code: undefined,
-        });
+          id: String(again.body.entryId ?? again.body.redemptionId),
+        }).toEqual({ key, status: 201, id });
       }
-      // …and is in its rider's ledger exactly once; no entry twice. An award the killed process
-      // had half done is finished by settlement recovery: at start, or (when its statement
-      // committed on the server after the new process had looked) by the next run, at most a
-      // minute later. So the fund and the riders are compared until they agree, for 90 s at most.
+      // …and is in its rider's ledger exactly once; no line twice. An act the killed process had
+      // half done is finished by settlement recovery: at start, or (when its statement committed
+      // on the server after the new process had looked) by the next run, at most a minute later.
+      // So the fund, the station and the riders are compared until they agree, for 90 s at most.
       const tally = async () => {
         let earned = 0;
+        let redeemed = 0;
         const seen = new Map<string, number>();
         for (let r = 0; r < RIDERS; r++) {
-          const ledger = await call(api, 'GET', `/v1/riders/r${r}/ledger?limit=1000`);
-          for (const line of ledger.body.items as { entryId: string; points: number }[]) {
-            seen.set(line.entryId, (seen.get(line.entryId) ?? 0) + 1);
-            earned += line.points;
+          for (const line of await ledgerOf(api, `r${r}`)) {
+            const id = `${line.type}:${line.entryId}`;
+            seen.set(id, (seen.get(id) ?? 0) + 1);
+            if (line.type === 'award') earned += line.points;
+            if (line.type === 'redemption') redeemed++;
           }
         }
         const fund = await call(api, 'GET', '/v1/funds/f1');
-        return { seen, earned, paid: Number(fund.body.awardedPoints) };
+        const items = (await call(api, 'GET', '/v1/stations/s1/items')).body.items as {
+          stock: number;
+        }[];
+        return {
+          seen,
+          earned,
+          paid: Number(fund.body.awardedPoints),
+          redeemed,
+          handedOut: STOCK - items[0].stock,
+        };
       };
       let t = await tally();
-      for (let wait = 0; wait < 90 && t.paid !== t.earned; wait++) {
-        await new Promise((r) => setTimeout(r, 1000));
+      await eventually(async () => {
         t = await tally();
+        return t.paid === t.earned && t.handedOut === t.redeemed;
+      }, 90_000);
+      for (const { route, id } of acknowledged) {
+        const line = `${route === '/v1/awards' ? 'award' : 'redemption'}:${id}`;
+        expect({ line, times: t.seen.get(line) }).toEqual({ line, times: 1 });
       }
-      for (const { entryId } of acknowledged.values())
-        expect({ entryId, times: t.seen.get(entryId) }).toEqual({ entryId, times: 1 });
-      expect([...t.seen.values()].every((n) => n === 1)).toBe(true);
-      expect(t.paid).toBe(t.earned);
+      expect([...t.seen.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expect({ paid: t.paid, handedOut: t.handedOut }).toEqual({
+        paid: t.earned,
+        handedOut: t.redeemed,
+      });
       expect((await call(api, 'GET', '/v1/audit/verification')).body).toMatchObject({ ok: true });
-      const replay = await call(api, 'POST', '/v1/audit/replays');
-      let status: Record<string, unknown> = {};
-      for (let t = 0; t < 600 && status.status !== 'done' && status.status !== 'failed'; t++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await call(api, 'GET', `/v1/audit/replays/${String(replay.body.id)}`)).body;
-      }
-      expect(status).toMatchObject({ status: 'done', differences: [] });
+      expect(await replay(api)).toMatchObject({ status: 'done', differences: [] });
     } finally {
       await kill(api).catch(() => undefined);
       await dispose();
