@@ -225,6 +225,29 @@ describe('read models on the embedded store', () => {
   });
 });
 
+describe('read-your-writes where another process runs the projections', () => {
+  it('leaves nothing behind per wait (no listener, timer or promise kept)', async () => {
+    const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      const p = ledgerProcess(store);
+      await seedLedger(p, { riders: 1, budgetPoints: 1000, pricePoints: 5, stock: 1 });
+      // This process never starts the runners (as the API beside a worker): another one applies.
+      const waiting = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      const applying = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      const head = store.positionOf(await store.headCursor()) ?? 0;
+      const reads = Array.from({ length: 20 }, () => waiting.waitFor(head, 2000));
+      await new Promise((r) => setTimeout(r, 200)); // several rechecks by timer, no batch here
+      await applying.catchUp();
+      await Promise.all(reads);
+      const progress = (waiting as unknown as { progress: import('node:events').EventEmitter })
+        .progress;
+      expect(progress.listenerCount('batch')).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** Applies the batch's rows, then dies before the checkpoint commits (on the given call). */
 function crashingOnce<F extends (...args: never[]) => Promise<void>>(apply: F, onCall: number): F {
   let calls = 0;

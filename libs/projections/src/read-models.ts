@@ -88,12 +88,12 @@ export class ReadModels {
       ${this.projections.map((p) => `insert into ${s}.checkpoints (projection, cursor, position, events) values ('${p.name}', '', null, 0) on conflict do nothing;`).join('\n')}`);
   }
 
-  /** Starts one catch-up subscription per projection (idempotent). */
   /** Whether the live runners are on (a replay pauses them and puts them back as they were). */
   get isRunning(): boolean {
     return this.running.length > 0;
   }
 
+  /** Starts one catch-up subscription per projection (idempotent). */
   start(): void {
     if (this.running.length > 0) return;
     this.running = this.projections.map((projection) => {
@@ -206,10 +206,14 @@ export class ReadModels {
           `read models have not reached position ${position} within ${timeoutMs} ms`,
         );
       await new Promise<void>((resolve) => {
+        const progress = this.progress;
         const timer = setTimeout(done, Math.min(left, RECHECK_MS));
-        this.progress.once('batch', done);
+        progress.once('batch', done);
         function done(): void {
           clearTimeout(timer);
+          // When the timer wins, the listener must go too: where no runner emits (the API beside
+          // a worker), every wait left one behind, with its timer and promise (the soak found it).
+          progress.off('batch', done);
           resolve();
         }
       });
