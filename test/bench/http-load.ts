@@ -30,18 +30,35 @@ export async function httpLoad(
   }
 }
 
-function once(agent: Agent, target: Target, i: number): Promise<void> {
-  const payload = target.body ? JSON.stringify(target.body(i)) : undefined;
+async function once(agent: Agent, target: Target, i: number): Promise<void> {
+  const path = target.path(i);
+  const answer = await send(agent, target.port, target.method, path, {
+    headers: target.headers,
+    body: target.body?.(i),
+  });
+  if (answer.status < 200 || answer.status >= 300)
+    throw new Error(`${target.method} ${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
+}
+
+/** One request on 127.0.0.1 over `agent` (keep-alive): the status and the body as text. */
+export function send(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; text: string }> {
+  const payload = options.body !== undefined ? JSON.stringify(options.body) : undefined;
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: target.port,
-        method: target.method,
-        path: target.path(i),
+        port,
+        method,
+        path,
         agent,
         headers: {
-          ...target.headers,
+          ...options.headers,
           ...(payload !== undefined && {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(payload),
@@ -51,16 +68,9 @@ function once(agent: Agent, target: Target, i: number): Promise<void> {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve();
-          else
-            reject(
-              new Error(
-                `${target.method} ${target.path(i)}: ${status} ${Buffer.concat(chunks).toString().slice(0, 300)}`,
-              ),
-            );
-        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+        );
       },
     );
     req.on('error', reject);

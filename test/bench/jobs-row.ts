@@ -4,6 +4,13 @@ import { BullJobQueue, startJobWorker } from '@ledger/ledger';
 import { round, type BenchOptions, type Row } from './measure';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The bench's Redis, database `db` (a run keeps its queue apart from other users of the server). */
+export function jobsRedisUrl(db: number): string {
+  const url = new URL(REDIS_URL);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
 const JOBS = 2000;
 
 export async function redisReachable(): Promise<boolean> {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { httpAward, httpBalance, leaderboard, readYourWrites } from './http-rows';
 import { jobs, redisReachable } from './jobs-row';
+import { printSoak, soak, type SoakOptions } from './soak';
 import type { BenchOptions, Row } from './measure';
 import {
   appendEmbedded,
@@ -45,10 +46,27 @@ const program = new Command()
     Number,
     1_000_000,
   )
-  .option('--verify-events <n>', 'events the verify row checks', Number, 200_000);
+  .option('--verify-events <n>', 'events the verify row checks', Number, 200_000)
+  .option('--soak', 'instead of the rows: a mixed city workload against the API for a bounded time')
+  .option('--soak-seconds <n>', 'how long the soak load runs', Number, 300)
+  .option('--soak-connections <n>', 'concurrent connections of the soak', Number, 16)
+  .option('--riders <n>', 'riders of the soak city', Number, 75_000)
+  .option('--stations <n>', 'stations of the soak city', Number, 240)
+  .option(
+    '--sample-seconds <n>',
+    'how often the soak samples memory and projection lag',
+    Number,
+    5,
+  );
 
 async function main(): Promise<void> {
-  const options = program.parse().opts<Options & { rows?: string }>();
+  const options = program.parse().opts<Options & SoakOptions & { rows?: string; soak?: boolean }>();
+  if (options.soak) {
+    const report = await soak(options);
+    printSoak(report, options);
+    if (!report.ok) process.exitCode = 1;
+    return;
+  }
   const wanted = options.rows ? options.rows.split(',').map((r) => r.trim()) : Object.keys(ROWS);
   const unknown = wanted.filter((r) => !(r in ROWS));
   if (unknown.length > 0) {

@@ -54,13 +54,28 @@ program
   )
   .option('--scale <fraction>', 'a fraction of the district (0 < scale <= 1)', fraction, 1)
   .option('--seed <n>', 'seed of the generator (same seed, same district)', positiveInteger, 2026)
-  .action(async (options: { scale: number; seed: number }) => {
-    const config = loadConfig();
-    const summary = await seedDistrict(config, options);
-    const file = writeDemoTokens(config, summary.tokens);
-    const { tokens: _tokens, ...figures } = summary;
-    console.log(JSON.stringify({ ...figures, tokensFile: file }));
-  });
+  .option(
+    '--riders <n>',
+    'riders, whatever the scale (a Chengdu-sized city: 75000)',
+    positiveInteger,
+  )
+  .option('--stations <n>', 'stations, whatever the scale (Chengdu: 240)', positiveInteger)
+  .option('--awards-per-rider <n>', 'awards over the year of an average rider', wholeNumber, 20)
+  .action(
+    async (options: {
+      scale: number;
+      seed: number;
+      riders?: number;
+      stations?: number;
+      awardsPerRider: number;
+    }) => {
+      const config = loadConfig();
+      const summary = await seedDistrict(config, options);
+      const file = writeDemoTokens(config, summary.tokens);
+      const { tokens: _tokens, ...figures } = summary;
+      console.log(JSON.stringify({ ...figures, tokensFile: file }));
+    },
+  );
 
 auditCommands(program);
 
@@ -89,6 +104,11 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
 }
 
 function drained(): Promise<void> {

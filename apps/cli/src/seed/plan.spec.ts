@@ -30,4 +30,13 @@ describe('demo district plan', () => {
     expect(plan.riders.length).toBeGreaterThanOrEqual(1);
     expect(plan.stations.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('takes rider and station counts apart from the scale (a city for load tests)', () => {
+    const plan = seedPlan(0.2, 2026, 0, { riders: 12_000, stations: 24 });
+    expect(plan.riders).toHaveLength(12_000);
+    expect(new Set(plan.riders.map((r) => r.id)).size).toBe(12_000);
+    expect(plan.stations).toHaveLength(24);
+    expect(plan.stations.filter((s) => s.kind === 'centre')).toHaveLength(1);
+    expect(plan.awards).toEqual([]);
+  });
 });

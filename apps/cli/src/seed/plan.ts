@@ -126,8 +126,16 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** The district at `scale` (1 = Jiangjin; at least one of everything), from `seed`. */
-export function seedPlan(scale = 1, seed = 2026, awardsPerRider = 20): SeedPlan {
+/**
+ * The district at `scale` (1 = Jiangjin; at least one of everything), from `seed`; `counts` sets
+ * the riders and stations apart from the scale (a Chengdu-sized city: 75,000 riders, 240 stations).
+ */
+export function seedPlan(
+  scale = 1,
+  seed = 2026,
+  awardsPerRider = 20,
+  counts: { riders?: number; stations?: number } = {},
+): SeedPlan {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const weighted = <T>(items: readonly [T, number][]): T => {
@@ -150,7 +158,7 @@ export function seedPlan(scale = 1, seed = 2026, awardsPerRider = 20): SeedPlan 
   });
 
   const stations: SeedPlan['stations'] = [];
-  const stationCount = scaled(JIANGJIN.stations);
+  const stationCount = counts.stations ?? scaled(JIANGJIN.stations);
   for (let i = 0; i < stationCount; i++) {
     const centre = i === stationCount - 1;
     const community = communities[i % communities.length];
@@ -167,14 +175,15 @@ export function seedPlan(scale = 1, seed = 2026, awardsPerRider = 20): SeedPlan 
 
   const riders: SeedPlan['riders'] = [];
   const awards: SeedPlan['awards'] = [];
-  for (let i = 0; i < scaled(JIANGJIN.riders); i++) {
+  const riderCount = counts.riders ?? scaled(JIANGJIN.riders);
+  for (let i = 0; i < riderCount; i++) {
     const occupation = weighted<Occupation>([
       ['courier', 40],
       ['food_delivery', 45],
       ['ride_hailing', 12],
       ['other', 3],
     ]);
-    const id = `jj-r${String(i + 1).padStart(4, '0')}`;
+    const id = `jj-r${String(i + 1).padStart(riderCount > 9999 ? 5 : 4, '0')}`;
     riders.push({
       id,
       communityId: pick(communities).id,

@@ -73,10 +73,20 @@ const ADMIN: Actor = { principalId: 'admin', role: 'admin', communityIds: [], st
  */
 export async function seedDistrict(
   config: LedgerConfig,
-  options: { scale?: number; seed?: number; quiet?: boolean } = {},
+  options: {
+    scale?: number;
+    seed?: number;
+    quiet?: boolean;
+    riders?: number;
+    stations?: number;
+    awardsPerRider?: number;
+  } = {},
 ): Promise<SeedSummary> {
   const started = Date.now();
-  const plan = seedPlan(options.scale ?? 1, options.seed ?? 2026);
+  const plan = seedPlan(options.scale ?? 1, options.seed ?? 2026, options.awardsPerRider, {
+    riders: options.riders,
+    stations: options.stations,
+  });
   // Projections wait until the end: one catch-up in large batches beats following every write.
   return withLedger(config, async (app) => {
     const store = app.get<EventStore>(EVENT_STORE);

@@ -1,0 +1,522 @@
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { loadConfig } from '@ledger/ledger';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JIANGJIN, seedPlan } from '../../apps/cli/src/seed/plan';
+import { seedDistrict } from '../../apps/cli/src/seed/seed';
+import {
+  ADMIN_TOKEN,
+  kill,
+  rssMb,
+  startApi,
+  startWorker,
+  type ApiProcess,
+  type AppProcess,
+} from '../support/processes';
+import { send } from './http-load';
+import { jobsRedisUrl, redisReachable } from './jobs-row';
+import { percentile, round } from './measure';
+import { BENCH_DATABASE_URL, postgresReachable } from './store-rows';
+
+export interface SoakOptions {
+  /** How long the load runs. */
+  readonly soakSeconds: number;
+  /** Concurrent keep-alive connections, each a loop of requests (a closed loop). */
+  readonly soakConnections: number;
+  readonly riders: number;
+  readonly stations: number;
+  /** Resource samples (memory, projection lag, throughput) are taken this often. */
+  readonly sampleSeconds: number;
+}
+
+/** Hard bounds on top of the time: no run sends more than this many requests. */
+const MAX_REQUESTS = 5_000_000;
+/** The first part of the run is warm-up (caches fill, JIT settles); memory is judged after it. */
+const WARM_UP_SHARE = 0.2;
+/** Memory is flat when the fitted growth over the judged part stays under both of these. */
+const FLAT_GROWTH_SHARE = 0.1;
+const FLAT_GROWTH_MB = 25;
+/** Redis database of the soak's own queue (kept apart from the machine's other users). */
+const SOAK_REDIS_DB = 11;
+
+/**
+ * The mix of a city's day, by weight: stations and riders look up balances far more often than
+ * anything else (every redemption starts with one, riders check after each activity); awards
+ * come in as staff enter the day's patrols and civility work; boards and histories are read in
+ * the app; redemptions are the station counter.
+ */
+const MIX: [Route, number][] = [
+  ['balance', 40],
+  ['award', 30],
+  ['ledger', 10],
+  ['leaderboard', 10],
+  ['redemption', 10],
+];
+type Route = 'balance' | 'award' | 'ledger' | 'leaderboard' | 'redemption';
+
+const ACTIVITIES = ['patrol', 'civility_persuasion', 'grid_duty', 'community_activity'] as const;
+const WATER_POINTS = 20;
+
+interface Sample {
+  /** Seconds since the load began. */
+  t: number;
+  apiRssMb: number;
+  workerRssMb: number | null;
+  /** Events the slowest projection still had to apply (from /health, counted up to 10,000). */
+  projectionLag: number | null;
+  requests: number;
+  errors: number;
+}
+
+interface RouteStats {
+  count: number;
+  ok: number;
+  /** Domain refusals the rules make (a daily cap, a balance spent meanwhile): 409 and 422. */
+  refused: number;
+  /** Everything else: 4xx that should not happen, 5xx, broken connections. */
+  errors: number;
+  latencies: number[];
+  errorSamples: string[];
+}
+
+export interface SoakReport {
+  deployment: string;
+  seededIn: number;
+  seconds: number;
+  requests: number;
+  throughput: number;
+  routes: Record<
+    string,
+    {
+      count: number;
+      rate: number;
+      p50Ms: number;
+      p99Ms: number;
+      refused: number;
+      errors: number;
+      errorSamples: string[];
+    }
+  >;
+  memory: {
+    process: string;
+    warmMb: number;
+    endMb: number;
+    maxMb: number;
+    slopeMbPerMin: number;
+    fittedGrowthMb: number;
+    flat: boolean;
+  }[];
+  lag: { max: number | null; mean: number | null; drainedInMs: number | null };
+  samples: Sample[];
+  ok: boolean;
+}
+
+/**
+ * `npm run bench -- --soak`: a Chengdu-sized city (75,000 riders, 240 stations) seeded through the
+ * ledger, then a mixed workload against the API over HTTP on 127.0.0.1 for a bounded time, with the
+ * API (and the worker, with Redis) as their own processes so their memory is their own.
+ */
+export async function soak(o: SoakOptions): Promise<SoakReport> {
+  const pg = await postgresReachable();
+  const redis = pg ? await redisReachable() : false;
+  const dir = mkdtempSync(join(tmpdir(), 'soak-'));
+  const schema = `soak_${Date.now().toString(36)}`;
+  const env: Record<string, string> = {
+    DATA_DIR: dir,
+    LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...(pg && {
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: BENCH_DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+    }),
+    ...(redis && { REDIS_URL: jobsRedisUrl(SOAK_REDIS_DB) }),
+  };
+  if (redis) await flushRedis(env.REDIS_URL);
+  const deployment = pg
+    ? `PostgreSQL ${pg}${redis ? ', Redis: API and worker processes' : ', no Redis: projections in the API'}`
+    : 'embedded store, one API process';
+  const apps: AppProcess[] = [];
+  try {
+    process.stderr.write(
+      `soak: seeding ${o.riders.toLocaleString('en')} riders, ${o.stations} stations (${deployment})\n`,
+    );
+    const seeded = Date.now();
+    const summary = await seedDistrict(loadConfig(env), {
+      scale: 10,
+      riders: o.riders,
+      stations: o.stations,
+      awardsPerRider: 0,
+    });
+    const seededIn = round((Date.now() - seeded) / 1000);
+    const api = await startApi({ ...env, RATE_LIMIT_PER_MINUTE: '0' });
+    apps.push(api);
+    const worker = redis ? await startWorker(env) : undefined;
+    if (worker) apps.push(worker);
+    const city = new City(api, summary.tokens, o.riders, o.stations);
+    await city.restock();
+    process.stderr.write(
+      `soak: seeded in ${seededIn} s; load for ${o.soakSeconds} s over ${o.soakConnections} connections\n`,
+    );
+    const run = await city.load(o, () => ({
+      api: rssMb(api),
+      worker: worker ? rssMb(worker) : null,
+    }));
+    return { deployment, seededIn, ...run };
+  } finally {
+    await Promise.all(apps.map((app) => kill(app, 'SIGTERM')));
+    if (pg) await dropSchemas([schema, `${schema}_read`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The seeded city as the load generator sees it: who may do what, and who has points to spend. */
+class City {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly riderIds: string[];
+  private readonly staffTokenOf: string[];
+  private readonly stationIds: string[];
+  private readonly stationToken = new Map<string, string>();
+  /** Riders known to hold at least a bottle of water's worth of points, with their balance. */
+  private readonly spendable = new Map<string, number>();
+  private readonly port: number;
+  private readonly year = new Intl.DateTimeFormat('en', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+  }).format(new Date());
+
+  constructor(
+    api: ApiProcess,
+    tokens: readonly { id: string; role: string; token: string }[],
+    riders: number,
+    stations: number,
+  ) {
+    this.port = Number(new URL(api.url).port);
+    const plan = seedPlan(10, 2026, 0, { riders, stations });
+    const token = new Map(tokens.map((t) => [t.id, t.token]));
+    const streetIndex = new Map(
+      plan.communities.map((c) => [c.id, JIANGJIN.streets.indexOf(c.street)]),
+    );
+    this.riderIds = plan.riders.map((r) => r.id);
+    this.staffTokenOf = plan.riders.map(
+      (r) => token.get(`staff-s${(streetIndex.get(r.communityId) ?? 0) + 1}`) ?? ADMIN_TOKEN,
+    );
+    this.stationIds = plan.stations.map((s) => s.id);
+    for (const s of plan.stations)
+      this.stationToken.set(s.id, token.get(`station-${s.id}`) ?? ADMIN_TOKEN);
+  }
+
+  /** Enough water at every station, and budget in the fund, that neither runs dry during the run. */
+  async restock(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const topUp = await this.call('POST', '/v1/funds/jiangjin-2026/top-ups', ADMIN_TOKEN, {
+        points: 1_000_000,
+        reason: '压力测试追加预算',
+      });
+      if (topUp.status >= 300) throw new Error(`top-up: ${topUp.status} ${topUp.text}`);
+    }
+    for (const id of this.stationIds) {
+      const res = await this.call('POST', `/v1/stations/${id}/items/water/restock`, ADMIN_TOKEN, {
+        quantity: 100_000,
+      });
+      if (res.status !== 200) throw new Error(`restock ${id}: ${res.status} ${res.text}`);
+    }
+  }
+
+  async load(o: SoakOptions, memory: () => { api: number; worker: number | null }) {
+    const stats = new Map<Route, RouteStats>(
+      MIX.map(([route]) => [
+        route,
+        { count: 0, ok: 0, refused: 0, errors: 0, latencies: [], errorSamples: [] },
+      ]),
+    );
+    const samples: Sample[] = [];
+    const started = Date.now();
+    const deadline = started + o.soakSeconds * 1000;
+    let sent = 0;
+    let interval = { requests: 0, errors: 0 };
+    const sampler = setInterval(() => {
+      void this.health().then((lag) => {
+        const m = memory();
+        samples.push({
+          t: round((Date.now() - started) / 1000),
+          apiRssMb: m.api,
+          workerRssMb: m.worker,
+          projectionLag: lag,
+          ...interval,
+        });
+        interval = { requests: 0, errors: 0 };
+      });
+    }, o.sampleSeconds * 1000);
+    let i = 0;
+    await Promise.all(
+      Array.from({ length: o.soakConnections }, async () => {
+        while (Date.now() < deadline && sent < MAX_REQUESTS) {
+          sent++;
+          const route = pick(MIX, i++);
+          const t = performance.now();
+          const outcome = await this.one(route).catch((e: unknown) => ({
+            status: 0,
+            text: String(e),
+          }));
+          const s = stats.get(route) as RouteStats;
+          s.count++;
+          s.latencies.push(performance.now() - t);
+          interval.requests++;
+          if (outcome.status >= 200 && outcome.status < 300) s.ok++;
+          else if (outcome.status === 409 || outcome.status === 422) s.refused++;
+          else {
+            s.errors++;
+            interval.errors++;
+            if (s.errorSamples.length < 5)
+              s.errorSamples.push(`${outcome.status} ${outcome.text.slice(0, 200)}`);
+          }
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    // After the load: how long the read models take to apply what is left.
+    const drainStart = Date.now();
+    let drainedInMs: number | null = null;
+    for (let wait = 0; wait < 600; wait++) {
+      if ((await this.health()) === 0) {
+        drainedInMs = Date.now() - drainStart;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.agent.destroy();
+
+    const routes: SoakReport['routes'] = {};
+    let requests = 0;
+    let errors = 0;
+    for (const [route, s] of stats) {
+      requests += s.count;
+      errors += s.errors;
+      routes[route] = {
+        count: s.count,
+        rate: round(s.count / seconds),
+        p50Ms: round(percentile(s.latencies, 50), 2),
+        p99Ms: round(percentile(s.latencies, 99), 2),
+        refused: s.refused,
+        errors: s.errors,
+        errorSamples: s.errorSamples,
+      };
+    }
+    const memoryReport = [
+      memoryTrend(
+        'api',
+        samples.map((x) => [x.t, x.apiRssMb]),
+        seconds,
+      ),
+    ];
+    if (samples.some((x) => x.workerRssMb !== null))
+      memoryReport.push(
+        memoryTrend(
+          'worker',
+          samples.map((x) => [x.t, x.workerRssMb ?? 0]),
+          seconds,
+        ),
+      );
+    const lags = samples.map((x) => x.projectionLag).filter((x): x is number => x !== null);
+    return {
+      seconds: round(seconds),
+      requests,
+      throughput: round(requests / seconds),
+      routes,
+      memory: memoryReport,
+      lag: {
+        max: lags.length ? Math.max(...lags) : null,
+        mean: lags.length ? round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
+        drainedInMs,
+      },
+      samples,
+      ok: errors === 0 && memoryReport.every((m) => m.flat),
+    };
+  }
+
+  private one(route: Route): Promise<{ status: number; text: string }> {
+    const n = Math.floor(Math.random() * this.riderIds.length);
+    const riderId = this.riderIds[n];
+    const station = this.stationIds[Math.floor(Math.random() * this.stationIds.length)];
+    switch (route) {
+      case 'balance':
+        return this.call(
+          'GET',
+          `/v1/riders/${riderId}/balance`,
+          this.stationToken.get(station) ?? ADMIN_TOKEN,
+        );
+      case 'ledger':
+        return this.call('GET', `/v1/riders/${riderId}/ledger?limit=20`, ADMIN_TOKEN);
+      case 'leaderboard':
+        return this.call(
+          'GET',
+          `/v1/leaderboards?scope=${encodeURIComponent(`district:${JIANGJIN.district}`)}&period=${this.year}&limit=10`,
+          ADMIN_TOKEN,
+        );
+      case 'award':
+        return this.award(riderId, this.staffTokenOf[n]);
+      case 'redemption':
+        return this.redeem(station);
+    }
+  }
+
+  private async award(riderId: string, token: string) {
+    const answer = await this.call('POST', '/v1/awards', token, {
+      riderId,
+      activity: ACTIVITIES[Math.floor(Math.random() * ACTIVITIES.length)],
+      fundId: 'jiangjin-2026',
+      reason: '志愿服务',
+      occurredAt: new Date(Date.now() - Math.floor(Math.random() * 3_600_000)).toISOString(),
+    });
+    if (answer.status === 201)
+      this.noteBalance(riderId, (JSON.parse(answer.text) as { balanceAfter: number }).balanceAfter);
+    return answer;
+  }
+
+  private async redeem(stationId: string) {
+    const [riderId] = this.spendable.keys();
+    if (riderId === undefined)
+      return this.call('GET', `/v1/stations/${stationId}/items`, ADMIN_TOKEN);
+    this.spendable.delete(riderId); // one counter at a time per rider
+    const answer = await this.call(
+      'POST',
+      '/v1/redemptions',
+      this.stationToken.get(stationId) ?? ADMIN_TOKEN,
+      {
+        riderId,
+        stationId,
+        items: [{ sku: 'water', quantity: 1 }],
+      },
+    );
+    if (answer.status === 201)
+      this.noteBalance(riderId, (JSON.parse(answer.text) as { balanceAfter: number }).balanceAfter);
+    return answer;
+  }
+
+  private noteBalance(riderId: string, balance: number): void {
+    if (balance >= WATER_POINTS) this.spendable.set(riderId, balance);
+    else this.spendable.delete(riderId);
+  }
+
+  private async health(): Promise<number | null> {
+    const answer = await send(this.agent, this.port, 'GET', '/health').catch(() => undefined);
+    if (!answer) return null;
+    return (JSON.parse(answer.text) as { projectionLag: number | null }).projectionLag;
+  }
+
+  private call(method: string, path: string, token: string, body?: unknown) {
+    return send(this.agent, this.port, method, path, {
+      headers: { authorization: `Bearer ${token}` },
+      body,
+    });
+  }
+}
+
+/** A weighted choice, spread evenly (request i of every 100 takes its share of the mix). */
+function pick<T>(mix: readonly [T, number][], i: number): T {
+  const total = mix.reduce((s, [, w]) => s + w, 0);
+  let r = ((i * 37) % total) + 0.5;
+  for (const [item, w] of mix) if ((r -= w) < 0) return item;
+  return mix[mix.length - 1][0];
+}
+
+/**
+ * Resident memory over the run after warm-up: the least-squares slope, and the growth it fits
+ * over the judged part. Flat when that growth stays under 10 % of the level and under 25 MB.
+ */
+function memoryTrend(
+  name: string,
+  points: [number, number][],
+  seconds: number,
+): SoakReport['memory'][number] {
+  const judged = points.filter(([t]) => t >= seconds * WARM_UP_SHARE);
+  const n = judged.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const mt = mean(judged.map(([t]) => t));
+  const mm = mean(judged.map(([, m]) => m));
+  const cov = judged.reduce((s, [t, m]) => s + (t - mt) * (m - mm), 0);
+  const vt = judged.reduce((s, [t]) => s + (t - mt) ** 2, 0);
+  const slope = vt > 0 ? cov / vt : 0; // MB per second
+  const span = n > 1 ? judged[n - 1][0] - judged[0][0] : 0;
+  const growth = slope * span;
+  return {
+    process: name,
+    warmMb: judged[0]?.[1] ?? 0,
+    endMb: points[points.length - 1]?.[1] ?? 0,
+    maxMb: Math.max(0, ...points.map(([, m]) => m)),
+    slopeMbPerMin: round(slope * 60, 2),
+    fittedGrowthMb: round(growth),
+    flat: n >= 3 && growth < Math.max(0, FLAT_GROWTH_MB) && growth < FLAT_GROWTH_SHARE * mm,
+  };
+}
+
+async function flushRedis(url: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function dropSchemas(schemas: string[]): Promise<void> {
+  const pool = new Pool({ connectionString: BENCH_DATABASE_URL, max: 1 });
+  try {
+    for (const schema of schemas) await pool.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Prints the report and writes bench/soak.json. */
+export function printSoak(report: SoakReport, o: SoakOptions): void {
+  const line = (cells: (string | number)[], widths: number[]) =>
+    cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
+  const widths = [12, 9, 8, 9, 9, 8, 7];
+  console.log(
+    `\nsoak: ${report.deployment}; ${o.riders.toLocaleString('en')} riders, ${o.stations} stations; ${report.seconds} s over ${o.soakConnections} connections (seeded in ${report.seededIn} s)`,
+  );
+  console.log(
+    line(['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'refused', 'errors'], widths),
+  );
+  for (const [route, r] of Object.entries(report.routes))
+    console.log(line([route, r.count, r.rate, r.p50Ms, r.p99Ms, r.refused, r.errors], widths));
+  console.log(
+    line(
+      [
+        'all',
+        report.requests,
+        report.throughput,
+        '',
+        '',
+        '',
+        Object.values(report.routes).reduce((s, r) => s + r.errors, 0),
+      ],
+      widths,
+    ),
+  );
+  for (const [route, r] of Object.entries(report.routes))
+    for (const e of r.errorSamples) console.log(`  ${route} error: ${e}`);
+  for (const m of report.memory)
+    console.log(
+      `memory ${m.process}: ${m.warmMb} MB after warm-up, ${m.endMb} MB at the end, max ${m.maxMb} MB; slope ${m.slopeMbPerMin} MB/min (fitted growth ${m.fittedGrowthMb} MB): ${m.flat ? 'flat' : 'NOT flat'}`,
+    );
+  console.log(
+    `projection lag: max ${report.lag.max ?? '-'} events, mean ${report.lag.mean ?? '-'}; drained ${report.lag.drainedInMs ?? '-'} ms after the load stopped`,
+  );
+  console.log(
+    `memory and lag over time (every ${o.sampleSeconds} s): ${report.samples.map((s) => `${s.t}s ${s.apiRssMb}MB${s.workerRssMb !== null ? `/${s.workerRssMb}MB` : ''} lag ${s.projectionLag ?? '-'}`).join('; ')}`,
+  );
+  mkdirSync('bench', { recursive: true });
+  writeFileSync(
+    'bench/soak.json',
+    `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), options: o, ...report }, null, 2)}\n`,
+  );
+  console.log(
+    `\nwritten: bench/soak.json — ${report.ok ? 'no errors, memory flat' : 'NOT ok: see errors and memory above'}`,
+  );
+}
