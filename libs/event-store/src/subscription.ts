@@ -1,3 +1,4 @@
+import { linkedAbort } from './abort';
 import type { LogCursor, ReadAllResult, StoredEvent, SubscribeOptions } from './event-store.port';
 
 /** How a polling subscription reads and waits; supplied by the SQL adapters. */
@@ -16,23 +17,51 @@ export async function* pollingSubscription(
   source: PollingSource,
   options: SubscribeOptions & { readonly idleMs: number; readonly closed: AbortSignal },
 ): AsyncGenerator<StoredEvent> {
-  const stop = AbortSignal.any([options.closed, ...(options.signal ? [options.signal] : [])]);
+  const linked = linkedAbort([options.closed, options.signal]);
+  const stop = linked.signal;
   let cursor = options.after ?? '';
-  while (!stop.aborted) {
-    let batch: ReadAllResult;
-    try {
-      batch = await source.readAll(cursor);
-    } catch (error) {
-      if (stop.aborted) return; // closed while reading: end quietly, as documented
-      throw error;
+  try {
+    while (!stop.aborted) {
+      let batch: ReadAllResult;
+      try {
+        batch = await source.readAll(cursor);
+      } catch (error) {
+        if (stop.aborted) return; // closed while reading: end quietly, as documented
+        throw error;
+      }
+      for (const event of batch.events) {
+        if (stop.aborted) return;
+        yield event;
+      }
+      cursor = batch.cursor;
+      if (batch.events.length === 0) await source.waitForAppend(options.idleMs, stop);
     }
-    for (const event of batch.events) {
-      if (stop.aborted) return;
-      yield event;
-    }
-    cursor = batch.cursor;
-    if (batch.events.length === 0) await source.waitForAppend(options.idleMs, stop);
+  } finally {
+    linked.dispose();
   }
+}
+
+/**
+ * Resolves after `ms`, when `signal` aborts, or when `wake` calls its callback (an append in this
+ * process); never rejects, and leaves no listener behind on either.
+ */
+export function sleepUntil(
+  ms: number,
+  signal: AbortSignal,
+  wake: { on(listener: () => void): void; off(listener: () => void): void },
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    wake.on(done);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      wake.off(done);
+      resolve();
+    }
+  });
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; never rejects. */

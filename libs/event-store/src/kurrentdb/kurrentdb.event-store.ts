@@ -11,6 +11,7 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
+import { linkedAbort } from '../abort';
 import { clampLimit, validateAppend } from '../append-validation';
 import { InvalidArgument, StoreUnavailable, WrongExpectedRevision } from '../event-store.errors';
 import {
@@ -139,10 +140,8 @@ class KurrentDbEventStore implements EventStore {
 
   async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<StoredEvent> {
     this.assertOpen();
-    const stop = AbortSignal.any([
-      this.closing.signal,
-      ...(options.signal ? [options.signal] : []),
-    ]);
+    const linked = linkedAbort([this.closing.signal, options.signal]);
+    const stop = linked.signal;
     const subscription = this.client.subscribeToAll({
       fromPosition: decodeCursor(options.after ?? START),
       filter: excludeSystemEvents(),
@@ -159,6 +158,7 @@ class KurrentDbEventStore implements EventStore {
       if (!stop.aborted) throw classify(error);
     } finally {
       stop.removeEventListener('abort', unsubscribe);
+      linked.dispose();
       unsubscribe();
     }
   }

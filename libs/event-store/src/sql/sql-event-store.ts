@@ -21,7 +21,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from '../event-store.port';
-import { pollingSubscription, sleep } from '../subscription';
+import { pollingSubscription, sleepUntil } from '../subscription';
 import {
   appendSql,
   headSql,
@@ -182,12 +182,10 @@ export class SqlEventStore implements EventStore {
   }
 
   private waitForAppend(idleMs: number, signal: AbortSignal): Promise<void> {
-    const woken = new AbortController();
-    const wake = (): void => woken.abort();
-    this.appended.once('append', wake);
-    return sleep(idleMs, AbortSignal.any([signal, woken.signal])).finally(() =>
-      this.appended.off('append', wake),
-    );
+    return sleepUntil(idleMs, signal, {
+      on: (listener) => this.appended.once('append', listener),
+      off: (listener) => this.appended.off('append', listener),
+    });
   }
 
   /** Runs a driver call and turns what it throws into the port's errors. */
