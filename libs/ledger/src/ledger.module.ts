@@ -58,8 +58,9 @@ export const RECOVERY_INTERVAL_MS = 60_000;
   providers: [
     {
       provide: StreamWriter,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new StreamWriter(store),
+      inject: [EVENT_STORE, LEDGER_CONFIG],
+      useFactory: (store: EventStore, config: LedgerConfig) =>
+        new StreamWriter(store, config.streamCacheStreams),
     },
     {
       provide: SettlementRecovery,

@@ -24,6 +24,8 @@ export interface LedgerConfig {
   readonly hazardEscalationHours: number;
   /** A half-done award or redemption older than this is finished by settlement recovery. */
   readonly recoveryGraceMs: number;
+  /** Folded stream states the writer keeps in memory (riders, funds, stations…), least recent dropped. */
+  readonly streamCacheStreams: number;
 }
 
 export class ConfigError extends Error {
@@ -50,8 +52,11 @@ export const CONFIG_VARIABLES = [
   'RUN_PROJECTIONS',
   'HAZARD_ESCALATION_HOURS',
   'RECOVERY_GRACE_SECONDS',
+  'STREAM_CACHE_STREAMS',
 ] as const;
 
+/** See StreamWriter: a rider's folded state is a few KB, so the default cache is tens of MB. */
+export const DEFAULT_STREAM_CACHE_STREAMS = 20_000;
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
 const STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
 /** Tokens are compared as SHA-256 hashes; a short one would be guessable. */
@@ -102,6 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
     hazardEscalationHours: read.integer('HAZARD_ESCALATION_HOURS', 48, 1, 24 * 365),
     recoveryGraceMs: read.integer('RECOVERY_GRACE_SECONDS', 30, 0, 3600) * 1000,
+    streamCacheStreams: read.integer(
+      'STREAM_CACHE_STREAMS',
+      DEFAULT_STREAM_CACHE_STREAMS,
+      100,
+      10_000_000,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -82,4 +82,26 @@ describe('StreamWriter', () => {
       await a.execute(fundDecider, fundStream('f1'), reserve('e3', 40), requestOf()),
     ).toMatchObject({ appended: 1 });
   });
+
+  it('keeps the most recently used states within its size and folds a dropped one anew', async () => {
+    const store = new InMemoryEventStore();
+    const writer = new StreamWriter(store, 2);
+    for (const fundId of ['f1', 'f2', 'f3'])
+      await writer.execute(
+        fundDecider,
+        fundStream(fundId),
+        { type: 'CreateFund', fundId, name: fundId, district: 'd', budgetPoints: 10 },
+        requestOf(),
+      );
+    const reads = jest.spyOn(store, 'readStream');
+    const fromRevision = async (fundId: string) => {
+      reads.mockClear();
+      await writer.read(fundDecider, fundStream(fundId), 'Asia/Shanghai', { fresh: true });
+      return reads.mock.calls[0]?.[1]?.fromRevision;
+    };
+    expect(await fromRevision('f3')).toBe(1); // cached: only what is new
+    expect(await fromRevision('f2')).toBe(1);
+    expect(await fromRevision('f1')).toBe(0); // dropped when f3 came: folded from the start
+    expect(await fromRevision('f3')).toBe(0); // and f1 coming back dropped f3, the least recent
+  });
 });

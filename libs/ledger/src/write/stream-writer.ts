@@ -19,6 +19,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { LedgerRequest } from './ledger-request';
 import { eventHash, HASH_KEY, storedHash } from '../audit/chain';
+import { DEFAULT_STREAM_CACHE_STREAMS } from '../config/ledger-config';
 
 /** A decider as the writer needs it: state built fresh per load, folded, decided. */
 export interface StreamDecider<C, E extends LedgerEvent, S> {
@@ -55,8 +56,6 @@ const MAX_UNAVAILABLE_RETRIES = 2;
  * restart) is worth a retry, a store that times out is down, and the request should say so now.
  */
 const UNAVAILABLE_RETRY_BUDGET_MS = 1000;
-/** Folded states kept in memory (least recently used dropped first): a few KB each. */
-export const STREAM_CACHE_ENTRIES = 20_000;
 /** Commands decided together and appended in one round trip (group commit); bounds one append. */
 export const MAX_BATCH_COMMANDS = 100;
 /**
@@ -113,7 +112,15 @@ export class StreamWriter {
   private readonly listeners: ((position: number) => void)[] = [];
   private readonly unknownOutcomeListeners: ((at: Date) => void)[] = [];
 
-  constructor(private readonly store: EventStore) {}
+  /**
+   * `cacheStreams`: folded states kept in memory, the least recently used dropped first
+   * (`STREAM_CACHE_STREAMS`). A rider's state is 2–3 KB plus a few hundred bytes per act it holds;
+   * a hot stream (a fund, a station) stays because it is always recently used.
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly cacheStreams = DEFAULT_STREAM_CACHE_STREAMS,
+  ) {}
 
   /** Called with the position of every append this writer makes (read-your-writes hooks onto it). */
   onAppended(listener: (position: number) => void): void {
@@ -352,7 +359,7 @@ export class StreamWriter {
     }
     entry.caughtUpAt = Date.now();
     this.cache.set(stream, entry);
-    if (this.cache.size > STREAM_CACHE_ENTRIES)
+    if (this.cache.size > this.cacheStreams)
       this.cache.delete(this.cache.keys().next().value as string);
     return entry;
   }
