@@ -80,6 +80,8 @@ export async function seedDistrict(
     riders?: number;
     stations?: number;
     awardsPerRider?: number;
+    /** Bring the read models up to date at the end (default); a bench that rebuilds them skips it. */
+    readModels?: boolean;
   } = {},
 ): Promise<SeedSummary> {
   const started = Date.now();
@@ -95,9 +97,11 @@ export async function seedDistrict(
     const loader = new Loader(app.get(CommandBus), config.timeZone, options.quiet ?? false);
     const summary = await loader.load(plan);
     const head = store.positionOf(await store.headCursor()) ?? 0;
-    const projecting = options.quiet ? undefined : new Progress('read models', head);
-    await app.get<ReadModels>(READ_MODELS).catchUp({ onProgress: (n) => projecting?.update(n) });
-    projecting?.done();
+    if (options.readModels ?? true) {
+      const projecting = options.quiet ? undefined : new Progress('read models', head);
+      await app.get<ReadModels>(READ_MODELS).catchUp({ onProgress: (n) => projecting?.update(n) });
+      projecting?.done();
+    }
     return { ...summary, events: head, seconds: (Date.now() - started) / 1000 };
   });
 }
@@ -161,8 +165,11 @@ class Loader {
             this.request(staff, occurred + 30 * 60_000),
           ),
         );
-        if (isDomainError(result))
-          refusedAwards++; // a daily cap: the rules at work
+        // A daily cap is the rules at work; anything else (the fund run dry) is a seed that went
+        // wrong, and a district quietly smaller than planned would mislead whoever measures it.
+        if (isDomainError(result) && result.code !== 'RULE_VIOLATION')
+          throw new Error(`seed award refused: ${result.code} ${result.detail}`);
+        if (isDomainError(result)) refusedAwards++;
         else awards++;
         progress?.update(awards + refusedAwards);
         if (isDomainError(result)) continue;
@@ -247,7 +254,9 @@ class Loader {
           fundId: DEMO_FUND.id,
           name: DEMO_FUND.name,
           district: JIANGJIN.district,
-          budgetPoints: DEMO_FUND.budgetPoints,
+          // Jiangjin's budget, or more when the district is sized up (30 points an award covers
+          // the activities' mix with room to spare).
+          budgetPoints: Math.max(DEMO_FUND.budgetPoints, plan.awards.length * 30),
         },
       },
       ...plan.communities.map((c): StreamCommandBody => ({
