@@ -82,7 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const body: unknown = await lastValueFrom(next.handle() as Observable<unknown>, {
         defaultValue: undefined,
       });
-      await this.store.complete(principalId, key, {
+      await this.store.complete(principalId, key, claim.claimId, {
         status,
         body,
         contentType: 'application/json',
@@ -91,13 +91,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       const problem = error instanceof ProblemException ? error.problem : undefined;
       if (problem && problem.code !== 'VALIDATION_FAILED' && STATUS_OF[problem.code] < 500) {
-        await this.store.complete(principalId, key, {
+        await this.store.complete(principalId, key, claim.claimId, {
           status: problem.status,
           body: problem,
           contentType: 'application/problem+json',
         });
       } else {
-        await this.store.releaseOrRetry(principalId, key);
+        await this.store.releaseOrRetry(principalId, key, claim.claimId);
       }
       throw error;
     }

@@ -1,4 +1,5 @@
-import { classifyPgError, type SqlClient } from '@ledger/event-store';
+import { classifyPgError, StoreUnavailable, type SqlClient } from '@ledger/event-store';
+import { randomUUID } from 'node:crypto';
 
 export interface StoredResponse {
   readonly status: number;
@@ -7,7 +8,8 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { kind: 'claimed' }
+  /** `claimId` names this request's hold on the key: only it completes or releases it. */
+  | { kind: 'claimed'; claimId: string }
   | { kind: 'in-use' }
   | { kind: 'reused' }
   | { kind: 'replay'; response: StoredResponse };
@@ -27,14 +29,15 @@ const DDL = `create table if not exists idempotency_keys (
   body jsonb,
   created_at timestamptz not null default now(),
   primary key (principal_id, key)
-)`;
+);
+alter table idempotency_keys add column if not exists claim_id text`;
 
 /**
  * Idempotency records in the SQL database beside the log (so they survive restarts and are
  * shared by API replicas): a request claims its key, then stores the response it gave.
  */
 export class IdempotencyStore {
-  /** Keys whose release failed (the database was away), by `principal\nkey`, with when to give up. */
+  /** Claims whose release failed (the database was away), by claim id, with when to give up. */
   private readonly unreleased = new Map<
     string,
     { principalId: string; key: string; until: number }
@@ -50,19 +53,33 @@ export class IdempotencyStore {
     return store;
   }
 
-  /** Claims (principal, key) for a request, or says why not: another body, still running, or done. */
+  /**
+   * Claims (principal, key) for a request, or says why not: another body, still running, or done.
+   * When the database goes away during the claim, the claim may have been stored without this
+   * process hearing so: it is released in the background as soon as the database answers (only
+   * this request's claim, by its id), so the client's retry does not meet IDEMPOTENCY_KEY_IN_USE
+   * for the minute an abandoned claim takes to expire.
+   */
   async claim(principalId: string, key: string, requestHash: string): Promise<Claim> {
-    const inserted = await this.run(() =>
-      this.sql.query(
-        `insert into idempotency_keys (principal_id, key, request_hash) values ($1, $2, $3)
-         on conflict (principal_id, key) do update set request_hash = excluded.request_hash, created_at = now()
+    const claimId = randomUUID();
+    let inserted: { rows: unknown[] };
+    try {
+      inserted = await this.run(() =>
+        this.sql.query(
+          `insert into idempotency_keys (principal_id, key, request_hash, claim_id) values ($1, $2, $3, $5)
+         on conflict (principal_id, key) do update set request_hash = excluded.request_hash,
+           claim_id = excluded.claim_id, created_at = now()
            where idempotency_keys.status is null and idempotency_keys.request_hash = excluded.request_hash
              and idempotency_keys.created_at < now() - make_interval(secs => $4)
          returning 1`,
-        [principalId, key, requestHash, ABANDONED_CLAIM_SECONDS],
-      ),
-    );
-    if (inserted.rows.length > 0) return { kind: 'claimed' };
+          [principalId, key, requestHash, ABANDONED_CLAIM_SECONDS, claimId],
+        ),
+      );
+    } catch (error) {
+      if (error instanceof StoreUnavailable) this.releaseLater(principalId, key, claimId);
+      throw error;
+    }
+    if (inserted.rows.length > 0) return { kind: 'claimed', claimId };
     const { rows } = await this.run(() =>
       this.sql.query<{
         request_hash: string;
@@ -88,13 +105,19 @@ export class IdempotencyStore {
     };
   }
 
-  async complete(principalId: string, key: string, response: StoredResponse): Promise<void> {
+  async complete(
+    principalId: string,
+    key: string,
+    claimId: string,
+    response: StoredResponse,
+  ): Promise<void> {
     await this.run(() =>
       this.sql.query(
-        'update idempotency_keys set status = $3, content_type = $4, body = $5::jsonb where principal_id = $1 and key = $2',
+        'update idempotency_keys set status = $4, content_type = $5, body = $6::jsonb where principal_id = $1 and key = $2 and claim_id = $3',
         [
           principalId,
           key,
+          claimId,
           response.status,
           response.contentType,
           JSON.stringify(response.body ?? null),
@@ -103,12 +126,15 @@ export class IdempotencyStore {
     );
   }
 
-  /** Gives the key back: the request wrote nothing (it failed validation, or on the server). */
-  async release(principalId: string, key: string): Promise<void> {
+  /**
+   * Gives the key back: the request wrote nothing (it failed validation, or on the server). Only
+   * this request's claim goes; one another request holds meanwhile is left alone.
+   */
+  async release(principalId: string, key: string, claimId: string): Promise<void> {
     await this.run(() =>
       this.sql.query(
-        'delete from idempotency_keys where principal_id = $1 and key = $2 and status is null',
-        [principalId, key],
+        'delete from idempotency_keys where principal_id = $1 and key = $2 and claim_id = $3 and status is null',
+        [principalId, key, claimId],
       ),
     );
   }
@@ -118,30 +144,39 @@ export class IdempotencyStore {
    * a client that retries after an outage must not meet IDEMPOTENCY_KEY_IN_USE for the minute it
    * takes an abandoned claim to expire. Never throws.
    */
-  async releaseOrRetry(principalId: string, key: string): Promise<void> {
+  async releaseOrRetry(principalId: string, key: string, claimId: string): Promise<void> {
     try {
-      await this.release(principalId, key);
+      await this.release(principalId, key, claimId);
     } catch {
-      this.unreleased.set(`${principalId}\n${key}`, {
-        principalId,
-        key,
-        until: Date.now() + ABANDONED_CLAIM_SECONDS * 1000,
-      });
-      this.releasing ??= setInterval(() => void this.retryReleases(), RELEASE_RETRY_MS).unref();
+      this.releaseLater(principalId, key, claimId);
     }
+  }
+
+  /** Keys whose release waits for the database, for tests and health. */
+  get pendingReleases(): number {
+    return this.unreleased.size;
+  }
+
+  private releaseLater(principalId: string, key: string, claimId: string): void {
+    this.unreleased.set(claimId, {
+      principalId,
+      key,
+      until: Date.now() + ABANDONED_CLAIM_SECONDS * 1000,
+    });
+    this.releasing ??= setInterval(() => void this.retryReleases(), RELEASE_RETRY_MS).unref();
   }
 
   private async retryReleases(): Promise<void> {
     if (this.retryingReleases) return; // a tick still waits for the database
     this.retryingReleases = true;
     try {
-      for (const [id, { principalId, key, until }] of this.unreleased) {
-        const done = await this.release(principalId, key).then(
+      for (const [claimId, { principalId, key, until }] of this.unreleased) {
+        const done = await this.release(principalId, key, claimId).then(
           () => true,
           () => Date.now() > until, // by then the claim may be taken over anyway
         );
         if (!done) return; // still away: try again on the next tick
-        this.unreleased.delete(id);
+        this.unreleased.delete(claimId);
       }
       clearInterval(this.releasing);
       this.releasing = undefined;
