@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { catchUp, scale } from './catch-up-rows';
 import { httpAward, httpBalance, leaderboard, readYourWrites } from './http-rows';
 import { jobs, redisReachable } from './jobs-row';
 import { printSoak, soak, type SoakOptions } from './soak';
@@ -26,6 +27,8 @@ const ROWS: Record<string, { needs: Needs[]; run: (o: Options) => Promise<Row> }
   leaderboard: { needs: [], run: leaderboard },
   jobs: { needs: ['redis'], run: jobs },
   verify: { needs: ['postgres'], run: verify },
+  'catch-up': { needs: ['postgres'], run: catchUp },
+  scale: { needs: ['postgres'], run: scale },
 };
 
 interface Options extends BenchOptions {
@@ -42,7 +45,7 @@ const program = new Command()
   .option('--rounds <n>', 'rounds (baseline and subject alternate; the median is kept)', Number, 3)
   .option(
     '--events <n>',
-    'events of the catch-up rows (not rebuilt yet, see docs/benchmarks.md)',
+    'events of the catch-up row (the scale row also rebuilds a tenth and a hundredth)',
     Number,
     1_000_000,
   )
@@ -52,6 +55,16 @@ const program = new Command()
   .option('--soak-connections <n>', 'concurrent connections of the soak', Number, 16)
   .option('--riders <n>', 'riders of the soak city', Number, 75_000)
   .option('--stations <n>', 'stations of the soak city', Number, 240)
+  .option(
+    '--soak-cache-streams <n>',
+    'STREAM_CACHE_STREAMS of the soak (full after warm-up, so growth after it is a leak)',
+    Number,
+    2000,
+  )
+  .option(
+    '--soak-heap-snapshots',
+    'heap snapshots of the API and worker after warm-up and at the end',
+  )
   .option(
     '--sample-seconds <n>',
     'how often the soak samples memory and projection lag',

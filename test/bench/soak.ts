@@ -1,10 +1,19 @@
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { loadConfig } from '@ledger/ledger';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { JIANGJIN, seedPlan } from '../../apps/cli/src/seed/plan';
 import { seedDistrict } from '../../apps/cli/src/seed/seed';
 import {
@@ -30,15 +39,21 @@ export interface SoakOptions {
   readonly stations: number;
   /** Resource samples (memory, projection lag, throughput) are taken this often. */
   readonly sampleSeconds: number;
+  /**
+   * STREAM_CACHE_STREAMS of the API and the worker: small enough that the writer's cache of folded
+   * states is full after warm-up, so that growth after it is a leak, not a bounded cache filling.
+   */
+  readonly soakCacheStreams: number;
+  /** Heap snapshots of the API and the worker after warm-up and at the end, in bench/heap/. */
+  readonly soakHeapSnapshots?: boolean;
 }
 
 /** Hard bounds on top of the time: no run sends more than this many requests. */
 const MAX_REQUESTS = 5_000_000;
 /** The first part of the run is warm-up (caches fill, JIT settles); memory is judged after it. */
 const WARM_UP_SHARE = 0.2;
-/** Memory is flat when the fitted growth over the judged part stays under both of these. */
-const FLAT_GROWTH_SHARE = 0.1;
-const FLAT_GROWTH_MB = 25;
+/** Memory is flat when the live heap grows less than this over the second half of the run. */
+const FLAT_SLOPE_MB_PER_MIN = 1;
 /** Redis database of the soak's own queue (kept apart from the machine's other users). */
 const SOAK_REDIS_DB = 11;
 
@@ -100,18 +115,41 @@ export interface SoakReport {
       errorSamples: string[];
     }
   >;
-  memory: {
-    process: string;
-    warmMb: number;
-    endMb: number;
-    maxMb: number;
-    slopeMbPerMin: number;
-    fittedGrowthMb: number;
-    flat: boolean;
-  }[];
+  /** Resident memory of each process, from outside (follows V8's heap sizing too). */
+  memory: Trend[];
+  /** Live heap of each process after a full collection, from inside: what a leak moves. */
+  liveHeap: Trend[];
+  /** Every reading of the probes: heap, external memory and buffers besides resident memory. */
+  probes: Probe[];
   lag: { max: number | null; mean: number | null; drainedInMs: number | null };
   samples: Sample[];
   ok: boolean;
+}
+
+/** One reading of memory-probe.ts inside a process, after a full collection (MB). */
+interface ProbeSample {
+  t: number;
+  liveHeapMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+  rssMb: number;
+}
+
+interface Probe {
+  process: string;
+  samples: ProbeSample[];
+}
+
+interface Trend {
+  process: string;
+  warmMb: number;
+  endMb: number;
+  maxMb: number;
+  /** Least-squares slope after warm-up, and over the second half of the run alone. */
+  slopeMbPerMin: number;
+  lastHalfSlopeMbPerMin: number;
+  flat: boolean;
 }
 
 /**
@@ -127,6 +165,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const env: Record<string, string> = {
     DATA_DIR: dir,
     LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
+    STREAM_CACHE_STREAMS: String(o.soakCacheStreams),
     ...(pg && {
       EVENT_STORE: 'postgres',
       DATABASE_URL: BENCH_DATABASE_URL,
@@ -151,20 +190,66 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       awardsPerRider: 0,
     });
     const seededIn = round((Date.now() - seeded) / 1000);
-    const api = await startApi({ ...env, RATE_LIMIT_PER_MINUTE: '0' });
+    // The live heap of each process, measured inside it after a full collection (memory-probe.ts).
+    const snapshots = resolve('bench', 'heap');
+    if (o.soakHeapSnapshots) mkdirSync(snapshots, { recursive: true });
+    const probe = (name: string) => ({
+      NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'memory-probe.js')}${o.soakHeapSnapshots ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}` : ''}`,
+      SOAK_MEMORY_FILE: join(dir, `${name}-memory.ndjson`),
+      SOAK_MEMORY_EVERY_MS: String(o.sampleSeconds * 1000),
+    });
+    const api = await startApi({ ...env, ...probe('api'), RATE_LIMIT_PER_MINUTE: '0' });
     apps.push(api);
-    const worker = redis ? await startWorker(env) : undefined;
+    const worker = redis ? await startWorker({ ...env, ...probe('worker') }) : undefined;
     if (worker) apps.push(worker);
     const city = new City(api, summary.tokens, o.riders, o.stations);
     await city.restock();
+    // A process that dies ends the load at once and fails the soak with its last words.
+    const named: [string, AppProcess][] = [['api', api]];
+    if (worker) named.push(['worker', worker]);
+    const dead = () => named.find(([, app]) => exited(app));
     process.stderr.write(
       `soak: seeded in ${seededIn} s; load for ${o.soakSeconds} s over ${o.soakConnections} connections\n`,
     );
-    const run = await city.load(o, () => ({
-      api: rssMb(api),
-      worker: worker ? rssMb(worker) : null,
-    }));
-    return { deployment, seededIn, ...run };
+    const running = apps.slice();
+    const warm = o.soakHeapSnapshots
+      ? setTimeout(
+          () => void heapSnapshots(running, snapshots),
+          o.soakSeconds * 1000 * WARM_UP_SHARE,
+        )
+      : undefined;
+    const run = await city.load(
+      o,
+      () => ({ api: rssMb(api), worker: worker ? rssMb(worker) : null }),
+      () => dead() !== undefined,
+    );
+    clearTimeout(warm);
+    if (o.soakHeapSnapshots && !dead()) await heapSnapshots(running, snapshots);
+    const died = dead();
+    if (died) {
+      const [name, app] = died;
+      throw new Error(
+        `the ${name} exited during the soak (code ${app.child.exitCode}, signal ${app.child.signalCode}); its last output:\n${app.output().slice(-3000)}`,
+      );
+    }
+    const probes = (worker ? ['api', 'worker'] : ['api']).map((name) =>
+      probeSamples(name, join(dir, `${name}-memory.ndjson`), run.startedAt, run.seconds),
+    );
+    const heaps = probes.map((p) =>
+      trend(
+        p.process,
+        p.samples.map((x) => [x.t, x.liveHeapMb]),
+        run.seconds,
+      ),
+    );
+    return {
+      deployment,
+      seededIn,
+      ...run,
+      liveHeap: heaps,
+      probes,
+      ok: run.errors === 0 && heaps.every((h) => h.flat),
+    };
   } finally {
     await Promise.all(apps.map((app) => kill(app, 'SIGTERM')));
     if (pg) await dropSchemas([schema, `${schema}_read`]);
@@ -225,7 +310,11 @@ class City {
     }
   }
 
-  async load(o: SoakOptions, memory: () => { api: number; worker: number | null }) {
+  async load(
+    o: SoakOptions,
+    memory: () => { api: number; worker: number | null },
+    stopped: () => boolean,
+  ) {
     const stats = new Map<Route, RouteStats>(
       MIX.map(([route]) => [
         route,
@@ -238,7 +327,9 @@ class City {
     let sent = 0;
     let interval = { requests: 0, errors: 0 };
     const sampler = setInterval(() => {
+      if (stopped()) return;
       void this.health().then((lag) => {
+        if (stopped()) return;
         const m = memory();
         samples.push({
           t: round((Date.now() - started) / 1000),
@@ -253,7 +344,7 @@ class City {
     let i = 0;
     await Promise.all(
       Array.from({ length: o.soakConnections }, async () => {
-        while (Date.now() < deadline && sent < MAX_REQUESTS) {
+        while (Date.now() < deadline && sent < MAX_REQUESTS && !stopped()) {
           sent++;
           const route = pick(MIX, i++);
           const t = performance.now();
@@ -281,7 +372,7 @@ class City {
     // After the load: how long the read models take to apply what is left.
     const drainStart = Date.now();
     let drainedInMs: number | null = null;
-    for (let wait = 0; wait < 600; wait++) {
+    for (let wait = 0; wait < 600 && !stopped(); wait++) {
       if ((await this.health()) === 0) {
         drainedInMs = Date.now() - drainStart;
         break;
@@ -307,7 +398,7 @@ class City {
       };
     }
     const memoryReport = [
-      memoryTrend(
+      trend(
         'api',
         samples.map((x) => [x.t, x.apiRssMb]),
         seconds,
@@ -315,7 +406,7 @@ class City {
     ];
     if (samples.some((x) => x.workerRssMb !== null))
       memoryReport.push(
-        memoryTrend(
+        trend(
           'worker',
           samples.map((x) => [x.t, x.workerRssMb ?? 0]),
           seconds,
@@ -334,7 +425,8 @@ class City {
         drainedInMs,
       },
       samples,
-      ok: errors === 0 && memoryReport.every((m) => m.flat),
+      errors,
+      startedAt: started,
     };
   }
 
@@ -416,7 +508,36 @@ class City {
   }
 }
 
+/**
+ * Asks each process for a heap snapshot (`--heapsnapshot-signal`) and waits until every file is
+ * written whole (its size stops changing), up to two minutes. Compare two in Chrome DevTools.
+ */
+async function heapSnapshots(apps: AppProcess[], dir: string): Promise<void> {
+  const files = (pid: number | undefined) =>
+    readdirSync(dir).filter((f) => f.includes(`.${pid}.`) && f.endsWith('.heapsnapshot'));
+  const before = apps.map((app) => files(app.child.pid).length);
+  for (const app of apps) app.child.kill('SIGUSR2');
+  const sizes = new Map<string, number>();
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const written = apps.map((app, i) => files(app.child.pid).length > before[i]);
+    const now = apps.flatMap((app) => files(app.child.pid)).map((f) => join(dir, f));
+    const stable = now.every((f) => statSync(f).size > 0 && sizes.get(f) === statSync(f).size);
+    for (const f of now) sizes.set(f, statSync(f).size);
+    if (written.every(Boolean) && stable) {
+      process.stderr.write(`soak: heap snapshots in ${dir}\n`);
+      return;
+    }
+  }
+  process.stderr.write('soak: heap snapshots not written within two minutes\n');
+}
+
+function exited(app: AppProcess): boolean {
+  return app.child.exitCode !== null || app.child.signalCode !== null;
+}
+
 /** A weighted choice, spread evenly (request i of every 100 takes its share of the mix). */
+
 function pick<T>(mix: readonly [T, number][], i: number): T {
   const total = mix.reduce((s, [, w]) => s + w, 0);
   let r = ((i * 37) % total) + 0.5;
@@ -425,33 +546,44 @@ function pick<T>(mix: readonly [T, number][], i: number): T {
 }
 
 /**
- * Resident memory over the run after warm-up: the least-squares slope, and the growth it fits
- * over the judged part. Flat when that growth stays under 10 % of the level and under 25 MB.
+ * Memory over the run: the least-squares slope after warm-up (the first 20 %) and over the second
+ * half alone. A bounded cache that fills makes the first steep and the second flat; a leak keeps
+ * both the same. Flat: the second half grows less than 1 MB a minute.
  */
-function memoryTrend(
-  name: string,
-  points: [number, number][],
-  seconds: number,
-): SoakReport['memory'][number] {
-  const judged = points.filter(([t]) => t >= seconds * WARM_UP_SHARE);
-  const n = judged.length;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const mt = mean(judged.map(([t]) => t));
-  const mm = mean(judged.map(([, m]) => m));
-  const cov = judged.reduce((s, [t, m]) => s + (t - mt) * (m - mm), 0);
-  const vt = judged.reduce((s, [t]) => s + (t - mt) ** 2, 0);
-  const slope = vt > 0 ? cov / vt : 0; // MB per second
-  const span = n > 1 ? judged[n - 1][0] - judged[0][0] : 0;
-  const growth = slope * span;
+function trend(name: string, points: [number, number][], seconds: number): Trend {
+  const after = (from: number) => points.filter(([t]) => t >= seconds * from);
+  const judged = after(WARM_UP_SHARE);
+  const lastHalf = after(0.5);
   return {
     process: name,
     warmMb: judged[0]?.[1] ?? 0,
     endMb: points[points.length - 1]?.[1] ?? 0,
     maxMb: Math.max(0, ...points.map(([, m]) => m)),
-    slopeMbPerMin: round(slope * 60, 2),
-    fittedGrowthMb: round(growth),
-    flat: n >= 3 && growth < Math.max(0, FLAT_GROWTH_MB) && growth < FLAT_GROWTH_SHARE * mm,
+    slopeMbPerMin: round(slope(judged) * 60, 2),
+    lastHalfSlopeMbPerMin: round(slope(lastHalf) * 60, 2),
+    flat: lastHalf.length >= 3 && slope(lastHalf) * 60 < FLAT_SLOPE_MB_PER_MIN,
   };
+}
+
+/** MB per second, least squares. */
+function slope(points: [number, number][]): number {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const mt = mean(points.map(([t]) => t));
+  const mm = mean(points.map(([, m]) => m));
+  const cov = points.reduce((s, [t, m]) => s + (t - mt) * (m - mm), 0);
+  const vt = points.reduce((s, [t]) => s + (t - mt) ** 2, 0);
+  return vt > 0 ? cov / vt : 0;
+}
+
+/** What a process's memory probe wrote during the load, `t` in seconds since the load began. */
+function probeSamples(name: string, file: string, startedAt: number, seconds: number): Probe {
+  const samples = (existsSync(file) ? readFileSync(file, 'utf8') : '')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Omit<ProbeSample, 't'> & { at: number })
+    .map(({ at, ...sample }) => ({ t: round((at - startedAt) / 1000), ...sample }))
+    .filter(({ t }) => t >= 0 && t <= seconds);
+  return { process: name, samples };
 }
 
 async function flushRedis(url: string): Promise<void> {
@@ -478,7 +610,7 @@ export function printSoak(report: SoakReport, o: SoakOptions): void {
     cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
   const widths = [12, 9, 8, 9, 9, 8, 7];
   console.log(
-    `\nsoak: ${report.deployment}; ${o.riders.toLocaleString('en')} riders, ${o.stations} stations; ${report.seconds} s over ${o.soakConnections} connections (seeded in ${report.seededIn} s)`,
+    `\nsoak: ${report.deployment}; ${o.riders.toLocaleString('en')} riders, ${o.stations} stations; ${report.seconds} s over ${o.soakConnections} connections (seeded in ${report.seededIn} s); stream cache ${o.soakCacheStreams.toLocaleString('en')} streams`,
   );
   console.log(
     line(['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'refused', 'errors'], widths),
@@ -501,10 +633,21 @@ export function printSoak(report: SoakReport, o: SoakOptions): void {
   );
   for (const [route, r] of Object.entries(report.routes))
     for (const e of r.errorSamples) console.log(`  ${route} error: ${e}`);
-  for (const m of report.memory)
+  const trendLine = (what: string, m: Trend, verdict: boolean) =>
     console.log(
-      `memory ${m.process}: ${m.warmMb} MB after warm-up, ${m.endMb} MB at the end, max ${m.maxMb} MB; slope ${m.slopeMbPerMin} MB/min (fitted growth ${m.fittedGrowthMb} MB): ${m.flat ? 'flat' : 'NOT flat'}`,
+      `${what} ${m.process}: ${m.warmMb} MB after warm-up, ${m.endMb} MB at the end, max ${m.maxMb} MB; slope ${m.slopeMbPerMin} MB/min after warm-up, ${m.lastHalfSlopeMbPerMin} MB/min over the second half${verdict ? `: ${m.flat ? 'flat' : 'NOT flat'}` : ''}`,
     );
+  for (const m of report.liveHeap) trendLine('live heap', m, true);
+  for (const m of report.memory) trendLine('resident memory', m, false);
+  for (const p of report.probes) {
+    const at = (share: number) =>
+      p.samples.find((x) => x.t >= report.seconds * share) ?? p.samples[p.samples.length - 1];
+    const [warm, end] = [at(WARM_UP_SHARE), at(1)];
+    if (warm && end)
+      console.log(
+        `heap and buffers ${p.process} (warm-up → end): V8 heap ${warm.heapTotalMb} → ${end.heapTotalMb} MB, external ${warm.externalMb} → ${end.externalMb} MB, array buffers ${warm.arrayBuffersMb} → ${end.arrayBuffersMb} MB`,
+      );
+  }
   console.log(
     `projection lag: max ${report.lag.max ?? '-'} events, mean ${report.lag.mean ?? '-'}; drained ${report.lag.drainedInMs ?? '-'} ms after the load stopped`,
   );
