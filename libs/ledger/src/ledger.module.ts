@@ -152,7 +152,10 @@ export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     // Without Redis there is no worker: the projections run here (the embedded default).
     if (this.config.runProjections) this.readModels.start();
-    await this.recovery.run(new Date(), this.config.recoveryGraceMs);
+    // The embedded folder is locked to one process: every act recorded before this start belongs
+    // to a process that is gone, so none is waited for (the grace is for live processes elsewhere).
+    const alone = this.config.eventStore.kind === 'embedded';
+    await this.recovery.run(new Date(), alone ? 0 : this.config.recoveryGraceMs);
     this.timer = setInterval(
       () => void this.recovery.run(new Date(), this.config.recoveryGraceMs).catch(() => undefined),
       RECOVERY_INTERVAL_MS,
