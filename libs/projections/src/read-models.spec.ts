@@ -3,7 +3,7 @@ import { ledgerProcess, seedLedger, SHANGHAI, type LedgerProcess } from '@ledger
 import { AwardPointsCommand } from '@ledger/ledger';
 import { requestOf } from '@ledger/testing';
 import { balancesProjection, PROJECTIONS } from './projections';
-import { ReadModels } from './read-models';
+import { PROJECTION_NAMES, ReadModels } from './read-models';
 import { ReadQueries } from './queries';
 import { rebuildAndCompare } from './rebuild';
 
@@ -257,3 +257,37 @@ function crashingOnce<F extends (...args: never[]) => Promise<void>>(apply: F, o
     if (calls === onCall) throw new Error('killed');
   }) as F;
 }
+
+describe('read-your-writes of one read model', () => {
+  it('names every projection, and waits only for those a read uses', async () => {
+    expect(PROJECTION_NAMES.slice().sort()).toEqual(PROJECTIONS.map((p) => p.name).sort());
+    const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      const p = ledgerProcess(store);
+      await seedLedger(p, { riders: 1, budgetPoints: 1000, pricePoints: 5, stock: 1 });
+      const waiting = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      // Only the balances are brought up to date; every other projection stays behind.
+      const balancesOnly = await ReadModels.open(store, sql, {
+        schema: 'read',
+        timeZone: SHANGHAI,
+        projections: [balancesProjection],
+      });
+      await balancesOnly.catchUp();
+      const head = store.positionOf(await store.headCursor()) ?? 0;
+      await expect(waiting.waitForProjections(['balances'], head, 1000)).resolves.toBeUndefined();
+      await expect(
+        waiting.waitForProjections(['balances', 'funds'], head, 50),
+      ).rejects.toMatchObject({ code: 'PROJECTION_LAGGING' });
+      await expect(waiting.waitFor(head, 50)).rejects.toMatchObject({
+        code: 'PROJECTION_LAGGING',
+      });
+      // This process's own writes count as well, for the projections asked for.
+      waiting.noteWritten(head + 1_000_000);
+      await expect(waiting.waitForProjections(['balances'], 0, 50)).rejects.toMatchObject({
+        code: 'PROJECTION_LAGGING',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -34,6 +34,21 @@ export interface Checkpoint {
   readonly events: number;
 }
 
+/** The read models' projections, by name: what a read may wait for. */
+export const PROJECTION_NAMES = [
+  'directory',
+  'balances',
+  'ledger-lines',
+  'funds',
+  'stations',
+  'leaderboards',
+  'selections',
+  'principals',
+  'tasks',
+  'hazards',
+] as const;
+export type ProjectionName = (typeof PROJECTION_NAMES)[number];
+
 export class ProjectionLagging extends Error {
   readonly code = 'PROJECTION_LAGGING';
 }
@@ -49,7 +64,8 @@ export class ReadModels {
   private readonly progress = new EventEmitter();
   private running: { stop: AbortController; done: Promise<void> }[] = [];
   private lastWritten = 0;
-  private readonly applied = new Set<number>();
+  /** `position@projections` already seen applied (cleared when full). */
+  private readonly applied = new Set<string>();
 
   private constructor(
     private readonly store: EventStore,
@@ -179,25 +195,59 @@ export class ReadModels {
    * after `timeoutMs`. Positions already seen applied answer without a query.
    */
   async waitFor(position = 0, timeoutMs = MIN_POSITION_WAIT_MS): Promise<void> {
-    await this.waitForPosition(this.lastWritten, timeoutMs);
-    if (position > 0 && position !== this.lastWritten)
-      await this.waitForPosition(position, timeoutMs);
+    await this.waitForNamed(this.names, position, timeoutMs);
   }
 
-  private async waitForPosition(position: number, timeoutMs: number): Promise<void> {
+  /**
+   * The same for a read that uses only `projections`: the others may lag behind without delaying
+   * it (a balance read does not wait for the leaderboards).
+   */
+  async waitForProjections(
+    projections: readonly ProjectionName[],
+    position = 0,
+    timeoutMs = MIN_POSITION_WAIT_MS,
+  ): Promise<void> {
+    await this.waitForNamed(projections, position, timeoutMs);
+  }
+
+  private async waitForNamed(
+    projections: readonly string[],
+    position: number,
+    timeoutMs: number,
+  ): Promise<void> {
+    const unknown = projections.filter((name) => !this.names.includes(name));
+    if (unknown.length > 0) throw new Error(`no such projection: ${unknown.join(', ')}`);
+    await this.waitForPosition(this.lastWritten, timeoutMs, projections);
+    if (position > 0 && position !== this.lastWritten)
+      await this.waitForPosition(position, timeoutMs, projections);
+  }
+
+  private get names(): readonly string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  private async waitForPosition(
+    position: number,
+    timeoutMs: number,
+    projections: readonly string[],
+  ): Promise<void> {
     // An applied position stays applied; a lower one may not be (the global-order gap), so
-    // the cache answers only for the very positions it checked.
-    if (position <= 0 || this.applied.has(position)) return;
+    // the cache answers only for the very positions (and projections) it checked.
+    const known = `${position}@${projections.join(',')}`;
+    if (position <= 0 || this.applied.has(known)) return;
+    const wanted = new Set(projections);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Projections that are caught up share a cursor: ask the store once per cursor.
-      const cursors = new Set((await this.checkpoints()).map((c) => c.cursor));
+      const cursors = new Set(
+        (await this.checkpoints()).filter((c) => wanted.has(c.projection)).map((c) => c.cursor),
+      );
       const reached = await Promise.all(
         [...cursors].map((cursor) => this.store.hasReached(cursor, position)),
       );
       if (reached.every(Boolean)) {
         if (this.applied.size >= APPLIED_CACHE) this.applied.clear();
-        this.applied.add(position);
+        this.applied.add(known);
         return;
       }
       const left = deadline - Date.now();

@@ -84,7 +84,7 @@ export class OrganisationController {
   })
   @Refusals('NOT_FOUND')
   async community(@Param('id') id: string, @Query() query: MinPositionDto) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['directory'], query.minPosition);
     const { rows } = await this.readModels.read((q) =>
       q<{ community_id: string; name: string; street: string; district: string }>(
         `select * from ${this.readModels.schema}.communities where community_id = $1`,

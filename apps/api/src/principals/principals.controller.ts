@@ -40,7 +40,7 @@ export class PrincipalsController {
     };
     const written = await this.ledger.run({ kind: 'principal', id, command }, caller);
     // The token must work as soon as the client has it: wait for the principals table.
-    await this.readModels.waitFor(written.position ?? 0);
+    await this.readModels.waitForProjections(['principals'], written.position ?? 0);
     return {
       id,
       name: body.name,
@@ -63,6 +63,7 @@ export class PrincipalsController {
       { kind: 'principal', id, command: { type: 'RevokePrincipal', principalId: id } },
       caller,
     );
-    if (written.position !== undefined) await this.readModels.waitFor(written.position);
+    if (written.position !== undefined)
+      await this.readModels.waitForProjections(['principals'], written.position);
   }
 }

@@ -102,7 +102,7 @@ export class RidersController {
   })
   @Refusals('NOT_FOUND')
   async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['directory', 'balances'], query.minPosition);
     await this.mayRead(caller.actor, id);
     const s = this.readModels.schema;
     const found = await this.readModels.read(async (q) => {
@@ -153,7 +153,7 @@ export class RidersController {
   })
   @Refusals('NOT_FOUND')
   async balance(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['directory', 'balances'], query.minPosition);
     await this.mayRead(caller.actor, id);
     const balance = await this.ledger.queries.execute<GetBalanceQuery, BalanceView | undefined>(
       new GetBalanceQuery(id, query.minPosition),
@@ -185,7 +185,7 @@ export class RidersController {
     @Query() query: PageQueryDto,
     @Ledger() caller: Caller,
   ) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['directory', 'ledger-lines'], query.minPosition);
     await this.mayRead(caller.actor, id);
     return this.ledger.queries.execute<GetLedgerQuery, Page<LedgerLineView>>(
       new GetLedgerQuery(id, query.limit ?? 100, query.cursor, query.minPosition),

@@ -68,7 +68,7 @@ export class StationsController {
   @Answers(200, STATION_EXAMPLE)
   @Refusals('NOT_FOUND')
   async station(@Param('stationId') id: string, @Query() query: MinPositionDto) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['stations'], query.minPosition);
     const { rows } = await this.readModels.read((q) =>
       q<{ name: string; district: string; community_id: string | null; kind: string }>(
         `select name, district, community_id, kind from ${this.readModels.schema}.stations where station_id = $1`,

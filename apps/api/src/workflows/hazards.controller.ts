@@ -139,7 +139,7 @@ export class HazardsController {
   @Get()
   @Answers(200, { items: [HAZARD_EXAMPLE], nextCursor: null })
   async list(@Query() query: HazardQueryDto, @Ledger() caller: Caller) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['hazards'], query.minPosition);
     const limit = query.limit ?? 100;
     const scoped = caller.actor.role === 'staff' || caller.actor.role === 'verifier';
     const communities =

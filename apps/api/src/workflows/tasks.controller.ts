@@ -90,7 +90,7 @@ export class TasksController {
   @Get()
   @Answers(200, { items: [TASK_EXAMPLE], nextCursor: null })
   async list(@Query() query: TaskQueryDto) {
-    await this.readModels.waitFor(query.minPosition);
+    await this.readModels.waitForProjections(['tasks'], query.minPosition);
     const limit = query.limit ?? 100;
     const { rows } = await this.readModels.read((q) =>
       q<TaskRow>(

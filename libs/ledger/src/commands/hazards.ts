@@ -81,7 +81,7 @@ export class ReportHazardHandler implements ICommandHandler<
     const occurredAt = new Date(input.occurredAt);
     if (occurredAt.getTime() > request.context.now.getTime())
       return ruleViolation('occurredAt is in the future');
-    await this.models.waitFor();
+    await this.models.waitForProjections(['hazards']);
     let seen = await this.nearby(input);
     for (let attempt = 0; attempt < MAX_FILING_ATTEMPTS; attempt++) {
       if (seen.existing) {
@@ -366,7 +366,7 @@ export class EscalateHazardsHandler implements ICommandHandler<EscalateHazardsCo
   ) {}
 
   async execute({ waitedHours, request }: EscalateHazardsCommand): Promise<number> {
-    await this.models.waitFor(); // every report this process filed is in the read model
+    await this.models.waitForProjections(['hazards']); // every report this process filed is there
     const before = new Date(request.context.now.getTime() - waitedHours * 3_600_000);
     const { rows } = await this.models.read((q) =>
       q<{ hazard_id: string }>(

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { ReadModels, ReadQueries } from '@ledger/projections';
+import { ReadModels, ReadQueries, type ProjectionName } from '@ledger/projections';
 import { READ_MODELS } from '../infrastructure/tokens';
 
 /** Every query may carry the position of a write the client made: the answer then includes it. */
@@ -80,8 +80,9 @@ abstract class ReadHandler {
     this.queries = new ReadQueries(models);
   }
 
-  protected async caughtUp(query: ReadQuery): Promise<void> {
-    await this.models.waitFor(query.minPosition);
+  /** Waits for `minPosition` and this process's writes in the projections the query reads. */
+  protected async caughtUp(query: ReadQuery, projection: ProjectionName): Promise<void> {
+    await this.models.waitForProjections([projection], query.minPosition);
   }
 }
 
@@ -91,7 +92,7 @@ export class GetBalanceHandler extends ReadHandler implements IQueryHandler<GetB
     super(models);
   }
   async execute(query: GetBalanceQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'balances');
     return this.queries.balance(query.riderId);
   }
 }
@@ -102,7 +103,7 @@ export class GetLedgerHandler extends ReadHandler implements IQueryHandler<GetLe
     super(models);
   }
   async execute(query: GetLedgerQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'ledger-lines');
     return this.queries.ledger(query.riderId, {
       limit: query.limit,
       ...(query.cursor !== undefined && { cursor: query.cursor }),
@@ -119,7 +120,7 @@ export class GetLeaderboardHandler
     super(models);
   }
   async execute(query: GetLeaderboardQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'leaderboards');
     return this.queries.leaderboard(query.scope, query.period, {
       limit: query.limit,
       ...(query.cursor !== undefined && { cursor: query.cursor }),
@@ -133,7 +134,7 @@ export class GetFundHandler extends ReadHandler implements IQueryHandler<GetFund
     super(models);
   }
   async execute(query: GetFundQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'funds');
     return this.queries.fund(query.fundId);
   }
 }
@@ -144,7 +145,7 @@ export class GetStockHandler extends ReadHandler implements IQueryHandler<GetSto
     super(models);
   }
   async execute(query: GetStockQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'stations');
     return this.queries.stock(query.stationId);
   }
 }
@@ -155,7 +156,7 @@ export class GetSelectionHandler extends ReadHandler implements IQueryHandler<Ge
     super(models);
   }
   async execute(query: GetSelectionQuery) {
-    await this.caughtUp(query);
+    await this.caughtUp(query, 'selections');
     return this.queries.selection(query.selectionId);
   }
 }
