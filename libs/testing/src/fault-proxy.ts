@@ -117,7 +117,18 @@ export class FaultProxy {
 }
 
 function destroy(pair: { client: Socket; upstream?: Socket }): void {
-  // resetAndDestroy sends RST, as a stopped server's kernel does to a live connection.
-  if (!pair.client.destroyed) pair.client.resetAndDestroy();
+  hangUp(pair.client);
   if (pair.upstream && !pair.upstream.destroyed) pair.upstream.destroy();
+}
+
+/**
+ * Closes a client's connection as a stopped server's kernel does: with a reset (RST) while it is
+ * live. A socket already shutting down (its peer ended it and Node is ending ours) cannot be reset:
+ * Node's reset fails with EINVAL there and never closes the handle, which kept the test process
+ * alive for minutes after the outage suite. Such a socket is simply destroyed.
+ */
+export function hangUp(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
 }
