@@ -104,4 +104,31 @@ describe('StreamWriter', () => {
     expect(await fromRevision('f1')).toBe(0); // dropped when f3 came: folded from the start
     expect(await fromRevision('f3')).toBe(0); // and f1 coming back dropped f3, the least recent
   });
+
+  it('folds a stream longer than a page in whole pages, and learns its end from a short page', async () => {
+    const store = new InMemoryEventStore();
+    await fundWith(store, 1_000_000);
+    const writer = new StreamWriter(store);
+    // Concurrent commands go out in group commits: 2,499 reservations in a few appends.
+    await Promise.all(
+      Array.from({ length: 2_499 }, (_, i) =>
+        writer.execute(fundDecider, fundStream('f1'), reserve(`e${i}`, 1), requestOf()),
+      ),
+    );
+    const reads = jest.spyOn(store, 'readStream');
+    const cold = await new StreamWriter(store).read(fundDecider, fundStream('f1'), 'Asia/Shanghai');
+    expect(cold.state.reservations.size).toBe(2_499);
+    expect(cold.state.awardedPoints).toBe(2_499);
+    // 2,500 events: 1,000 + 1,000 + 500, and no fourth read to find the end.
+    expect(reads.mock.calls.map(([, options]) => options?.fromRevision)).toEqual([0, 1000, 2000]);
+
+    reads.mockClear();
+    await writer.execute(fundDecider, fundStream('f1'), reserve('last', 1), requestOf());
+    const again = new StreamWriter(store);
+    expect(
+      (await again.read(fundDecider, fundStream('f1'), 'Asia/Shanghai')).state.awardedPoints,
+    ).toBe(2_500);
+    // 2,501 events now: the short last page (one event) still ends the fold after it.
+    expect(reads.mock.calls.map(([, options]) => options?.fromRevision)).toEqual([0, 1000, 2000]);
+  });
 });

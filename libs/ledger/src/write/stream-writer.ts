@@ -7,6 +7,7 @@ import {
   type LedgerEvent,
 } from '@ledger/domain';
 import {
+  MAX_READ_BATCH,
   NO_STREAM,
   StoreUnavailable,
   WrongExpectedRevision,
@@ -346,7 +347,10 @@ export class StreamWriter {
     this.cache.delete(stream); // re-inserted below: Map order is the LRU order
     let from = typeof entry.revision === 'number' ? entry.revision + 1 : 0;
     for (;;) {
-      const page = await this.store.readStream(stream, { fromRevision: from });
+      const page = await this.store.readStream(stream, {
+        fromRevision: from,
+        limit: MAX_READ_BATCH,
+      });
       for (const event of page) {
         entry.state = queue.decider.evolve(entry.state, toDomainEvent(event));
         entry.revision = event.revision;
@@ -354,7 +358,8 @@ export class StreamWriter {
         // An event from before the chain has the hash `migrateChain` will give it: chain onto that.
         entry.lastHash = storedHash(event) || eventHash(event, entry.lastHash);
       }
-      if (page.length === 0) break;
+      // A page short of the limit was the stream's end when it was read: no round trip to learn it.
+      if (page.length < MAX_READ_BATCH) break;
       from = page[page.length - 1].revision + 1;
     }
     entry.caughtUpAt = Date.now();
