@@ -11,6 +11,7 @@ export * from './commands/cancel-redemption';
 export * from './write/ledger-request';
 export * from './write/stream-writer';
 export * from './write/settlement-recovery';
+export * from './write/recovery-progress';
 export * from './commands/rider-registration';
 export * from './personal-data/personal-data.store';
 export * from './queries/read-queries';

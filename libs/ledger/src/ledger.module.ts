@@ -27,6 +27,7 @@ import { QUERY_HANDLERS } from './queries/read-queries';
 import { ReadModels } from '@ledger/projections';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { SettlementRecovery } from './write/settlement-recovery';
+import { SqlRecoveryProgress } from './write/recovery-progress';
 import { StreamWriter } from './write/stream-writer';
 import { BullJobQueue } from './jobs/bullmq.job-queue';
 import { InProcessJobQueue } from './jobs/in-process.job-queue';
@@ -64,9 +65,15 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     },
     {
       provide: SettlementRecovery,
-      inject: [EVENT_STORE, StreamWriter, LEDGER_CONFIG],
-      useFactory: (store: EventStore, writer: StreamWriter, config: LedgerConfig) => {
-        const recovery = new SettlementRecovery(store, writer, config.timeZone);
+      inject: [EVENT_STORE, StreamWriter, LEDGER_CONFIG, SQL_DATABASE],
+      useFactory: async (
+        store: EventStore,
+        writer: StreamWriter,
+        config: LedgerConfig,
+        sql: SqlClient,
+      ) => {
+        const progress = await SqlRecoveryProgress.open(sql);
+        const recovery = new SettlementRecovery(store, writer, config.timeZone, progress);
         writer.onUnknownOutcome((at) => recovery.finishAfterOutage(at));
         return recovery;
       },

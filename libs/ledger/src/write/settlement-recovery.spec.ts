@@ -5,8 +5,11 @@ import {
   ledgerTotals,
   requestOf,
   seedLedger,
+  SHANGHAI,
 } from '@ledger/testing';
 import { AwardPointsCommand } from '../commands/award-points';
+import { InMemoryRecoveryProgress } from './recovery-progress';
+import { SettlementRecovery } from './settlement-recovery';
 
 /**
  * A process killed between the two appends of a cross-stream act: simulated by a store that
@@ -169,5 +172,49 @@ describe('settlement recovery after a crash between the two appends', () => {
     }
     expect(totals).toMatchObject({ earned: 50, fundAwarded: 50, stock: 4, redeemed: 10 });
     await first.recovery.stop();
+  });
+
+  describe('saved progress (a process that starts reads only what is new)', () => {
+    const recoveryOf = (store: InMemoryEventStore, progress: InMemoryRecoveryProgress) =>
+      new SettlementRecovery(store, restarted(store).writer, SHANGHAI, progress);
+
+    it('takes up where the last run stopped, and still finishes an act that was open there', async () => {
+      const { store, first, crashNextAppendTo } = await crashedLedger('rider-');
+      crashNextAppendTo('rider-r0');
+      await expect(first.awardPoints('r0', 30)).rejects.toBeInstanceOf(StoreUnavailable);
+      const progress = new InMemoryRecoveryProgress();
+
+      // A process starts while the act is young (it may be finishing elsewhere): read, left open.
+      const early = await recoveryOf(store, progress).run(new Date());
+      expect(early).toMatchObject({ awardsCompleted: 0 });
+      expect(early.eventsScanned).toBeGreaterThan(5);
+      expect(progress.saves).toBe(1);
+
+      // The next process reads nothing old, and finishes the act from the saved open acts.
+      const later = await recoveryOf(store, progress).run(new Date(Date.now() + 60_000));
+      expect(later).toMatchObject({ eventsScanned: 0, awardsCompleted: 1 });
+      expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 30, fundAwarded: 30 });
+
+      // And the one after reads only the completion, and finds nothing left to do.
+      const after = await recoveryOf(store, progress).run(new Date(Date.now() + 60_000));
+      expect(after.eventsScanned).toBeGreaterThan(0);
+      expect(after.eventsScanned).toBeLessThan(5);
+      expect(after).toMatchObject({ awardsCompleted: 0, awardsReleased: 0 });
+    });
+
+    it('ignores progress saved on another log (a log shorter than the saved point) and reads it all', async () => {
+      const big = await crashedLedger('rider-');
+      for (let i = 0; i < 5; i++) await big.first.awardPoints('r0', 10);
+      const progress = new InMemoryRecoveryProgress();
+      await recoveryOf(big.store, progress).run(new Date());
+
+      const small = await crashedLedger('rider-');
+      small.crashNextAppendTo('rider-r0');
+      await expect(small.first.awardPoints('r0', 30)).rejects.toBeInstanceOf(StoreUnavailable);
+      const logLength = (await small.store.readAll({ limit: 1000 })).events.length;
+      const report = await recoveryOf(small.store, progress).run(new Date(Date.now() + 60_000));
+      expect(report.eventsScanned).toBe(logLength);
+      expect(report).toMatchObject({ awardsCompleted: 1 });
+    });
   });
 });

@@ -15,11 +15,19 @@ import {
   type PendingAward,
   type PricedItem,
 } from '@ledger/domain';
-import { sleep, START, type EventStore, type StoredEvent } from '@ledger/event-store';
+import {
+  sleep,
+  START,
+  StoreUnavailable,
+  type EventStore,
+  type LogCursor,
+  type StoredEvent,
+} from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { completeAward } from '../commands/award-points';
 import { completeRedemption } from '../commands/make-redemption';
 import type { LedgerRequest } from './ledger-request';
+import type { RecoveryProgress } from './recovery-progress';
 import { StreamWriter, toDomainEvent } from './stream-writer';
 
 /**
@@ -69,13 +77,15 @@ export interface RecoveryReport {
  */
 export class SettlementRecovery {
   /** What is still open, and how far the log has been read: each run reads only what is new. */
-  private readonly open: OpenWork = {
+  private open: OpenWork = {
     awards: new Map(),
     stock: new Map(),
     fundReturns: new Map(),
     stockReturns: new Map(),
   };
   private cursor = START;
+  /** Whether the saved progress has been looked at (once per process, at the first run). */
+  private resumed = false;
   private running: Promise<RecoveryReport> | undefined;
   /** The last append whose outcome an outage left unknown, while recovery has not run since. */
   private outageAt: Date | undefined;
@@ -86,6 +96,8 @@ export class SettlementRecovery {
     private readonly store: EventStore,
     private readonly writer: StreamWriter,
     private readonly timeZone: string,
+    /** Where runs save how far they read; without it every process reads the log from the start. */
+    private readonly progress?: RecoveryProgress,
   ) {}
 
   /** One run at a time per process: a timer tick during a long first scan waits for it. */
@@ -202,17 +214,91 @@ export class SettlementRecovery {
     return report;
   }
 
-  /** Reads the log from where the last run stopped; the acts it finishes close in later reads. */
+  /**
+   * Reads the log from where the last run stopped (in this process, or, at the first run, the last
+   * saved by any process); the acts it finishes close in later reads. Saves how far it read and
+   * what is open there. A save that fails costs only a longer read at the next start.
+   */
   private async scan(): Promise<number> {
+    if (!this.resumed) await this.resume();
     let scanned = 0;
     for (;;) {
       const page = await this.store.readAll({ after: this.cursor });
-      if (page.events.length === 0) return scanned;
+      if (page.events.length === 0) break;
       for (const stored of page.events) track(this.open, stored);
       scanned += page.events.length;
       this.cursor = page.cursor;
     }
+    if (scanned > 0 && this.progress)
+      await this.progress
+        .save({ cursor: this.cursor, open: openWorkToJson(this.open) })
+        .catch(() => undefined);
+    return scanned;
   }
+
+  /** Takes up the saved progress, unless it does not fit this log (reset, or another store). */
+  private async resume(): Promise<void> {
+    const saved = await this.progress?.load();
+    if (saved && (await this.isInLog(saved.cursor))) {
+      const open = openWorkFromJson(saved.open);
+      if (open) {
+        this.open = open;
+        this.cursor = saved.cursor;
+      }
+    }
+    this.resumed = true;
+  }
+
+  private async isInLog(cursor: LogCursor): Promise<boolean> {
+    let position: number | null;
+    try {
+      position = this.store.positionOf(cursor);
+    } catch {
+      return false; // a cursor of another store
+    }
+    if (position === null) return false;
+    try {
+      return await this.store.hasReached(await this.store.headCursor(), position);
+    } catch (error) {
+      if (error instanceof StoreUnavailable) throw error;
+      return false;
+    }
+  }
+}
+
+type Dated<T> = T & { at: Date };
+type OpenWorkJson = { [K in keyof OpenWork]: [string, unknown][] };
+
+function openWorkToJson(open: OpenWork): OpenWorkJson {
+  const entries = <T>(map: Map<string, Dated<T>>): [string, unknown][] =>
+    [...map].map(([id, act]) => [id, { ...act, at: act.at.toISOString() }]);
+  return {
+    awards: entries(open.awards),
+    stock: entries(open.stock),
+    fundReturns: entries(open.fundReturns),
+    stockReturns: entries(open.stockReturns),
+  };
+}
+
+/** The open acts as saved; `undefined` when the saved value is not in the expected shape. */
+function openWorkFromJson(json: unknown): OpenWork | undefined {
+  const saved = json as Partial<OpenWorkJson> | null;
+  const keys = ['awards', 'stock', 'fundReturns', 'stockReturns'] as const;
+  if (!saved || keys.some((key) => !Array.isArray(saved[key]))) return undefined;
+  const map = <T>(entries: [string, unknown][]): Map<string, Dated<T>> =>
+    new Map(
+      entries.map(([id, act]) => {
+        const { at, ...rest } = act as T & { at: string };
+        return [id, { ...rest, at: new Date(at) } as Dated<T>];
+      }),
+    );
+  const s = saved as OpenWorkJson;
+  return {
+    awards: map(s.awards),
+    stock: map(s.stock),
+    fundReturns: map(s.fundReturns),
+    stockReturns: map(s.stockReturns),
+  };
 }
 
 function track(open: OpenWork, stored: StoredEvent): void {
