@@ -6,6 +6,8 @@ import {
   uniqueSchema,
 } from '@ledger/testing';
 import { Client } from 'pg';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describeEventStoreContract, newEvent } from '../contract/event-store.contract';
 import { StoreUnavailable } from '../event-store.errors';
 import { NO_STREAM, type EventStore, type NewEvent } from '../event-store.port';
@@ -58,6 +60,25 @@ describe('postgres adapter', () => {
       openPostgresEventStore({ connectionString: 'postgres://root@127.0.0.1:1/test', schema: 'x' }),
     ).rejects.toBeInstanceOf(StoreUnavailable);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('leaves nothing running behind a store that failed to open (no probe of the dead server)', async () => {
+    // A "server" that resets every connection: the open fails on a link error, which is what
+    // starts the link breaker's probing.
+    let connections = 0;
+    const resetter = createServer((socket) => {
+      connections++;
+      socket.resetAndDestroy();
+    }).listen(0, '127.0.0.1');
+    await once(resetter, 'listening');
+    const { port } = resetter.address() as AddressInfo;
+    await expect(
+      openPostgresEventStore({ connectionString: `postgres://root@127.0.0.1:${port}/test` }),
+    ).rejects.toBeInstanceOf(StoreUnavailable);
+    const afterOpen = connections;
+    await new Promise((r) => setTimeout(r, 1000)); // the breaker probes every 250 ms
+    resetter.close();
+    expect(connections).toBe(afterOpen);
   });
 
   it('creates its schema once when several processes start at the same moment', async () => {

@@ -49,8 +49,8 @@ export async function openPostgresDatabase(
   const schema = options.schema ?? 'ledger';
   assertSchemaName(schema);
   const pool = postgresPool(options);
+  const sql = pgClient(pool, schema);
   try {
-    const sql = pgClient(pool, schema);
     const events = await SqlEventStore.open(sql, {
       kind: 'postgres',
       schema,
@@ -59,7 +59,8 @@ export async function openPostgresDatabase(
     });
     return { events, sql };
   } catch (error) {
-    await pool.end();
+    // The breaker too: its probe of an unreachable server would otherwise go on for ever.
+    await sql.close();
     throw error;
   }
 }
