@@ -10,6 +10,7 @@ import { loadConfig } from './config/ledger-config';
 import { LedgerCoreModule } from './infrastructure/ledger-core.module';
 import { EVENT_STORE, PERSONAL_DATA } from './infrastructure/tokens';
 import { LedgerModule } from './ledger.module';
+import { SettlementRecovery, type RecoveryReport } from './write/settlement-recovery';
 import type { PersonalDataStore } from './personal-data/personal-data.store';
 
 describe('LedgerModule on the CommandBus (embedded store)', () => {
@@ -104,6 +105,55 @@ describe('LedgerModule on the CommandBus (embedded store)', () => {
       expect(registered.metadata.hash).toBe(eventHash(registered, ''));
     } finally {
       await app.close();
+      dir.remove();
+    }
+  });
+
+  it('a process that starts takes up settlement recovery where the last run saved it', async () => {
+    const dir = tempDir();
+    const reports: RecoveryReport[] = [];
+    const run = SettlementRecovery.prototype.run;
+    const spy = jest.spyOn(SettlementRecovery.prototype, 'run').mockImplementation(function (
+      this: SettlementRecovery,
+      ...args
+    ) {
+      const report = run.apply(this, args);
+      void report.then((r) => reports.push(r));
+      return report;
+    });
+    const boot = async () =>
+      (
+        await Test.createTestingModule({
+          imports: [LedgerCoreModule.forRoot(loadConfig({ DATA_DIR: dir.path })), LedgerModule],
+        }).compile()
+      ).init();
+    try {
+      const first = await boot();
+      const fund = (id: string) =>
+        new StreamCommand(
+          {
+            kind: 'fund',
+            id,
+            command: {
+              type: 'CreateFund',
+              fundId: id,
+              name: id,
+              district: '江津区',
+              budgetPoints: 10,
+            },
+          },
+          requestOf(),
+        );
+      for (const id of ['f1', 'f2', 'f3']) await first.get(CommandBus).execute(fund(id));
+      await first.get(SettlementRecovery).run(new Date()); // the minute's run: reads and saves
+      await first.close();
+      expect(reports.map((r) => r.eventsScanned)).toEqual([0, 3]);
+
+      const second = await boot(); // its run at start reads from the saved point: nothing old
+      await second.close();
+      expect(reports.map((r) => r.eventsScanned)).toEqual([0, 3, 0]);
+    } finally {
+      spy.mockRestore();
       dir.remove();
     }
   });
