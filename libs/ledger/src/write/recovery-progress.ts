@@ -1,4 +1,4 @@
-import { classifyPgError, type LogCursor, type SqlClient } from '@ledger/event-store';
+import type { LogCursor, SqlClient } from '@ledger/event-store';
 
 /**
  * How far settlement recovery has read the log, and the acts still open at that point: saved
@@ -34,46 +34,36 @@ const DDL = `create table if not exists ledger_recovery (
   updated_at timestamptz not null default now()
 )`;
 
-/** The table beside the log (the embedded folder, or the deployment's PostgreSQL schema). */
+/**
+ * The table beside the log (the embedded folder, or the deployment's PostgreSQL schema). The
+ * client already answers `StoreUnavailable` when the database cannot serve.
+ */
 export class SqlRecoveryProgress implements RecoveryProgress {
   private constructor(private readonly sql: SqlClient) {}
 
   static async open(sql: SqlClient): Promise<SqlRecoveryProgress> {
-    const progress = new SqlRecoveryProgress(sql);
-    await progress.run(() => sql.exec(DDL));
-    return progress;
+    await sql.exec(DDL);
+    return new SqlRecoveryProgress(sql);
   }
 
   async load(): Promise<SavedRecovery | undefined> {
-    const { rows } = await this.run(() =>
-      this.sql.query<{ format: number; log_cursor: string; open_acts: unknown }>(
-        `select format, log_cursor, open_acts from ledger_recovery where id = 'settlement'`,
-      ),
-    );
+    const { rows } = await this.sql.query<{
+      format: number;
+      log_cursor: string;
+      open_acts: unknown;
+    }>(`select format, log_cursor, open_acts from ledger_recovery where id = 'settlement'`);
     const row = rows[0];
     if (!row || row.format !== RECOVERY_FORMAT) return undefined;
-    const open: unknown =
-      typeof row.open_acts === 'string' ? JSON.parse(row.open_acts) : row.open_acts;
-    return { cursor: row.log_cursor, open };
+    return { cursor: row.log_cursor, open: row.open_acts }; // jsonb comes back parsed
   }
 
   async save(state: SavedRecovery): Promise<void> {
-    await this.run(() =>
-      this.sql.query(
-        `insert into ledger_recovery (id, format, log_cursor, open_acts) values ('settlement', $1, $2, $3::jsonb)
-         on conflict (id) do update set format = excluded.format, log_cursor = excluded.log_cursor,
-           open_acts = excluded.open_acts, updated_at = now()`,
-        [RECOVERY_FORMAT, state.cursor, JSON.stringify(state.open)],
-      ),
+    await this.sql.query(
+      `insert into ledger_recovery (id, format, log_cursor, open_acts) values ('settlement', $1, $2, $3::jsonb)
+       on conflict (id) do update set format = excluded.format, log_cursor = excluded.log_cursor,
+         open_acts = excluded.open_acts, updated_at = now()`,
+      [RECOVERY_FORMAT, state.cursor, JSON.stringify(state.open)],
     );
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }
 
