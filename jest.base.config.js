@@ -19,7 +19,10 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${TRANSFORMED_DEPENDENCIES.join('|')})/)`],
   moduleNameMapper: {
-    '^@ledger/(domain|ledger|event-store|projections|testing)$': '<rootDir>/libs/$1/src',
+    '^@ledger/(domain|ledger|event-store|projections|testing|seed)$': '<rootDir>/libs/$1/src',
+    // A library's second entry point, e.g. @ledger/ledger/testing → libs/ledger/src/testing.
+    '^@ledger/(domain|ledger|event-store|projections|testing|seed)/(.+)$':
+      '<rootDir>/libs/$1/src/$2',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadConfig } from '@ledger/ledger';
-import { seedDistrict } from '../../apps/cli/src/seed/seed';
+import { seedDistrict } from '@ledger/seed';
 import { median, round, type BenchOptions, type Row } from './measure';
 import { BENCH_DATABASE_URL } from './store-rows';
 

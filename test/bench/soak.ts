@@ -14,8 +14,7 @@ import {
 import { Agent } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { JIANGJIN, seedPlan } from '../../apps/cli/src/seed/plan';
-import { seedDistrict } from '../../apps/cli/src/seed/seed';
+import { JIANGJIN, seedDistrict, seedPlan } from '@ledger/seed';
 import {
   ADMIN_TOKEN,
   kill,

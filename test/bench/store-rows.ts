@@ -10,7 +10,7 @@ import {
   type SqlClient,
 } from '@ledger/event-store';
 import { canonicalJson, eventHash, verifyLog } from '@ledger/ledger';
-import { ledgerProcess, seedLedger } from '@ledger/testing';
+import { ledgerProcess, seedLedger } from '@ledger/ledger/testing';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

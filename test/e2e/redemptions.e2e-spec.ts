@@ -223,7 +223,7 @@ describe('stations, redemptions and reversals', () => {
         { reason: 'x' },
         tokens['staff-c2'],
       ),
-    ).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
+    ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     const spent = await award('r2');
     await call('PUT', '/v1/stations/s2/items/water', {
       name: '矿泉水',

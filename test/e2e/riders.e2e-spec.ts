@@ -134,7 +134,7 @@ describe('riders and awards', () => {
     });
   });
 
-  it('answers the rules and scopes: 422 over the rule or for another community, 403 for another rider', async () => {
+  it('answers the rules and scopes: 422 over the rule, 403 for another community or another rider', async () => {
     const when = new Date(Date.now() - 3_600_000).toISOString();
     const award = {
       riderId: 'r1',
@@ -148,7 +148,7 @@ describe('riders and awards', () => {
     ).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
     expect(
       await call('POST', '/v1/awards', { ...award, riderId: 'r2' }, tokens['staff-c1']),
-    ).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
+    ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     expect(
       await call('POST', '/v1/awards', {
         ...award,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { closeOnSignals, exitOnStartupError, loadConfig, type LedgerConfig } from '@ledger/ledger';
-import { seedDistrict, SeedRefused, writeDemoTokens } from '../../cli/src/seed/seed';
+import { seedDistrict, SeedRefused, writeDemoTokens } from '@ledger/seed';
 import { createApi } from './api';
 
 async function main(): Promise<void> {

@@ -15,14 +15,14 @@ import {
   formatRows,
   SYSTEM_ACTOR,
   verifyLog,
+  withLedger,
+  Progress,
   type ExportFormat,
   type ExportKind,
   type SealResult,
 } from '@ledger/ledger';
 import { rebuildAndCompare, type ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
-import { withLedger } from './ledger-context';
-import { Progress } from './progress';
 
 /** Exit codes scripts can branch on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unavailable: 3, mismatch: 4 } as const;

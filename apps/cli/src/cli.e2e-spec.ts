@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@ledger/event-store';
 import { CommandBus } from '@nestjs/cqrs';
-import { CloseSelectionCommand, loadConfig, StreamCommand } from '@ledger/ledger';
-import { ADMIN, requestOf, tempDir } from '@ledger/testing';
-import { withLedger } from './ledger-context';
-import { seedPlan } from './seed/plan';
-import { seedDistrict } from './seed/seed';
+import { CloseSelectionCommand, loadConfig, StreamCommand, withLedger } from '@ledger/ledger';
+import { tempDir } from '@ledger/testing';
+import { ADMIN, requestOf } from '@ledger/ledger/testing';
+import { seedDistrict, seedPlan } from '@ledger/seed';
 
 /** The built CLI (npm test builds before it runs the tests). */
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js');

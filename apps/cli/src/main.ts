@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EventStoreError, openEventStore, START, type EventStore } from '@ledger/event-store';
 import { ConfigError, loadConfig } from '@ledger/ledger';
-import { seedDistrict, SeedRefused, writeDemoTokens } from './seed/seed';
+import { seedDistrict, SeedRefused, writeDemoTokens } from '@ledger/seed';
 import { auditCommands, EXIT, UsageError } from './audit-commands';
 
 const program = new Command()

@@ -22,3 +22,5 @@ export * from './selection/year';
 export * from './task/task';
 export * from './hazard/hazard';
 export * from './audit/seal';
+export * from './upcast';
+export * from './shared/scope';

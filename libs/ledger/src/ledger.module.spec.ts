@@ -1,8 +1,9 @@
 import { Test } from '@nestjs/testing';
-import { eventHash, storedHash } from './audit/chain';
+import { eventHash, storedHash } from './write/chain';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventStore } from '@ledger/event-store';
-import { requestOf, tempDir } from '@ledger/testing';
+import { tempDir } from '@ledger/testing';
+import { requestOf } from './testing';
 import { AwardPointsCommand, type AwardResult } from './commands/award-points';
 import { RegisterRiderCommand } from './commands/rider-registration';
 import { StreamCommand } from './commands/stream-command';
@@ -10,7 +11,7 @@ import { loadConfig } from './config/ledger-config';
 import { LedgerCoreModule } from './infrastructure/ledger-core.module';
 import { EVENT_STORE, PERSONAL_DATA } from './infrastructure/tokens';
 import { LedgerModule } from './ledger.module';
-import { SettlementRecovery, type RecoveryReport } from './write/settlement-recovery';
+import { SettlementRecovery, type RecoveryReport } from './settlement/recovery';
 import type { PersonalDataStore } from './personal-data/personal-data.store';
 
 describe('LedgerModule on the CommandBus (embedded store)', () => {

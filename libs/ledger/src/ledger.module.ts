@@ -1,20 +1,23 @@
-import {
-  Inject,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import type { EventStore, SqlClient } from '@ledger/event-store';
+import { entryOf, ReadModels } from '@ledger/projections';
+import { SealLogHandler } from './audit/audit.commands';
 import { AwardPointsHandler } from './commands/award-points';
 import { CancelRedemptionHandler } from './commands/cancel-redemption';
 import { CloseSelectionHandler } from './commands/close-selection';
+import type { EntryLocator } from './commands/entry-locator';
 import { MakeRedemptionHandler } from './commands/make-redemption';
+import { CreatePrincipalHandler, RevokePrincipalHandler } from './commands/principals';
+import { ReportHazardHandler } from './commands/report-hazard';
 import { ReverseAwardHandler } from './commands/reverse-award';
-import { StreamCommandHandler } from './commands/stream-command';
-import type { LedgerConfig } from './config/ledger-config';
 import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
+import { StreamCommandHandler } from './commands/stream-command';
+import { CompleteTaskHandler, PublishTaskHandler, SignUpHandler } from './commands/tasks';
+import { EscalateHazardsHandler, VerifyHazardHandler } from './commands/verify-hazard';
+import type { LedgerConfig } from './config/ledger-config';
 import {
+  ENTRY_LOCATOR,
   EVENT_STORE,
   JOB_PROCESSORS,
   JOB_QUEUE,
@@ -23,36 +26,55 @@ import {
   READ_MODELS,
   SQL_DATABASE,
 } from './infrastructure/tokens';
-import { QUERY_HANDLERS } from './queries/read-queries';
-import { ReadModels } from '@ledger/projections';
-import { SqlPersonalDataStore } from './personal-data/personal-data.store';
-import { SettlementRecovery } from './write/settlement-recovery';
-import { SqlRecoveryProgress } from './write/recovery-progress';
-import { StreamWriter } from './write/stream-writer';
 import { BullJobQueue } from './jobs/bullmq.job-queue';
 import { InProcessJobQueue } from './jobs/in-process.job-queue';
 import type { JobProcessors, JobQueue } from './jobs/job-queue';
-import {
-  ESCALATION_EVERY_MS,
-  JOB_NAMES,
-  ledgerProcessors,
-  SEAL_EVERY_MS,
-} from './jobs/ledger-jobs';
-import { CompleteTaskHandler } from './commands/complete-task';
-import { SealLogHandler } from './audit/audit.commands';
-import {
-  EscalateHazardsHandler,
+import { ledgerProcessors } from './jobs/ledger-jobs';
+import { SqlPersonalDataStore } from './personal-data/personal-data.store';
+import { AUDIT_HANDLERS } from './queries/audit.queries';
+import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
+import { RIDER_QUERY_HANDLERS } from './queries/riders.queries';
+import { STANDINGS_QUERY_HANDLERS } from './queries/standings.queries';
+import { SYSTEM_QUERY_HANDLERS } from './queries/system.queries';
+import { WORKFLOW_QUERY_HANDLERS } from './queries/workflows.queries';
+import { LedgerScheduler } from './scheduler';
+import { SettlementRecovery } from './settlement/recovery';
+import { SqlRecoveryProgress } from './settlement/recovery-progress';
+import { StreamWriter } from './write/stream-writer';
+
+const COMMAND_HANDLERS = [
+  StreamCommandHandler,
+  RegisterRiderHandler,
+  ErasePersonalDataHandler,
+  AwardPointsHandler,
+  ReverseAwardHandler,
+  MakeRedemptionHandler,
+  CancelRedemptionHandler,
+  CloseSelectionHandler,
+  PublishTaskHandler,
+  SignUpHandler,
+  CompleteTaskHandler,
   ReportHazardHandler,
   VerifyHazardHandler,
-} from './commands/hazards';
+  EscalateHazardsHandler,
+  CreatePrincipalHandler,
+  RevokePrincipalHandler,
+  SealLogHandler,
+];
 
-/** How often half-done cross-stream acts are looked for (in-process until the worker's jobs, issue 05). */
-export const RECOVERY_INTERVAL_MS = 60_000;
+const QUERY_HANDLERS = [
+  ...RIDER_QUERY_HANDLERS,
+  ...ORGANISATION_QUERY_HANDLERS,
+  ...STANDINGS_QUERY_HANDLERS,
+  ...WORKFLOW_QUERY_HANDLERS,
+  ...AUDIT_HANDLERS,
+  ...SYSTEM_QUERY_HANDLERS,
+];
 
 /**
- * The write side as a Nest module: the command handlers on @nestjs/cqrs's CommandBus, the stream
- * writer they share, and settlement recovery (at start-up, every minute, and as soon as the store
- * is back after an append failed with its outcome unknown).
+ * The ledger as a Nest module: the command and query handlers on @nestjs/cqrs's buses, the
+ * stream writer they share, the read models, the job queue, settlement recovery, and the
+ * scheduler that runs what a process runs by itself. Apps reach the ledger through the buses.
  */
 @Module({
   imports: [CqrsModule.forRoot()],
@@ -86,22 +108,12 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     {
       provide: READ_MODELS,
       inject: [EVENT_STORE, SQL_DATABASE, LEDGER_CONFIG, StreamWriter],
-      useFactory: async (
-        store: EventStore,
-        sql: SqlClient,
-        config: LedgerConfig,
-        writer: StreamWriter,
-      ) => {
-        const models = await ReadModels.open(store, sql, {
-          schema: config.readSchema,
-          timeZone: config.timeZone,
-        });
-        // Read-your-writes without `minPosition`: reads here wait for what this process wrote,
-        // and for everything written before it started (acknowledged by a predecessor, say).
-        writer.onAppended((position) => models.noteWritten(position));
-        models.noteWritten(store.positionOf(await store.headCursor()) ?? 0);
-        return models;
-      },
+      useFactory: openReadModels,
+    },
+    {
+      provide: ENTRY_LOCATOR,
+      inject: [READ_MODELS],
+      useFactory: entryLocator,
     },
     {
       provide: JOB_PROCESSORS,
@@ -120,20 +132,9 @@ export const RECOVERY_INTERVAL_MS = 60_000;
       useFactory: (config: LedgerConfig, processors: JobProcessors): JobQueue =>
         config.redisUrl ? new BullJobQueue(config.redisUrl) : new InProcessJobQueue(processors),
     },
+    LedgerScheduler,
+    ...COMMAND_HANDLERS,
     ...QUERY_HANDLERS,
-    StreamCommandHandler,
-    RegisterRiderHandler,
-    ErasePersonalDataHandler,
-    AwardPointsHandler,
-    ReverseAwardHandler,
-    MakeRedemptionHandler,
-    CancelRedemptionHandler,
-    CloseSelectionHandler,
-    CompleteTaskHandler,
-    ReportHazardHandler,
-    VerifyHazardHandler,
-    EscalateHazardsHandler,
-    SealLogHandler,
   ],
   exports: [
     StreamWriter,
@@ -144,57 +145,37 @@ export const RECOVERY_INTERVAL_MS = 60_000;
     JOB_PROCESSORS,
   ],
 })
-export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private escalation: NodeJS.Timeout | undefined;
-  private sealing: NodeJS.Timeout | undefined;
+export class LedgerModule {}
 
-  constructor(
-    @Inject(SettlementRecovery) private readonly recovery: SettlementRecovery,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
-  ) {}
+async function openReadModels(
+  store: EventStore,
+  sql: SqlClient,
+  config: LedgerConfig,
+  writer: StreamWriter,
+): Promise<ReadModels> {
+  const models = await ReadModels.open(store, sql, {
+    schema: config.readSchema,
+    timeZone: config.timeZone,
+  });
+  // Read-your-writes without `minPosition`: reads here wait for what this process wrote, and
+  // for everything written before it started (acknowledged by a predecessor, say).
+  writer.onAppended((position) => models.noteWritten(position));
+  models.noteWritten(store.positionOf(await store.headCursor()) ?? 0);
+  return models;
+}
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Without Redis there is no worker: the projections run here (the embedded default).
-    if (this.config.runProjections) this.readModels.start();
-    // The embedded folder is locked to one process: every act recorded before this start belongs
-    // to a process that is gone, so none is waited for (the grace is for live processes elsewhere).
-    const alone = this.config.eventStore.kind === 'embedded';
-    await this.recovery.run(new Date(), alone ? 0 : this.config.recoveryGraceMs);
-    this.timer = setInterval(
-      () => void this.recovery.run(new Date(), this.config.recoveryGraceMs).catch(() => undefined),
-      RECOVERY_INTERVAL_MS,
-    );
-    this.timer.unref();
-    // Without Redis there is no worker to schedule jobs: this process does (the embedded default).
-    if (this.jobs.kind === 'in-process' && this.config.runProjections) {
-      this.escalation = setInterval(
-        () => void this.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS),
-        ESCALATION_EVERY_MS,
-      );
-      this.escalation.unref();
-      this.sealing = setInterval(
-        () => void this.schedule(JOB_NAMES.seal, SEAL_EVERY_MS),
-        SEAL_EVERY_MS,
-      );
-      this.sealing.unref();
-    }
-  }
-
-  /** One job per name and time slot, so two timers (or two processes) add it once. */
-  private async schedule(name: string, everyMs: number): Promise<void> {
-    const slot = Math.floor(Date.now() / everyMs);
-    await this.jobs.add(name, {}, { jobId: `${name}-${slot}` }).catch(() => undefined);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.recovery.stop();
-    clearInterval(this.escalation);
-    clearInterval(this.sealing);
-    await this.jobs.close();
-    await this.readModels.stop();
-  }
+/**
+ * Entries by id from the ledger lines; one just written may not be there yet, so a miss waits
+ * once for the read models to reach the head of the log and looks again (a reversal right after
+ * its award finds it).
+ */
+function entryLocator(models: ReadModels): EntryLocator {
+  return {
+    async find(entryId, type) {
+      const found = await entryOf(models, entryId, type);
+      if (found) return found;
+      await models.waitForHead();
+      return entryOf(models, entryId, type);
+    },
+  };
 }

@@ -1,10 +1,16 @@
 import { openEmbeddedDatabase, type EventStore, type SqlClient } from '@ledger/event-store';
-import { ledgerProcess, seedLedger, SHANGHAI, type LedgerProcess } from '@ledger/testing';
+import { SHANGHAI } from '@ledger/testing';
+import { ledgerProcess, seedLedger, type LedgerProcess } from '@ledger/ledger/testing';
 import { AwardPointsCommand } from '@ledger/ledger';
-import { requestOf } from '@ledger/testing';
-import { balancesProjection, PROJECTIONS } from './projections';
-import { PROJECTION_NAMES, ReadModels } from './read-models';
-import { ReadQueries } from './queries';
+import { requestOf } from '@ledger/ledger/testing';
+import { balanceOf } from './balances/balances.queries';
+import { balancesProjection } from './balances/balances.projection';
+import { fundOf } from './funds/funds.queries';
+import { leaderboardPage } from './leaderboards/leaderboards.queries';
+import { ledgerPage } from './ledger-lines/ledger-lines.queries';
+import { PROJECTION_NAMES, PROJECTIONS } from './projections';
+import { ReadModels } from './read-models';
+import { stockOf } from './stations/stations.queries';
 import { rebuildAndCompare } from './rebuild';
 
 /** Given events (made by the real handlers), when the projections catch up, then these rows. */
@@ -13,7 +19,6 @@ describe('read models on the embedded store', () => {
   let sql: SqlClient;
   let p: LedgerProcess;
   let models: ReadModels;
-  let queries: ReadQueries;
 
   beforeAll(async () => {
     ({ events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' }));
@@ -50,7 +55,6 @@ describe('read models on the embedded store', () => {
       },
     );
     models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
-    queries = new ReadQueries(models);
   });
   afterAll(() => store.close());
 
@@ -76,7 +80,7 @@ describe('read models on the embedded store', () => {
     await models.catchUp();
 
     const head = await store.headCursor();
-    expect(await queries.balance('r0')).toEqual({
+    expect(await balanceOf(models, 'r0')).toEqual({
       riderId: 'r0',
       balance: 15,
       earned: 50,
@@ -84,7 +88,7 @@ describe('read models on the embedded store', () => {
       reversed: 30,
       position: store.positionOf(head), // the read model is caught up to the head
     });
-    const ledger = await queries.ledger('r0', { limit: 100 });
+    const ledger = await ledgerPage(models, 'r0', { limit: 100 });
     expect(ledger.items.map((l) => [l.type, l.points, l.balanceAfter])).toEqual([
       ['award', 30, 30],
       ['award', 20, 50],
@@ -99,18 +103,18 @@ describe('read models on the embedded store', () => {
       actor: 'admin',
       occurredAt: '2026-06-14T13:00:00.000Z',
     });
-    const page = await queries.ledger('r0', { limit: 4 });
+    const page = await ledgerPage(models, 'r0', { limit: 4 });
     expect(page.items).toHaveLength(4);
-    const rest = await queries.ledger('r0', { limit: 4, cursor: page.nextCursor ?? undefined });
+    const rest = await ledgerPage(models, 'r0', { limit: 4, cursor: page.nextCursor ?? undefined });
     expect(rest.items.map((l) => l.type)).toEqual(['redemption', 'reversal']);
     expect(rest.nextCursor).toBeNull();
-    expect(await queries.fund('f1')).toMatchObject({
+    expect(await fundOf(models, 'f1')).toMatchObject({
       budgetPoints: 10_000,
       awardedPoints: 50,
       reversedPoints: 30,
       remainingPoints: 9_980,
     });
-    expect(await queries.stock('s1')).toEqual([
+    expect(await stockOf(models, 's1')).toEqual([
       { sku: 'water', name: '矿泉水', kind: 'goods', pricePoints: 5, stock: 9 },
     ]);
   });
@@ -120,16 +124,16 @@ describe('read models on the embedded store', () => {
     await award('r2', 40, '2026-05-31T15:59:59Z');
     await award('r1', 40, '2026-05-31T16:00:00Z');
     await models.catchUp();
-    const may = await queries.leaderboard('community:c1', '2026-05', { limit: 10 });
-    const june = await queries.leaderboard('community:c1', '2026-06', { limit: 10 });
+    const may = await leaderboardPage(models, 'community:c1', '2026-05', { limit: 10 });
+    const june = await leaderboardPage(models, 'community:c1', '2026-06', { limit: 10 });
     expect(may.items).toEqual([{ rank: 1, riderId: 'r2', points: 40 }]);
     expect(june.items.map((r) => r.riderId)).toEqual(['r1', 'r0']);
-    const all = await queries.leaderboard('district:江津区', 'all', { limit: 2 });
+    const all = await leaderboardPage(models, 'district:江津区', 'all', { limit: 2 });
     expect(all.items).toEqual([
       { rank: 1, riderId: 'r2', points: 40 },
       { rank: 2, riderId: 'r1', points: 40 },
     ]);
-    const next = await queries.leaderboard('district:江津区', 'all', {
+    const next = await leaderboardPage(models, 'district:江津区', 'all', {
       limit: 2,
       cursor: all.nextCursor ?? undefined,
     });
@@ -145,19 +149,19 @@ describe('read models on the embedded store', () => {
     });
     await award('r3', 10, '2026-06-11T02:00:00Z');
     await models.catchUp();
-    expect((await queries.leaderboard('community:c1', 'all', { limit: 10 })).items).toContainEqual(
-      expect.objectContaining({ riderId: 'r3', points: 25 }),
-    );
-    expect((await queries.leaderboard('street:鼎山街道', 'all', { limit: 10 })).items).toEqual([
+    expect(
+      (await leaderboardPage(models, 'community:c1', 'all', { limit: 10 })).items,
+    ).toContainEqual(expect.objectContaining({ riderId: 'r3', points: 25 }));
+    expect((await leaderboardPage(models, 'street:鼎山街道', 'all', { limit: 10 })).items).toEqual([
       { rank: 1, riderId: 'r3', points: 10 },
     ]);
     await p.reverseAward('r3', earned.entryId);
     await models.catchUp();
-    const c1 = (await queries.leaderboard('community:c1', 'all', { limit: 10 })).items;
+    const c1 = (await leaderboardPage(models, 'community:c1', 'all', { limit: 10 })).items;
     expect(c1.find((r) => r.riderId === 'r3')).toBeUndefined();
-    expect((await queries.leaderboard('community:c2', '2026-W24', { limit: 10 })).items).toEqual([
-      { rank: 1, riderId: 'r3', points: 10 },
-    ]);
+    expect(
+      (await leaderboardPage(models, 'community:c2', '2026-W24', { limit: 10 })).items,
+    ).toEqual([{ rank: 1, riderId: 'r3', points: 10 }]);
   });
 
   it('a rebuild from position 0 equals the live read models row by row, and finds a row changed by hand', async () => {
@@ -206,7 +210,7 @@ describe('read models on the embedded store', () => {
     try {
       const a = await award('r1', 5, '2026-06-14T10:00:00Z');
       await models.waitFor(a.position);
-      expect(await queries.balance('r1')).toMatchObject({ earned: 45 });
+      expect(await balanceOf(models, 'r1')).toMatchObject({ earned: 45 });
       await expect(models.waitFor(a.position + 1_000_000, 50)).rejects.toMatchObject({
         code: 'PROJECTION_LAGGING',
       });
@@ -214,7 +218,7 @@ describe('read models on the embedded store', () => {
       const b = await award('r1', 7, '2026-06-14T11:00:00Z');
       models.noteWritten(b.position);
       await models.waitFor();
-      expect(await queries.balance('r1')).toMatchObject({ earned: 52 });
+      expect(await balanceOf(models, 'r1')).toMatchObject({ earned: 52 });
       models.noteWritten(b.position + 1_000_000);
       await expect(models.waitFor(undefined, 50)).rejects.toMatchObject({
         code: 'PROJECTION_LAGGING',

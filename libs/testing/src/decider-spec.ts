@@ -1,15 +1,9 @@
 import {
   isDomainError,
   type CommandContext,
-  type Decision,
+  type Decider,
   type DomainErrorCode,
 } from '@ledger/domain';
-
-interface SpecDecider<C, E, S> {
-  initialState(timeZone: string): S;
-  evolve(state: S, event: E): S;
-  decide(command: C, state: S, context: CommandContext): Decision<E>;
-}
 
 export const SHANGHAI = 'Asia/Shanghai';
 
@@ -28,7 +22,7 @@ export function contextOf(
  * Given/when/then for a decider: `given(d, events).when(command, ctx).then(events)` or
  * `.thenError(code)`. The events of `then` are also folded, so evolve is exercised too.
  */
-export function given<C, E, S>(decider: SpecDecider<C, E, S>, events: readonly E[]) {
+export function given<C, E, S>(decider: Decider<C, E, S>, events: readonly E[]) {
   const state = (): S =>
     events.reduce((s, e) => decider.evolve(s, e), decider.initialState(SHANGHAI));
   return {

@@ -1,9 +1,10 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { QueryBus } from '@nestjs/cqrs';
 import type { Actor, Role } from '@ledger/domain';
+import { AuthenticateQuery } from '@ledger/ledger';
 import type { FastifyRequest } from 'fastify';
 import { problemOf, ProblemException } from '../http/problem';
-import { AuthService } from './auth.service';
 import { RateLimiter } from './rate-limiter';
 import { ROUTE_POLICY, routeKey } from './route-policy';
 
@@ -21,7 +22,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
+    private readonly queries: QueryBus,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -30,7 +31,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
-    const actor = match ? await this.auth.authenticate(match[1]) : undefined;
+    const actor = match ? await this.queries.execute(new AuthenticateQuery(match[1])) : undefined;
     if (!actor)
       throw new ProblemException(problemOf('UNAUTHENTICATED', 'a valid bearer token is required'));
     const route = routeKey(request.method, request.routeOptions.url ?? '');

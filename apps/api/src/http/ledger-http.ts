@@ -1,47 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus, type Command, type Query } from '@nestjs/cqrs';
 import { isDomainError, type Actor, type DomainError } from '@ledger/domain';
-import {
-  LEDGER_CONFIG,
-  StreamCommand,
-  type LedgerConfig,
-  type LedgerRequest,
-  type Written,
-} from '@ledger/ledger';
+import { LEDGER_CONFIG, type LedgerConfig, type LedgerRequest } from '@ledger/ledger';
 import { ProblemException } from './problem';
 
 /** What `@Ledger()` gives a controller: the caller and the request's ids. */
 export type Caller = { actor: Actor; correlationId: string; idempotencyKey?: string };
 
-/** The controllers' way into the ledger: commands and queries, refusals turned into problems. */
+/**
+ * The controllers' one way into the ledger: a command or a query on @nestjs/cqrs's buses, typed
+ * by its result; a refusal (a DomainError value) becomes the HTTP answer.
+ */
 @Injectable()
 export class LedgerHttp {
   constructor(
-    readonly commands: CommandBus,
-    readonly queries: QueryBus,
-    @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
+  /** Who asks, now, in the deployment's time zone: what every command is decided in. */
   request(caller: Caller): LedgerRequest {
     const { actor, ...meta } = caller;
     return { ...meta, context: { actor, now: new Date(), timeZone: this.config.timeZone } };
   }
 
-  /** Runs a single-stream command; a refusal becomes the HTTP answer. */
-  async run(
-    body: StreamCommand['body'],
-    caller: Caller,
-    requires: StreamCommand['requires'] = [],
-  ): Promise<Written<unknown>> {
-    return this.unwrap(
-      await this.commands.execute<StreamCommand, Written<unknown> | DomainError>(
-        new StreamCommand(body, this.request(caller), requires),
-      ),
-    );
+  async execute<R>(command: Command<R>): Promise<Exclude<R, DomainError>> {
+    return unwrap(await this.commands.execute(command));
   }
 
-  unwrap<T>(outcome: T | DomainError): T {
-    if (isDomainError(outcome)) throw ProblemException.of(outcome);
-    return outcome;
+  async ask<R>(query: Query<R>): Promise<Exclude<R, DomainError>> {
+    return unwrap(await this.queries.execute(query));
   }
+}
+
+function unwrap<R>(outcome: R): Exclude<R, DomainError> {
+  if (isDomainError(outcome)) throw ProblemException.of(outcome);
+  return outcome as Exclude<R, DomainError>;
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { problemOf, ProblemException, STATUS_OF } from '../http/problem';
-import { IdempotencyStore } from './idempotency.store';
+import { IdempotencyStore } from '@ledger/ledger';
 
 /** api.md: 1–128 visible ASCII characters. */
 const KEY = /^[\x21-\x7e]{1,128}$/;

@@ -1,18 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
-  badgesDecider,
-  notFound,
-  rulesDecider,
-  BADGES_STREAM,
-  RULES_STREAM,
-  type ActivityRule,
-} from '@ledger/domain';
-import { GetFundQuery, READ_MODELS, StreamWriter } from '@ledger/ledger';
-import type { FundView, ReadModels } from '@ledger/projections';
+  GetCommunityQuery,
+  GetFundQuery,
+  GetRulesQuery,
+  StreamCommand,
+  type StreamKindName,
+  type StreamTarget,
+} from '@ledger/ledger';
+import type { FundView } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { ProblemException } from '../http/problem';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import {
@@ -46,11 +44,7 @@ const RULES_EXAMPLE = {
 @ApiBearerAuth()
 @Controller('v1')
 export class OrganisationController {
-  constructor(
-    private readonly ledger: LedgerHttp,
-    private readonly writer: StreamWriter,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
-  ) {}
+  constructor(private readonly ledger: LedgerHttp) {}
 
   @Post('communities')
   @Answers(201, {
@@ -62,16 +56,9 @@ export class OrganisationController {
   })
   @Refusals('ALREADY_EXISTS')
   async createCommunity(@Body() body: CreateCommunityDto, @Ledger() caller: Caller) {
-    const id = body.id ?? randomUUID();
-    const { name, street, district } = body;
-    const written = await this.ledger.run(
-      {
-        kind: 'community',
-        id,
-        command: { type: 'RegisterCommunity', communityId: id, name, street, district },
-      },
-      caller,
-    );
+    const { id = randomUUID(), name, street, district } = body;
+    const command = { type: 'RegisterCommunity' as const, communityId: id, name, street, district };
+    const written = await this.write({ kind: 'community', id, command }, caller);
     return { id, name, street, district, position: written.position };
   }
 
@@ -83,33 +70,17 @@ export class OrganisationController {
     district: '江津区',
   })
   @Refusals('NOT_FOUND')
-  async community(@Param('id') id: string, @Query() query: MinPositionDto) {
-    await this.readModels.waitForProjections(['directory'], query.minPosition);
-    const { rows } = await this.readModels.read((q) =>
-      q<{ community_id: string; name: string; street: string; district: string }>(
-        `select * from ${this.readModels.schema}.communities where community_id = $1`,
-        [id],
-      ),
-    );
-    if (rows.length === 0) throw ProblemException.of(notFound(`community ${id}`));
-    const { community_id, ...rest } = rows[0];
-    return { id: community_id, ...rest };
+  community(@Param('id') id: string, @Query() query: MinPositionDto) {
+    return this.ledger.ask(new GetCommunityQuery(id, query.minPosition));
   }
 
   @Post('funds')
   @Answers(201, FUND_EXAMPLE)
   @Refusals('ALREADY_EXISTS')
   async createFund(@Body() body: CreateFundDto, @Ledger() caller: Caller) {
-    const id = body.id ?? randomUUID();
-    const { name, district, budgetPoints } = body;
-    const written = await this.ledger.run(
-      {
-        kind: 'fund',
-        id,
-        command: { type: 'CreateFund', fundId: id, name, district, budgetPoints },
-      },
-      caller,
-    );
+    const { id = randomUUID(), name, district, budgetPoints } = body;
+    const command = { type: 'CreateFund' as const, fundId: id, name, district, budgetPoints };
+    const written = await this.write({ kind: 'fund', id, command }, caller);
     return {
       id,
       name,
@@ -125,33 +96,19 @@ export class OrganisationController {
   @Get('funds/:id')
   @Answers(200, FUND_EXAMPLE)
   @Refusals('NOT_FOUND')
-  async fund(@Param('id') id: string, @Query() query: MinPositionDto): Promise<FundView> {
-    const fund = await this.ledger.queries.execute<GetFundQuery, FundView | undefined>(
-      new GetFundQuery(id, query.minPosition),
-    );
-    if (!fund) throw ProblemException.of(notFound(`fund ${id}`));
-    return fund;
+  fund(@Param('id') id: string, @Query() query: MinPositionDto): Promise<FundView> {
+    return this.ledger.ask(new GetFundQuery(id, query.minPosition));
   }
 
   @Post('funds/:id/top-ups')
   @Answers(201, { fundId: 'jiangjin-2026', points: 50000, budgetPoints: 1050000, position: 88 })
   @Refusals('NOT_FOUND')
   async topUp(@Param('id') id: string, @Body() body: TopUpDto, @Ledger() caller: Caller) {
-    const written = await this.ledger.run(
-      {
-        kind: 'fund',
-        id,
-        command: { type: 'TopUpFund', fundId: id, points: body.points, reason: body.reason },
-      },
-      caller,
-    );
-    const state = written.state as { budgetPoints: number };
-    return {
-      fundId: id,
-      points: body.points,
-      budgetPoints: state.budgetPoints,
-      position: written.position,
-    };
+    const { points, reason } = body;
+    const command = { type: 'TopUpFund' as const, fundId: id, points, reason };
+    const written = await this.write({ kind: 'fund', id, command }, caller);
+    const { budgetPoints } = written.state;
+    return { fundId: id, points, budgetPoints, position: written.position };
   }
 
   @Put('rules')
@@ -159,24 +116,15 @@ export class OrganisationController {
   @Refusals('RULE_VIOLATION')
   @HttpCode(200)
   async setRules(@Body() body: RulesDto, @Ledger() caller: Caller) {
-    const written = await this.ledger.run(
-      { kind: 'rules', command: { type: 'SetRules', rules: body.rules } },
-      caller,
-    );
-    const state = written.state as { version: number; rules: ReadonlyMap<string, ActivityRule> };
-    return { version: state.version, rules: [...state.rules.values()], position: written.position };
+    const command = { type: 'SetRules' as const, rules: body.rules };
+    const { state, position } = await this.write({ kind: 'rules', command }, caller);
+    return { version: state.version, rules: [...state.rules.values()], position };
   }
 
   @Get('rules')
   @Answers(200, RULES_EXAMPLE)
-  async rules() {
-    const { state } = await this.writer.read(
-      rulesDecider,
-      RULES_STREAM,
-      this.ledger.config.timeZone,
-      { fresh: true },
-    );
-    return { version: state.version, rules: [...state.rules.values()] };
+  rules() {
+    return this.ledger.ask(new GetRulesQuery());
   }
 
   @Put('badges')
@@ -188,15 +136,12 @@ export class OrganisationController {
   @Refusals('RULE_VIOLATION')
   @HttpCode(200)
   async setBadges(@Body() body: BadgesDto, @Ledger() caller: Caller) {
-    const written = await this.ledger.run(
-      { kind: 'badges', command: { type: 'SetBadges', badges: body.badges } },
-      caller,
-    );
-    const { state } = await this.writer.read(
-      badgesDecider,
-      BADGES_STREAM,
-      this.ledger.config.timeZone,
-    );
-    return { version: state.version, badges: state.badges, position: written.position };
+    const command = { type: 'SetBadges' as const, badges: body.badges };
+    const { state, position } = await this.write({ kind: 'badges', command }, caller);
+    return { version: state.version, badges: state.badges, position };
+  }
+
+  private write<K extends StreamKindName>(target: StreamTarget<K>, caller: Caller) {
+    return this.ledger.execute(new StreamCommand(target, this.ledger.request(caller)));
   }
 }

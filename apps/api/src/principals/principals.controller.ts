@@ -1,9 +1,7 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { READ_MODELS } from '@ledger/ledger';
-import type { ReadModels } from '@ledger/projections';
+import { CreatePrincipalCommand, RevokePrincipalCommand } from '@ledger/ledger';
 import { randomUUID } from 'node:crypto';
-import { newToken, tokenHash } from '../auth/auth.service';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
@@ -13,10 +11,7 @@ import { CreatePrincipalDto, PrincipalCreatedDto } from './principals.dto';
 @ApiBearerAuth()
 @Controller('v1/principals')
 export class PrincipalsController {
-  constructor(
-    private readonly ledger: LedgerHttp,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
-  ) {}
+  constructor(private readonly ledger: LedgerHttp) {}
 
   /** Creates a principal and answers its token, the only time the token is ever shown. */
   @Post()
@@ -26,30 +21,27 @@ export class PrincipalsController {
     @Body() body: CreatePrincipalDto,
     @Ledger() caller: Caller,
   ): Promise<PrincipalCreatedDto> {
-    const id = body.id ?? randomUUID();
-    const token = newToken();
-    const command = {
-      type: 'CreatePrincipal' as const,
+    const { id = randomUUID(), name, role, communityIds = [], stationIds = [], riderId } = body;
+    const input = {
       principalId: id,
-      name: body.name,
-      role: body.role,
-      communityIds: body.communityIds ?? [],
-      stationIds: body.stationIds ?? [],
-      tokenHash: tokenHash(token),
-      ...(body.riderId !== undefined && { riderId: body.riderId }),
+      name,
+      role,
+      communityIds,
+      stationIds,
+      ...(riderId !== undefined && { riderId }),
     };
-    const written = await this.ledger.run({ kind: 'principal', id, command }, caller);
-    // The token must work as soon as the client has it: wait for the principals table.
-    await this.readModels.waitForProjections(['principals'], written.position ?? 0);
+    const created = await this.ledger.execute(
+      new CreatePrincipalCommand(input, this.ledger.request(caller)),
+    );
     return {
       id,
-      name: body.name,
-      role: body.role,
-      communityIds: command.communityIds,
-      stationIds: command.stationIds,
-      riderId: body.riderId ?? null,
-      token,
-      position: written.position ?? 0,
+      name,
+      role,
+      communityIds,
+      stationIds,
+      riderId: riderId ?? null,
+      token: created.token,
+      position: created.position,
     };
   }
 
@@ -59,11 +51,6 @@ export class PrincipalsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked: the token no longer authenticates.' })
   async revoke(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
-    const written = await this.ledger.run(
-      { kind: 'principal', id, command: { type: 'RevokePrincipal', principalId: id } },
-      caller,
-    );
-    if (written.position !== undefined)
-      await this.readModels.waitForProjections(['principals'], written.position);
+    await this.ledger.execute(new RevokePrincipalCommand(id, this.ledger.request(caller)));
   }
 }

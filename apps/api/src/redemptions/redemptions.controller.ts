@@ -1,19 +1,14 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { notFound } from '@ledger/domain';
 import {
   CancelRedemptionCommand,
-  GetEntryQuery,
   MakeRedemptionCommand,
   type CancellationResult,
   type RedemptionResult,
 } from '@ledger/ledger';
-import type { EntryView } from '@ledger/projections';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { ProblemException } from '../http/problem';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
-import { mayServe } from '../stations/stations.controller';
 import { ReasonDto, RedemptionDto } from '../stations/stations.dto';
 
 /** Redeeming points for catalogue items at a station, and cancelling a redemption made by mistake. */
@@ -34,13 +29,8 @@ export class RedemptionsController {
     position: 60,
   })
   @Refusals('NOT_FOUND', 'INSUFFICIENT_BALANCE', 'OUT_OF_STOCK')
-  async redeem(@Body() body: RedemptionDto, @Ledger() caller: Caller): Promise<RedemptionResult> {
-    mayServe(caller.actor, body.stationId);
-    return this.ledger.unwrap(
-      await this.ledger.commands.execute<MakeRedemptionCommand, RedemptionResult>(
-        new MakeRedemptionCommand(body, this.ledger.request(caller)),
-      ),
-    );
+  redeem(@Body() body: RedemptionDto, @Ledger() caller: Caller): Promise<RedemptionResult> {
+    return this.ledger.execute(new MakeRedemptionCommand(body, this.ledger.request(caller)));
   }
 
   /** Gives the points back to the rider and the items back to the station's stock. */
@@ -53,23 +43,12 @@ export class RedemptionsController {
     position: 61,
   })
   @Refusals('NOT_FOUND', 'ALREADY_CANCELLED')
-  async cancel(
+  cancel(
     @Param('id') redemptionId: string,
     @Body() body: ReasonDto,
     @Ledger() caller: Caller,
   ): Promise<CancellationResult> {
-    const entry = await this.ledger.queries.execute<GetEntryQuery, EntryView | undefined>(
-      new GetEntryQuery(redemptionId, 'redemption'),
-    );
-    if (!entry) throw ProblemException.of(notFound(`redemption ${redemptionId}`));
-    mayServe(caller.actor, entry.stationId ?? '');
-    return this.ledger.unwrap(
-      await this.ledger.commands.execute<CancelRedemptionCommand, CancellationResult>(
-        new CancelRedemptionCommand(
-          { riderId: entry.riderId, redemptionId, reason: body.reason },
-          this.ledger.request(caller),
-        ),
-      ),
-    );
+    const input = { redemptionId, reason: body.reason };
+    return this.ledger.execute(new CancelRedemptionCommand(input, this.ledger.request(caller)));
   }
 }

@@ -1,34 +1,19 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { notFound, type Actor } from '@ledger/domain';
 import {
   AwardPointsCommand,
   ErasePersonalDataCommand,
   GetBalanceQuery,
-  GetEntryQuery,
   GetLedgerQuery,
-  PERSONAL_DATA,
-  READ_MODELS,
+  GetRiderQuery,
   RegisterRiderCommand,
   ReverseAwardCommand,
+  StreamCommand,
   type AwardResult,
   type ReversalResult,
-  type PersonalDataStore,
 } from '@ledger/ledger';
-import type { BalanceView, EntryView, LedgerLineView, Page, ReadModels } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { forbidden, ProblemException } from '../http/problem';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
@@ -40,11 +25,7 @@ import { AwardDto, PageQueryDto, RegisterRiderDto, TransferDto } from './riders.
 @ApiBearerAuth()
 @Controller('v1')
 export class RidersController {
-  constructor(
-    private readonly ledger: LedgerHttp,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
-  ) {}
+  constructor(private readonly ledger: LedgerHttp) {}
 
   @Post('riders')
   @Answers(201, {
@@ -58,11 +39,7 @@ export class RidersController {
   })
   @Refusals('ALREADY_EXISTS', 'NOT_FOUND')
   async register(@Body() body: RegisterRiderDto, @Ledger() caller: Caller) {
-    if (caller.actor.role === 'staff' && !caller.actor.communityIds.includes(body.communityId)) {
-      throw forbidden(`staff may register riders only in their communities`);
-    }
-    const id = body.id ?? randomUUID();
-    const { communityId, platform, occupation, name, phone } = body;
+    const { id = randomUUID(), communityId, platform, occupation, name, phone } = body;
     const request = this.ledger.request(caller);
     const input = {
       riderId: id,
@@ -72,11 +49,7 @@ export class RidersController {
       name,
       ...(phone !== undefined && { phone }),
     };
-    const written = this.ledger.unwrap(
-      await this.ledger.commands.execute<RegisterRiderCommand, { position: number }>(
-        new RegisterRiderCommand(input, request),
-      ),
-    );
+    const written = await this.ledger.execute(new RegisterRiderCommand(input, request));
     return {
       id,
       communityId,
@@ -102,43 +75,16 @@ export class RidersController {
   })
   @Refusals('NOT_FOUND')
   async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
-    await this.readModels.waitForProjections(['directory', 'balances'], query.minPosition);
-    await this.mayRead(caller.actor, id);
-    const s = this.readModels.schema;
-    const found = await this.readModels.read(async (q) => {
-      const rider = await q<{
-        community_id: string;
-        platform: string;
-        occupation: string;
-        registered_at: Date;
-        balance: string | number;
-      }>(
-        `select r.community_id, r.platform, r.occupation, r.registered_at, b.balance
-         from ${s}.riders r join ${s}.balances b using (rider_id) where r.rider_id = $1`,
-        [id],
-      );
-      const badges = await q<{ badge_id: string; name: string; earned_at: Date }>(
-        `select badge_id, name, earned_at from ${s}.rider_badges where rider_id = $1 order by earned_at, badge_id`,
-        [id],
-      );
-      return { rider: rider.rows[0], badges: badges.rows };
-    });
-    if (!found.rider) throw ProblemException.of(notFound(`rider ${id}`));
-    const personal = await this.personalData.find(id);
-    const r = found.rider;
+    const r = await this.ledger.ask(new GetRiderQuery(caller.actor, id, query.minPosition));
     return {
-      id,
-      communityId: r.community_id,
+      id: r.id,
+      communityId: r.communityId,
       platform: r.platform,
       occupation: r.occupation,
-      name: personal?.name ?? null,
-      registeredAt: new Date(r.registered_at).toISOString(),
-      balance: Number(r.balance),
-      badges: found.badges.map((b) => ({
-        id: b.badge_id,
-        name: b.name,
-        earnedAt: new Date(b.earned_at).toISOString(),
-      })),
+      name: r.name,
+      registeredAt: r.registeredAt,
+      balance: r.balance,
+      badges: r.badges,
     };
   }
 
@@ -152,14 +98,8 @@ export class RidersController {
     position: 120,
   })
   @Refusals('NOT_FOUND')
-  async balance(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
-    await this.readModels.waitForProjections(['directory', 'balances'], query.minPosition);
-    await this.mayRead(caller.actor, id);
-    const balance = await this.ledger.queries.execute<GetBalanceQuery, BalanceView | undefined>(
-      new GetBalanceQuery(id, query.minPosition),
-    );
-    if (!balance) throw ProblemException.of(notFound(`rider ${id}`));
-    return balance;
+  balance(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
+    return this.ledger.ask(new GetBalanceQuery(caller.actor, id, query.minPosition));
   }
 
   @Get('riders/:id/ledger')
@@ -180,16 +120,9 @@ export class RidersController {
     ],
     nextCursor: null,
   })
-  async ledgerLines(
-    @Param('id') id: string,
-    @Query() query: PageQueryDto,
-    @Ledger() caller: Caller,
-  ) {
-    await this.readModels.waitForProjections(['directory', 'ledger-lines'], query.minPosition);
-    await this.mayRead(caller.actor, id);
-    return this.ledger.queries.execute<GetLedgerQuery, Page<LedgerLineView>>(
-      new GetLedgerQuery(id, query.limit ?? 100, query.cursor, query.minPosition),
-    );
+  ledgerLines(@Param('id') id: string, @Query() query: PageQueryDto, @Ledger() caller: Caller) {
+    const page = { limit: query.limit ?? 100, cursor: query.cursor };
+    return this.ledger.ask(new GetLedgerQuery(caller.actor, id, page, query.minPosition));
   }
 
   @Post('awards')
@@ -203,12 +136,8 @@ export class RidersController {
     position: 21,
   })
   @Refusals('NOT_FOUND', 'FUND_EXHAUSTED', 'RULE_VIOLATION')
-  async award(@Body() body: AwardDto, @Ledger() caller: Caller): Promise<AwardResult> {
-    return this.ledger.unwrap(
-      await this.ledger.commands.execute<AwardPointsCommand, AwardResult>(
-        new AwardPointsCommand(body, this.ledger.request(caller)),
-      ),
-    );
+  award(@Body() body: AwardDto, @Ledger() caller: Caller): Promise<AwardResult> {
+    return this.ledger.execute(new AwardPointsCommand(body, this.ledger.request(caller)));
   }
 
   /** Takes an award's points back from the rider and returns them to its fund. */
@@ -220,24 +149,14 @@ export class RidersController {
     balanceAfter: 0,
     position: 30,
   })
-  @Refusals('NOT_FOUND', 'ALREADY_REVERSED', 'INSUFFICIENT_BALANCE', 'RULE_VIOLATION')
-  async reverse(
+  @Refusals('NOT_FOUND', 'ALREADY_REVERSED', 'INSUFFICIENT_BALANCE')
+  reverse(
     @Param('entryId') entryId: string,
     @Body() body: ReasonDto,
     @Ledger() caller: Caller,
   ): Promise<ReversalResult> {
-    const entry = await this.ledger.queries.execute<GetEntryQuery, EntryView | undefined>(
-      new GetEntryQuery(entryId, 'award'),
-    );
-    if (!entry) throw ProblemException.of(notFound(`award ${entryId}`));
-    return this.ledger.unwrap(
-      await this.ledger.commands.execute<ReverseAwardCommand, ReversalResult>(
-        new ReverseAwardCommand(
-          { riderId: entry.riderId, entryId, reason: body.reason },
-          this.ledger.request(caller),
-        ),
-      ),
-    );
+    const input = { entryId, reason: body.reason };
+    return this.ledger.execute(new ReverseAwardCommand(input, this.ledger.request(caller)));
   }
 
   /** Moves a rider to another community; points earned before stay on the old one's boards. */
@@ -246,16 +165,9 @@ export class RidersController {
   @Refusals('NOT_FOUND')
   @HttpCode(200)
   async transfer(@Param('id') id: string, @Body() body: TransferDto, @Ledger() caller: Caller) {
-    if (caller.actor.role === 'staff' && !caller.actor.communityIds.includes(body.communityId))
-      throw forbidden('staff may move riders only into their own communities');
-    const written = await this.ledger.run(
-      {
-        kind: 'rider',
-        id,
-        command: { type: 'TransferRider', riderId: id, communityId: body.communityId },
-      },
-      caller,
-      [{ kind: 'community', id: body.communityId }],
+    const command = { type: 'TransferRider' as const, riderId: id, communityId: body.communityId };
+    const written = await this.ledger.execute(
+      new StreamCommand({ kind: 'rider', id, command }, this.ledger.request(caller)),
     );
     return { id, communityId: body.communityId, position: written.position };
   }
@@ -266,28 +178,6 @@ export class RidersController {
   @Refusals('NOT_FOUND')
   @HttpCode(204)
   async erase(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
-    this.ledger.unwrap(
-      await this.ledger.commands.execute<ErasePersonalDataCommand, { position: number }>(
-        new ErasePersonalDataCommand(id, this.ledger.request(caller)),
-      ),
-    );
-  }
-
-  /**
-   * Scope of reads (api.md): a rider reads only itself; staff the riders of their communities;
-   * a station any rider's balance; admin and auditor everyone.
-   */
-  private async mayRead(actor: Actor, riderId: string): Promise<void> {
-    if (actor.role === 'rider' && actor.riderId !== riderId)
-      throw forbidden('a rider reads only its own records');
-    if (actor.role !== 'staff') return;
-    const { rows } = await this.readModels.read((q) =>
-      q<{ community_id: string }>(
-        `select community_id from ${this.readModels.schema}.riders where rider_id = $1`,
-        [riderId],
-      ),
-    );
-    if (rows.length > 0 && !actor.communityIds.includes(rows[0].community_id))
-      throw forbidden('staff read only riders of their communities');
+    await this.ledger.execute(new ErasePersonalDataCommand(id, this.ledger.request(caller)));
   }
 }

@@ -1,16 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { notFound } from '@ledger/domain';
 import {
   CloseSelectionCommand,
   GetLeaderboardQuery,
   GetSelectionQuery,
+  StreamCommand,
   type SelectionResult,
 } from '@ledger/ledger';
-import type { LeaderboardRow, Page, SelectionView } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { ProblemException } from '../http/problem';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
@@ -42,16 +40,11 @@ export class StandingsController {
     nextCursor: null,
   })
   async leaderboard(@Query() query: LeaderboardQueryDto) {
-    const page = await this.ledger.queries.execute<GetLeaderboardQuery, Page<LeaderboardRow>>(
-      new GetLeaderboardQuery(
-        query.scope,
-        query.period,
-        query.limit ?? 100,
-        query.cursor,
-        query.minPosition,
-      ),
+    const { scope, period, limit = 100, cursor, minPosition } = query;
+    const page = await this.ledger.ask(
+      new GetLeaderboardQuery(scope, period, { limit, cursor }, minPosition),
     );
-    return { scope: query.scope, period: query.period, ...page };
+    return { scope, period, ...page };
   }
 
   @Post('selections')
@@ -65,15 +58,10 @@ export class StandingsController {
   })
   @Refusals('ALREADY_EXISTS')
   async open(@Body() body: OpenSelectionDto, @Ledger() caller: Caller) {
-    const id = body.id ?? randomUUID();
-    const { district, year, size } = body;
-    const written = await this.ledger.run(
-      {
-        kind: 'selection',
-        id,
-        command: { type: 'OpenSelection', selectionId: id, district, year, size },
-      },
-      caller,
+    const { id = randomUUID(), district, year, size } = body;
+    const command = { type: 'OpenSelection' as const, selectionId: id, district, year, size };
+    const written = await this.ledger.execute(
+      new StreamCommand({ kind: 'selection', id, command }, this.ledger.request(caller)),
     );
     return { id, status: 'open', district, year, size, position: written.position };
   }
@@ -83,22 +71,14 @@ export class StandingsController {
   @Answers(200, { ...CLOSED_EXAMPLE, position: 71 })
   @Refusals('NOT_FOUND', 'SELECTION_CLOSED')
   @HttpCode(200)
-  async close(@Param('id') id: string, @Ledger() caller: Caller): Promise<SelectionResult> {
-    return this.ledger.unwrap(
-      await this.ledger.commands.execute<CloseSelectionCommand, SelectionResult>(
-        new CloseSelectionCommand(id, this.ledger.request(caller)),
-      ),
-    );
+  close(@Param('id') id: string, @Ledger() caller: Caller): Promise<SelectionResult> {
+    return this.ledger.execute(new CloseSelectionCommand(id, this.ledger.request(caller)));
   }
 
   @Get('selections/:id')
   @Answers(200, CLOSED_EXAMPLE, 'The selection; `cutoffPosition` and `winners` once closed.')
   @Refusals('NOT_FOUND')
-  async selection(@Param('id') id: string, @Query() query: MinPositionDto) {
-    const found = await this.ledger.queries.execute<GetSelectionQuery, SelectionView | undefined>(
-      new GetSelectionQuery(id, query.minPosition),
-    );
-    if (!found) throw ProblemException.of(notFound(`selection ${id}`));
-    return found;
+  selection(@Param('id') id: string, @Query() query: MinPositionDto) {
+    return this.ledger.ask(new GetSelectionQuery(id, query.minPosition));
   }
 }

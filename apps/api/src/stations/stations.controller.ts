@@ -1,11 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { notFound, type Actor, type CatalogueItem, type StationState } from '@ledger/domain';
-import { GetStockQuery, READ_MODELS } from '@ledger/ledger';
-import type { ReadModels } from '@ledger/projections';
+import type { StationState } from '@ledger/domain';
+import { GetStationQuery, GetStockQuery, StreamCommand, type CommandOf } from '@ledger/ledger';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { forbidden, ProblemException } from '../http/problem';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
@@ -20,40 +18,26 @@ const STATION_EXAMPLE = {
 };
 const ITEM_EXAMPLE = { sku: 'raincoat', name: '雨衣', kind: 'goods', pricePoints: 150, stock: 30 };
 
-type StockLine = { sku: string; name: string; kind: string; pricePoints: number; stock: number };
-
 /** Redemption stations (驿站) and the district centre: registration, catalogue and stock. */
 @ApiTags('stations')
 @ApiBearerAuth()
 @Controller('v1/stations')
 export class StationsController {
-  constructor(
-    private readonly ledger: LedgerHttp,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
-  ) {}
+  constructor(private readonly ledger: LedgerHttp) {}
 
   @Post()
   @Answers(201, { ...STATION_EXAMPLE, position: 50 })
   @Refusals('ALREADY_EXISTS', 'NOT_FOUND')
   async create(@Body() body: CreateStationDto, @Ledger() caller: Caller) {
-    const id = body.id ?? randomUUID();
-    const { name, district, communityId, kind } = body;
-    const written = await this.ledger.run(
-      {
-        kind: 'station',
-        id,
-        command: {
-          type: 'RegisterStation',
-          stationId: id,
-          name,
-          district,
-          kind,
-          ...(communityId !== undefined && { communityId }),
-        },
-      },
-      caller,
-      communityId === undefined ? [] : [{ kind: 'community', id: communityId }],
-    );
+    const { id = randomUUID(), name, district, communityId, kind } = body;
+    const written = await this.onStation(id, caller, {
+      type: 'RegisterStation',
+      stationId: id,
+      name,
+      district,
+      kind,
+      ...(communityId !== undefined && { communityId }),
+    });
     return {
       id,
       name,
@@ -67,17 +51,8 @@ export class StationsController {
   @Get(':stationId')
   @Answers(200, STATION_EXAMPLE)
   @Refusals('NOT_FOUND')
-  async station(@Param('stationId') id: string, @Query() query: MinPositionDto) {
-    await this.readModels.waitForProjections(['stations'], query.minPosition);
-    const { rows } = await this.readModels.read((q) =>
-      q<{ name: string; district: string; community_id: string | null; kind: string }>(
-        `select name, district, community_id, kind from ${this.readModels.schema}.stations where station_id = $1`,
-        [id],
-      ),
-    );
-    if (rows.length === 0) throw ProblemException.of(notFound(`station ${id}`));
-    const { name, district, community_id, kind } = rows[0];
-    return { id, name, district, communityId: community_id, kind };
+  station(@Param('stationId') id: string, @Query() query: MinPositionDto) {
+    return this.ledger.ask(new GetStationQuery(id, query.minPosition));
   }
 
   /** Sets an item's name, kind and price (creating it with no stock); stock is kept. */
@@ -86,16 +61,14 @@ export class StationsController {
   @Refusals('NOT_FOUND')
   @HttpCode(200)
   async priceItem(@Param() at: SkuParams, @Body() body: PriceItemDto, @Ledger() caller: Caller) {
-    mayServe(caller.actor, at.stationId);
-    const written = await this.ledger.run(
-      {
-        kind: 'station',
-        id: at.stationId,
-        command: { type: 'PriceItem', stationId: at.stationId, sku: at.sku, ...body },
-      },
-      caller,
-    );
-    return { ...itemOf(written.state, at.sku), position: written.position };
+    const { stationId, sku } = at;
+    const written = await this.onStation(stationId, caller, {
+      type: 'PriceItem',
+      stationId,
+      sku,
+      ...body,
+    });
+    return { ...itemOf(written.state, sku), position: written.position };
   }
 
   @Post(':stationId/items/:sku/restock')
@@ -103,22 +76,14 @@ export class StationsController {
   @Refusals('NOT_FOUND')
   @HttpCode(200)
   async restock(@Param() at: SkuParams, @Body() body: RestockDto, @Ledger() caller: Caller) {
-    mayServe(caller.actor, at.stationId);
-    const written = await this.ledger.run(
-      {
-        kind: 'station',
-        id: at.stationId,
-        command: {
-          type: 'AddStock',
-          stationId: at.stationId,
-          sku: at.sku,
-          quantity: body.quantity,
-        },
-      },
-      caller,
-    );
-    const { stock } = itemOf(written.state, at.sku);
-    return { sku: at.sku, stock, position: written.position };
+    const { stationId, sku } = at;
+    const written = await this.onStation(stationId, caller, {
+      type: 'AddStock',
+      stationId,
+      sku,
+      quantity: body.quantity,
+    });
+    return { sku, stock: itemOf(written.state, sku).stock, position: written.position };
   }
 
   /** The catalogue with stock, by sku; a catalogue is short, so it comes in one page. */
@@ -126,21 +91,20 @@ export class StationsController {
   @Answers(200, { items: [ITEM_EXAMPLE], nextCursor: null })
   @Refusals('NOT_FOUND')
   async items(@Param('stationId') id: string, @Query() query: MinPositionDto) {
-    await this.station(id, query);
-    const items = await this.ledger.queries.execute<GetStockQuery, StockLine[]>(
-      new GetStockQuery(id),
-    );
+    const items = await this.ledger.ask(new GetStockQuery(id, query.minPosition));
     return { items, nextCursor: null };
+  }
+
+  private onStation(id: string, caller: Caller, command: CommandOf<'station'>) {
+    return this.ledger.execute(
+      new StreamCommand({ kind: 'station', id, command }, this.ledger.request(caller)),
+    );
   }
 }
 
-/** api.md: a station principal restocks, redeems and cancels only at its own stations. */
-export function mayServe(actor: Actor, stationId: string): void {
-  if (actor.role === 'station' && !actor.stationIds.includes(stationId))
-    throw forbidden(`station principal ${actor.principalId} does not serve station ${stationId}`);
-}
-
-function itemOf(state: unknown, sku: string): StockLine {
-  const item = (state as StationState).items.get(sku) as CatalogueItem;
+/** The item as the station's catalogue holds it after the write (it is there: the write made it). */
+function itemOf(state: StationState, sku: string) {
+  const item = state.items.get(sku);
+  if (!item) throw new Error(`item ${sku} missing after it was written`);
   return { sku, ...item };
 }

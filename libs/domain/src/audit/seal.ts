@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import type { Decision } from '../shared/domain-error';
 
 /**
@@ -26,4 +27,4 @@ export const sealDecider = {
     const { type: _type, ...data } = command;
     return [{ type: 'LogSealed', data }];
   },
-};
+} satisfies Decider<SealCommand, SealEvent, SealState>;

@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import { DomainError, ruleViolation, type Decision } from '../shared/domain-error';
 import { isValidPoints } from '../shared/points';
 import { ID_PATTERN } from '../streams';
@@ -43,4 +44,4 @@ export const badgesDecider = {
     );
     return [{ type: 'BadgesSet', data: { version: state.version + 1, badges } }];
   },
-};
+} satisfies Decider<BadgesCommand, BadgesEvent, BadgesState>;

@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import { alreadyExists, type Decision } from '../shared/domain-error';
 
 /** Communities (社区) belong to a street (街道) of a district (区); riders belong to a community. */
@@ -39,4 +40,4 @@ export const communityDecider = {
     const { type: _type, ...data } = command;
     return [{ type: 'CommunityRegistered', data }];
   },
-};
+} satisfies Decider<CommunityCommand, CommunityEvent, CommunityState>;

@@ -1,4 +1,4 @@
-import { given } from '@ledger/testing';
+import { given } from '@ledger/testing/decider-spec';
 import { fundDecider, remainingPoints, type FundEvent, type PendingAward } from './fund';
 
 const created: FundEvent = {

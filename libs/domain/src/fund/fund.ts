@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
   answerAsBefore,
@@ -210,7 +211,7 @@ export const fundDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<FundCommand, FundEvent, FundState>;
 
 function reserve(
   command: Extract<FundCommand, { type: 'ReserveFundPoints' }>,

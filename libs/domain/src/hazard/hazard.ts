@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import type { Severity } from '../rules/rules';
 import { assertNever, DomainError, type Decision } from '../shared/domain-error';
 
@@ -61,7 +62,7 @@ export const hazardFilingDecider = {
       return new DomainError('CONCURRENCY_CONFLICT', STALE_FILING);
     return [{ type: 'HazardReported', data: command.report }];
   },
-};
+} satisfies Decider<HazardFilingCommand, HazardFilingEvent, HazardFilingState>;
 
 /** The life of one report after filing (`hazard-{id}`): verified once, escalated when left waiting. */
 export type HazardEvent =
@@ -134,7 +135,7 @@ export const hazardDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<HazardCommand, HazardEvent, HazardState>;
 
 /** Great-circle distance in metres (haversine; the earth as a sphere is ample at 50 m). */
 export function distanceM(a: Location, b: Location): number {

@@ -1,4 +1,4 @@
-import { given } from '@ledger/testing';
+import { given } from '@ledger/testing/decider-spec';
 import { communityDecider } from '../community/community';
 import { principalDecider, type PrincipalEvent } from './principal';
 

@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import type { Role } from '../shared/context';
 import {
   alreadyExists,
@@ -77,7 +78,7 @@ export const principalDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<PrincipalCommand, PrincipalEvent, PrincipalState>;
 
 /** api.md: staff need communities, stations need stations, a rider principal needs its rider. */
 function checkScope(

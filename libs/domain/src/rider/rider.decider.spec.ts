@@ -1,4 +1,4 @@
-import { contextOf, given } from '@ledger/testing';
+import { contextOf, given } from '@ledger/testing/decider-spec';
 import type { AwardPoints } from './rider.commands';
 import { riderDecider } from './rider.decider';
 import type { RiderEvent } from './rider.events';
@@ -116,6 +116,24 @@ describe('rider decider', () => {
         .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c1' })
         .then([]);
     });
+    it('lets staff register and move riders only in their communities: FORBIDDEN', () => {
+      const staff = contextOf({ principalId: 'staff-1', role: 'staff', communityIds: ['c1'] });
+      const register = {
+        type: 'RegisterRider' as const,
+        riderId: 'r1',
+        communityId: 'c2',
+        platform: '美团',
+        occupation: 'food_delivery' as const,
+        registrationId: 'g1',
+      };
+      given(riderDecider, []).when(register, staff).thenError('FORBIDDEN');
+      given(riderDecider, [])
+        .when({ ...register, communityId: 'c1' }, staff)
+        .then([registered]);
+      given(riderDecider, [registered])
+        .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c2' }, staff)
+        .thenError('FORBIDDEN', /move riders only in their communities/);
+    });
     it('records erasure once', () => {
       const erased: RiderEvent = { type: 'RiderPersonalDataErased', data: { riderId: 'r1' } };
       given(riderDecider, [registered])
@@ -174,11 +192,11 @@ describe('rider decider', () => {
         )
         .then([awarded({ entryId: 'e2', activity: 'rescue', points: 20, balanceAfter: 60 })]);
     });
-    it('lets staff award only riders of their communities: RULE_VIOLATION', () => {
+    it('lets staff award only riders of their communities: FORBIDDEN', () => {
       const staff = contextOf({ principalId: 'staff-9', role: 'staff', communityIds: ['c9'] });
       given(riderDecider, [registered])
         .when(awardCommand(), staff)
-        .thenError('RULE_VIOLATION', /not in a community/);
+        .thenError('FORBIDDEN', /only in their communities, not c1/);
       const own = contextOf({ principalId: 'staff-1', role: 'staff', communityIds: ['c1'] });
       given(riderDecider, [registered]).when(awardCommand(), own).then([awarded()]);
     });
@@ -251,6 +269,11 @@ describe('rider decider', () => {
     it('refuses an unknown award: NOT_FOUND', () => {
       given(riderDecider, [registered]).when(reverse).thenError('NOT_FOUND');
     });
+    it('lets staff reverse only in their communities: FORBIDDEN, before anything about the award', () => {
+      const other = contextOf({ principalId: 'staff-9', role: 'staff', communityIds: ['c9'] });
+      given(riderDecider, [registered, awarded()]).when(reverse, other).thenError('FORBIDDEN');
+      given(riderDecider, [registered]).when(reverse, other).thenError('FORBIDDEN');
+    });
     it('refuses to take the balance below zero: INSUFFICIENT_BALANCE', () => {
       given(riderDecider, [
         registered,
@@ -318,6 +341,14 @@ describe('rider decider', () => {
         .when(cancel)
         .thenError('ALREADY_CANCELLED');
       given(riderDecider, [registered, awarded()]).when(cancel).thenError('NOT_FOUND');
+      const otherStation = contextOf({ principalId: 'st-2', role: 'station', stationIds: ['s2'] });
+      given(riderDecider, [registered, awarded(), redeemed])
+        .when(cancel, otherStation)
+        .thenError('FORBIDDEN', /does not serve station s1/);
+      const ownStation = contextOf({ principalId: 'st-1', role: 'station', stationIds: ['s1'] });
+      given(riderDecider, [registered, awarded(), redeemed])
+        .when(cancel, ownStation)
+        .then([cancelled]);
     });
   });
 

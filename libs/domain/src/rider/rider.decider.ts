@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import type { BadgeThreshold } from '../badges/badges';
 import type { CommandContext } from '../shared/context';
 import {
@@ -10,6 +11,7 @@ import {
   type Decision,
 } from '../shared/domain-error';
 import { addPoints, subtractPoints } from '../shared/points';
+import { stationServes, staffInCommunity } from '../shared/scope';
 import type { AwardPoints, RiderCommand } from './rider.commands';
 import { dayKeyOfAward } from './rider.days';
 import type { RiderEvent } from './rider.events';
@@ -21,10 +23,12 @@ export const riderDecider = {
   evolve: evolveRider,
 
   decide(command: RiderCommand, state: RiderState, context: CommandContext): Decision<RiderEvent> {
-    if (command.type === 'RegisterRider') return register(command, state);
+    if (command.type === 'RegisterRider') return register(command, state, context);
     if (!state.exists) return notFound(`rider ${command.riderId}`);
     switch (command.type) {
-      case 'TransferRider':
+      case 'TransferRider': {
+        const outOfScope = staffInCommunity(context.actor, command.communityId, 'move riders');
+        if (outOfScope) return outOfScope;
         if (command.communityId === state.communityId) return [];
         return [
           {
@@ -36,6 +40,7 @@ export const riderDecider = {
             },
           },
         ];
+      }
       case 'ErasePersonalData':
         return state.erased
           ? []
@@ -47,17 +52,20 @@ export const riderDecider = {
       case 'MakeRedemption':
         return redeem(command, state);
       case 'CancelRedemption':
-        return cancel(command, state);
+        return cancel(command, state, context);
       default:
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<RiderCommand, RiderEvent, RiderState>;
 
 function register(
   command: Extract<RiderCommand, { type: 'RegisterRider' }>,
   state: RiderState,
+  context: CommandContext,
 ): Decision<RiderEvent> {
+  const outOfScope = staffInCommunity(context.actor, command.communityId, 'register riders');
+  if (outOfScope) return outOfScope;
   if (state.exists) {
     return state.registrationId === command.registrationId
       ? []
@@ -85,8 +93,8 @@ function award(
       earlier.activity === command.activity;
     return same ? [] : keyReused(`award ${command.entryId}`);
   }
-  const scope = staffScope(state, context);
-  if (scope) return scope;
+  const outOfScope = staffInCommunity(context.actor, state.communityId, 'award riders');
+  if (outOfScope) return outOfScope;
   const occurredAt = new Date(command.occurredAt);
   if (Number.isNaN(occurredAt.getTime()))
     return new DomainError('VALIDATION_FAILED', 'occurredAt is not a time');
@@ -164,6 +172,8 @@ function reverse(
     return earlier.reversalOf === command.reversalOf
       ? []
       : keyReused(`reversal ${command.entryId}`);
+  const outOfScope = staffInCommunity(context.actor, state.communityId, 'reverse awards');
+  if (outOfScope) return outOfScope;
   const award = state.awards.get(command.reversalOf);
   if (!award) return notFound(`award ${command.reversalOf} of rider ${state.riderId}`);
   if (award.reversedBy !== undefined) {
@@ -172,8 +182,6 @@ function reverse(
       `award ${award.entryId} was reversed by ${award.reversedBy}`,
     );
   }
-  const scope = staffScope(state, context);
-  if (scope) return scope;
   if (state.balance < award.points) {
     return new DomainError(
       'INSUFFICIENT_BALANCE',
@@ -232,9 +240,12 @@ function redeem(
 function cancel(
   command: Extract<RiderCommand, { type: 'CancelRedemption' }>,
   state: RiderState,
+  context: CommandContext,
 ): Decision<RiderEvent> {
   const redemption = state.redemptions.get(command.redemptionId);
   if (!redemption) return notFound(`redemption ${command.redemptionId} of rider ${state.riderId}`);
+  const outOfScope = stationServes(context.actor, redemption.stationId);
+  if (outOfScope) return outOfScope;
   if (redemption.cancellation) {
     return new DomainError(
       'ALREADY_CANCELLED',
@@ -254,13 +265,4 @@ function cancel(
       },
     },
   ];
-}
-
-/** Staff act only on riders of their communities (api.md: 422 RULE_VIOLATION otherwise). */
-function staffScope(state: RiderState, context: CommandContext): DomainError | undefined {
-  const { actor } = context;
-  if (actor.role !== 'staff' || actor.communityIds.includes(state.communityId)) return undefined;
-  return ruleViolation(
-    `rider ${state.riderId} is not in a community of staff ${actor.principalId}`,
-  );
 }

@@ -1,4 +1,4 @@
-import { contextOf, given } from '@ledger/testing';
+import { contextOf, given } from '@ledger/testing/decider-spec';
 import { planAward } from '../rider/award-policy';
 import { badgesDecider } from '../badges/badges';
 import { DomainError } from '../shared/domain-error';

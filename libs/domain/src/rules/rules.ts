@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import { DomainError, ruleViolation, type Decision } from '../shared/domain-error';
 import { isValidPoints } from '../shared/points';
 
@@ -57,7 +58,7 @@ export const rulesDecider = {
     const rules = [...command.rules].sort((a, b) => a.activity.localeCompare(b.activity));
     return [{ type: 'RulesSet', data: { version: state.version + 1, rules } }];
   },
-};
+} satisfies Decider<RulesCommand, RulesEvent, RulesState>;
 
 function checkRules(rules: readonly ActivityRule[]): DomainError | undefined {
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { given } from '@ledger/testing';
+import { given } from '@ledger/testing/decider-spec';
 import { selectionDecider, type SelectionEvent } from './selection';
 import { DistrictYearStandings } from './standings';
 

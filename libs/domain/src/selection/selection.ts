@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
   assertNever,
@@ -114,4 +115,4 @@ export const selectionDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<SelectionCommand, SelectionEvent, SelectionState>;

@@ -1,5 +1,7 @@
 /** The API's error codes that the domain itself can produce (HTTP mapping lives in the API). */
 export type DomainErrorCode =
+  /** The principal's scope (community, station, rider) does not cover this (api.md: 403). */
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
   | 'INSUFFICIENT_BALANCE'

@@ -1,4 +1,4 @@
-import { given } from '@ledger/testing';
+import { given } from '@ledger/testing/decider-spec';
 import { stationDecider, type StationEvent } from './station';
 
 const registered: StationEvent = {

@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import type { PricedItem } from '../rider/rider.events';
 import {
   alreadyExists,
@@ -11,6 +12,8 @@ import {
   type DomainErrorCode,
 } from '../shared/domain-error';
 import { addPoints, isValidPoints, subtractPoints } from '../shared/points';
+import type { CommandContext } from '../shared/context';
+import { stationServes } from '../shared/scope';
 
 export const ITEM_KINDS = ['goods', 'voucher', 'coupon', 'service'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -178,7 +181,21 @@ export const stationDecider = {
     return state;
   },
 
-  decide(command: StationCommand, state: StationState): Decision<StationEvent> {
+  decide(
+    command: StationCommand,
+    state: StationState,
+    context: CommandContext,
+  ): Decision<StationEvent> {
+    // A station principal serves only at its own stations (the acts of a redemption it started,
+    // a release or a return, are at the station it was already let through for).
+    if (
+      command.type === 'PriceItem' ||
+      command.type === 'AddStock' ||
+      command.type === 'ReserveStock'
+    ) {
+      const outOfScope = stationServes(context.actor, command.stationId);
+      if (outOfScope) return outOfScope;
+    }
     if (command.type === 'RegisterStation') {
       if (state.exists) return alreadyExists(`station ${command.stationId}`);
       const { type: _type, ...data } = command;
@@ -234,7 +251,7 @@ export const stationDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<StationCommand, StationEvent, StationState>;
 
 function addStock(
   command: Extract<StationCommand, { type: 'AddStock' }>,

@@ -1,4 +1,4 @@
-import { contextOf, given } from '@ledger/testing';
+import { contextOf, given } from '@ledger/testing/decider-spec';
 import { taskDecider, type TaskEvent } from './task';
 
 const publish = {
@@ -10,6 +10,7 @@ const publish = {
   slots: 2,
   startsAt: '2026-06-15T00:00:00+08:00',
   endsAt: '2026-06-16T00:00:00+08:00',
+  rule: { activity: 'task' as const, points: 30 },
 };
 const published: TaskEvent = {
   type: 'TaskPublished',
@@ -35,6 +36,8 @@ const complete = (riderId: string, entryId = `e-${riderId}`) => ({
   entryId,
 });
 const during = contextOf({ now: new Date('2026-06-15T04:00:00Z') });
+const staffOf = (communityId: string) =>
+  contextOf({ role: 'staff', principalId: 'staff-1', communityIds: [communityId] });
 
 describe('task decider', () => {
   it('publishes once, with valid points, slots and a window that ends after it starts', () => {
@@ -87,5 +90,29 @@ describe('task decider', () => {
     given(taskDecider, [published])
       .when(complete('r2'), during)
       .thenError('RULE_VIOLATION', /did not sign up/);
+  });
+
+  it('holds staff to the task rule and to their communities; riders sign up only as themselves', () => {
+    given(taskDecider, [])
+      .when({ ...publish, rule: undefined })
+      .thenError('RULE_VIOLATION', /no point rule/);
+    given(taskDecider, [])
+      .when({ ...publish, points: 31 }, staffOf('c1'))
+      .thenError('RULE_VIOLATION', /only an admin/);
+    given(taskDecider, [])
+      .when({ ...publish, points: 31 })
+      .then([{ ...published, data: { ...published.data, points: 31 } }]);
+    given(taskDecider, []).when(publish, staffOf('c2')).thenError('FORBIDDEN');
+    given(taskDecider, []).when(publish, staffOf('c1')).then([published]);
+    const riderR2 = contextOf({
+      role: 'rider',
+      principalId: 'p-r2',
+      riderId: 'r2',
+      now: during.now,
+    });
+    given(taskDecider, [published]).when(signUp('r1'), riderR2).thenError('FORBIDDEN');
+    given(taskDecider, [published, signedUp('r1')])
+      .when(complete('r1'), { ...staffOf('c2'), now: during.now })
+      .thenError('FORBIDDEN');
   });
 });

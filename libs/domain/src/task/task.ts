@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
   assertNever,
@@ -8,6 +9,8 @@ import {
 } from '../shared/domain-error';
 import type { CommandContext } from '../shared/context';
 import { isValidPoints } from '../shared/points';
+import { riderAsItself, staffInCommunity } from '../shared/scope';
+import type { ActivityRule } from '../rules/rules';
 
 /** Slots of one task: a community activity, not a mass event. */
 export const MAX_TASK_SLOTS = 10_000;
@@ -43,6 +46,8 @@ export type TaskCommand =
       slots: number;
       startsAt: string;
       endsAt: string;
+      /** The `task` rule in force when published (its points cap what staff may give). */
+      rule: ActivityRule | undefined;
     }
   | { type: 'SignUp'; taskId: string; riderId: string }
   | { type: 'CompleteTask'; taskId: string; riderId: string; entryId: string };
@@ -99,10 +104,12 @@ export const taskDecider = {
   },
 
   decide(command: TaskCommand, state: TaskState, context: CommandContext): Decision<TaskEvent> {
-    if (command.type === 'PublishTask') return publish(command, state);
+    if (command.type === 'PublishTask') return publish(command, state, context);
     if (!state.exists) return notFound(`task ${command.taskId}`);
     switch (command.type) {
       case 'SignUp': {
+        const notSelf = riderAsItself(context.actor, command.riderId);
+        if (notSelf) return notSelf;
         if (state.riders.has(command.riderId))
           return alreadyExists(`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
         const now = context.now.getTime();
@@ -118,6 +125,8 @@ export const taskDecider = {
         return [{ type: 'TaskSignedUp', data: { taskId: state.taskId, riderId: command.riderId } }];
       }
       case 'CompleteTask': {
+        const outOfScope = staffInCommunity(context.actor, state.communityId, 'confirm tasks');
+        if (outOfScope) return outOfScope;
         const rider = state.riders.get(command.riderId);
         if (!rider)
           return ruleViolation(`rider ${command.riderId} did not sign up for task ${state.taskId}`);
@@ -133,12 +142,21 @@ export const taskDecider = {
         return assertNever(command);
     }
   },
-};
+} satisfies Decider<TaskCommand, TaskEvent, TaskState>;
 
 function publish(
   command: Extract<TaskCommand, { type: 'PublishTask' }>,
   state: TaskState,
+  context: CommandContext,
 ): Decision<TaskEvent> {
+  const outOfScope = staffInCommunity(context.actor, command.communityId, 'publish tasks');
+  if (outOfScope) return outOfScope;
+  const { rule } = command;
+  if (!rule) return ruleViolation('there is no point rule for activity task');
+  if (context.actor.role !== 'admin' && rule.points !== undefined && command.points > rule.points)
+    return ruleViolation(
+      `a task gives at most the task rule's ${rule.points} points; only an admin may give more`,
+    );
   if (state.exists) return alreadyExists(`task ${command.taskId}`);
   if (!isValidPoints(command.points))
     return new DomainError('VALIDATION_FAILED', 'points must be an integer from 1 to 1,000,000');
@@ -152,7 +170,7 @@ function publish(
   if (Number.isNaN(starts) || Number.isNaN(ends))
     return new DomainError('VALIDATION_FAILED', 'startsAt and endsAt must be ISO-8601 times');
   if (ends <= starts) return ruleViolation('a task must end after it starts');
-  const { type: _type, ...data } = command;
+  const { type: _type, rule: _rule, ...data } = command;
   return [
     {
       type: 'TaskPublished',

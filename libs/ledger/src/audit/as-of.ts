@@ -1,6 +1,5 @@
-import { riderDecider, riderStream, type RiderEvent } from '@ledger/domain';
+import { riderDecider, riderStream, upcastLedgerEvent, type RiderEvent } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { toDomainEvent } from '../write/stream-writer';
 
 export interface BalanceAsOf {
   riderId: string;
@@ -33,7 +32,7 @@ export async function balanceAsOf(
     for (const stored of page) {
       seen++;
       if (stored.recordedAt.getTime() > asOf.getTime()) continue;
-      state = riderDecider.evolve(state, toDomainEvent<RiderEvent>(stored));
+      state = riderDecider.evolve(state, upcastLedgerEvent<RiderEvent>(stored));
       applied++;
       lastPosition = stored.position;
     }

@@ -1,11 +1,11 @@
 import { DomainError, isDomainError, sealDecider, SEALS_STREAM } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
-import { headsDigest } from './chain';
+import { headsDigest } from '../write/chain';
 import { verifiedHeads } from './verify';
 
 export interface SealResult {
@@ -15,8 +15,10 @@ export interface SealResult {
   readonly position: number | null;
 }
 
-export class SealLogCommand {
-  constructor(readonly request: LedgerRequest) {}
+export class SealLogCommand extends Command<SealResult | DomainError> {
+  constructor(readonly request: LedgerRequest) {
+    super();
+  }
 }
 
 /**
@@ -24,7 +26,7 @@ export class SealLogCommand {
  * records the digest of every stream's head. Nothing new since the last seal: nothing written.
  */
 @CommandHandler(SealLogCommand)
-export class SealLogHandler implements ICommandHandler<SealLogCommand, SealResult | DomainError> {
+export class SealLogHandler implements ICommandHandler<SealLogCommand> {
   constructor(
     private readonly writer: StreamWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,

@@ -1,6 +1,6 @@
 import { START, type EventStore } from '@ledger/event-store';
 import type { ReadModels } from '@ledger/projections';
-import { storedHash } from './chain';
+import { storedHash } from '../write/chain';
 
 export type ExportKind = 'events' | 'ledger' | 'leaderboard';
 export type ExportFormat = 'csv' | 'ndjson';

@@ -1,5 +1,5 @@
 import { openEmbeddedDatabase, NO_STREAM, type NewEvent } from '@ledger/event-store';
-import { ledgerProcess, seedLedger } from '@ledger/testing';
+import { ledgerProcess, seedLedger } from '../testing';
 import { randomUUID } from 'node:crypto';
 import { migrateChain } from './migrate-chain';
 import { verifyLog } from './verify';

@@ -1,5 +1,5 @@
 import { START, type EventStore, type SqlClient } from '@ledger/event-store';
-import { eventHash, storedHash } from './chain';
+import { eventHash, storedHash } from '../write/chain';
 
 /**
  * One-off for logs written before the hash chain (issue 06) on the SQL stores: gives every event

@@ -1,6 +1,6 @@
 import { SEALS_STREAM, type SealEvent } from '@ledger/domain';
 import { START, type EventStore, type StoredEvent } from '@ledger/event-store';
-import { eventHash, headsDigest, storedHash } from './chain';
+import { eventHash, headsDigest, storedHash } from '../write/chain';
 
 export interface Verification {
   readonly ok: boolean;

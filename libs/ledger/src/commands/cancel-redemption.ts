@@ -1,72 +1,46 @@
-import {
-  isDomainError,
-  riderDecider,
-  riderStream,
-  stationDecider,
-  stationStream,
-  type DomainError,
-} from '@ledger/domain';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { notFound, type DomainError } from '@ledger/domain';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ENTRY_LOCATOR } from '../infrastructure/tokens';
+import { settleCancellation, type CancellationResult } from '../settlement/cancellation';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
+import type { EntryLocator } from './entry-locator';
+
+export type { CancellationResult } from '../settlement/cancellation';
 
 export interface CancellationInput {
-  readonly riderId: string;
   readonly redemptionId: string;
   readonly reason: string;
+  /** The redemption's rider, when the caller knows it; else it is found from the ledger lines. */
+  readonly riderId?: string;
 }
 
-export interface CancellationResult {
-  readonly redemptionId: string;
-  readonly stationId: string;
-  readonly points: number;
-  readonly balanceAfter: number;
-  readonly position: number;
-}
-
-export class CancelRedemptionCommand {
+export class CancelRedemptionCommand extends Command<CancellationResult | DomainError> {
   constructor(
     readonly input: CancellationInput,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-/** Points back to the rider first (ALREADY_CANCELLED), then the stock back to the station. */
+/** Points back to the rider, stock back to the station (settlement/cancellation.ts). */
 @CommandHandler(CancelRedemptionCommand)
-export class CancelRedemptionHandler implements ICommandHandler<
-  CancelRedemptionCommand,
-  CancellationResult | DomainError
-> {
-  constructor(private readonly writer: StreamWriter) {}
+export class CancelRedemptionHandler implements ICommandHandler<CancelRedemptionCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(ENTRY_LOCATOR) private readonly entries: EntryLocator,
+  ) {}
 
   async execute({
     input,
     request,
   }: CancelRedemptionCommand): Promise<CancellationResult | DomainError> {
-    const cancel = { type: 'CancelRedemption' as const, ...input };
-    const refunded = await this.writer.execute(
-      riderDecider,
-      riderStream(input.riderId),
-      cancel,
-      request,
-    );
-    if (isDomainError(refunded)) return refunded;
-    const redemption = refunded.state.redemptions.get(input.redemptionId);
-    if (!redemption?.cancellation || refunded.position === undefined)
-      throw new Error(`cancellation of ${input.redemptionId} missing`);
-    const returned = await this.writer.execute(
-      stationDecider,
-      stationStream(redemption.stationId),
-      { type: 'ReturnStock', stationId: redemption.stationId, redemptionId: input.redemptionId },
-      request,
-    );
-    if (isDomainError(returned)) return returned;
-    return {
-      redemptionId: input.redemptionId,
-      stationId: redemption.stationId,
-      points: redemption.points,
-      balanceAfter: redemption.cancellation.balanceAfter,
-      position: refunded.position,
-    };
+    const { redemptionId, reason } = input;
+    const riderId = input.riderId ?? (await this.entries.find(redemptionId, 'redemption'))?.riderId;
+    if (riderId === undefined) return notFound(`redemption ${redemptionId}`);
+    const command = { type: 'CancelRedemption' as const, redemptionId, riderId, reason };
+    return settleCancellation(this.writer, command, request);
   }
 }

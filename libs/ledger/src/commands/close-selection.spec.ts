@@ -1,12 +1,7 @@
 import { openEmbeddedDatabase, type EventStore, type SqlClient } from '@ledger/event-store';
-import { ReadModels, ReadQueries } from '@ledger/projections';
-import {
-  ledgerProcess,
-  requestOf,
-  seedLedger,
-  SHANGHAI,
-  type LedgerProcess,
-} from '@ledger/testing';
+import { ReadModels, selectionOf } from '@ledger/projections';
+import { SHANGHAI } from '@ledger/testing';
+import { ledgerProcess, requestOf, seedLedger, type LedgerProcess } from '../testing';
 import { AwardPointsCommand } from './award-points';
 import { CloseSelectionCommand, CloseSelectionHandler, replaySelection } from './close-selection';
 
@@ -83,7 +78,7 @@ describe('the annual top-ten selection', () => {
     // The read model records what the close recorded, and the leaderboard at the cut-off agreed.
     const models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
     await models.catchUp();
-    expect(await new ReadQueries(models).selection('top-2026')).toEqual({
+    expect(await selectionOf(models, 'top-2026')).toEqual({
       id: 'top-2026',
       status: 'closed',
       cutoffPosition: result.cutoffPosition,

@@ -1,21 +1,21 @@
 import {
   DistrictYearStandings,
   isDomainError,
-  isLedgerEventType,
+  upcast,
+  upcastLedgerEvent,
   notFound,
   selectionDecider,
   selectionStream,
   DomainError,
-  type LedgerEvent,
   type SelectionEvent,
   type Winner,
 } from '@ledger/domain';
 import { START, type EventStore, type LogCursor } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import type { LedgerRequest } from '../write/ledger-request';
-import { StreamWriter, toDomainEvent } from '../write/stream-writer';
+import { StreamWriter } from '../write/stream-writer';
 
 export interface SelectionResult {
   readonly id: string;
@@ -25,11 +25,13 @@ export interface SelectionResult {
   readonly position: number;
 }
 
-export class CloseSelectionCommand {
+export class CloseSelectionCommand extends Command<SelectionResult | DomainError> {
   constructor(
     readonly selectionId: string,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
@@ -98,8 +100,8 @@ export async function standingsAt(
     const page = await store.readAll({ after: cursor });
     if (page.events.length === 0) throw new Error(`cut-off ${cutoff} is not in the log`);
     for (const stored of page.events) {
-      if (isLedgerEventType(stored.type))
-        standings.apply(toDomainEvent<LedgerEvent>(stored), stored.position);
+      const event = upcast(stored);
+      if (event) standings.apply(event, stored.position);
       cursor = stored.cursor;
       if (cursor === cutoff) {
         cutoffPosition = stored.position;
@@ -113,7 +115,7 @@ export async function standingsAt(
 /** An auditor's check: recompute a closed selection from the log to its cut-off and compare. */
 export async function replaySelection(store: EventStore, selectionId: string, timeZone: string) {
   const events = (await store.readStream(selectionStream(selectionId))).map((e) =>
-    toDomainEvent<SelectionEvent>(e),
+    upcastLedgerEvent<SelectionEvent>(e),
   );
   const opened = events.find((e) => e.type === 'SelectionOpened');
   const closed = events.find((e) => e.type === 'SelectionClosed');

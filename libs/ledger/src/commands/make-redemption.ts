@@ -5,12 +5,18 @@ import {
   stationDecider,
   stationStream,
   type DomainError,
-  type RiderCommand,
   type StationCommand,
 } from '@ledger/domain';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  settleRedemption,
+  type RedemptionDebit,
+  type RedemptionResult,
+} from '../settlement/redemption';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
+
+export type { RedemptionResult } from '../settlement/redemption';
 
 export interface RedemptionInput {
   readonly riderId: string;
@@ -18,34 +24,21 @@ export interface RedemptionInput {
   readonly items: readonly { sku: string; quantity: number }[];
 }
 
-export interface RedemptionResult {
-  readonly redemptionId: string;
-  readonly riderId: string;
-  readonly stationId: string;
-  readonly points: number;
-  readonly balanceAfter: number;
-  readonly position: number;
-}
-
-export class MakeRedemptionCommand {
+export class MakeRedemptionCommand extends Command<RedemptionResult | DomainError> {
   constructor(
     readonly input: RedemptionInput,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
- * A redemption takes stock from a station and points from a rider, two streams:
- *   1. price the items and check stock and balance first: a refusal writes nothing;
- *   2. reserve the stock on the station stream (OUT_OF_STOCK stops here);
- *   3. debit the rider; if the rider refuses now (a race on the balance), release the stock.
- * A crash between 2 and 3 is finished by `SettlementRecovery`.
+ * A redemption: the items priced and the stock and balance checked first (a refusal writes
+ * nothing), then settled across the station and the rider (settlement/redemption.ts).
  */
 @CommandHandler(MakeRedemptionCommand)
-export class MakeRedemptionHandler implements ICommandHandler<
-  MakeRedemptionCommand,
-  RedemptionResult | DomainError
-> {
+export class MakeRedemptionHandler implements ICommandHandler<MakeRedemptionCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
   async execute({
@@ -53,7 +46,7 @@ export class MakeRedemptionHandler implements ICommandHandler<
     request,
   }: MakeRedemptionCommand): Promise<RedemptionResult | DomainError> {
     const redemptionId = entryIdFor(request, 'redemption');
-    const reserve: StationCommand = {
+    const reserve: Extract<StationCommand, { type: 'ReserveStock' }> = {
       type: 'ReserveStock',
       stationId: input.stationId,
       redemptionId,
@@ -73,67 +66,22 @@ export class MakeRedemptionHandler implements ICommandHandler<
         ? priced[0].data
         : station.state.reservations.get(redemptionId);
     if (!reservation) throw new Error(`reservation ${redemptionId} neither new nor stored`);
-    const debit = {
-      type: 'MakeRedemption' as const,
+    const debit: RedemptionDebit = {
+      type: 'MakeRedemption',
       redemptionId,
       riderId: input.riderId,
       stationId: input.stationId,
       items: reservation.items,
       points: reservation.points,
     };
-    const { decision: precheck } = await this.writer.dryRun(
+    const { decision } = await this.writer.dryRun(
       riderDecider,
       riderStream(input.riderId),
       debit,
       request.context,
     );
-    if (isDomainError(precheck)) return precheck;
-    if (priced.length > 0) {
-      const reserved = await this.writer.execute(
-        stationDecider,
-        stationStream(input.stationId),
-        reserve,
-        request,
-      );
-      if (isDomainError(reserved)) return reserved;
-    }
-    return completeRedemption(this.writer, debit, request);
+    if (isDomainError(decision)) return decision;
+    // Nothing new at the station: the stock is already held for this redemption (a retry).
+    return settleRedemption(this.writer, debit, request, priced.length > 0 ? reserve : undefined);
   }
-}
-
-/** Debits the rider for reserved stock, or releases the stock if the rider refuses. */
-export async function completeRedemption(
-  writer: StreamWriter,
-  debit: Extract<RiderCommand, { type: 'MakeRedemption' }>,
-  request: LedgerRequest,
-): Promise<RedemptionResult | DomainError> {
-  const debited = await writer.execute(riderDecider, riderStream(debit.riderId), debit, request);
-  if (isDomainError(debited)) {
-    const release: StationCommand = {
-      type: 'ReleaseStock',
-      stationId: debit.stationId,
-      redemptionId: debit.redemptionId,
-      code: debited.code,
-      reason: debited.detail,
-    };
-    const released = await writer.execute(
-      stationDecider,
-      stationStream(debit.stationId),
-      release,
-      request,
-    );
-    if (isDomainError(released) && released.code !== 'NOT_FOUND') return released;
-    return debited;
-  }
-  const made = debited.state.redemptions.get(debit.redemptionId);
-  if (!made || debited.position === undefined)
-    throw new Error(`redemption ${debit.redemptionId} missing after debit`);
-  return {
-    redemptionId: made.redemptionId,
-    riderId: debit.riderId,
-    stationId: made.stationId,
-    points: made.points,
-    balanceAfter: made.balanceAfter,
-    position: debited.position,
-  };
 }

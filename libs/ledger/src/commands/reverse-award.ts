@@ -1,88 +1,49 @@
-import {
-  fundDecider,
-  fundStream,
-  isDomainError,
-  riderDecider,
-  riderStream,
-  type DomainError,
-} from '@ledger/domain';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { notFound, type DomainError } from '@ledger/domain';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ENTRY_LOCATOR } from '../infrastructure/tokens';
+import { settleReversal, type ReversalResult } from '../settlement/reversal';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
+import type { EntryLocator } from './entry-locator';
+
+export type { ReversalResult } from '../settlement/reversal';
 
 export interface ReversalInput {
-  readonly riderId: string;
   /** The award to reverse. */
   readonly entryId: string;
   readonly reason: string;
+  /** The award's rider, when the caller knows it; else it is found from the ledger lines. */
+  readonly riderId?: string;
 }
 
-export interface ReversalResult {
-  readonly entryId: string;
-  readonly reversalOf: string;
-  readonly points: number;
-  readonly balanceAfter: number;
-  readonly position: number;
-}
-
-export class ReverseAwardCommand {
+export class ReverseAwardCommand extends Command<ReversalResult | DomainError> {
   constructor(
     readonly input: ReversalInput,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-/**
- * A reversal takes the points back from the rider (the binding check: ALREADY_REVERSED,
- * INSUFFICIENT_BALANCE), then returns them to the fund, which always accepts. A crash between
- * the two is finished by `SettlementRecovery`.
- */
+/** Takes an award's points back from its rider and returns them to its fund (settlement/reversal.ts). */
 @CommandHandler(ReverseAwardCommand)
-export class ReverseAwardHandler implements ICommandHandler<
-  ReverseAwardCommand,
-  ReversalResult | DomainError
-> {
-  constructor(private readonly writer: StreamWriter) {}
+export class ReverseAwardHandler implements ICommandHandler<ReverseAwardCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(ENTRY_LOCATOR) private readonly entries: EntryLocator,
+  ) {}
 
   async execute({ input, request }: ReverseAwardCommand): Promise<ReversalResult | DomainError> {
-    const entryId = entryIdFor(request, `reversal:${input.entryId}`);
+    const riderId = input.riderId ?? (await this.entries.find(input.entryId, 'award'))?.riderId;
+    if (riderId === undefined) return notFound(`award ${input.entryId}`);
     const command = {
       type: 'ReverseAward' as const,
-      entryId,
-      riderId: input.riderId,
+      entryId: entryIdFor(request, `reversal:${input.entryId}`),
+      riderId,
       reversalOf: input.entryId,
       reason: input.reason,
     };
-    const taken = await this.writer.execute(
-      riderDecider,
-      riderStream(input.riderId),
-      command,
-      request,
-    );
-    if (isDomainError(taken)) return taken;
-    const reversal = taken.state.reversals.get(entryId);
-    const award = taken.state.awards.get(input.entryId);
-    if (!reversal || !award || taken.position === undefined)
-      throw new Error(`reversal ${entryId} missing after append`);
-    const returned = await this.writer.execute(
-      fundDecider,
-      fundStream(award.fundId),
-      {
-        type: 'ReturnFundPoints',
-        fundId: award.fundId,
-        entryId,
-        reversalOf: award.entryId,
-        points: reversal.points,
-      },
-      request,
-    );
-    if (isDomainError(returned)) return returned;
-    return {
-      entryId,
-      reversalOf: award.entryId,
-      points: reversal.points,
-      balanceAfter: reversal.balanceAfter,
-      position: taken.position,
-    };
+    return settleReversal(this.writer, command, request);
   }
 }

@@ -1,5 +1,5 @@
 import { openEmbeddedDatabase, type EventStore, type StoredEvent } from '@ledger/event-store';
-import { ledgerProcess, requestOf, seedLedger } from '@ledger/testing';
+import { ledgerProcess, requestOf, seedLedger } from '../testing';
 import {
   SqlPersonalDataStore,
   type PersonalData,

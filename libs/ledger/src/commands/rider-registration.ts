@@ -1,19 +1,18 @@
 import {
-  communityStream,
-  communityDecider,
   isDomainError,
-  notFound,
   riderDecider,
   riderStream,
   type DomainError,
   type Occupation,
+  type RiderCommand,
 } from '@ledger/domain';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import type { PersonalDataStore } from '../personal-data/personal-data.store';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PERSONAL_DATA } from '../infrastructure/tokens';
+import type { PersonalDataStore } from '../personal-data/personal-data.store';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
+import { checkPrerequisites } from './stream-command';
 
 export interface RegistrationInput {
   readonly riderId: string;
@@ -25,18 +24,27 @@ export interface RegistrationInput {
   readonly phone?: string;
 }
 
-export class RegisterRiderCommand {
+/** What registration and erasure answer: where the rider's stream event is in the log. */
+export interface RiderWritten {
+  readonly position: number;
+}
+
+export class RegisterRiderCommand extends Command<RiderWritten | DomainError> {
   constructor(
     readonly input: RegistrationInput,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class ErasePersonalDataCommand {
+export class ErasePersonalDataCommand extends Command<RiderWritten | DomainError> {
   constructor(
     readonly riderId: string,
     readonly request: LedgerRequest,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
@@ -46,71 +54,60 @@ export class ErasePersonalDataCommand {
  * handler saves the personal data again.
  */
 @CommandHandler(RegisterRiderCommand)
-export class RegisterRiderHandler implements ICommandHandler<
-  RegisterRiderCommand,
-  { position: number } | DomainError
-> {
+export class RegisterRiderHandler implements ICommandHandler<RegisterRiderCommand> {
   constructor(
     private readonly writer: StreamWriter,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
-  async execute({
-    input,
-    request,
-  }: RegisterRiderCommand): Promise<{ position: number } | DomainError> {
-    const community = await this.writer.read(
-      communityDecider,
-      communityStream(input.communityId),
-      request.context.timeZone,
-    );
-    if (!community.exists) return notFound(`community ${input.communityId}`);
-    const { riderId, communityId, platform, occupation } = input;
-    const command = {
-      type: 'RegisterRider' as const,
+  async execute({ input, request }: RegisterRiderCommand): Promise<RiderWritten | DomainError> {
+    const { riderId, communityId, platform, occupation, name, phone } = input;
+    const command: RiderCommand = {
+      type: 'RegisterRider',
       riderId,
       communityId,
       platform,
       occupation,
       registrationId: entryIdFor(request, 'register'),
     };
-    const written = await this.writer.execute(riderDecider, riderStream(riderId), command, request);
-    if (isDomainError(written)) return written;
-    await this.personalData.save(riderId, {
-      name: input.name,
-      ...(input.phone !== undefined && { phone: input.phone }),
-    });
-    if (written.position === undefined)
-      throw new Error(`rider ${riderId} has no position after registration`);
-    return { position: written.position };
+    const missing = await checkPrerequisites(this.writer, command, request.context.timeZone);
+    if (missing) return missing;
+    return writeThen(this.writer, command, request, () =>
+      this.personalData.save(riderId, { name, ...(phone !== undefined && { phone }) }),
+    );
   }
 }
 
 /** Erasure: the event first (idempotent), then the row; the ledger and its chain stay intact. */
 @CommandHandler(ErasePersonalDataCommand)
-export class ErasePersonalDataHandler implements ICommandHandler<
-  ErasePersonalDataCommand,
-  { position: number } | DomainError
-> {
+export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDataCommand> {
   constructor(
     private readonly writer: StreamWriter,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
-  async execute({
-    riderId,
-    request,
-  }: ErasePersonalDataCommand): Promise<{ position: number } | DomainError> {
-    const written = await this.writer.execute(
-      riderDecider,
-      riderStream(riderId),
-      { type: 'ErasePersonalData', riderId },
-      request,
-    );
-    if (isDomainError(written)) return written;
-    await this.personalData.erase(riderId);
-    if (written.position === undefined)
-      throw new Error(`rider ${riderId} has no position after erasure`);
-    return { position: written.position };
+  execute({ riderId, request }: ErasePersonalDataCommand): Promise<RiderWritten | DomainError> {
+    const command: RiderCommand = { type: 'ErasePersonalData', riderId };
+    return writeThen(this.writer, command, request, () => this.personalData.erase(riderId));
   }
+}
+
+/** The rider's event, then what goes beside the log (which a retry repeats after a crash). */
+async function writeThen(
+  writer: StreamWriter,
+  command: RiderCommand,
+  request: LedgerRequest,
+  beside: () => Promise<void>,
+): Promise<RiderWritten | DomainError> {
+  const written = await writer.execute(
+    riderDecider,
+    riderStream(command.riderId),
+    command,
+    request,
+  );
+  if (isDomainError(written)) return written;
+  await beside();
+  if (written.position === undefined)
+    throw new Error(`rider ${command.riderId} has no position after ${command.type}`);
+  return { position: written.position };
 }

@@ -7,9 +7,7 @@ import {
   riderDecider,
   rulesDecider,
   selectionDecider,
-  selectionStream,
   taskDecider,
-  taskStream,
   stationDecider,
   BADGES_STREAM,
   RULES_STREAM,
@@ -17,90 +15,169 @@ import {
   fundStream,
   principalStream,
   riderStream,
+  selectionStream,
   stationStream,
+  taskStream,
   type BadgesCommand,
+  type BadgesEvent,
+  type BadgesState,
   type CommunityCommand,
+  type CommunityEvent,
+  type CommunityState,
+  type Decider,
   type DomainError,
   type FundCommand,
+  type FundEvent,
+  type FundState,
   type PrincipalCommand,
+  type PrincipalEvent,
+  type PrincipalState,
   type RiderCommand,
+  type RiderEvent,
+  type RiderState,
   type RulesCommand,
+  type RulesEvent,
+  type RulesState,
   type SelectionCommand,
+  type SelectionEvent,
+  type SelectionState,
   type StationCommand,
+  type StationEvent,
+  type StationState,
   type TaskCommand,
+  type TaskEvent,
+  type TaskState,
 } from '@ledger/domain';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { LedgerRequest } from '../write/ledger-request';
-import { StreamWriter, type StreamDecider, type Written } from '../write/stream-writer';
+import { StreamWriter, type Written } from '../write/stream-writer';
 
-/** Every single-stream command of the ledger, by the kind of stream it acts on. */
-export type StreamCommandBody =
-  | { kind: 'rider'; id: string; command: RiderCommand }
-  | { kind: 'fund'; id: string; command: FundCommand }
-  | { kind: 'station'; id: string; command: StationCommand }
-  | { kind: 'community'; id: string; command: CommunityCommand }
-  | { kind: 'principal'; id: string; command: PrincipalCommand }
-  | { kind: 'selection'; id: string; command: SelectionCommand }
-  | { kind: 'task'; id: string; command: TaskCommand }
-  | { kind: 'rules'; command: RulesCommand }
-  | { kind: 'badges'; command: BadgesCommand };
-
-/** Another stream that must exist first (a rider's community, a station's community …). */
-export type Requirement = { kind: 'community' | 'rider' | 'fund' | 'station'; id: string };
-
-/**
- * A command that touches one stream: registrations, rules, catalogue, top-ups. The cross-stream
- * acts (awards, reversals, redemptions, cancellations) have handlers of their own.
- */
-export class StreamCommand {
-  constructor(
-    readonly body: StreamCommandBody,
-    readonly request: LedgerRequest,
-    readonly requires: readonly Requirement[] = [],
-  ) {}
+/** The stream kinds a single-stream command acts on: command, event and state of each. */
+interface StreamTypes {
+  rider: { command: RiderCommand; event: RiderEvent; state: RiderState };
+  fund: { command: FundCommand; event: FundEvent; state: FundState };
+  station: { command: StationCommand; event: StationEvent; state: StationState };
+  community: { command: CommunityCommand; event: CommunityEvent; state: CommunityState };
+  principal: { command: PrincipalCommand; event: PrincipalEvent; state: PrincipalState };
+  selection: { command: SelectionCommand; event: SelectionEvent; state: SelectionState };
+  task: { command: TaskCommand; event: TaskEvent; state: TaskState };
+  rules: { command: RulesCommand; event: RulesEvent; state: RulesState };
+  badges: { command: BadgesCommand; event: BadgesEvent; state: BadgesState };
 }
 
-@CommandHandler(StreamCommand)
-export class StreamCommandHandler implements ICommandHandler<
-  StreamCommand,
-  Written<unknown> | DomainError
-> {
-  constructor(private readonly writer: StreamWriter) {}
+export type StreamKindName = keyof StreamTypes;
+export type CommandOf<K extends StreamKindName> = StreamTypes[K]['command'];
+export type StateOf<K extends StreamKindName> = StreamTypes[K]['state'];
 
-  async execute({
-    body,
-    request,
-    requires,
-  }: StreamCommand): Promise<Written<unknown> | DomainError> {
-    for (const requirement of requires) {
-      const { exists } = await this.writer.read(
-        deciderOf(requirement.kind),
-        streamOf(requirement),
-        request.context.timeZone,
-      );
-      if (!exists) return notFound(`${requirement.kind} ${requirement.id}`);
-    }
-    return this.writer.execute(deciderOf(body.kind), streamOf(body), body.command, request);
+const DECIDERS: {
+  [K in StreamKindName]: Decider<CommandOf<K>, StreamTypes[K]['event'], StateOf<K>>;
+} = {
+  rider: riderDecider,
+  fund: fundDecider,
+  station: stationDecider,
+  community: communityDecider,
+  principal: principalDecider,
+  selection: selectionDecider,
+  task: taskDecider,
+  rules: rulesDecider,
+  badges: badgesDecider,
+};
+
+/** A command and the stream it acts on (`rules` and `badges` are one stream each: no id). */
+export type StreamTarget<K extends StreamKindName> = {
+  readonly kind: K;
+  readonly id?: string;
+  readonly command: CommandOf<K>;
+};
+
+/**
+ * A command that touches one stream (registrations, rules, catalogue, stock, top-ups, sign-ups),
+ * typed by its stream kind: the answer is that stream's state after it. The two-stream acts
+ * (awards, reversals, redemptions, cancellations) and the workflows have handlers of their own.
+ */
+export class StreamCommand<K extends StreamKindName> extends Command<
+  Written<StateOf<K>> | DomainError
+> {
+  constructor(
+    readonly target: StreamTarget<K>,
+    readonly request: LedgerRequest,
+  ) {
+    super();
   }
 }
 
-/** The decider of each stream kind, typed loosely at this one dispatch point. */
-export function deciderOf(kind: StreamCommandBody['kind']): StreamDecider<unknown, never, unknown> {
-  const deciders = {
-    rider: riderDecider,
-    fund: fundDecider,
-    station: stationDecider,
-    community: communityDecider,
-    principal: principalDecider,
-    selection: selectionDecider,
-    task: taskDecider,
-    rules: rulesDecider,
-    badges: badgesDecider,
-  };
-  return deciders[kind] as unknown as StreamDecider<unknown, never, unknown>;
+/** Another stream that must exist before a command may act (a rider's community …). */
+export type Requirement = { kind: 'community' | 'rider'; id: string };
+
+/**
+ * What each command needs to exist first: the one list of such rules, used by every handler
+ * that writes these commands.
+ */
+export function prerequisitesOf(command: CommandOf<StreamKindName>): Requirement[] {
+  switch (command.type) {
+    case 'RegisterRider':
+    case 'TransferRider':
+    case 'PublishTask':
+      return [{ kind: 'community', id: command.communityId }];
+    case 'RegisterStation':
+      return command.communityId === undefined
+        ? []
+        : [{ kind: 'community', id: command.communityId }];
+    case 'SignUp':
+      return [{ kind: 'rider', id: command.riderId }];
+    default:
+      return [];
+  }
 }
 
-export function streamOf(target: { kind: StreamCommandBody['kind']; id?: string }): string {
+/** NOT_FOUND for the first requirement of `command` that does not exist; `undefined` when all do. */
+export async function checkPrerequisites(
+  writer: StreamWriter,
+  command: CommandOf<StreamKindName>,
+  timeZone: string,
+): Promise<DomainError | undefined> {
+  for (const { kind, id } of prerequisitesOf(command)) {
+    const { exists } = await readOf(writer, kind, id, timeZone);
+    if (!exists) return notFound(`${kind} ${id}`);
+  }
+  return undefined;
+}
+
+/** A stream's state as the writer holds it (a cached fold, at most a second behind). */
+export function readOf<K extends StreamKindName>(
+  writer: StreamWriter,
+  kind: K,
+  id: string | undefined,
+  timeZone: string,
+  options: { fresh?: boolean } = {},
+) {
+  return writer.read(DECIDERS[kind], streamOf({ kind, id }), timeZone, options);
+}
+
+@CommandHandler(StreamCommand)
+export class StreamCommandHandler implements ICommandHandler<StreamCommand<StreamKindName>> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({
+    target,
+    request,
+  }: StreamCommand<StreamKindName>): Promise<Written<StateOf<StreamKindName>> | DomainError> {
+    const missing = await checkPrerequisites(this.writer, target.command, request.context.timeZone);
+    if (missing) return missing;
+    return executeOn(this.writer, target, request);
+  }
+}
+
+/** Decides and appends `target.command` on its stream, with the decider of its kind. */
+export function executeOn<K extends StreamKindName>(
+  writer: StreamWriter,
+  target: StreamTarget<K>,
+  request: LedgerRequest,
+): Promise<Written<StateOf<K>> | DomainError> {
+  return writer.execute(DECIDERS[target.kind], streamOf(target), target.command, request);
+}
+
+export function streamOf(target: { kind: StreamKindName; id?: string | undefined }): string {
   switch (target.kind) {
     case 'rider':
       return riderStream(target.id ?? '');

@@ -1,3 +1,4 @@
+import { DEFAULT_STREAM_CACHE_STREAMS } from '../write/stream-writer';
 import {
   DEFAULT_PG_POOL_SIZE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -55,8 +56,6 @@ export const CONFIG_VARIABLES = [
   'STREAM_CACHE_STREAMS',
 ] as const;
 
-/** See StreamWriter: a rider's folded state is a few KB, so the default cache is tens of MB. */
-export const DEFAULT_STREAM_CACHE_STREAMS = 20_000;
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
 const STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
 /** Tokens are compared as SHA-256 hashes; a short one would be guessable. */

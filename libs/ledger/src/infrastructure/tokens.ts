@@ -10,3 +10,5 @@ export const READ_MODELS = Symbol('READ_MODELS');
 /** The job queue (BullMQ with REDIS_URL, else in-process) and the processors of every job. */
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
 export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
+/** Where an award or a redemption lives (its rider and station): the ledger lines read model. */
+export const ENTRY_LOCATOR = Symbol('ENTRY_LOCATOR');

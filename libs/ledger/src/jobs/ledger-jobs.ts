@@ -1,15 +1,16 @@
-import { isDomainError, type Actor, type DomainError } from '@ledger/domain';
+import { isDomainError, type Actor } from '@ledger/domain';
 import type { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger-config';
-import { CloseSelectionCommand, type SelectionResult } from '../commands/close-selection';
-import { EscalateHazardsCommand } from '../commands/hazards';
+import { CloseSelectionCommand } from '../commands/close-selection';
+import { EscalateHazardsCommand } from '../commands/verify-hazard';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import { rebuildAndCompare, type ReadModels } from '@ledger/projections';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportRows, formatRows, type ExportFormat, type ExportKind } from '../audit/export';
-import { SealLogCommand, type SealResult } from '../audit/audit.commands';
+import { SealLogCommand } from '../audit/audit.commands';
+import { JOB_NAMES } from './job-ids';
 import type { JobContext, JobProcessor, JobProcessors } from './job-queue';
 
 /** The ledger itself, as the author of what jobs write (recorded on every event's metadata). */
@@ -22,15 +23,6 @@ export const SYSTEM_ACTOR: Actor = {
 
 /** Hazard escalation runs this often (a report waits at most this much past its deadline). */
 export const ESCALATION_EVERY_MS = 10 * 60 * 1000;
-
-export const JOB_NAMES = {
-  escalation: 'hazard-escalation',
-  selectionClose: 'selection-close',
-  seal: 'log-seal',
-  replay: 'read-model-replay',
-  catchUp: 'read-model-catch-up',
-  export: 'export',
-};
 
 /** Seals are made this often (and on demand: `ledger seal`). */
 export const SEAL_EVERY_MS = 60 * 60 * 1000;
@@ -62,9 +54,7 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
     [
       JOB_NAMES.seal,
       async () => {
-        const sealed = await commands.execute<SealLogCommand, SealResult | DomainError>(
-          new SealLogCommand(systemRequest(config)),
-        );
+        const sealed = await commands.execute(new SealLogCommand(systemRequest(config)));
         if (isDomainError(sealed)) throw new Error(sealed.detail); // kept as a failed job: look at it
         return sealed;
       },
@@ -87,7 +77,7 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       JOB_NAMES.escalation,
       async (data: Record<string, unknown>) => {
         const hours = Number(data.waitedHours ?? config.hazardEscalationHours);
-        const escalated = await commands.execute<EscalateHazardsCommand, number>(
+        const escalated = await commands.execute(
           new EscalateHazardsCommand(hours, systemRequest(config)),
         );
         return { escalated };
@@ -97,7 +87,7 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       JOB_NAMES.selectionClose,
       async (data: Record<string, unknown>) => {
         const selectionId = String(data.selectionId);
-        const closed = await commands.execute<CloseSelectionCommand, SelectionResult | DomainError>(
+        const closed = await commands.execute(
           new CloseSelectionCommand(selectionId, systemRequest(config, `close-${selectionId}`)),
         );
         return isDomainError(closed) ? { refused: closed.code, detail: closed.detail } : closed;

@@ -1,12 +1,12 @@
 import type { EventStore } from '@ledger/event-store';
-import { ledgerProcess, ledgerTotals, seedLedger, type LedgerProcess } from '@ledger/testing';
+import { ledgerProcess, ledgerTotals, seedLedger, type LedgerProcess } from './ledger-fixture';
 
 /** Requests are spread over this many writers, as over API processes: races reach the store. */
 const PROCESSES = 4;
 const PARALLEL = 50;
 
 /**
- * The races of ../shared/quality.md against a real store: 50 requests at once, exactly the
+ * The races of the product's quality brief against a real store: 50 requests at once, exactly the
  * allowed number succeed, the rest get the right error, and the invariants hold after.
  * Each adapter's spec runs this suite unchanged.
  */

@@ -1,5 +1,6 @@
 import { fundDecider, fundStream } from '@ledger/domain';
-import { InMemoryEventStore, requestOf } from '@ledger/testing';
+import { InMemoryEventStore } from '@ledger/testing';
+import { requestOf } from '../testing';
 import { StreamWriter } from './stream-writer';
 
 const award = {

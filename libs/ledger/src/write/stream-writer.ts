@@ -2,7 +2,9 @@ import {
   DomainError,
   EVENT_SCHEMA_VERSIONS,
   isDomainError,
+  upcastLedgerEvent,
   type CommandContext,
+  type Decider,
   type Decision,
   type LedgerEvent,
 } from '@ledger/domain';
@@ -15,19 +17,16 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
-  type StoredEvent,
 } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import type { LedgerRequest } from './ledger-request';
-import { eventHash, HASH_KEY, storedHash } from '../audit/chain';
-import { DEFAULT_STREAM_CACHE_STREAMS } from '../config/ledger-config';
+import { eventHash, HASH_KEY, storedHash } from './chain';
 
-/** A decider as the writer needs it: state built fresh per load, folded, decided. */
-export interface StreamDecider<C, E extends LedgerEvent, S> {
-  initialState(timeZone: string): S;
-  evolve(state: S, event: E): S;
-  decide(command: C, state: S, context: CommandContext): Decision<E>;
-}
+/**
+ * Folded states kept in memory by default (`STREAM_CACHE_STREAMS`): a rider's folded state is a
+ * few KB, so the default cache is tens of MB.
+ */
+export const DEFAULT_STREAM_CACHE_STREAMS = 20_000;
 
 export interface Written<S> {
   /** How many events this command appended; 0 when it had already been applied. */
@@ -90,8 +89,31 @@ type Job =
       reject: (e: unknown) => void;
     };
 
+/** A decider with its types erased, so streams of every kind share one queue map and cache. */
+interface ErasedDecider extends Decider<unknown, LedgerEvent, unknown> {
+  readonly original: object;
+}
+
+const erased = new WeakMap<object, ErasedDecider>();
+
+function erase<C, E extends LedgerEvent, S>(decider: Decider<C, E, S>): ErasedDecider {
+  let found = erased.get(decider);
+  if (!found) {
+    // A stream holds only its own kind's events and commands: the writer keeps them apart by
+    // refusing a second decider on a stream, so narrowing back here is safe.
+    found = {
+      original: decider,
+      initialState: (timeZone) => decider.initialState(timeZone),
+      evolve: (state, event) => decider.evolve(state as S, event as E),
+      decide: (command, state, context) => decider.decide(command as C, state as S, context),
+    };
+    erased.set(decider, found);
+  }
+  return found;
+}
+
 interface StreamQueue {
-  readonly decider: StreamDecider<unknown, LedgerEvent, unknown>;
+  readonly decider: ErasedDecider;
   readonly timeZone: string;
   readonly jobs: Job[];
   running: boolean;
@@ -138,7 +160,7 @@ export class StreamWriter {
 
   /** The stream's state and the position of its last event. */
   async read<C, E extends LedgerEvent, S>(
-    decider: StreamDecider<C, E, S>,
+    decider: Decider<C, E, S>,
     stream: string,
     timeZone: string,
     options: ReadOptions = {},
@@ -163,7 +185,7 @@ export class StreamWriter {
    * (the cached state may be up to READ_STALENESS_MS behind other processes) before it counts.
    */
   async dryRun<C, E extends LedgerEvent, S>(
-    decider: StreamDecider<C, E, S>,
+    decider: Decider<C, E, S>,
     stream: string,
     command: C,
     context: CommandContext,
@@ -179,7 +201,7 @@ export class StreamWriter {
 
   /** Decides `command` on `stream` and appends the outcome; a DomainError when refused. */
   execute<C, E extends LedgerEvent, S>(
-    decider: StreamDecider<C, E, S>,
+    decider: Decider<C, E, S>,
     stream: string,
     command: C,
     request: LedgerRequest,
@@ -196,7 +218,7 @@ export class StreamWriter {
   }
 
   private enqueue<C, E extends LedgerEvent, S>(
-    decider: StreamDecider<C, E, S>,
+    decider: Decider<C, E, S>,
     stream: string,
     timeZone: string,
     job: Job,
@@ -204,14 +226,14 @@ export class StreamWriter {
     let queue = this.queues.get(stream);
     if (!queue) {
       queue = {
-        decider: decider as unknown as StreamQueue['decider'],
+        decider: erase(decider),
         timeZone,
         jobs: [],
         running: false,
       };
       this.queues.set(stream, queue);
     }
-    if (queue.decider !== (decider as unknown)) {
+    if (queue.decider.original !== decider) {
       job.reject(new Error(`stream ${stream} used with two deciders`));
       return;
     }
@@ -352,7 +374,7 @@ export class StreamWriter {
         limit: MAX_READ_BATCH,
       });
       for (const event of page) {
-        entry.state = queue.decider.evolve(entry.state, toDomainEvent(event));
+        entry.state = queue.decider.evolve(entry.state, upcastLedgerEvent(event));
         entry.revision = event.revision;
         entry.position = event.position;
         // An event from before the chain has the hash `migrateChain` will give it: chain onto that.
@@ -430,11 +452,6 @@ function toNewEvent(event: LedgerEvent, request: LedgerRequest): NewEvent {
 function chain(event: NewEvent, stream: string, revision: number, previous: string): NewEvent {
   const hash = eventHash({ ...event, streamName: stream, revision }, previous);
   return { ...event, metadata: { ...event.metadata, [HASH_KEY]: hash } };
-}
-
-/** Stored events of a ledger stream as domain events (upcasting of old versions goes here). */
-export function toDomainEvent<E extends LedgerEvent>(stored: StoredEvent): E {
-  return { type: stored.type, data: stored.data } as unknown as E;
 }
 
 function backoff(attempt: number): Promise<void> {

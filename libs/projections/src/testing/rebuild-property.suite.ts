@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { EventStore, SqlClient } from '@ledger/event-store';
-import { ledgerProcess, seedLedger, SHANGHAI, type LedgerProcess } from '@ledger/testing';
+import { SHANGHAI } from '@ledger/testing';
+import { ledgerProcess, seedLedger, type LedgerProcess } from '@ledger/ledger/testing';
 import { ReadModels } from '../read-models';
 import { rebuildAndCompare } from '../rebuild';
 

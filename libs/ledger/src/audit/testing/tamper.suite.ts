@@ -1,7 +1,7 @@
 import { SEALS_STREAM } from '@ledger/domain';
 import type { EventStore, SqlClient, StoredEvent } from '@ledger/event-store';
-import { ledgerProcess, requestOf, seedLedger } from '@ledger/testing';
-import { SealLogHandler } from '../audit.commands';
+import { ledgerProcess, requestOf, seedLedger } from '../../testing';
+import { SealLogCommand, SealLogHandler } from '../audit.commands';
 import { verifyLog } from '../verify';
 
 export interface TamperHarness {
@@ -117,9 +117,9 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
     });
 
     it('finds a stream’s last event deleted before a seal, at that seal', async () => {
-      const sealed = await new SealLogHandler(ledgerProcess(h.store).writer, h.store).execute({
-        request: requestOf(),
-      });
+      const sealed = await new SealLogHandler(ledgerProcess(h.store).writer, h.store).execute(
+        new SealLogCommand(requestOf()),
+      );
       expect(sealed).toMatchObject({ sealed: true });
       const seal = (await h.store.readStream(SEALS_STREAM))[0];
       const own = log.filter((e) => e.streamName === 'station-s1');

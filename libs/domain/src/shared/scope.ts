@@ -1,0 +1,85 @@
+import type { Actor } from './context';
+import { DomainError } from './domain-error';
+
+/*
+ * Scope rules (api.md, "Scope rules"): which community, station or rider a principal may act on,
+ * once its role has been let through by the route table. This is their one home: deciders check
+ * the rules that need a stream's state (a rider's community, a redemption's station), the ledger's
+ * handlers and queries the rest. Each answers `undefined` when allowed, else 403 FORBIDDEN.
+ */
+
+const forbidden = (detail: string): DomainError => new DomainError('FORBIDDEN', detail);
+
+/** Staff act only on riders, tasks and awards of their communities; every other role is not held to one. */
+export function staffInCommunity(
+  actor: Actor,
+  communityId: string,
+  doing: string,
+): DomainError | undefined {
+  if (actor.role !== 'staff' || actor.communityIds.includes(communityId)) return undefined;
+  return forbidden(
+    `staff ${actor.principalId} ${doing} only in their communities, not ${communityId}`,
+  );
+}
+
+/** A station principal serves (prices, restocks, redeems, cancels) only at its own stations. */
+export function stationServes(actor: Actor, stationId: string): DomainError | undefined {
+  if (actor.role !== 'station' || actor.stationIds.includes(stationId)) return undefined;
+  return forbidden(`station principal ${actor.principalId} does not serve station ${stationId}`);
+}
+
+/** A rider acts (signs up, reports) only as itself. */
+export function riderAsItself(actor: Actor, riderId: string): DomainError | undefined {
+  if (actor.role !== 'rider' || actor.riderId === riderId) return undefined;
+  return forbidden(
+    `rider principal ${actor.principalId} acts only as rider ${actor.riderId ?? '(none)'}`,
+  );
+}
+
+/** The rider a rider principal is: it signs up and reports as that rider only. */
+export function riderOf(actor: Actor): string | DomainError {
+  if (actor.role === 'rider' && actor.riderId !== undefined) return actor.riderId;
+  return forbidden('only a rider principal signs up, as itself');
+}
+
+/**
+ * Reading a rider's records: a rider reads only itself, staff only riders of their communities
+ * (`communityId` undefined: the rider is not known, which the caller answers as not found); a
+ * station, an auditor and an admin read every rider.
+ */
+export function mayReadRider(
+  actor: Actor,
+  riderId: string,
+  communityId: string | undefined,
+): DomainError | undefined {
+  if (actor.role === 'rider' && actor.riderId !== riderId)
+    return forbidden('a rider reads only its own records');
+  if (
+    actor.role === 'staff' &&
+    communityId !== undefined &&
+    !actor.communityIds.includes(communityId)
+  )
+    return forbidden('staff read only riders of their communities');
+  return undefined;
+}
+
+/**
+ * The communities whose hazard reports a principal sees and verifies: staff their own, a verifier
+ * those it was given (none given: every community); `undefined` means every community.
+ */
+export function reportCommunities(actor: Actor): readonly string[] | undefined {
+  if (actor.role === 'staff') return actor.communityIds;
+  if (actor.role === 'verifier' && actor.communityIds.length > 0) return actor.communityIds;
+  return undefined;
+}
+
+/** Verifying a report: within `reportCommunities`. */
+export function mayVerifyIn(
+  actor: Actor,
+  communityId: string,
+  hazardId: string,
+): DomainError | undefined {
+  const communities = reportCommunities(actor);
+  if (communities === undefined || communities.includes(communityId)) return undefined;
+  return forbidden(`hazard ${hazardId} is not in a community of ${actor.principalId}`);
+}

@@ -1,0 +1,101 @@
+import {
+  isDomainError,
+  principalDecider,
+  principalStream,
+  type DomainError,
+  type Role,
+} from '@ledger/domain';
+import type { ReadModels } from '@ledger/projections';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
+import { READ_MODELS } from '../infrastructure/tokens';
+import type { LedgerRequest } from '../write/ledger-request';
+import { StreamWriter } from '../write/stream-writer';
+
+export interface PrincipalInput {
+  readonly principalId: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly communityIds: readonly string[];
+  readonly stationIds: readonly string[];
+  readonly riderId?: string;
+}
+
+/** The new principal and its token: the only time the token is ever shown. */
+export interface CreatedPrincipal {
+  readonly principal: PrincipalInput;
+  readonly token: string;
+  readonly position: number;
+}
+
+export class CreatePrincipalCommand extends Command<CreatedPrincipal | DomainError> {
+  constructor(
+    readonly input: PrincipalInput,
+    readonly request: LedgerRequest,
+  ) {
+    super();
+  }
+}
+
+export class RevokePrincipalCommand extends Command<{ position: number } | DomainError> {
+  constructor(
+    readonly principalId: string,
+    readonly request: LedgerRequest,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Creates a principal with a new token (only its hash is recorded). The token must work as soon
+ * as the client has it, so the answer waits for the principals table.
+ */
+@CommandHandler(CreatePrincipalCommand)
+export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+  ) {}
+
+  async execute({
+    input,
+    request,
+  }: CreatePrincipalCommand): Promise<CreatedPrincipal | DomainError> {
+    const token = newToken();
+    const { communityIds, stationIds, riderId, ...rest } = input;
+    const command = {
+      type: 'CreatePrincipal' as const,
+      ...rest,
+      communityIds: [...communityIds],
+      stationIds: [...stationIds],
+      tokenHash: tokenHash(token),
+      ...(riderId !== undefined && { riderId }),
+    };
+    const stream = principalStream(input.principalId);
+    const written = await this.writer.execute(principalDecider, stream, command, request);
+    if (isDomainError(written)) return written;
+    const position = written.position ?? 0;
+    await this.models.waitForProjections(['principals'], position);
+    return { principal: input, token, position };
+  }
+}
+
+/** Revokes a principal; its token stops working before this answers. */
+@CommandHandler(RevokePrincipalCommand)
+export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+  ) {}
+
+  async execute({ principalId, request }: RevokePrincipalCommand) {
+    const command = { type: 'RevokePrincipal' as const, principalId };
+    const stream = principalStream(principalId);
+    const written = await this.writer.execute(principalDecider, stream, command, request);
+    if (isDomainError(written)) return written;
+    const position = written.position ?? 0;
+    await this.models.waitForProjections(['principals'], position);
+    return { position };
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  duplicateOf,
+  hazardFilingDecider,
+  hazardFilingStream,
+  isDomainError,
+  notFound,
+  riderAsItself,
+  riderDecider,
+  riderStream,
+  ruleViolation,
+  staffInCommunity,
+  upcastLedgerEvent,
+  DomainError,
+  STALE_FILING,
+  type HazardFilingEvent,
+  type HazardReport,
+  type Location,
+} from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { nearbyReports, type FiledReport, type Nearby, type ReadModels } from '@ledger/projections';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
+import { StreamWriter } from '../write/stream-writer';
+
+/** Rounds of "judge, file, find the read model was behind, catch up" before giving up. */
+const MAX_FILING_ATTEMPTS = 20;
+
+export interface HazardInput {
+  /** Chosen by the client, or derived from its idempotency key (else random). */
+  readonly hazardId?: string;
+  readonly riderId: string;
+  readonly category: string;
+  readonly description: string;
+  readonly location: Location;
+  readonly occurredAt: string;
+}
+
+export interface ReportResult {
+  readonly id: string;
+  readonly status: 'submitted' | 'duplicate';
+  readonly duplicateOf?: string;
+  readonly position: number;
+}
+
+export class ReportHazardCommand extends Command<ReportResult | DomainError> {
+  constructor(
+    readonly input: HazardInput,
+    readonly request: LedgerRequest,
+  ) {
+    super();
+  }
+}
+
+type Report = HazardInput & { readonly hazardId: string };
+
+/**
+ * Files a hazard report. Whether it duplicates an open or confirmed report of its category within
+ * 50 m and 24 h is judged against the `hazards` read model; the filing states how many filings of
+ * the category that answer included, and the category's filing stream refuses it when another
+ * report was filed meanwhile. The loser of such a race reads the newer filings and judges again,
+ * so of two reports of one hazard only the first is `submitted`.
+ */
+@CommandHandler(ReportHazardCommand)
+export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ input, request }: ReportHazardCommand): Promise<ReportResult | DomainError> {
+    const report: Report = { ...input, hazardId: input.hazardId ?? entryIdFor(request, 'hazard') };
+    const { actor, timeZone, now } = request.context;
+    const notSelf = riderAsItself(actor, report.riderId);
+    if (notSelf) return notSelf;
+    const rider = await this.writer.read(riderDecider, riderStream(report.riderId), timeZone);
+    if (!rider.exists) return notFound(`rider ${report.riderId}`);
+    const outOfScope = staffInCommunity(actor, rider.state.communityId, 'report hazards');
+    if (outOfScope) return outOfScope;
+    if (Date.parse(report.occurredAt) > now.getTime())
+      return ruleViolation('occurredAt is in the future');
+    await this.models.waitForProjections(['hazards']);
+    return this.fileJudged(report, rider.state.communityId, request);
+  }
+
+  private async fileJudged(
+    input: Report,
+    communityId: string,
+    request: LedgerRequest,
+  ): Promise<ReportResult | DomainError> {
+    let seen = await nearbyReports(this.models, input);
+    for (let attempt = 0; attempt < MAX_FILING_ATTEMPTS; attempt++) {
+      if (seen.existing) return answerForFiled(input, seen.existing);
+      const report = judged(input, communityId, seen);
+      const filed = await this.writer.execute(
+        hazardFilingDecider,
+        hazardFilingStream(input.category),
+        { type: 'FileHazardReport', seenFilings: seen.filings, report },
+        request,
+      );
+      if (isDomainError(filed)) {
+        if (filed.detail !== STALE_FILING) return filed;
+        seen = await this.withNewerFilings(input, seen);
+        continue;
+      }
+      if (filed.position === undefined) throw new Error(`hazard ${input.hazardId} has no position`);
+      if (filed.appended === 0) {
+        await this.models.waitForHead(); // filed by an earlier attempt: answer from the read model
+        seen = await nearbyReports(this.models, input);
+        continue;
+      }
+      const { status, duplicateOf } = report;
+      return {
+        id: input.hazardId,
+        status,
+        ...(duplicateOf && { duplicateOf }),
+        position: filed.position,
+      };
+    }
+    return new DomainError(
+      'CONCURRENCY_CONFLICT',
+      `hazard ${input.hazardId}: too many reports at once; retry`,
+    );
+  }
+
+  /**
+   * The filings the read model had not applied yet, read from the category's stream itself: they
+   * are newer than any verification, so the originals among them are all still open.
+   */
+  private async withNewerFilings(input: Report, seen: Nearby): Promise<Nearby> {
+    const newer = await this.store.readStream(hazardFilingStream(input.category), {
+      fromRevision: seen.filings,
+    });
+    const candidates = [...seen.candidates];
+    let existing = seen.existing;
+    for (const stored of newer) {
+      const { data } = upcastLedgerEvent<HazardFilingEvent>(stored);
+      if (data.status === 'submitted') candidates.push(data);
+      if (data.hazardId === input.hazardId)
+        existing = {
+          rider_id: data.riderId,
+          category: data.category,
+          status: data.status,
+          duplicate_of: data.duplicateOf ?? null,
+          position: stored.position,
+        };
+    }
+    return { filings: seen.filings + newer.length, candidates, existing };
+  }
+}
+
+/** The report as filed: an original, or a duplicate of the nearest earlier one. */
+function judged(input: Report, communityId: string, seen: Nearby): HazardReport {
+  const original = duplicateOf(
+    { location: input.location, occurredAt: input.occurredAt },
+    seen.candidates,
+  );
+  return {
+    hazardId: input.hazardId,
+    riderId: input.riderId,
+    communityId,
+    category: input.category,
+    description: input.description,
+    location: { lat: input.location.lat, lng: input.location.lng },
+    occurredAt: new Date(input.occurredAt).toISOString(),
+    status: original === undefined ? 'submitted' : 'duplicate',
+    ...(original !== undefined && { duplicateOf: original }),
+  };
+}
+
+/** A report already filed under this id: the same report again (a retry), or another's id. */
+function answerForFiled(input: Report, filed: FiledReport): ReportResult | DomainError {
+  if (filed.rider_id !== input.riderId || filed.category !== input.category)
+    return new DomainError('ALREADY_EXISTS', `hazard ${input.hazardId} already exists`);
+  return {
+    id: input.hazardId,
+    status: filed.status === 'duplicate' ? 'duplicate' : 'submitted',
+    ...(filed.duplicate_of !== null && { duplicateOf: filed.duplicate_of }),
+    position: Number(filed.position),
+  };
+}

@@ -1,0 +1,161 @@
+import { notFound, type DomainError } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { Inject } from '@nestjs/common';
+import {
+  Command,
+  CommandHandler,
+  Query,
+  QueryHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { balanceAsOf, type BalanceAsOf } from '../audit/as-of';
+import { verifyLog, type Verification } from '../audit/verify';
+import type { LedgerConfig } from '../config/ledger-config';
+import { EVENT_STORE, JOB_QUEUE, LEDGER_CONFIG } from '../infrastructure/tokens';
+import { jobIdOf, JOB_NAMES } from '../jobs/job-ids';
+import type { JobQueue } from '../jobs/job-queue';
+import { storedHash } from '../write/chain';
+
+export interface AuditEvent {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  hash: string | null;
+  recordedAt: string;
+}
+
+/** The log in order, each event with its chain hash; `nextCursor` continues after the page. */
+export class AuditEventsQuery extends Query<{ items: AuditEvent[]; nextCursor: string | null }> {
+  constructor(
+    readonly page: { after?: string | undefined; limit: number; stream?: string | undefined },
+  ) {
+    super();
+  }
+}
+
+/** A rider's figures from the events recorded up to `asOf`, from its stream alone. */
+export class BalanceAsOfQuery extends Query<BalanceAsOf | DomainError> {
+  constructor(
+    readonly riderId: string,
+    readonly asOf: Date,
+  ) {
+    super();
+  }
+}
+
+/** Every stored event checked against the hash chain and every seal. */
+export class VerifyLogQuery extends Query<Verification> {}
+
+export interface ReplayStatus {
+  id: string;
+  status: string;
+  progress: number;
+  eventsReplayed: number;
+  rowsCompared: number;
+  differences: unknown[];
+  error: string | null;
+}
+
+export class ReplayStatusQuery extends Query<ReplayStatus | DomainError> {
+  constructor(readonly replayId: string) {
+    super();
+  }
+}
+
+/** Queues a rebuild of every read model in a shadow schema and a comparison with the live one. */
+export class StartReplayCommand extends Command<{ id: string }> {}
+
+@QueryHandler(AuditEventsQuery)
+export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ page }: AuditEventsQuery) {
+    const read = await this.store.readAll({
+      ...(page.after && { after: page.after }),
+      limit: page.limit,
+    });
+    const items = read.events
+      .filter((e) => page.stream === undefined || e.streamName === page.stream)
+      .map((e) => ({
+        position: e.position,
+        stream: e.streamName,
+        revision: e.revision,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        hash: storedHash(e) || null,
+        recordedAt: e.recordedAt.toISOString(),
+      }));
+    return { items, nextCursor: read.events.length === page.limit ? read.cursor : null };
+  }
+}
+
+@QueryHandler(BalanceAsOfQuery)
+export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async execute({ riderId, asOf }: BalanceAsOfQuery): Promise<BalanceAsOf | DomainError> {
+    const figures = await balanceAsOf(this.store, riderId, asOf, this.config.timeZone);
+    return figures ?? notFound(`rider ${riderId}`);
+  }
+}
+
+@QueryHandler(VerifyLogQuery)
+export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  execute(): Promise<Verification> {
+    return verifyLog(this.store);
+  }
+}
+
+@QueryHandler(ReplayStatusQuery)
+export class ReplayStatusHandler implements IQueryHandler<ReplayStatusQuery> {
+  constructor(@Inject(JOB_QUEUE) private readonly jobs: JobQueue) {}
+
+  async execute({ replayId }: ReplayStatusQuery): Promise<ReplayStatus | DomainError> {
+    const job = await this.jobs.get(replayId);
+    if (!job || job.name !== JOB_NAMES.replay) return notFound(`replay ${replayId}`);
+    const result = (job.result ?? {}) as {
+      eventsReplayed?: number;
+      rowsCompared?: number;
+      differences?: unknown[];
+    };
+    return {
+      id: replayId,
+      status: job.status,
+      progress: job.progress,
+      eventsReplayed: result.eventsReplayed ?? 0,
+      rowsCompared: result.rowsCompared ?? 0,
+      differences: result.differences ?? [],
+      error: job.error ?? null,
+    };
+  }
+}
+
+@CommandHandler(StartReplayCommand)
+export class StartReplayHandler implements ICommandHandler<StartReplayCommand> {
+  constructor(@Inject(JOB_QUEUE) private readonly jobs: JobQueue) {}
+
+  async execute(): Promise<{ id: string }> {
+    const id = jobIdOf('replay', randomUUID());
+    await this.jobs.add(JOB_NAMES.replay, {}, { jobId: id });
+    return { id };
+  }
+}
+
+export const AUDIT_HANDLERS = [
+  AuditEventsHandler,
+  BalanceAsOfHandler,
+  VerifyLogHandler,
+  ReplayStatusHandler,
+  StartReplayHandler,
+];

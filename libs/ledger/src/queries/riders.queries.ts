@@ -1,0 +1,105 @@
+import { mayReadRider, notFound, type Actor, type DomainError } from '@ledger/domain';
+import {
+  balanceOf,
+  ledgerPage,
+  riderCommunity,
+  riderRecord,
+  type BalanceView,
+  type LedgerLineView,
+  type Page,
+  type ReadModels,
+  type RiderRecord,
+} from '@ledger/projections';
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { PERSONAL_DATA, READ_MODELS } from '../infrastructure/tokens';
+import type { PersonalDataStore } from '../personal-data/personal-data.store';
+import { caughtUp, ScopedQuery } from './read-query';
+
+/** The rider as api.md shows it: its record, and its name (null once erased). */
+export type RiderView = RiderRecord & { name: string | null };
+
+export class GetRiderQuery extends ScopedQuery<RiderView | DomainError> {
+  constructor(
+    actor: Actor,
+    readonly riderId: string,
+    minPosition?: number,
+  ) {
+    super(actor, minPosition);
+  }
+}
+
+export class GetBalanceQuery extends ScopedQuery<BalanceView | DomainError> {
+  constructor(
+    actor: Actor,
+    readonly riderId: string,
+    minPosition?: number,
+  ) {
+    super(actor, minPosition);
+  }
+}
+
+export class GetLedgerQuery extends ScopedQuery<Page<LedgerLineView> | DomainError> {
+  constructor(
+    actor: Actor,
+    readonly riderId: string,
+    readonly page: { limit: number; cursor?: string | undefined },
+    minPosition?: number,
+  ) {
+    super(actor, minPosition);
+  }
+}
+
+/** FORBIDDEN when the caller may not read the rider (scope rules in the domain). */
+async function readScope(
+  models: ReadModels,
+  actor: Actor,
+  riderId: string,
+): Promise<DomainError | undefined> {
+  if (actor.role !== 'staff' && actor.role !== 'rider') return undefined; // read every rider
+  return mayReadRider(actor, riderId, await riderCommunity(models, riderId));
+}
+
+@QueryHandler(GetRiderQuery)
+export class GetRiderHandler implements IQueryHandler<GetRiderQuery> {
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
+  ) {}
+
+  async execute(query: GetRiderQuery): Promise<RiderView | DomainError> {
+    await caughtUp(this.models, query, ['directory', 'balances']);
+    const refused = await readScope(this.models, query.actor, query.riderId);
+    if (refused) return refused;
+    const record = await riderRecord(this.models, query.riderId);
+    if (!record) return notFound(`rider ${query.riderId}`);
+    const personal = await this.personalData.find(query.riderId);
+    return { ...record, name: personal?.name ?? null };
+  }
+}
+
+@QueryHandler(GetBalanceQuery)
+export class GetBalanceHandler implements IQueryHandler<GetBalanceQuery> {
+  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+
+  async execute(query: GetBalanceQuery): Promise<BalanceView | DomainError> {
+    await caughtUp(this.models, query, ['directory', 'balances']);
+    const refused = await readScope(this.models, query.actor, query.riderId);
+    if (refused) return refused;
+    return (await balanceOf(this.models, query.riderId)) ?? notFound(`rider ${query.riderId}`);
+  }
+}
+
+@QueryHandler(GetLedgerQuery)
+export class GetLedgerHandler implements IQueryHandler<GetLedgerQuery> {
+  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+
+  async execute(query: GetLedgerQuery): Promise<Page<LedgerLineView> | DomainError> {
+    await caughtUp(this.models, query, ['directory', 'ledger-lines']);
+    const refused = await readScope(this.models, query.actor, query.riderId);
+    if (refused) return refused;
+    return ledgerPage(this.models, query.riderId, query.page);
+  }
+}
+
+export const RIDER_QUERY_HANDLERS = [GetRiderHandler, GetBalanceHandler, GetLedgerHandler];

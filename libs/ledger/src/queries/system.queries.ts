@@ -1,0 +1,116 @@
+import type { Actor, Role } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { principalByTokenHash, projectionLag, type ReadModels } from '@ledger/projections';
+import { Inject, Logger } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { timingSafeEqual } from 'node:crypto';
+import type { LedgerConfig } from '../config/ledger-config';
+import { tokenHash } from '../infrastructure/bearer-tokens';
+import type { QueueProbe, QueueStatus } from '../infrastructure/queue-probe';
+import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE, READ_MODELS } from '../infrastructure/tokens';
+
+/** The bootstrap admin's principal id (its token comes from LEDGER_ADMIN_TOKEN or start-up). */
+export const BOOTSTRAP_ADMIN_ID = 'admin';
+
+/** The principal a bearer token belongs to; `undefined` for an unknown or revoked one. */
+export class AuthenticateQuery extends Query<Actor | undefined> {
+  constructor(readonly token: string) {
+    super();
+  }
+}
+
+/**
+ * Tokens are looked up by their SHA-256 (a hash of 256 random bits: the lookup's timing says
+ * nothing usable) and compared in constant time; a revoked principal's token fails at once,
+ * since revocation waits for the principals table.
+ */
+@QueryHandler(AuthenticateQuery)
+export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
+  /** The bootstrap admin's token hash; a process without one (the worker, the CLI) has no admin. */
+  private readonly adminHash: Buffer | undefined;
+
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(LEDGER_CONFIG) config: LedgerConfig,
+  ) {
+    if (config.adminToken !== undefined)
+      this.adminHash = Buffer.from(tokenHash(config.adminToken), 'hex');
+  }
+
+  async execute({ token }: AuthenticateQuery): Promise<Actor | undefined> {
+    const hash = Buffer.from(tokenHash(token), 'hex');
+    if (this.adminHash && timingSafeEqual(hash, this.adminHash))
+      return { principalId: BOOTSTRAP_ADMIN_ID, role: 'admin', communityIds: [], stationIds: [] };
+    const found = await principalByTokenHash(this.models, hash.toString('hex'));
+    if (!found || !timingSafeEqual(Buffer.from(found.tokenHash, 'hex'), hash)) return undefined;
+    return {
+      principalId: found.principalId,
+      role: found.role as Role,
+      communityIds: found.communityIds,
+      stationIds: found.stationIds,
+      ...(found.riderId !== null && { riderId: found.riderId }),
+    };
+  }
+}
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  store: { kind: string; status: 'up' | 'down' };
+  queue: QueueStatus;
+  /** Events the slowest projection still has to apply; `null` when it cannot be told. */
+  projectionLag: number | null;
+}
+
+/** Whether every dependency answers, and how far the read models are behind. */
+export class HealthQuery extends Query<HealthReport> {}
+
+/** A store that does not answer within this is reported down; health must stay fast. */
+const STORE_PING_TIMEOUT_MS = 2000;
+const logger = new Logger('health');
+
+@QueryHandler(HealthQuery)
+export class HealthHandler implements IQueryHandler<HealthQuery> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(QUEUE_PROBE) private readonly queue: QueueProbe,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+  ) {}
+
+  async execute(): Promise<HealthReport> {
+    const [storeUp, queue] = await Promise.all([this.storeUp(), this.queue.check()]);
+    const lag = storeUp ? await this.lag() : null;
+    return {
+      status: storeUp && queue.status === 'up' ? 'ok' : 'unavailable',
+      store: { kind: this.store.kind, status: storeUp ? 'up' : 'down' },
+      queue,
+      projectionLag: lag,
+    };
+  }
+
+  private async lag(): Promise<number | null> {
+    try {
+      return Math.max(0, ...Object.values(await projectionLag(this.readModels, this.store)));
+    } catch (error) {
+      logger.warn({ msg: 'projection lag unknown', error: String(error) });
+      return null;
+    }
+  }
+
+  private async storeUp(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), STORE_PING_TIMEOUT_MS);
+    });
+    const ping = this.store.ping().then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export const SYSTEM_QUERY_HANDLERS = [AuthenticateHandler, HealthHandler];

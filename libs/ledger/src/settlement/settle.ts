@@ -1,0 +1,60 @@
+import { isDomainError, type Decider, type DomainError, type LedgerEvent } from '@ledger/domain';
+import type { LedgerRequest } from '../write/ledger-request';
+import type { StreamWriter, Written } from '../write/stream-writer';
+
+/** One command on one stream, checked against that stream's decider. */
+export interface Step<S> {
+  readonly stream: string;
+  run(writer: StreamWriter, request: LedgerRequest): Promise<Written<S> | DomainError>;
+}
+
+export function step<C, E extends LedgerEvent, S>(
+  decider: Decider<C, E, S>,
+  stream: string,
+  command: C,
+): Step<S> {
+  return { stream, run: (writer, request) => writer.execute(decider, stream, command, request) };
+}
+
+/**
+ * A two-stream act of the ledger (docs/protocols.md), as every one of them runs:
+ * - `hold`: reserve on the giving stream (a fund's points, a station's stock); left out when the
+ *   hold is already there (a retry, or recovery finishing an act);
+ * - `apply`: the binding step, on the rider;
+ * - `undo`: when the rider refuses, release the hold (a hold that is not there is fine);
+ * - `follow`: what always comes after an applied step (points back to a fund, stock back to a
+ *   station), which its stream accepts.
+ * Each step is idempotent by the act's entry id, so a crash between two is finished by
+ * `SettlementRecovery` from the log alone, and a retry repeats nothing.
+ */
+export interface Act<S> {
+  readonly hold?: Step<unknown>;
+  readonly apply: Step<S>;
+  readonly undo?: (refusal: DomainError) => Step<unknown>;
+  readonly follow?: (applied: Written<S>) => Step<unknown>;
+}
+
+/** Runs an act: the applied step's outcome, or the first refusal. */
+export async function settle<S>(
+  writer: StreamWriter,
+  request: LedgerRequest,
+  act: Act<S>,
+): Promise<Written<S> | DomainError> {
+  if (act.hold) {
+    const held = await act.hold.run(writer, request);
+    if (isDomainError(held)) return held;
+  }
+  const applied = await act.apply.run(writer, request);
+  if (isDomainError(applied)) {
+    if (act.undo) {
+      const released = await act.undo(applied).run(writer, request);
+      if (isDomainError(released) && released.code !== 'NOT_FOUND') return released;
+    }
+    return applied;
+  }
+  if (act.follow) {
+    const followed = await act.follow(applied).run(writer, request);
+    if (isDomainError(followed)) return followed;
+  }
+  return applied;
+}

@@ -1,0 +1,71 @@
+import type { ReadDb } from '../read-db';
+import { iso, num } from '../read-db';
+
+export interface CommunityView {
+  id: string;
+  name: string;
+  street: string;
+  district: string;
+}
+
+/** A rider as the directory and the balances hold it (never a name: that is personal data). */
+export interface RiderRecord {
+  id: string;
+  communityId: string;
+  platform: string;
+  occupation: string;
+  registeredAt: string;
+  balance: number;
+  badges: { id: string; name: string; earnedAt: string }[];
+}
+
+export async function communityById(db: ReadDb, id: string): Promise<CommunityView | undefined> {
+  const { rows } = await db.query<{ name: string; street: string; district: string }>(
+    `select name, street, district from ${db.schema}.communities where community_id = $1`,
+    [id],
+  );
+  return rows[0] && { id, ...rows[0] };
+}
+
+/** The community a rider is in now; `undefined` for a rider the directory does not know. */
+export async function riderCommunity(db: ReadDb, riderId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ community_id: string }>(
+    `select community_id from ${db.schema}.riders where rider_id = $1`,
+    [riderId],
+  );
+  return rows[0]?.community_id;
+}
+
+/** The rider with balance and badges, read in one snapshot. */
+export async function riderRecord(db: ReadDb, id: string): Promise<RiderRecord | undefined> {
+  const s = db.schema;
+  const found = await db.read(async (q) => {
+    const rider = await q<{
+      community_id: string;
+      platform: string;
+      occupation: string;
+      registered_at: Date;
+      balance: string | number;
+    }>(
+      `select r.community_id, r.platform, r.occupation, r.registered_at, b.balance
+       from ${s}.riders r join ${s}.balances b using (rider_id) where r.rider_id = $1`,
+      [id],
+    );
+    const badges = await q<{ badge_id: string; name: string; earned_at: Date }>(
+      `select badge_id, name, earned_at from ${s}.rider_badges where rider_id = $1 order by earned_at, badge_id`,
+      [id],
+    );
+    return { rider: rider.rows[0], badges: badges.rows };
+  });
+  const r = found.rider;
+  if (!r) return undefined;
+  return {
+    id,
+    communityId: r.community_id,
+    platform: r.platform,
+    occupation: r.occupation,
+    registeredAt: iso(r.registered_at),
+    balance: num(r.balance),
+    badges: found.badges.map((b) => ({ id: b.badge_id, name: b.name, earnedAt: iso(b.earned_at) })),
+  };
+}

@@ -1,0 +1,115 @@
+import type { LedgerEvent } from '@ledger/domain';
+import type { Projection } from '../projection';
+
+/** Every movement of a rider's points, one line each, in the rider's own order (revision). */
+export const ledgerLinesProjection: Projection = {
+  name: 'ledger-lines',
+  tables: [{ name: 'ledger_lines', orderBy: 'rider_id, revision' }],
+  ddl: (s) => `
+    create table if not exists ${s}.ledger_lines (rider_id text not null, revision bigint not null,
+      entry_id text not null, type text not null, points bigint not null, balance_after bigint not null,
+      activity text, reason text, station_id text, actor text not null, occurred_at timestamptz not null,
+      recorded_at timestamptz not null, position bigint not null, primary key (rider_id, revision));
+    create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);`,
+  async applyBatch(batch, q, { schema: s }) {
+    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const { event, stored } of batch) {
+      const line = ledgerLine(event);
+      if (!line) continue;
+      const actor =
+        (stored.metadata.actor as { principalId?: string } | undefined)?.principalId ?? 'unknown';
+      const occurredAt =
+        typeof stored.metadata.occurredAt === 'string'
+          ? stored.metadata.occurredAt
+          : stored.recordedAt.toISOString();
+      const row = [
+        line.riderId,
+        stored.revision,
+        line.entryId,
+        line.type,
+        line.points,
+        line.balanceAfter,
+        line.activity ?? null,
+        line.reason ?? null,
+        line.stationId ?? null,
+        actor,
+        occurredAt,
+        stored.recordedAt.toISOString(),
+        stored.position,
+      ];
+      row.forEach((value, i) => columns[i].push(value));
+    }
+    if (columns[0].length === 0) return;
+    await q(
+      `insert into ${s}.ledger_lines
+       select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[])`,
+      columns,
+    );
+  },
+};
+
+interface Line {
+  riderId: string;
+  entryId: string;
+  type: 'award' | 'reversal' | 'redemption' | 'cancellation';
+  points: number;
+  balanceAfter: number;
+  activity?: string;
+  reason?: string;
+  stationId?: string;
+}
+
+/** Signed points: positive credits the rider, negative debits. */
+function ledgerLine(event: LedgerEvent): Line | undefined {
+  switch (event.type) {
+    case 'PointsAwarded': {
+      const d = event.data;
+      return {
+        riderId: d.riderId,
+        entryId: d.entryId,
+        type: 'award',
+        points: d.points,
+        balanceAfter: d.balanceAfter,
+        activity: d.activity,
+        reason: d.reason,
+      };
+    }
+    case 'AwardReversed': {
+      const d = event.data;
+      return {
+        riderId: d.riderId,
+        entryId: d.entryId,
+        type: 'reversal',
+        points: -d.points,
+        balanceAfter: d.balanceAfter,
+        reason: d.reason,
+      };
+    }
+    case 'RedemptionMade': {
+      const d = event.data;
+      return {
+        riderId: d.riderId,
+        entryId: d.redemptionId,
+        type: 'redemption',
+        points: -d.points,
+        balanceAfter: d.balanceAfter,
+        stationId: d.stationId,
+      };
+    }
+    case 'RedemptionCancelled': {
+      const d = event.data;
+      return {
+        riderId: d.riderId,
+        entryId: d.redemptionId,
+        type: 'cancellation',
+        points: d.points,
+        balanceAfter: d.balanceAfter,
+        reason: d.reason,
+        stationId: d.stationId,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

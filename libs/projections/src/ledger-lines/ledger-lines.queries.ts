@@ -1,0 +1,110 @@
+import type { Page, ReadDb } from '../read-db';
+import { iso, num } from '../read-db';
+
+export interface LedgerLineView {
+  entryId: string;
+  type: string;
+  points: number;
+  balanceAfter: number;
+  activity?: string;
+  reason?: string;
+  stationId?: string;
+  actor: string;
+  occurredAt: string;
+  recordedAt: string;
+  position: number;
+}
+
+/** Where a ledger entry (an award or a redemption) lives: its rider, station and community. */
+export interface EntryView {
+  entryId: string;
+  type: string;
+  riderId: string;
+  communityId: string;
+  stationId: string | null;
+}
+
+interface LedgerLineRow {
+  entry_id: string;
+  type: string;
+  revision: number | string;
+  points: number | string;
+  balance_after: number | string;
+  activity: string | null;
+  reason: string | null;
+  station_id: string | null;
+  actor: string;
+  occurred_at: Date;
+  recorded_at: Date;
+  position: number | string;
+}
+
+/** A rider's lines oldest first; the cursor is the last line's revision in the rider's stream. */
+export async function ledgerPage(
+  db: ReadDb,
+  riderId: string,
+  options: { limit: number; cursor?: string | undefined },
+): Promise<Page<LedgerLineView>> {
+  const after = options.cursor === undefined ? -1 : Number(options.cursor);
+  const { rows } = await db.query<LedgerLineRow>(
+    `select * from ${db.schema}.ledger_lines where rider_id = $1 and revision > $2 order by revision limit $3`,
+    [riderId, after, options.limit + 1],
+  );
+  const last = rows[options.limit - 1];
+  return {
+    items: rows.slice(0, options.limit).map(lineView),
+    nextCursor: rows.length > options.limit && last ? String(num(last.revision)) : null,
+  };
+}
+
+function lineView(r: LedgerLineRow): LedgerLineView {
+  return {
+    entryId: r.entry_id,
+    type: r.type,
+    points: num(r.points),
+    balanceAfter: num(r.balance_after),
+    ...(r.activity !== null && { activity: r.activity }),
+    ...(r.reason !== null && { reason: r.reason }),
+    ...(r.station_id !== null && { stationId: r.station_id }),
+    actor: r.actor,
+    occurredAt: iso(r.occurred_at),
+    recordedAt: iso(r.recorded_at),
+    position: num(r.position),
+  };
+}
+
+/** The ledger line that brought an entry in (its `award` or `redemption` line). */
+export async function entryOf(
+  db: ReadDb,
+  entryId: string,
+  type: 'award' | 'redemption',
+): Promise<EntryView | undefined> {
+  const s = db.schema;
+  const { rows } = await db.query<{
+    rider_id: string;
+    community_id: string;
+    station_id: string | null;
+  }>(
+    `select l.rider_id, r.community_id, l.station_id from ${s}.ledger_lines l
+       join ${s}.riders r using (rider_id) where l.entry_id = $1 and l.type = $2`,
+    [entryId, type],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    entryId,
+    type,
+    riderId: r.rider_id,
+    communityId: r.community_id,
+    stationId: r.station_id,
+  };
+}
+
+/** Every rider's lines in log order, for an export (no personal data: the lines hold none). */
+export async function allLedgerLines(db: ReadDb): Promise<Record<string, unknown>[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, actor,
+       occurred_at, recorded_at, position from ${db.schema}.ledger_lines order by position`,
+  );
+  return rows;
+}
