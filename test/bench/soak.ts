@@ -200,79 +200,99 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       awardsPerRider: 0,
     });
     const seededIn = round((Date.now() - seeded) / 1000);
-    // The live heap of each process, measured inside it after a full collection (memory-probe.ts).
-    const snapshots = resolve('bench', 'heap');
-    if (o.soakHeapSnapshots) mkdirSync(snapshots, { recursive: true });
-    const probe = (name: string) => ({
-      NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'memory-probe.js')}${o.soakHeapSnapshots ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}` : ''}`,
-      SOAK_MEMORY_FILE: join(dir, `${name}-memory.ndjson`),
-      SOAK_MEMORY_EVERY_MS: String(o.sampleSeconds * 1000),
-    });
-    const api = await startApi({ ...env, ...probe('api'), RATE_LIMIT_PER_MINUTE: '0' });
-    apps.push(api);
-    const worker = redis ? await startWorker({ ...env, ...probe('worker') }) : undefined;
-    if (worker) apps.push(worker);
-    const city = new City(api, summary.tokens, o.riders, o.stations);
-    await city.restock();
-    // A process that dies ends the load at once and fails the soak with its last words.
-    const named: [string, AppProcess][] = [['api', api]];
-    if (worker) named.push(['worker', worker]);
-    const dead = () => named.find(([, app]) => exited(app));
-    process.stderr.write(
-      `soak: seeded in ${seededIn} s; load for ${o.soakSeconds} s over ${o.soakConnections} connections\n`,
-    );
-    const running = apps.slice();
-    const warm = o.soakHeapSnapshots
-      ? setTimeout(
-          () => void heapSnapshots(running, snapshots),
-          o.soakSeconds * 1000 * WARM_UP_SHARE,
-        )
-      : undefined;
-    const run = await city.load(
-      o,
-      () => ({ api: rssMb(api), worker: worker ? rssMb(worker) : null }),
-      () => dead() !== undefined,
-    );
-    clearTimeout(warm);
-    if (o.soakHeapSnapshots && !dead()) await heapSnapshots(running, snapshots);
-    const died = dead();
-    if (died) {
-      const [name, app] = died;
-      throw new Error(
-        `the ${name} exited during the soak (code ${app.child.exitCode}, signal ${app.child.signalCode}); its last output:\n${app.output().slice(-3000)}`,
-      );
-    }
-    const probes = (worker ? ['api', 'worker'] : ['api']).map((name) =>
-      probeSamples(name, join(dir, `${name}-memory.ndjson`), run.startedAt, run.seconds),
-    );
-    // The API's fund and station states keep a record of every award and redemption it made.
-    const perAct = bytesPerAct();
-    const made = (route: string) => run.routes[route]?.created ?? 0;
-    const explained =
-      ((made('award') * perAct.award + made('redemption') * perAct.redemption) / 1e6) *
-      (60 / run.seconds);
-    const heaps = probes.map((p) =>
-      trend(
-        p.process,
-        p.samples.map((x) => [x.t, x.liveHeapMb]),
-        run.seconds,
-        p.process === 'api' ? explained : 0,
-      ),
-    );
-    return {
-      deployment,
-      seededIn,
-      ...run,
-      liveHeap: heaps,
-      bytesPerAct: perAct,
-      probes,
-      ok: run.errors === 0 && heaps.every((h) => h.flat),
-    };
+    const run = await runCity(o, env, redis, dir, apps, summary.tokens, seededIn);
+    return { deployment, seededIn, ...judged(run, dir) };
   } finally {
     await Promise.all(apps.map((app) => kill(app, 'SIGTERM')));
     if (pg) await dropSchemas([schema, `${schema}_read`]);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts the API (and the worker) with the in-process memory probe, drives the city's load, and
+ * fails the soak at once when a process dies. `apps` collects the processes for the caller to end.
+ */
+async function runCity(
+  o: SoakOptions,
+  env: Record<string, string>,
+  redis: boolean,
+  dir: string,
+  apps: AppProcess[],
+  tokens: readonly { id: string; role: string; token: string }[],
+  seededIn: number,
+) {
+  // The live heap of each process, measured inside it after a full collection (memory-probe.ts).
+  const snapshots = resolve('bench', 'heap');
+  if (o.soakHeapSnapshots) mkdirSync(snapshots, { recursive: true });
+  const probe = (name: string) => ({
+    NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'memory-probe.js')}${o.soakHeapSnapshots ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}` : ''}`,
+    SOAK_MEMORY_FILE: join(dir, `${name}-memory.ndjson`),
+    SOAK_MEMORY_EVERY_MS: String(o.sampleSeconds * 1000),
+  });
+  const api = await startApi({ ...env, ...probe('api'), RATE_LIMIT_PER_MINUTE: '0' });
+  apps.push(api);
+  const worker = redis ? await startWorker({ ...env, ...probe('worker') }) : undefined;
+  if (worker) apps.push(worker);
+  const city = new City(api, tokens, o.riders, o.stations);
+  await city.restock();
+  // A process that dies ends the load at once and fails the soak with its last words.
+  const named: [string, AppProcess][] = [['api', api]];
+  if (worker) named.push(['worker', worker]);
+  const dead = () => named.find(([, app]) => exited(app));
+  process.stderr.write(
+    `soak: seeded in ${seededIn} s; load for ${o.soakSeconds} s over ${o.soakConnections} connections\n`,
+  );
+  const running = apps.slice();
+  const warm = o.soakHeapSnapshots
+    ? setTimeout(() => void heapSnapshots(running, snapshots), o.soakSeconds * 1000 * WARM_UP_SHARE)
+    : undefined;
+  const run = await city.load(
+    o,
+    () => ({ api: rssMb(api), worker: worker ? rssMb(worker) : null }),
+    () => dead() !== undefined,
+  );
+  clearTimeout(warm);
+  if (o.soakHeapSnapshots && !dead()) await heapSnapshots(running, snapshots);
+  const died = dead();
+  if (died) {
+    const [name, app] = died;
+    throw new Error(
+      `the ${name} exited during the soak (code ${app.child.exitCode}, signal ${app.child.signalCode}); its last output:\n${app.output().slice(-3000)}`,
+    );
+  }
+  return { ...run, processes: worker ? ['api', 'worker'] : ['api'] };
+}
+
+/**
+ * The live heap of each process over the run, judged beyond what the acts it served explain: the
+ * API's fund and station states keep a record of every award and redemption it made.
+ */
+function judged(run: Awaited<ReturnType<typeof runCity>>, dir: string) {
+  const { processes, ...figures } = run;
+  const probes = processes.map((name) =>
+    probeSamples(name, join(dir, `${name}-memory.ndjson`), run.startedAt, run.seconds),
+  );
+  const perAct = bytesPerAct();
+  const made = (route: string) => run.routes[route]?.created ?? 0;
+  const explained =
+    ((made('award') * perAct.award + made('redemption') * perAct.redemption) / 1e6) *
+    (60 / run.seconds);
+  const heaps = probes.map((p) =>
+    trend(
+      p.process,
+      p.samples.map((x) => [x.t, x.liveHeapMb]),
+      run.seconds,
+      p.process === 'api' ? explained : 0,
+    ),
+  );
+  return {
+    ...figures,
+    liveHeap: heaps,
+    bytesPerAct: perAct,
+    probes,
+    ok: run.errors === 0 && heaps.every((h) => h.flat),
+  };
 }
 
 /** The seeded city as the load generator sees it: who may do what, and who has points to spend. */
@@ -341,24 +361,41 @@ class City {
     );
     const samples: Sample[] = [];
     const started = Date.now();
-    const deadline = started + o.soakSeconds * 1000;
-    let sent = 0;
-    let interval = { requests: 0, errors: 0 };
+    const interval = { requests: 0, errors: 0 };
     const sampler = setInterval(() => {
       if (stopped()) return;
       void this.health().then((lag) => {
         if (stopped()) return;
         const m = memory();
+        const t = round((Date.now() - started) / 1000);
         samples.push({
-          t: round((Date.now() - started) / 1000),
+          t,
           apiRssMb: m.api,
           workerRssMb: m.worker,
           projectionLag: lag,
           ...interval,
         });
-        interval = { requests: 0, errors: 0 };
+        Object.assign(interval, { requests: 0, errors: 0 });
       });
     }, o.sampleSeconds * 1000);
+    await this.drive(o, stats, interval, started + o.soakSeconds * 1000, stopped);
+    const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    const drainedInMs = await this.drained(stopped);
+    this.agent.destroy();
+    const figures = report(stats, samples, seconds);
+    return { ...figures, lag: { ...figures.lag, drainedInMs }, startedAt: started };
+  }
+
+  /** `soakConnections` loops sending the mix until the deadline, counting every answer. */
+  private async drive(
+    o: SoakOptions,
+    stats: Map<Route, RouteStats>,
+    interval: { requests: number; errors: number },
+    deadline: number,
+    stopped: () => boolean,
+  ): Promise<void> {
+    let sent = 0;
     let i = 0;
     await Promise.all(
       Array.from({ length: o.soakConnections }, async () => {
@@ -386,68 +423,16 @@ class City {
         }
       }),
     );
-    const seconds = (Date.now() - started) / 1000;
-    clearInterval(sampler);
-    // After the load: how long the read models take to apply what is left.
+  }
+
+  /** After the load: how long the read models take to apply what is left (null: not in 60 s). */
+  private async drained(stopped: () => boolean): Promise<number | null> {
     const drainStart = Date.now();
-    let drainedInMs: number | null = null;
     for (let wait = 0; wait < 600 && !stopped(); wait++) {
-      if ((await this.health()) === 0) {
-        drainedInMs = Date.now() - drainStart;
-        break;
-      }
+      if ((await this.health()) === 0) return Date.now() - drainStart;
       await new Promise((r) => setTimeout(r, 100));
     }
-    this.agent.destroy();
-
-    const routes: SoakReport['routes'] = {};
-    let requests = 0;
-    let errors = 0;
-    for (const [route, s] of stats) {
-      requests += s.count;
-      errors += s.errors;
-      routes[route] = {
-        count: s.count,
-        rate: round(s.count / seconds),
-        p50Ms: round(percentile(s.latencies, 50), 2),
-        p99Ms: round(percentile(s.latencies, 99), 2),
-        created: s.created,
-        refused: s.refused,
-        errors: s.errors,
-        errorSamples: s.errorSamples,
-      };
-    }
-    const memoryReport = [
-      trend(
-        'api',
-        samples.map((x) => [x.t, x.apiRssMb]),
-        seconds,
-      ),
-    ];
-    if (samples.some((x) => x.workerRssMb !== null))
-      memoryReport.push(
-        trend(
-          'worker',
-          samples.map((x) => [x.t, x.workerRssMb ?? 0]),
-          seconds,
-        ),
-      );
-    const lags = samples.map((x) => x.projectionLag).filter((x): x is number => x !== null);
-    return {
-      seconds: round(seconds),
-      requests,
-      throughput: round(requests / seconds),
-      routes,
-      memory: memoryReport,
-      lag: {
-        max: lags.length ? Math.max(...lags) : null,
-        mean: lags.length ? round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
-        drainedInMs,
-      },
-      samples,
-      errors,
-      startedAt: started,
-    };
+    return null;
   }
 
   private one(route: Route): Promise<{ status: number; text: string }> {
@@ -692,4 +677,54 @@ export function printSoak(report: SoakReport, o: SoakOptions): void {
   console.log(
     `\nwritten: bench/soak.json — ${report.ok ? 'no errors, memory flat' : 'NOT ok: see errors and memory above'}`,
   );
+}
+
+/** Per-route figures, memory trends and projection lag of a run. */
+function report(stats: Map<Route, RouteStats>, samples: Sample[], seconds: number) {
+  const routes: SoakReport['routes'] = {};
+  let requests = 0;
+  let errors = 0;
+  for (const [route, s] of stats) {
+    requests += s.count;
+    errors += s.errors;
+    routes[route] = {
+      count: s.count,
+      rate: round(s.count / seconds),
+      p50Ms: round(percentile(s.latencies, 50), 2),
+      p99Ms: round(percentile(s.latencies, 99), 2),
+      created: s.created,
+      refused: s.refused,
+      errors: s.errors,
+      errorSamples: s.errorSamples,
+    };
+  }
+  const memory = [
+    trend(
+      'api',
+      samples.map((x) => [x.t, x.apiRssMb]),
+      seconds,
+    ),
+  ];
+  if (samples.some((x) => x.workerRssMb !== null))
+    memory.push(
+      trend(
+        'worker',
+        samples.map((x) => [x.t, x.workerRssMb ?? 0]),
+        seconds,
+      ),
+    );
+  const lags = samples.map((x) => x.projectionLag).filter((x): x is number => x !== null);
+  return {
+    seconds: round(seconds),
+    requests,
+    throughput: round(requests / seconds),
+    routes,
+    memory,
+    lag: {
+      max: lags.length ? Math.max(...lags) : null,
+      mean: lags.length ? round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
+    },
+    samples,
+    errors,
+  };
 }

@@ -3,14 +3,14 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import { entryOf, ReadModels } from '@ledger/projections';
 import { SealLogHandler } from './audit/audit.commands';
+import { AUDIT_TOOL_HANDLERS } from './audit/audit.tools';
 import { AwardPointsHandler } from './commands/award-points';
-import { CancelRedemptionHandler } from './commands/cancel-redemption';
 import { CloseSelectionHandler } from './commands/close-selection';
 import type { EntryLocator } from './commands/entry-locator';
 import { MakeRedemptionHandler } from './commands/make-redemption';
 import { CreatePrincipalHandler, RevokePrincipalHandler } from './commands/principals';
 import { ReportHazardHandler } from './commands/report-hazard';
-import { ReverseAwardHandler } from './commands/reverse-award';
+import { CancelRedemptionHandler, ReverseAwardHandler } from './commands/corrections';
 import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
 import { StreamCommandHandler } from './commands/stream-command';
 import { CompleteTaskHandler, PublishTaskHandler, SignUpHandler } from './commands/tasks';
@@ -60,6 +60,7 @@ const COMMAND_HANDLERS = [
   CreatePrincipalHandler,
   RevokePrincipalHandler,
   SealLogHandler,
+  ...AUDIT_TOOL_HANDLERS,
 ];
 
 const QUERY_HANDLERS = [

@@ -11,6 +11,15 @@ import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { ReasonDto, RedemptionDto } from '../stations/stations.dto';
 
+const REDEMPTION_EXAMPLE = {
+  redemptionId: 'd-55e2',
+  riderId: 'r-0001',
+  stationId: 'jj-station-01',
+  points: 150,
+  balanceAfter: 700,
+  position: 60,
+};
+
 /** Redeeming points for catalogue items at a station, and cancelling a redemption made by mistake. */
 @ApiTags('redemptions')
 @ApiBearerAuth()
@@ -20,14 +29,7 @@ export class RedemptionsController {
 
   /** Takes the items from the station's stock and their price from the rider, or neither. */
   @Post()
-  @Answers(201, {
-    redemptionId: 'd-55e2',
-    riderId: 'r-0001',
-    stationId: 'jj-station-01',
-    points: 150,
-    balanceAfter: 700,
-    position: 60,
-  })
+  @Answers(201, REDEMPTION_EXAMPLE)
   @Refusals('NOT_FOUND', 'INSUFFICIENT_BALANCE', 'OUT_OF_STOCK')
   redeem(@Body() body: RedemptionDto, @Ledger() caller: Caller): Promise<RedemptionResult> {
     return this.ledger.execute(new MakeRedemptionCommand(body, this.ledger.request(caller)));

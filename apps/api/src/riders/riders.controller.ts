@@ -20,6 +20,16 @@ import { MinPositionDto } from '../organisation/min-position.dto';
 import { ReasonDto } from '../stations/stations.dto';
 import { AwardDto, PageQueryDto, RegisterRiderDto, TransferDto } from './riders.dto';
 
+const AWARD_EXAMPLE = {
+  entryId: 'a-7f3c',
+  riderId: 'r-0001',
+  activity: 'patrol',
+  points: 20,
+  balanceAfter: 20,
+  ruleVersion: 1,
+  position: 21,
+};
+
 /** Riders and their points: registration, reads scoped to who asks, awards. */
 @ApiTags('riders')
 @ApiBearerAuth()
@@ -126,15 +136,7 @@ export class RidersController {
   }
 
   @Post('awards')
-  @Answers(201, {
-    entryId: 'a-7f3c',
-    riderId: 'r-0001',
-    activity: 'patrol',
-    points: 20,
-    balanceAfter: 20,
-    ruleVersion: 1,
-    position: 21,
-  })
+  @Answers(201, AWARD_EXAMPLE)
   @Refusals('NOT_FOUND', 'FUND_EXHAUSTED', 'RULE_VIOLATION')
   award(@Body() body: AwardDto, @Ledger() caller: Caller): Promise<AwardResult> {
     return this.ledger.execute(new AwardPointsCommand(body, this.ledger.request(caller)));

@@ -59,43 +59,27 @@ const redeemed: RiderEvent = {
   },
 };
 
+const registration = {
+  type: 'RegisterRider' as const,
+  riderId: 'r1',
+  communityId: 'c1',
+  platform: '美团',
+  occupation: 'food_delivery' as const,
+  registrationId: 'g1',
+};
+
 describe('rider decider', () => {
   describe('registration, transfer, erasure', () => {
     it('registers a new rider', () => {
-      given(riderDecider, [])
-        .when({
-          type: 'RegisterRider',
-          riderId: 'r1',
-          communityId: 'c1',
-          platform: '美团',
-          occupation: 'food_delivery',
-          registrationId: 'g1',
-        })
-        .then([registered]);
+      given(riderDecider, []).when(registration).then([registered]);
     });
     it('refuses a second registration: ALREADY_EXISTS', () => {
       given(riderDecider, [registered])
-        .when({
-          type: 'RegisterRider',
-          riderId: 'r1',
-          communityId: 'c2',
-          platform: 'x',
-          occupation: 'other',
-          registrationId: 'g2',
-        })
+        .when({ ...registration, communityId: 'c2', platform: 'x', registrationId: 'g2' })
         .thenError('ALREADY_EXISTS');
     });
     it('treats a retried registration (same registration id) as done', () => {
-      given(riderDecider, [registered])
-        .when({
-          type: 'RegisterRider',
-          riderId: 'r1',
-          communityId: 'c1',
-          platform: '美团',
-          occupation: 'food_delivery',
-          registrationId: 'g1',
-        })
-        .then([]);
+      given(riderDecider, [registered]).when(registration).then([]);
     });
     it('acts only on a registered rider: NOT_FOUND', () => {
       given(riderDecider, []).when(awardCommand()).thenError('NOT_FOUND');
@@ -118,18 +102,10 @@ describe('rider decider', () => {
     });
     it('lets staff register and move riders only in their communities: FORBIDDEN', () => {
       const staff = contextOf({ principalId: 'staff-1', role: 'staff', communityIds: ['c1'] });
-      const register = {
-        type: 'RegisterRider' as const,
-        riderId: 'r1',
-        communityId: 'c2',
-        platform: '美团',
-        occupation: 'food_delivery' as const,
-        registrationId: 'g1',
-      };
-      given(riderDecider, []).when(register, staff).thenError('FORBIDDEN');
       given(riderDecider, [])
-        .when({ ...register, communityId: 'c1' }, staff)
-        .then([registered]);
+        .when({ ...registration, communityId: 'c2' }, staff)
+        .thenError('FORBIDDEN');
+      given(riderDecider, []).when(registration, staff).then([registered]);
       given(riderDecider, [registered])
         .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c2' }, staff)
         .thenError('FORBIDDEN', /move riders only in their communities/);

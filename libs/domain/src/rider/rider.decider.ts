@@ -23,7 +23,11 @@ export const riderDecider = {
   evolve: evolveRider,
 
   decide(command: RiderCommand, state: RiderState, context: CommandContext): Decision<RiderEvent> {
-    if (command.type === 'RegisterRider') return register(command, state, context);
+    if (command.type === 'RegisterRider')
+      return (
+        staffInCommunity(context.actor, command.communityId, 'register riders') ??
+        register(command, state)
+      );
     if (!state.exists) return notFound(`rider ${command.riderId}`);
     switch (command.type) {
       case 'TransferRider': {
@@ -62,10 +66,7 @@ export const riderDecider = {
 function register(
   command: Extract<RiderCommand, { type: 'RegisterRider' }>,
   state: RiderState,
-  context: CommandContext,
 ): Decision<RiderEvent> {
-  const outOfScope = staffInCommunity(context.actor, command.communityId, 'register riders');
-  if (outOfScope) return outOfScope;
   if (state.exists) {
     return state.registrationId === command.registrationId
       ? []

@@ -1,4 +1,4 @@
-import { given } from '@ledger/testing/decider-spec';
+import { contextOf, given } from '@ledger/testing/decider-spec';
 import { stationDecider, type StationEvent } from './station';
 
 const registered: StationEvent = {
@@ -38,6 +38,30 @@ const reserved: StationEvent = {
 };
 
 describe('station decider', () => {
+  it('lets a station principal price, restock and redeem only at its own stations: FORBIDDEN', () => {
+    const other = contextOf({ principalId: 'st-2', role: 'station', stationIds: ['s2'] });
+    const own = contextOf({ principalId: 'st-1', role: 'station', stationIds: ['s1'] });
+    const price = {
+      type: 'PriceItem' as const,
+      stationId: 's1',
+      sku: 'water',
+      name: '矿泉水',
+      kind: 'goods' as const,
+      pricePoints: 5,
+    };
+    const restock = { type: 'AddStock' as const, stationId: 's1', sku: 'water', quantity: 3 };
+    given(stationDecider, [registered])
+      .when(price, other)
+      .thenError('FORBIDDEN', /does not serve station s1/);
+    given(stationDecider, [registered, priced]).when(restock, other).thenError('FORBIDDEN');
+    given(stationDecider, [registered, priced, stocked])
+      .when(reserve, other)
+      .thenError('FORBIDDEN');
+    // Before anything about the station: another station's principal learns nothing of it.
+    given(stationDecider, []).when(reserve, other).thenError('FORBIDDEN');
+    given(stationDecider, [registered, priced, stocked]).when(reserve, own).then([reserved]);
+  });
+
   it('registers once: ALREADY_EXISTS; acts only on a registered station: NOT_FOUND', () => {
     given(stationDecider, [])
       .when({

@@ -104,7 +104,11 @@ export const taskDecider = {
   },
 
   decide(command: TaskCommand, state: TaskState, context: CommandContext): Decision<TaskEvent> {
-    if (command.type === 'PublishTask') return publish(command, state, context);
+    if (command.type === 'PublishTask')
+      return (
+        staffInCommunity(context.actor, command.communityId, 'publish tasks') ??
+        publish(command, state, context)
+      );
     if (!state.exists) return notFound(`task ${command.taskId}`);
     switch (command.type) {
       case 'SignUp': {
@@ -149,8 +153,6 @@ function publish(
   state: TaskState,
   context: CommandContext,
 ): Decision<TaskEvent> {
-  const outOfScope = staffInCommunity(context.actor, command.communityId, 'publish tasks');
-  if (outOfScope) return outOfScope;
   const { rule } = command;
   if (!rule) return ruleViolation('there is no point rule for activity task');
   if (context.actor.role !== 'admin' && rule.points !== undefined && command.points > rule.points)

@@ -146,6 +146,7 @@ class KurrentDbEventStore implements EventStore {
       fromPosition: decodeCursor(options.after ?? START),
       filter: excludeSystemEvents(),
     });
+    // Ending a subscription the caller gave up on: the iteration below reports real failures.
     const unsubscribe = (): void => void subscription.unsubscribe().catch(() => undefined);
     stop.addEventListener('abort', unsubscribe, { once: true });
     try {

@@ -87,6 +87,7 @@ export class LinkBreaker {
     } catch {
       return false;
     } finally {
+      // A probe's client is thrown away either way: failing to close it says nothing new.
       void client.end().catch(() => undefined);
     }
   }

@@ -99,15 +99,7 @@ describe('postgres adapter', () => {
   });
 
   it('fails work on a killed or reset connection with StoreUnavailable, stays up, serves on', async () => {
-    await requirePostgres();
-    const schema = uniqueSchema('es');
-    const server = new URL(TEST_DATABASE_URL);
-    const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
-    server.host = proxy.address;
-    const { events, sql } = await openPostgresDatabase({
-      connectionString: server.toString(),
-      schema,
-    });
+    const { events, sql, proxy, close } = await behindFaultProxy();
     try {
       // The server ends the connection (an administrator, a crash, a failover).
       await expect(
@@ -137,9 +129,7 @@ describe('postgres adapter', () => {
       });
       await expect(events.ping()).resolves.toBeUndefined();
     } finally {
-      await events.close();
-      await proxy.stop();
-      await dropSchema(schema);
+      await close();
     }
   });
 
@@ -163,16 +153,8 @@ describe('postgres adapter', () => {
   });
 
   it('fails fast while the link is silent, and serves again within a second of its return', async () => {
-    await requirePostgres();
-    const schema = uniqueSchema('es');
-    const server = new URL(TEST_DATABASE_URL);
-    const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
-    server.host = proxy.address;
-    const { events, sql } = await openPostgresDatabase({
-      connectionString: server.toString(),
-      schema,
-      statementTimeoutMs: 500, // the client gives up on a silent link after 1.5 s
-    });
+    // the client gives up on a silent link after 1.5 s
+    const { events, sql, proxy, close } = await behindFaultProxy({ statementTimeoutMs: 500 });
     try {
       await sql.query('select 1');
       await proxy.cut('blackhole');
@@ -205,9 +187,7 @@ describe('postgres adapter', () => {
         events.append('s-1', [newEvent()], { expectedRevision: NO_STREAM }),
       ).resolves.toMatchObject({ nextExpectedRevision: 0 });
     } finally {
-      await events.close();
-      await proxy.stop();
-      await dropSchema(schema);
+      await close();
     }
   });
 });
@@ -226,4 +206,24 @@ async function answersWithin(sql: SqlClient, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return false;
+}
+
+/** A database in a schema of its own, reached through a fault proxy the test can cut. */
+async function behindFaultProxy(options: { statementTimeoutMs?: number } = {}) {
+  await requirePostgres();
+  const schema = uniqueSchema('es');
+  const server = new URL(TEST_DATABASE_URL);
+  const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
+  server.host = proxy.address;
+  const { events, sql } = await openPostgresDatabase({
+    connectionString: server.toString(),
+    schema,
+    ...options,
+  });
+  const close = async () => {
+    await events.close();
+    await proxy.stop();
+    await dropSchema(schema);
+  };
+  return { events, sql, proxy, close };
 }

@@ -23,6 +23,13 @@ export function assertSchemaName(schema: string): void {
  */
 export function schemaDdl(schema: string): string {
   assertSchemaName(schema);
+  // The version is recorded last: a schema that has it has everything before it.
+  const recorded = `insert into ${schema}.schema_migrations (version)
+    values (${EVENT_STORE_SCHEMA_VERSION}) on conflict do nothing;`;
+  return [tablesDdl(schema), earlierAppendDdl(schema), appendDdl(schema), recorded].join('\n');
+}
+
+function tablesDdl(schema: string): string {
   return `
 create schema if not exists ${schema};
 
@@ -51,7 +58,11 @@ create table if not exists ${schema}.streams (
   stream_name text primary key,
   revision bigint not null
 );
+`;
+}
 
+function earlierAppendDdl(schema: string): string {
+  return `
 -- The events of an earlier append with these ids, if there was one: 'replayed' when it was this
 -- very append (same stream, same ids, same order), 'duplicate_event_id' when the ids were used
 -- otherwise, null when none of them is stored.
@@ -73,7 +84,11 @@ returns jsonb language sql stable as $fn$
   from ${schema}.events e
   where e.event_id in (select (x->>'eventId')::uuid from jsonb_array_elements(p_events) x)
 $fn$;
+`;
+}
 
+function appendDdl(schema: string): string {
+  return `
 -- One round trip per append. The streams row is the lock: checking the expected revision and
 -- moving it happen in one statement, so appends to one stream queue there and appends to
 -- different streams never touch each other.
@@ -131,9 +146,6 @@ begin
     'position', v_position, 'tx', v_tx);
 end
 $fn$;
-
-insert into ${schema}.schema_migrations (version) values (${EVENT_STORE_SCHEMA_VERSION})
-  on conflict do nothing;
 `;
 }
 

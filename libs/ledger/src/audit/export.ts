@@ -1,5 +1,5 @@
 import { START, type EventStore } from '@ledger/event-store';
-import type { ReadModels } from '@ledger/projections';
+import { allLedgerLines, leaderboardRows, type ReadModels } from '@ledger/projections';
 import { storedHash } from '../write/chain';
 
 export type ExportKind = 'events' | 'ledger' | 'leaderboard';
@@ -37,19 +37,10 @@ export async function* exportRows(
       cursor = page.cursor;
     }
   }
-  const s = deps.readModels.schema;
-  const { rows } =
+  const rows =
     request.what === 'ledger'
-      ? await deps.readModels.query<Record<string, unknown>>(
-          `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, actor,
-             occurred_at, recorded_at, position from ${s}.ledger_lines order by position`,
-        )
-      : await deps.readModels.query<Record<string, unknown>>(
-          `select row_number() over (order by points desc, reached_position, rider_id) as rank, rider_id, points
-           from ${s}.leaderboard_points where scope = $1 and period = $2 and points > 0
-           order by points desc, reached_position, rider_id`,
-          [request.scope ?? '', request.period ?? 'all'],
-        );
+      ? await allLedgerLines(deps.readModels)
+      : await leaderboardRows(deps.readModels, request.scope ?? '', request.period ?? 'all');
   for (const row of rows)
     yield Object.fromEntries(
       Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),

@@ -12,9 +12,10 @@ import {
   type DomainError,
   type Severity,
 } from '@ledger/domain';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { settleAward, type AwardResult } from '../settlement/award';
-import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
+import { entryIdFor } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
 export type { AwardResult } from '../settlement/award';
@@ -34,14 +35,7 @@ export interface AwardInput {
   readonly entryId?: string;
 }
 
-export class AwardPointsCommand extends Command<AwardResult | DomainError> {
-  constructor(
-    readonly input: AwardInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class AwardPointsCommand extends LedgerCommand<AwardInput, AwardResult | DomainError> {}
 
 /**
  * An award: planned against the rules in force, decided against the rider first (a refusal
@@ -52,7 +46,7 @@ export class AwardPointsCommand extends Command<AwardResult | DomainError> {
 export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
-  async execute({ input, request }: AwardPointsCommand): Promise<AwardResult | DomainError> {
+  async execute({ input, request }: AwardPointsCommand) {
     const { timeZone } = request.context;
     const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
     const plan = planAward(input, rules.state, request.context);

@@ -12,9 +12,9 @@ import {
 } from '@ledger/domain';
 import { START, type EventStore, type LogCursor } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
 export interface SelectionResult {
@@ -25,14 +25,7 @@ export interface SelectionResult {
   readonly position: number;
 }
 
-export class CloseSelectionCommand extends Command<SelectionResult | DomainError> {
-  constructor(
-    readonly selectionId: string,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class CloseSelectionCommand extends LedgerCommand<string, SelectionResult | DomainError> {}
 
 /**
  * Closes a selection: the cut-off is the head of the log now; the winners are the district's
@@ -50,7 +43,7 @@ export class CloseSelectionHandler implements ICommandHandler<
   ) {}
 
   async execute({
-    selectionId,
+    input: selectionId,
     request,
   }: CloseSelectionCommand): Promise<SelectionResult | DomainError> {
     const stream = selectionStream(selectionId);

@@ -7,13 +7,14 @@ import {
   type DomainError,
   type StationCommand,
 } from '@ledger/domain';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import {
   settleRedemption,
   type RedemptionDebit,
   type RedemptionResult,
 } from '../settlement/redemption';
-import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
+import { entryIdFor } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
 export type { RedemptionResult } from '../settlement/redemption';
@@ -24,14 +25,10 @@ export interface RedemptionInput {
   readonly items: readonly { sku: string; quantity: number }[];
 }
 
-export class MakeRedemptionCommand extends Command<RedemptionResult | DomainError> {
-  constructor(
-    readonly input: RedemptionInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class MakeRedemptionCommand extends LedgerCommand<
+  RedemptionInput,
+  RedemptionResult | DomainError
+> {}
 
 /**
  * A redemption: the items priced and the stock and balance checked first (a refusal writes
@@ -41,10 +38,7 @@ export class MakeRedemptionCommand extends Command<RedemptionResult | DomainErro
 export class MakeRedemptionHandler implements ICommandHandler<MakeRedemptionCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
-  async execute({
-    input,
-    request,
-  }: MakeRedemptionCommand): Promise<RedemptionResult | DomainError> {
+  async execute({ input, request }: MakeRedemptionCommand) {
     const redemptionId = entryIdFor(request, 'redemption');
     const reserve: Extract<StationCommand, { type: 'ReserveStock' }> = {
       type: 'ReserveStock',

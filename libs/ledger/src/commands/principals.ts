@@ -7,10 +7,10 @@ import {
 } from '@ledger/domain';
 import type { ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
 import { READ_MODELS } from '../infrastructure/tokens';
-import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
 export interface PrincipalInput {
@@ -29,23 +29,15 @@ export interface CreatedPrincipal {
   readonly position: number;
 }
 
-export class CreatePrincipalCommand extends Command<CreatedPrincipal | DomainError> {
-  constructor(
-    readonly input: PrincipalInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class CreatePrincipalCommand extends LedgerCommand<
+  PrincipalInput,
+  CreatedPrincipal | DomainError
+> {}
 
-export class RevokePrincipalCommand extends Command<{ position: number } | DomainError> {
-  constructor(
-    readonly principalId: string,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class RevokePrincipalCommand extends LedgerCommand<
+  string,
+  { position: number } | DomainError
+> {}
 
 /**
  * Creates a principal with a new token (only its hash is recorded). The token must work as soon
@@ -58,10 +50,7 @@ export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCo
     @Inject(READ_MODELS) private readonly models: ReadModels,
   ) {}
 
-  async execute({
-    input,
-    request,
-  }: CreatePrincipalCommand): Promise<CreatedPrincipal | DomainError> {
+  async execute({ input, request }: CreatePrincipalCommand) {
     const token = newToken();
     const { communityIds, stationIds, riderId, ...rest } = input;
     const command = {
@@ -89,7 +78,7 @@ export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCo
     @Inject(READ_MODELS) private readonly models: ReadModels,
   ) {}
 
-  async execute({ principalId, request }: RevokePrincipalCommand) {
+  async execute({ input: principalId, request }: RevokePrincipalCommand) {
     const command = { type: 'RevokePrincipal' as const, principalId };
     const stream = principalStream(principalId);
     const written = await this.writer.execute(principalDecider, stream, command, request);

@@ -19,7 +19,8 @@ import {
 import type { EventStore } from '@ledger/event-store';
 import { nearbyReports, type FiledReport, type Nearby, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
@@ -44,14 +45,7 @@ export interface ReportResult {
   readonly position: number;
 }
 
-export class ReportHazardCommand extends Command<ReportResult | DomainError> {
-  constructor(
-    readonly input: HazardInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class ReportHazardCommand extends LedgerCommand<HazardInput, ReportResult | DomainError> {}
 
 type Report = HazardInput & { readonly hazardId: string };
 
@@ -70,7 +64,7 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ input, request }: ReportHazardCommand): Promise<ReportResult | DomainError> {
+  async execute({ input, request }: ReportHazardCommand) {
     const report: Report = { ...input, hazardId: input.hazardId ?? entryIdFor(request, 'hazard') };
     const { actor, timeZone, now } = request.context;
     const notSelf = riderAsItself(actor, report.riderId);

@@ -7,7 +7,8 @@ import {
   type RiderCommand,
 } from '@ledger/domain';
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { PERSONAL_DATA } from '../infrastructure/tokens';
 import type { PersonalDataStore } from '../personal-data/personal-data.store';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
@@ -29,23 +30,12 @@ export interface RiderWritten {
   readonly position: number;
 }
 
-export class RegisterRiderCommand extends Command<RiderWritten | DomainError> {
-  constructor(
-    readonly input: RegistrationInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class RegisterRiderCommand extends LedgerCommand<
+  RegistrationInput,
+  RiderWritten | DomainError
+> {}
 
-export class ErasePersonalDataCommand extends Command<RiderWritten | DomainError> {
-  constructor(
-    readonly riderId: string,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class ErasePersonalDataCommand extends LedgerCommand<string, RiderWritten | DomainError> {}
 
 /**
  * Registration appends the event first (the log holds the rider id only), then saves name and
@@ -60,7 +50,7 @@ export class RegisterRiderHandler implements ICommandHandler<RegisterRiderComman
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
-  async execute({ input, request }: RegisterRiderCommand): Promise<RiderWritten | DomainError> {
+  async execute({ input, request }: RegisterRiderCommand) {
     const { riderId, communityId, platform, occupation, name, phone } = input;
     const command: RiderCommand = {
       type: 'RegisterRider',
@@ -86,7 +76,10 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
-  execute({ riderId, request }: ErasePersonalDataCommand): Promise<RiderWritten | DomainError> {
+  execute({
+    input: riderId,
+    request,
+  }: ErasePersonalDataCommand): Promise<RiderWritten | DomainError> {
     const command: RiderCommand = { type: 'ErasePersonalData', riderId };
     return writeThen(this.writer, command, request, () => this.personalData.erase(riderId));
   }

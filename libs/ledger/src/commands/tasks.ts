@@ -10,29 +10,26 @@ import {
   type TaskCommand,
   type TaskState,
 } from '@ledger/domain';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { derivedId, type LedgerRequest } from '../write/ledger-request';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
+import { derivedId } from '../write/ledger-request';
 import { StreamWriter, type Written } from '../write/stream-writer';
 import { AwardPointsCommand, type AwardResult } from './award-points';
 import { checkPrerequisites } from './stream-command';
 
 export type TaskInput = Omit<Extract<TaskCommand, { type: 'PublishTask' }>, 'type' | 'rule'>;
 
-export class PublishTaskCommand extends Command<Written<TaskState> | DomainError> {
-  constructor(
-    readonly input: TaskInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class PublishTaskCommand extends LedgerCommand<
+  TaskInput,
+  Written<TaskState> | DomainError
+> {}
 
 /** Publishes a task under the `task` rule in force (its points cap what staff may give). */
 @CommandHandler(PublishTaskCommand)
 export class PublishTaskHandler implements ICommandHandler<PublishTaskCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
-  async execute({ input, request }: PublishTaskCommand): Promise<Written<TaskState> | DomainError> {
+  async execute({ input, request }: PublishTaskCommand) {
     const { timeZone } = request.context;
     const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
     const command: TaskCommand = {
@@ -46,21 +43,17 @@ export class PublishTaskHandler implements ICommandHandler<PublishTaskCommand> {
   }
 }
 
-export class SignUpCommand extends Command<{ riderId: string; position: number } | DomainError> {
-  constructor(
-    readonly taskId: string,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class SignUpCommand extends LedgerCommand<
+  string,
+  { riderId: string; position: number } | DomainError
+> {}
 
 /** The calling rider takes a slot of the task, as itself. */
 @CommandHandler(SignUpCommand)
 export class SignUpHandler implements ICommandHandler<SignUpCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
-  async execute({ taskId, request }: SignUpCommand) {
+  async execute({ input: taskId, request }: SignUpCommand) {
     const riderId = riderOf(request.context.actor);
     if (isDomainError(riderId)) return riderId;
     const command: TaskCommand = { type: 'SignUp', taskId, riderId };
@@ -72,14 +65,10 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
   }
 }
 
-export class CompleteTaskCommand extends Command<AwardResult | DomainError> {
-  constructor(
-    readonly input: { taskId: string; riderId: string; fundId: string },
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class CompleteTaskCommand extends LedgerCommand<
+  { taskId: string; riderId: string; fundId: string },
+  AwardResult | DomainError
+> {}
 
 /**
  * Staff confirm a signed-up rider's completion: the task's points are awarded (activity `task`)
@@ -95,7 +84,7 @@ export class CompleteTaskHandler implements ICommandHandler<CompleteTaskCommand>
     private readonly commands: CommandBus,
   ) {}
 
-  async execute({ input, request }: CompleteTaskCommand): Promise<AwardResult | DomainError> {
+  async execute({ input, request }: CompleteTaskCommand) {
     const { taskId, riderId, fundId } = input;
     const stream = taskStream(taskId);
     const entryId = derivedId('task', taskId, riderId);

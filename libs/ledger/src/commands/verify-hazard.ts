@@ -10,7 +10,8 @@ import {
 } from '@ledger/domain';
 import { hazardOf, unverifiedBefore, type HazardView, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LedgerCommand } from './ledger-command';
 import { READ_MODELS } from '../infrastructure/tokens';
 import { derivedId, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
@@ -32,14 +33,10 @@ export interface VerificationResult {
   readonly position: number;
 }
 
-export class VerifyHazardCommand extends Command<VerificationResult | DomainError> {
-  constructor(
-    readonly input: VerificationInput,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class VerifyHazardCommand extends LedgerCommand<
+  VerificationInput,
+  VerificationResult | DomainError
+> {}
 
 /** Reports escalated per run at most: a run is one job, and the next run takes the rest. */
 const MAX_ESCALATIONS_PER_RUN = 1000;
@@ -58,10 +55,7 @@ export class VerifyHazardHandler implements ICommandHandler<VerifyHazardCommand>
     @Inject(READ_MODELS) private readonly models: ReadModels,
   ) {}
 
-  async execute({
-    input,
-    request,
-  }: VerifyHazardCommand): Promise<VerificationResult | DomainError> {
+  async execute({ input, request }: VerifyHazardCommand) {
     const report = await this.find(input.hazardId);
     if (!report) return notFound(`hazard ${input.hazardId}`);
     const outOfScope = mayVerifyIn(request.context.actor, report.communityId, input.hazardId);
@@ -131,14 +125,7 @@ export class VerifyHazardHandler implements ICommandHandler<VerifyHazardCommand>
   }
 }
 
-export class EscalateHazardsCommand extends Command<number> {
-  constructor(
-    readonly waitedHours: number,
-    readonly request: LedgerRequest,
-  ) {
-    super();
-  }
-}
+export class EscalateHazardsCommand extends LedgerCommand<number, number> {}
 
 /** Escalates every report still unverified after `waitedHours` (idempotent: each once). */
 @CommandHandler(EscalateHazardsCommand)
@@ -148,7 +135,7 @@ export class EscalateHazardsHandler implements ICommandHandler<EscalateHazardsCo
     @Inject(READ_MODELS) private readonly models: ReadModels,
   ) {}
 
-  async execute({ waitedHours, request }: EscalateHazardsCommand): Promise<number> {
+  async execute({ input: waitedHours, request }: EscalateHazardsCommand) {
     await this.models.waitForProjections(['hazards']); // every report this process filed is there
     const before = new Date(request.context.now.getTime() - waitedHours * 3_600_000);
     let escalated = 0;

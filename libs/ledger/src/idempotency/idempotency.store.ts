@@ -166,7 +166,11 @@ export class IdempotencyStore {
   async releaseOrRetry(principalId: string, key: string, claimId: string): Promise<void> {
     try {
       await this.release(principalId, key, claimId);
-    } catch {
+    } catch (error) {
+      logger.warn({
+        msg: 'idempotency key not released; retrying in the background',
+        error: String(error),
+      });
       this.releaseLater(principalId, key, claimId);
     }
   }

@@ -5,11 +5,12 @@ import { CloseSelectionCommand } from '../commands/close-selection';
 import { EscalateHazardsCommand } from '../commands/verify-hazard';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
-import { rebuildAndCompare, type ReadModels } from '@ledger/projections';
+import type { ReadModels } from '@ledger/projections';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportRows, formatRows, type ExportFormat, type ExportKind } from '../audit/export';
 import { SealLogCommand } from '../audit/audit.commands';
+import { ReplayReadModelsCommand } from '../audit/audit.tools';
 import { JOB_NAMES } from './job-ids';
 import type { JobContext, JobProcessor, JobProcessors } from './job-queue';
 
@@ -59,15 +60,23 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
         return sealed;
       },
     ],
-    [JOB_NAMES.replay, (_data, context) => replayReadModels(deps, context)],
+    [
+      JOB_NAMES.replay,
+      async (_data, context) => {
+        const report = await commands.execute(
+          new ReplayReadModelsCommand((done, total) => void context.progress(percent(done, total))),
+        );
+        const { eventsReplayed, tablesCompared, rowsCompared, differences } = report;
+        return { eventsReplayed, tablesCompared, rowsCompared, differences };
+      },
+    ],
     [
       JOB_NAMES.catchUp,
       async (_data, context) => {
         // For a deployment whose runners are off (RUN_PROJECTIONS=no) or far behind.
         const head = deps.store.positionOf(await deps.store.headCursor()) ?? 0;
         const applied = await deps.readModels.catchUp({
-          onProgress: (n) =>
-            void context.progress(Math.min(99, Math.floor((n / Math.max(1, head)) * 100))),
+          onProgress: (n) => void context.progress(percent(n, head)),
         });
         return { applied };
       },
@@ -94,38 +103,6 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       },
     ],
   ]);
-}
-
-/**
- * Rebuilds every read model from the log into a shadow schema and compares it with the live one,
- * row by row. The live runners pause meanwhile (reads keep answering; writes wait for them only
- * when they ask for `minPosition`), and resume after, whatever happened.
- */
-async function replayReadModels(deps: JobDependencies, context: JobContext) {
-  const { readModels, store, sql, config } = deps;
-  const head = store.positionOf(await store.headCursor()) ?? 0;
-  const wasRunning = readModels.isRunning;
-  await readModels.stop();
-  try {
-    const report = await rebuildAndCompare(readModels, store, sql, {
-      timeZone: config.timeZone,
-      onProgress: (replayed) =>
-        void context.progress(
-          Math.min(
-            99,
-            Math.floor((replayed / Math.max(1, head * readModels.projections.length)) * 100),
-          ),
-        ),
-    });
-    return {
-      eventsReplayed: report.eventsReplayed,
-      tablesCompared: report.tablesCompared,
-      rowsCompared: report.rowsCompared,
-      differences: report.differences,
-    };
-  } finally {
-    if (wasRunning) readModels.start();
-  }
 }
 
 /**
@@ -170,4 +147,9 @@ async function exportToFile(
   }
   await rename(partial, file); // the file appears whole, or not at all
   return { file, lines };
+}
+
+/** Progress of a job in percent, below 100 until it is done. */
+function percent(done: number, total: number): number {
+  return Math.min(99, Math.floor((done / Math.max(1, total)) * 100));
 }

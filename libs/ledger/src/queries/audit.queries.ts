@@ -11,6 +11,7 @@ import {
 } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { balanceAsOf, type BalanceAsOf } from '../audit/as-of';
+import type { OnProgress } from '../audit/replay';
 import { verifyLog, type Verification } from '../audit/verify';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, JOB_QUEUE, LEDGER_CONFIG } from '../infrastructure/tokens';
@@ -49,7 +50,11 @@ export class BalanceAsOfQuery extends Query<BalanceAsOf | DomainError> {
 }
 
 /** Every stored event checked against the hash chain and every seal. */
-export class VerifyLogQuery extends Query<Verification> {}
+export class VerifyLogQuery extends Query<Verification> {
+  constructor(readonly onProgress?: OnProgress) {
+    super();
+  }
+}
 
 export interface ReplayStatus {
   id: string;
@@ -112,8 +117,9 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
 export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  execute(): Promise<Verification> {
-    return verifyLog(this.store);
+  async execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
+    const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
+    return verifyLog(this.store, (checked) => onProgress?.(checked, head));
   }
 }
 

@@ -2,8 +2,6 @@ import {
   fundDecider,
   fundStream,
   isDomainError,
-  riderDecider,
-  riderStream,
   type Activity,
   type AwardPoints,
   type DomainError,
@@ -11,17 +9,14 @@ import {
 } from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter } from '../write/stream-writer';
-import { settle, step, type Act } from './settle';
+import { onRider, recorded, settle, step, type Moved } from './settle';
 
-export interface AwardResult {
-  readonly entryId: string;
-  readonly riderId: string;
-  readonly activity: Activity;
-  readonly points: number;
-  readonly balanceAfter: number;
-  readonly ruleVersion: number;
-  readonly position: number;
-}
+export type AwardResult = Moved<{
+  entryId: string;
+  riderId: string;
+  activity: Activity;
+  ruleVersion: number;
+}>;
 
 /**
  * An award moves points out of a fund and into a rider: reserve on the fund (FUND_EXHAUSTED stops
@@ -34,36 +29,33 @@ export async function settleAward(
   request: LedgerRequest,
   options: { reserve: boolean },
 ): Promise<AwardResult | DomainError> {
-  const { hold, ...rest } = awardAct(command);
-  const credited = await settle(writer, request, options.reserve ? { hold, ...rest } : rest);
-  if (isDomainError(credited)) return credited;
-  const award = credited.state.awards.get(command.entryId);
-  if (!award || credited.position === undefined)
-    throw new Error(`award ${command.entryId} missing after credit`);
-  return {
-    entryId: award.entryId,
-    riderId: command.riderId,
-    activity: award.activity,
-    points: award.points,
-    balanceAfter: award.balanceAfter,
-    ruleVersion: award.ruleVersion,
-    position: credited.position,
-  };
-}
-
-function awardAct(command: AwardPoints): Act<ReturnType<typeof riderDecider.initialState>> {
   const fund = fundStream(command.fundId);
-  return {
-    hold: step(fundDecider, fund, reserveCommand(command)),
-    apply: step(riderDecider, riderStream(command.riderId), command),
-    undo: (refusal) =>
+  const credited = await settle(writer, request, {
+    ...(options.reserve && { hold: step(fundDecider, fund, reserveCommand(command)) }),
+    apply: onRider(command),
+    undo: ({ code, detail }) =>
       step(fundDecider, fund, {
         type: 'ReleaseReservation',
         fundId: command.fundId,
         entryId: command.entryId,
-        code: refusal.code,
-        reason: refusal.detail,
+        code,
+        reason: detail,
       }),
+  });
+  if (isDomainError(credited)) return credited;
+  const { entryId, activity, points, balanceAfter, ruleVersion, position } = recorded(
+    credited,
+    (state) => state.awards.get(command.entryId),
+    `award ${command.entryId}`,
+  );
+  return {
+    entryId,
+    riderId: command.riderId,
+    activity,
+    points,
+    balanceAfter,
+    ruleVersion,
+    position,
   };
 }
 

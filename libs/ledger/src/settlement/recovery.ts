@@ -18,14 +18,14 @@ import {
   type LogCursor,
   type StoredEvent,
 } from '@ledger/event-store';
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter } from '../write/stream-writer';
 import { settleAward } from './award';
-import { returnStock } from './cancellation';
+import { returnStock, returnToFund } from './corrections';
 import { settleRedemption } from './redemption';
 import type { RecoveryProgress } from './recovery-progress';
-import { returnToFund } from './reversal';
 
 /**
  * A cross-stream act younger than this may still be finishing in the process that started it.
@@ -35,6 +35,9 @@ export const RECOVERY_GRACE_MS = 30_000;
 /** After an outage, recovery is tried this often (doubling up to the maximum) until a run succeeds. */
 const AFTER_OUTAGE_RETRY_MS = 500;
 const AFTER_OUTAGE_RETRY_MAX_MS = 5000;
+
+const logger = new Logger('settlement-recovery');
+const noop = (): void => undefined;
 
 /** The ledger itself, acting as the recovery process in metadata. */
 const RECOVERY_ACTOR: Actor = {
@@ -138,12 +141,15 @@ export class SettlementRecovery {
       if (this.stopped.signal.aborted) return;
       const upTo = this.outageAt;
       try {
-        while (this.running) await this.running.catch(() => undefined);
+        // A run under way ends first (its own caller hears how); this one reads after it.
+        while (this.running) await this.running.then(noop, noop);
         const now = new Date();
         await this.run(now, Math.max(0, now.getTime() - upTo.getTime()));
         if (this.outageAt === upTo) this.outageAt = undefined;
         wait = AFTER_OUTAGE_RETRY_MS;
-      } catch {
+      } catch (error) {
+        if (wait === AFTER_OUTAGE_RETRY_MS)
+          logger.warn({ msg: 'settlement recovery waits for the store', error: String(error) });
         wait = Math.min(wait * 2, AFTER_OUTAGE_RETRY_MAX_MS); // still down
       }
     }
@@ -210,7 +216,13 @@ export class SettlementRecovery {
     if (scanned > 0 && this.progress)
       await this.progress
         .save({ cursor: this.cursor, open: openWorkToJson(this.open) })
-        .catch(() => undefined);
+        .catch((error: unknown) =>
+          // Costs only a longer read at the next start: the run itself goes on.
+          logger.warn({
+            msg: 'settlement recovery could not save its progress',
+            error: String(error),
+          }),
+        );
     return scanned;
   }
 
@@ -239,7 +251,7 @@ export class SettlementRecovery {
       return await this.store.hasReached(await this.store.headCursor(), position);
     } catch (error) {
       if (error instanceof StoreUnavailable) throw error;
-      return false;
+      return false; // the store cannot place the cursor: progress of another log, read afresh
     }
   }
 }

@@ -1,7 +1,5 @@
 import {
   isDomainError,
-  riderDecider,
-  riderStream,
   stationDecider,
   stationStream,
   type DomainError,
@@ -10,16 +8,9 @@ import {
 } from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter } from '../write/stream-writer';
-import { settle, step } from './settle';
+import { onRider, recorded, settle, step, type Moved } from './settle';
 
-export interface RedemptionResult {
-  readonly redemptionId: string;
-  readonly riderId: string;
-  readonly stationId: string;
-  readonly points: number;
-  readonly balanceAfter: number;
-  readonly position: number;
-}
+export type RedemptionResult = Moved<{ redemptionId: string; riderId: string; stationId: string }>;
 
 export type RedemptionDebit = Extract<RiderCommand, { type: 'MakeRedemption' }>;
 
@@ -35,28 +26,32 @@ export async function settleRedemption(
   reserve?: Extract<StationCommand, { type: 'ReserveStock' }>,
 ): Promise<RedemptionResult | DomainError> {
   const station = stationStream(debit.stationId);
+  const { redemptionId, stationId } = debit;
   const debited = await settle(writer, request, {
     ...(reserve && { hold: step(stationDecider, station, reserve) }),
-    apply: step(riderDecider, riderStream(debit.riderId), debit),
-    undo: (refusal) =>
+    apply: onRider(debit),
+    undo: ({ code, detail }) =>
       step(stationDecider, station, {
         type: 'ReleaseStock',
-        stationId: debit.stationId,
-        redemptionId: debit.redemptionId,
-        code: refusal.code,
-        reason: refusal.detail,
+        stationId,
+        redemptionId,
+        code,
+        reason: detail,
       }),
   });
   if (isDomainError(debited)) return debited;
-  const made = debited.state.redemptions.get(debit.redemptionId);
-  if (!made || debited.position === undefined)
-    throw new Error(`redemption ${debit.redemptionId} missing after debit`);
+  const made = recorded(
+    debited,
+    (s) => s.redemptions.get(redemptionId),
+    `redemption ${redemptionId}`,
+  );
+  const { points, balanceAfter, position } = made;
   return {
-    redemptionId: made.redemptionId,
+    redemptionId,
     riderId: debit.riderId,
     stationId: made.stationId,
-    points: made.points,
-    balanceAfter: made.balanceAfter,
-    position: debited.position,
+    points,
+    balanceAfter,
+    position,
   };
 }

@@ -1,4 +1,13 @@
-import { isDomainError, type Decider, type DomainError, type LedgerEvent } from '@ledger/domain';
+import {
+  isDomainError,
+  riderDecider,
+  riderStream,
+  type Decider,
+  type DomainError,
+  type LedgerEvent,
+  type RiderCommand,
+  type RiderState,
+} from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter, Written } from '../write/stream-writer';
 
@@ -14,6 +23,55 @@ export function step<C, E extends LedgerEvent, S>(
   command: C,
 ): Step<S> {
   return { stream, run: (writer, request) => writer.execute(decider, stream, command, request) };
+}
+
+/** What every act answers: the points it moved, the rider's balance after, where in the log. */
+export type Moved<About> = Readonly<About> & {
+  readonly points: number;
+  readonly balanceAfter: number;
+  readonly position: number;
+};
+
+/** The binding step of every act: a command on the rider's own stream. */
+export function onRider(command: RiderCommand): Step<RiderState> {
+  return step(riderDecider, riderStream(command.riderId), command);
+}
+
+/**
+ * What an applied step recorded (an award, a redemption …) and where in the log: its absence
+ * after the append is a bug, not a refusal.
+ */
+export function recorded<S, T>(
+  written: Written<S>,
+  find: (state: S) => T | undefined,
+  what: string,
+): T & { position: number } {
+  const record = find(written.state);
+  if (record === undefined || written.position === undefined)
+    throw new Error(`${what} missing after it was written`);
+  return { ...record, position: written.position };
+}
+
+/**
+ * An act that starts on the rider (a reversal, a cancellation): the rider's step binds, and what
+ * it recorded says where the second step goes. Answers that record and its position.
+ */
+export async function riderFirst<T>(
+  writer: StreamWriter,
+  request: LedgerRequest,
+  act: {
+    command: RiderCommand;
+    record: (state: RiderState) => T | undefined;
+    follow: (record: T) => Step<unknown>;
+    what: string;
+  },
+): Promise<(T & { position: number }) | DomainError> {
+  const { command, record, follow, what } = act;
+  const applied = await settle(writer, request, {
+    apply: onRider(command),
+    follow: (written) => follow(recorded(written, record, what)),
+  });
+  return isDomainError(applied) ? applied : recorded(applied, record, what);
 }
 
 /**

@@ -17,9 +17,13 @@ import type { EventStore } from '@ledger/event-store';
 import { SHANGHAI } from '@ledger/testing/decider-spec';
 import { randomUUID } from 'node:crypto';
 import { AwardPointsCommand, AwardPointsHandler } from '../commands/award-points';
-import { CancelRedemptionCommand, CancelRedemptionHandler } from '../commands/cancel-redemption';
 import { MakeRedemptionCommand, MakeRedemptionHandler } from '../commands/make-redemption';
-import { ReverseAwardCommand, ReverseAwardHandler } from '../commands/reverse-award';
+import {
+  CancelRedemptionCommand,
+  CancelRedemptionHandler,
+  ReverseAwardCommand,
+  ReverseAwardHandler,
+} from '../commands/corrections';
 import type { EntryLocator } from '../commands/entry-locator';
 import {
   StreamCommand,

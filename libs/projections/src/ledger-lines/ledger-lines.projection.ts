@@ -62,54 +62,27 @@ interface Line {
 
 /** Signed points: positive credits the rider, negative debits. */
 function ledgerLine(event: LedgerEvent): Line | undefined {
-  switch (event.type) {
-    case 'PointsAwarded': {
-      const d = event.data;
-      return {
-        riderId: d.riderId,
-        entryId: d.entryId,
-        type: 'award',
-        points: d.points,
-        balanceAfter: d.balanceAfter,
-        activity: d.activity,
-        reason: d.reason,
-      };
-    }
-    case 'AwardReversed': {
-      const d = event.data;
-      return {
-        riderId: d.riderId,
-        entryId: d.entryId,
-        type: 'reversal',
-        points: -d.points,
-        balanceAfter: d.balanceAfter,
-        reason: d.reason,
-      };
-    }
-    case 'RedemptionMade': {
-      const d = event.data;
-      return {
-        riderId: d.riderId,
-        entryId: d.redemptionId,
-        type: 'redemption',
-        points: -d.points,
-        balanceAfter: d.balanceAfter,
-        stationId: d.stationId,
-      };
-    }
-    case 'RedemptionCancelled': {
-      const d = event.data;
-      return {
-        riderId: d.riderId,
-        entryId: d.redemptionId,
-        type: 'cancellation',
-        points: d.points,
-        balanceAfter: d.balanceAfter,
-        reason: d.reason,
-        stationId: d.stationId,
-      };
-    }
-    default:
-      return undefined;
-  }
+  const { type, data: d } = event;
+  if (type === 'PointsAwarded')
+    return line(d, d.entryId, 'award', d.points, { activity: d.activity, reason: d.reason });
+  if (type === 'AwardReversed')
+    return line(d, d.entryId, 'reversal', -d.points, { reason: d.reason });
+  if (type === 'RedemptionMade')
+    return line(d, d.redemptionId, 'redemption', -d.points, { stationId: d.stationId });
+  if (type === 'RedemptionCancelled')
+    return line(d, d.redemptionId, 'cancellation', d.points, {
+      reason: d.reason,
+      stationId: d.stationId,
+    });
+  return undefined;
+}
+
+function line(
+  of: { riderId: string; balanceAfter: number },
+  entryId: string,
+  type: Line['type'],
+  points: number,
+  more: Pick<Line, 'activity' | 'reason' | 'stationId'>,
+): Line {
+  return { riderId: of.riderId, entryId, type, points, balanceAfter: of.balanceAfter, ...more };
 }
