@@ -70,6 +70,32 @@ describe('riders and awards', () => {
     });
   });
 
+  it('answers scope before existence: 403 for a community that is not the staff’s, even one that does not exist', async () => {
+    const rider = {
+      communityId: 'nowhere',
+      platform: '美团',
+      occupation: 'courier',
+      name: '李小哥',
+    };
+    expect(await call('POST', '/v1/riders', rider, tokens['staff-c1'])).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+    expect(await call('POST', '/v1/riders', rider)).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
+    const move = { communityId: 'nowhere' };
+    for (const id of ['r1', 'no-such-rider'])
+      expect(
+        await call('POST', `/v1/riders/${id}/transfer`, move, tokens['staff-c1']),
+      ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await call('POST', '/v1/riders/r1/transfer', move)).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
+  });
+
   it('awards within the rules and reads the balance it wrote', async () => {
     const award = await call(
       'POST',

@@ -60,6 +60,14 @@ describe('tasks and hazard reports', () => {
     expect(await call('POST', '/v1/tasks', task, tokens['staff-c2'])).toMatchObject({
       status: 403,
     });
+    // Scope, then the task rule, then whether the community exists.
+    expect(
+      await call('POST', '/v1/tasks', { ...task, communityId: 'nowhere' }, tokens['staff-c1']),
+    ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await call('POST', '/v1/tasks', { ...task, communityId: 'nowhere' })).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
     expect(
       await call('POST', '/v1/tasks', { ...task, points: 60 }, tokens['staff-c1']),
     ).toMatchObject({

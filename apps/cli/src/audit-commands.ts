@@ -138,6 +138,10 @@ async function seal(): Promise<void> {
 }
 
 async function migrate(): Promise<void> {
+  if (loadConfig().eventStore.kind === 'kurrentdb')
+    throw new UsageError(
+      'KurrentDB events cannot be changed; a KurrentDB log is verified from its first hashed event',
+    );
   await withBuses(async (ledger) => {
     const progress = progressOf('migrate-chain');
     const result = await ledger.execute(new MigrateChainCommand(progress.update));

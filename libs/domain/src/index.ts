@@ -1,5 +1,6 @@
 export * from './streams';
 export * from './events';
+export * from './commands';
 export * from './shared/domain-error';
 export * from './shared/points';
 export * from './shared/time';

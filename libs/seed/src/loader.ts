@@ -61,15 +61,21 @@ export class Loader {
     });
     const byRider = new Map<string, SeedPlan['awards']>();
     for (const a of plan.awards) byRider.set(a.riderId, [...(byRider.get(a.riderId) ?? []), a]);
-    await this.each('awards', plan.riders, (rider) =>
-      this.awardYear(rider, byRider.get(rider.id) ?? [], staffOf(plan, rider.communityId)),
+    const awarding = this.quiet ? undefined : new Progress('awards', plan.awards.length);
+    await inParallel(plan.riders, PARALLEL_RIDERS, (rider) =>
+      this.awardYear(rider, byRider.get(rider.id) ?? [], staffOf(plan, rider.communityId), () =>
+        awarding?.update(this.counts.awards + this.counts.refusedAwards),
+      ),
+    );
+    awarding?.done();
+    // A rider redeems at its community's station (the last one, where it has several), else at
+    // the district centre.
+    const stationOf = new Map(
+      plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
     );
     const centre = plan.stations[plan.stations.length - 1];
     await this.each('redemptions', plan.riders, (rider) =>
-      this.redeem(
-        rider.id,
-        plan.stations.find((s) => s.communityId === rider.communityId) ?? centre,
-      ),
+      this.redeem(rider.id, stationOf.get(rider.communityId) ?? centre),
     );
     return {
       communities: plan.communities.length,
@@ -85,6 +91,7 @@ export class Loader {
     rider: SeedPlan['riders'][number],
     planned: SeedPlan['awards'],
     staff: Actor,
+    onEach: () => void,
   ): Promise<void> {
     for (const { daysAgo, activity } of planned) {
       const occurred = dayTime(this.now, daysAgo, this.random());
@@ -104,9 +111,11 @@ export class Loader {
         if (result.code !== 'RULE_VIOLATION')
           throw new Error(`seed award refused: ${result.code} ${result.detail}`);
         this.counts.refusedAwards++;
+        onEach();
         continue;
       }
       this.counts.awards++;
+      onEach();
       this.balances.set(rider.id, result.balanceAfter);
       if (this.random() < 0.005) {
         const reversal = {

@@ -96,8 +96,3 @@ export class ProblemException extends Error {
     return new ProblemException(problemOf(error.code, error.detail));
   }
 }
-
-/** 403: the caller's role may call the route, but not on this community, station or rider. */
-export function forbidden(detail: string): ProblemException {
-  return new ProblemException(problemOf('FORBIDDEN', detail));
-}

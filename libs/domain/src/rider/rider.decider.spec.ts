@@ -245,10 +245,12 @@ describe('rider decider', () => {
     it('refuses an unknown award: NOT_FOUND', () => {
       given(riderDecider, [registered]).when(reverse).thenError('NOT_FOUND');
     });
-    it('lets staff reverse only in their communities: FORBIDDEN, before anything about the award', () => {
+    it('lets staff reverse only in their communities: FORBIDDEN, after the award is known and still standing', () => {
       const other = contextOf({ principalId: 'staff-9', role: 'staff', communityIds: ['c9'] });
       given(riderDecider, [registered, awarded()]).when(reverse, other).thenError('FORBIDDEN');
-      given(riderDecider, [registered]).when(reverse, other).thenError('FORBIDDEN');
+      given(riderDecider, [registered, awarded(), reversed])
+        .when({ ...reverse, entryId: 'v2' }, other)
+        .thenError('ALREADY_REVERSED');
     });
     it('refuses to take the balance below zero: INSUFFICIENT_BALANCE', () => {
       given(riderDecider, [

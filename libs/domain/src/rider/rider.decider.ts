@@ -11,7 +11,7 @@ import {
   type Decision,
 } from '../shared/domain-error';
 import { addPoints, subtractPoints } from '../shared/points';
-import { stationServes, staffInCommunity } from '../shared/scope';
+import { commandScope, stationServes, staffInCommunity } from '../shared/scope';
 import type { AwardPoints, RiderCommand } from './rider.commands';
 import { dayKeyOfAward } from './rider.days';
 import type { RiderEvent } from './rider.events';
@@ -23,16 +23,12 @@ export const riderDecider = {
   evolve: evolveRider,
 
   decide(command: RiderCommand, state: RiderState, context: CommandContext): Decision<RiderEvent> {
-    if (command.type === 'RegisterRider')
-      return (
-        staffInCommunity(context.actor, command.communityId, 'register riders') ??
-        register(command, state)
-      );
+    const outOfScope = commandScope(context.actor, command);
+    if (outOfScope) return outOfScope;
+    if (command.type === 'RegisterRider') return register(command, state);
     if (!state.exists) return notFound(`rider ${command.riderId}`);
     switch (command.type) {
       case 'TransferRider': {
-        const outOfScope = staffInCommunity(context.actor, command.communityId, 'move riders');
-        if (outOfScope) return outOfScope;
         if (command.communityId === state.communityId) return [];
         return [
           {
@@ -173,8 +169,6 @@ function reverse(
     return earlier.reversalOf === command.reversalOf
       ? []
       : keyReused(`reversal ${command.entryId}`);
-  const outOfScope = staffInCommunity(context.actor, state.communityId, 'reverse awards');
-  if (outOfScope) return outOfScope;
   const award = state.awards.get(command.reversalOf);
   if (!award) return notFound(`award ${command.reversalOf} of rider ${state.riderId}`);
   if (award.reversedBy !== undefined) {
@@ -183,6 +177,8 @@ function reverse(
       `award ${award.entryId} was reversed by ${award.reversedBy}`,
     );
   }
+  const outOfScope = staffInCommunity(context.actor, state.communityId, 'reverse awards');
+  if (outOfScope) return outOfScope;
   if (state.balance < award.points) {
     return new DomainError(
       'INSUFFICIENT_BALANCE',

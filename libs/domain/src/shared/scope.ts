@@ -1,3 +1,4 @@
+import type { LedgerCommandBody } from '../commands';
 import type { Actor } from './context';
 import { DomainError } from './domain-error';
 
@@ -20,6 +21,31 @@ export function staffInCommunity(
   return forbidden(
     `staff ${actor.principalId} ${doing} only in their communities, not ${communityId}`,
   );
+}
+
+/**
+ * The scope rules a command's own fields decide, with no stream state: the target community of a
+ * registration, a transfer or a task, the station of a price, a restock or a redemption, the rider
+ * signing up. The deciders check them first, and handlers before anything else (before looking
+ * for the streams a command needs), so an out-of-scope request learns nothing else.
+ */
+export function commandScope(actor: Actor, command: LedgerCommandBody): DomainError | undefined {
+  switch (command.type) {
+    case 'RegisterRider':
+      return staffInCommunity(actor, command.communityId, 'register riders');
+    case 'TransferRider':
+      return staffInCommunity(actor, command.communityId, 'move riders');
+    case 'PublishTask':
+      return staffInCommunity(actor, command.communityId, 'publish tasks');
+    case 'SignUp':
+      return riderAsItself(actor, command.riderId);
+    case 'PriceItem':
+    case 'AddStock':
+    case 'ReserveStock':
+      return stationServes(actor, command.stationId);
+    default:
+      return undefined;
+  }
 }
 
 /** A station principal serves (prices, restocks, redeems, cancels) only at its own stations. */

@@ -13,7 +13,7 @@ import {
 } from '../shared/domain-error';
 import { addPoints, isValidPoints, subtractPoints } from '../shared/points';
 import type { CommandContext } from '../shared/context';
-import { stationServes } from '../shared/scope';
+import { commandScope } from '../shared/scope';
 
 export const ITEM_KINDS = ['goods', 'voucher', 'coupon', 'service'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -188,14 +188,8 @@ export const stationDecider = {
   ): Decision<StationEvent> {
     // A station principal serves only at its own stations (the acts of a redemption it started,
     // a release or a return, are at the station it was already let through for).
-    if (
-      command.type === 'PriceItem' ||
-      command.type === 'AddStock' ||
-      command.type === 'ReserveStock'
-    ) {
-      const outOfScope = stationServes(context.actor, command.stationId);
-      if (outOfScope) return outOfScope;
-    }
+    const outOfScope = commandScope(context.actor, command);
+    if (outOfScope) return outOfScope;
     if (command.type === 'RegisterStation') {
       if (state.exists) return alreadyExists(`station ${command.stationId}`);
       const { type: _type, ...data } = command;

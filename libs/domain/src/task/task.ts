@@ -9,7 +9,7 @@ import {
 } from '../shared/domain-error';
 import type { CommandContext } from '../shared/context';
 import { isValidPoints } from '../shared/points';
-import { riderAsItself, staffInCommunity } from '../shared/scope';
+import { commandScope, staffInCommunity } from '../shared/scope';
 import type { ActivityRule } from '../rules/rules';
 
 /** Slots of one task: a community activity, not a mass event. */
@@ -104,16 +104,12 @@ export const taskDecider = {
   },
 
   decide(command: TaskCommand, state: TaskState, context: CommandContext): Decision<TaskEvent> {
-    if (command.type === 'PublishTask')
-      return (
-        staffInCommunity(context.actor, command.communityId, 'publish tasks') ??
-        publish(command, state, context)
-      );
+    const outOfScope = commandScope(context.actor, command);
+    if (outOfScope) return outOfScope;
+    if (command.type === 'PublishTask') return publish(command, state, context);
     if (!state.exists) return notFound(`task ${command.taskId}`);
     switch (command.type) {
       case 'SignUp': {
-        const notSelf = riderAsItself(context.actor, command.riderId);
-        if (notSelf) return notSelf;
         if (state.riders.has(command.riderId))
           return alreadyExists(`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
         const now = context.now.getTime();
@@ -153,12 +149,8 @@ function publish(
   state: TaskState,
   context: CommandContext,
 ): Decision<TaskEvent> {
-  const { rule } = command;
-  if (!rule) return ruleViolation('there is no point rule for activity task');
-  if (context.actor.role !== 'admin' && rule.points !== undefined && command.points > rule.points)
-    return ruleViolation(
-      `a task gives at most the task rule's ${rule.points} points; only an admin may give more`,
-    );
+  const refused = taskRuleRefusal(command, context);
+  if (refused) return refused;
   if (state.exists) return alreadyExists(`task ${command.taskId}`);
   if (!isValidPoints(command.points))
     return new DomainError('VALIDATION_FAILED', 'points must be an integer from 1 to 1,000,000');
@@ -183,4 +175,21 @@ function publish(
       },
     },
   ];
+}
+
+/**
+ * A task is published under the `task` rule in force: there must be one, and staff may give at
+ * most its points (an admin any). Needs no stream state, so handlers check it early too.
+ */
+export function taskRuleRefusal(
+  command: Pick<Extract<TaskCommand, { type: 'PublishTask' }>, 'rule' | 'points'>,
+  context: CommandContext,
+): DomainError | undefined {
+  const { rule } = command;
+  if (!rule) return ruleViolation('there is no point rule for activity task');
+  if (context.actor.role !== 'admin' && rule.points !== undefined && command.points > rule.points)
+    return ruleViolation(
+      `a task gives at most the task rule's ${rule.points} points; only an admin may give more`,
+    );
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { DomainError, notFound } from '@ledger/domain';
+import { DomainError } from '@ledger/domain';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import type { ReadModels, RebuildReport } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
@@ -84,6 +84,7 @@ export class MigrateChainHandler implements ICommandHandler<MigrateChainCommand>
       );
     const schema = settings.kind === 'postgres' ? settings.schema : 'ledger';
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
+    onProgress?.(0, head);
     return migrateChain(this.store, this.sql, schema, (n) => onProgress?.(n, head));
   }
 }
@@ -97,7 +98,10 @@ export class ReplaySelectionHandler implements IQueryHandler<ReplaySelectionQuer
 
   async execute({ selectionId }: ReplaySelectionQuery) {
     const replayed = await replaySelection(this.store, selectionId, this.config.timeZone);
-    return replayed ?? notFound(`closed selection ${selectionId}`);
+    return (
+      replayed ??
+      new DomainError('NOT_FOUND', `selection ${selectionId} does not exist or is not closed`)
+    );
   }
 }
 

@@ -21,6 +21,7 @@ export async function replayReadModels(
     if (!wasRunning) await readModels.catchUp();
     const head = store.positionOf(await store.headCursor()) ?? 0;
     const total = head * readModels.projections.length;
+    onProgress?.(0, total);
     return await rebuildAndCompare(readModels, store, sql, {
       timeZone,
       onProgress: (replayed) => onProgress?.(replayed, total),

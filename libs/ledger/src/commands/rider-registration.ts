@@ -13,7 +13,7 @@ import { PERSONAL_DATA } from '../infrastructure/tokens';
 import type { PersonalDataStore } from '../personal-data/personal-data.store';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
-import { checkPrerequisites } from './stream-command';
+import { checkFirst } from './stream-command';
 
 export interface RegistrationInput {
   readonly riderId: string;
@@ -60,8 +60,8 @@ export class RegisterRiderHandler implements ICommandHandler<RegisterRiderComman
       occupation,
       registrationId: entryIdFor(request, 'register'),
     };
-    const missing = await checkPrerequisites(this.writer, command, request.context.timeZone);
-    if (missing) return missing;
+    const refused = await checkFirst(this.writer, command, request.context);
+    if (refused) return refused;
     return writeThen(this.writer, command, request, () =>
       this.personalData.save(riderId, { name, ...(phone !== undefined && { phone }) }),
     );

@@ -9,6 +9,7 @@ import {
   selectionDecider,
   taskDecider,
   stationDecider,
+  commandScope,
   BADGES_STREAM,
   RULES_STREAM,
   communityStream,
@@ -24,6 +25,7 @@ import {
   type CommunityCommand,
   type CommunityEvent,
   type CommunityState,
+  type CommandContext,
   type Decider,
   type DomainError,
   type FundCommand,
@@ -130,14 +132,21 @@ export function prerequisitesOf(command: CommandOf<StreamKindName>): Requirement
   }
 }
 
-/** NOT_FOUND for the first requirement of `command` that does not exist; `undefined` when all do. */
-export async function checkPrerequisites(
+/**
+ * What a handler checks before it decides, in this order: the scope rules the command's own fields
+ * decide (403 before anything about other streams), then `also` (a rule that needs no stream,
+ * say), then NOT_FOUND for the first stream the command needs that does not exist.
+ */
+export async function checkFirst(
   writer: StreamWriter,
   command: CommandOf<StreamKindName>,
-  timeZone: string,
+  context: CommandContext,
+  also?: DomainError,
 ): Promise<DomainError | undefined> {
+  const refused = commandScope(context.actor, command) ?? also;
+  if (refused) return refused;
   for (const { kind, id } of prerequisitesOf(command)) {
-    const { exists } = await readOf(writer, kind, id, timeZone);
+    const { exists } = await readOf(writer, kind, id, context.timeZone);
     if (!exists) return notFound(`${kind} ${id}`);
   }
   return undefined;
@@ -162,8 +171,8 @@ export class StreamCommandHandler implements ICommandHandler<StreamCommand<Strea
     target,
     request,
   }: StreamCommand<StreamKindName>): Promise<Written<StateOf<StreamKindName>> | DomainError> {
-    const missing = await checkPrerequisites(this.writer, target.command, request.context.timeZone);
-    if (missing) return missing;
+    const refused = await checkFirst(this.writer, target.command, request.context);
+    if (refused) return refused;
     return executeOn(this.writer, target, request);
   }
 }

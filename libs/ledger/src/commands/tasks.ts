@@ -2,6 +2,7 @@ import {
   isDomainError,
   notFound,
   riderOf,
+  taskRuleRefusal,
   rulesDecider,
   taskDecider,
   taskStream,
@@ -15,7 +16,7 @@ import { LedgerCommand } from './ledger-command';
 import { derivedId } from '../write/ledger-request';
 import { StreamWriter, type Written } from '../write/stream-writer';
 import { AwardPointsCommand, type AwardResult } from './award-points';
-import { checkPrerequisites } from './stream-command';
+import { checkFirst } from './stream-command';
 
 export type TaskInput = Omit<Extract<TaskCommand, { type: 'PublishTask' }>, 'type' | 'rule'>;
 
@@ -30,15 +31,17 @@ export class PublishTaskHandler implements ICommandHandler<PublishTaskCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
   async execute({ input, request }: PublishTaskCommand) {
-    const { timeZone } = request.context;
-    const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
-    const command: TaskCommand = {
-      type: 'PublishTask',
-      ...input,
-      rule: rules.state.rules.get('task'),
-    };
-    const missing = await checkPrerequisites(this.writer, command, timeZone);
-    if (missing) return missing;
+    const { context } = request;
+    const rules = await this.writer.read(rulesDecider, RULES_STREAM, context.timeZone);
+    const rule = rules.state.rules.get('task');
+    const command: TaskCommand = { type: 'PublishTask', ...input, rule };
+    const refused = await checkFirst(
+      this.writer,
+      command,
+      context,
+      taskRuleRefusal(command, context),
+    );
+    if (refused) return refused;
     return this.writer.execute(taskDecider, taskStream(input.taskId), command, request);
   }
 }
@@ -57,8 +60,8 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
     const riderId = riderOf(request.context.actor);
     if (isDomainError(riderId)) return riderId;
     const command: TaskCommand = { type: 'SignUp', taskId, riderId };
-    const missing = await checkPrerequisites(this.writer, command, request.context.timeZone);
-    if (missing) return missing;
+    const refused = await checkFirst(this.writer, command, request.context);
+    if (refused) return refused;
     const written = await this.writer.execute(taskDecider, taskStream(taskId), command, request);
     if (isDomainError(written)) return written;
     return { riderId, position: written.position ?? 0 };

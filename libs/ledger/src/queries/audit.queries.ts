@@ -119,6 +119,7 @@ export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
 
   async execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
+    onProgress?.(0, head);
     return verifyLog(this.store, (checked) => onProgress?.(checked, head));
   }
 }
