@@ -61,6 +61,29 @@ describe('the API on the embedded store', () => {
 });
 
 describe('npm start (the built API as a process)', () => {
+  it('never prints a token the operator set', async () => {
+    const dir = tempDir();
+    const token = 'operator-set-token-0123456789abcdefghijklmnop';
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, DATA_DIR: dir.path, PORT: '0', LEDGER_ADMIN_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(() => /Admin token.*\n/.exec(output)?.[0], 60_000);
+      expect(output).toMatch(/Admin token\s+from LEDGER_ADMIN_TOKEN \(not shown\)/);
+      expect(output).not.toContain(token);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      dir.remove();
+    }
+  }, 90_000);
+
   it('prints the URL and a generated token, serves /health, and stops cleanly on Ctrl-C', async () => {
     expect(existsSync(MAIN)).toBe(true); // `npm test` builds before it runs the tests
     const dir = tempDir();

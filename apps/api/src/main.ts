@@ -20,7 +20,10 @@ async function main(): Promise<void> {
       `  Rider ledger API  ${url}`,
       `  API docs          ${url}/docs`,
       `  Event store       ${store}`,
-      `  Admin token       ${adminToken}${generated ? '  (generated; set LEDGER_ADMIN_TOKEN to keep one)' : ''}`,
+      // An operator's own token is theirs to keep: it never goes to a terminal or a log.
+      generated
+        ? `  Admin token       ${adminToken}  (generated for this run; set LEDGER_ADMIN_TOKEN to keep one)`
+        : '  Admin token       from LEDGER_ADMIN_TOKEN (not shown)',
       '',
     ].join('\n'),
   );
