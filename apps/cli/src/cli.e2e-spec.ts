@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@ledger/event-store';
 import { CommandBus } from '@nestjs/cqrs';
@@ -128,4 +129,28 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
       firstBadPosition: expect.any(Number) as number,
     });
   }, 60_000);
+
+  it('says the folder is in use by the running API, and exits 3, for every command that needs it', () => {
+    // A live process holds the folder (this test's own, as the API would).
+    const lock = join(dir.path, 'ledger.lock');
+    writeFileSync(lock, String(process.pid));
+    try {
+      for (const args of [
+        ['verify'],
+        ['seal'],
+        ['replay'],
+        ['balance', 'jj-r0001'],
+        ['selection', 'replay', 'top'],
+        ['export', 'events'],
+        ['events', '--limit', '1'],
+      ]) {
+        const run = ledger(...args);
+        expect({ args, code: run.code }).toEqual({ args, code: 3 });
+        expect(run.err).toContain(`is in use by process ${process.pid}`);
+        expect(run.err).toMatch(/EVENT_STORE=postgres/);
+      }
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }, 120_000);
 });

@@ -21,7 +21,9 @@ export async function withLedger<T>(
 ): Promise<T> {
   const app = await NestFactory.createApplicationContext(
     CliLedgerModule.forRoot({ ...config, runProjections: false }),
-    { logger: false },
+    // An error while opening (the embedded folder in use, a store down) reaches the caller, which
+    // says what happened and exits with its code; Nest would otherwise end the process silently.
+    { logger: false, abortOnError: false },
   );
   try {
     return await work(app);

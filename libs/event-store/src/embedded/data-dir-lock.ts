@@ -27,7 +27,8 @@ export class DataDirLock {
         const owner = Number(readFileSync(path, 'utf8'));
         if (owner !== process.pid && isAlive(owner)) {
           throw new StoreUnavailable(
-            `data folder ${dataDir} is in use by process ${owner}; stop it or set DATA_DIR`,
+            `data folder ${dataDir} is in use by process ${owner} (the API?): stop that process, ` +
+              'or run this against PostgreSQL (EVENT_STORE=postgres), or set another DATA_DIR',
           );
         }
         rmSync(path, { force: true });
