@@ -158,6 +158,16 @@ describe('riders and awards', () => {
         nextCursor: null,
       },
     });
+
+    // Newest first on request; a value that is neither order is refused by name.
+    expect(await call('GET', '/v1/riders/r1/ledger?order=desc&limit=1')).toMatchObject({
+      status: 200,
+      body: { items: [{ type: 'award', points: 20 }], nextCursor: null },
+    });
+    expect(await call('GET', '/v1/riders/r1/ledger?order=newest')).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', errors: [{ field: 'order' }] },
+    });
   });
 
   it('answers the rules and scopes: 422 over the rule, 403 for another community or another rider', async () => {

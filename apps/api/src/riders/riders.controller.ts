@@ -18,7 +18,7 @@ import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { ReasonDto } from '../stations/stations.dto';
-import { AwardDto, PageQueryDto, RegisterRiderDto, TransferDto } from './riders.dto';
+import { AwardDto, LedgerQueryDto, RegisterRiderDto, TransferDto } from './riders.dto';
 
 const AWARD_EXAMPLE = {
   entryId: 'a-7f3c',
@@ -130,8 +130,8 @@ export class RidersController {
     ],
     nextCursor: null,
   })
-  ledgerLines(@Param('id') id: string, @Query() query: PageQueryDto, @Ledger() caller: Caller) {
-    const page = { limit: query.limit ?? 100, cursor: query.cursor };
+  ledgerLines(@Param('id') id: string, @Query() query: LedgerQueryDto, @Ledger() caller: Caller) {
+    const page = { limit: query.limit ?? 100, cursor: query.cursor, order: query.order ?? 'asc' };
     return this.ledger.ask(new GetLedgerQuery(caller.actor, id, page, query.minPosition));
   }
 

@@ -80,3 +80,14 @@ export class PageQueryDto extends MinPositionDto {
   @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }
+
+export class LedgerQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'],
+    default: 'asc',
+    description: 'oldest first (`asc`) or newest first (`desc`); a cursor goes on in its own order',
+  })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}

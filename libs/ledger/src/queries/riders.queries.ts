@@ -43,7 +43,7 @@ export class GetLedgerQuery extends ScopedQuery<Page<LedgerLineView> | DomainErr
   constructor(
     actor: Actor,
     readonly riderId: string,
-    readonly page: { limit: number; cursor?: string | undefined },
+    readonly page: { limit: number; cursor?: string | undefined; order?: 'asc' | 'desc' },
     minPosition?: number,
   ) {
     super(actor, minPosition);

@@ -39,16 +39,24 @@ interface LedgerLineRow {
   position: number | string;
 }
 
-/** A rider's lines oldest first; the cursor is the last line's revision in the rider's stream. */
+/**
+ * A rider's lines, oldest first (or newest first with `order: 'desc'`); the cursor is the last
+ * line's revision in the rider's stream, and the next page goes on from it in the same order.
+ */
 export async function ledgerPage(
   db: ReadDb,
   riderId: string,
-  options: { limit: number; cursor?: string | undefined },
+  options: { limit: number; cursor?: string | undefined; order?: 'asc' | 'desc' },
 ): Promise<Page<LedgerLineView>> {
-  const after = options.cursor === undefined ? -1 : Number(options.cursor);
+  // Two statements rather than one with a computed order: each walks the (rider, revision) key.
+  const desc = options.order === 'desc';
+  const from =
+    options.cursor === undefined ? (desc ? Number.MAX_SAFE_INTEGER : -1) : Number(options.cursor);
   const { rows } = await db.query<LedgerLineRow>(
-    `select * from ${db.schema}.ledger_lines where rider_id = $1 and revision > $2 order by revision limit $3`,
-    [riderId, after, options.limit + 1],
+    desc
+      ? `select * from ${db.schema}.ledger_lines where rider_id = $1 and revision < $2 order by revision desc limit $3`
+      : `select * from ${db.schema}.ledger_lines where rider_id = $1 and revision > $2 order by revision limit $3`,
+    [riderId, from, options.limit + 1],
   );
   const last = rows[options.limit - 1];
   return {

@@ -61,5 +61,13 @@ describe('ledger lines projection', () => {
     ]);
     const rest = await ledgerPage(db, 'r1', { limit: 3, cursor: first.nextCursor ?? undefined });
     expect(rest).toMatchObject({ items: [{ type: 'reversal' }], nextCursor: null });
+    const newest = await ledgerPage(db, 'r1', { limit: 3, order: 'desc' });
+    expect(newest.items.map((l) => l.type)).toEqual(['reversal', 'cancellation', 'redemption']);
+    const older = await ledgerPage(db, 'r1', {
+      limit: 3,
+      order: 'desc',
+      cursor: newest.nextCursor ?? undefined,
+    });
+    expect(older).toMatchObject({ items: [{ type: 'award' }], nextCursor: null });
   });
 });
