@@ -89,7 +89,7 @@ export async function setUpDistrict(
       communityId,
       platform: '美团',
       occupation: 'food_delivery',
-      name: id,
+      ...(district.personal?.(id) ?? { name: id }),
     });
   const tokens: Record<string, string> = {};
   for (const p of district.principals ?? [])

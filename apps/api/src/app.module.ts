@@ -11,6 +11,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
+import { MeController } from './principals/me.controller';
 import { PrincipalsController } from './principals/principals.controller';
 import { OrganisationController } from './organisation/organisation.controller';
 import { RidersController } from './riders/riders.controller';
@@ -33,6 +34,7 @@ export class AppModule {
       controllers: [
         HealthController,
         PrincipalsController,
+        MeController,
         OrganisationController,
         RidersController,
         StationsController,

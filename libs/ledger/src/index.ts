@@ -34,6 +34,8 @@ export * from './queries/standings.queries';
 export * from './queries/workflows.queries';
 export * from './queries/audit.queries';
 export * from './queries/system.queries';
+export * from './queries/lists.queries';
+export * from './personal-data/rider-directory';
 export * from './personal-data/personal-data.store';
 export * from './jobs/job-queue';
 export * from './jobs/job-ids';

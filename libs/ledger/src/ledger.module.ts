@@ -32,6 +32,7 @@ import type { JobProcessors, JobQueue } from './jobs/job-queue';
 import { ledgerProcessors } from './jobs/ledger-jobs';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
+import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
 import { RIDER_QUERY_HANDLERS } from './queries/riders.queries';
 import { STANDINGS_QUERY_HANDLERS } from './queries/standings.queries';
@@ -70,6 +71,7 @@ const QUERY_HANDLERS = [
   ...WORKFLOW_QUERY_HANDLERS,
   ...AUDIT_HANDLERS,
   ...SYSTEM_QUERY_HANDLERS,
+  ...LIST_QUERY_HANDLERS,
 ];
 
 /**

@@ -4,17 +4,22 @@ import {
   GetCommunityQuery,
   GetFundQuery,
   GetRulesQuery,
+  ListBadgesQuery,
+  ListCommunitiesQuery,
+  ListFundsQuery,
   StreamCommand,
   type StreamKindName,
   type StreamTarget,
 } from '@ledger/ledger';
-import type { FundView } from '@ledger/projections';
+import { DEFAULT_LIST_LIMIT, type FundView } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
+import { ListQueryDto } from '../http/list-query.dto';
 import {
   BadgesDto,
+  CommunityListDto,
   CreateCommunityDto,
   CreateFundDto,
   RulesDto,
@@ -22,6 +27,13 @@ import {
 } from './organisation.dto';
 import { MinPositionDto } from './min-position.dto';
 
+const COMMUNITY_EXAMPLE = {
+  id: 'jijiang-aipingshan',
+  name: '艾坪山社区',
+  street: '几江街道',
+  district: '江津区',
+};
+const BADGE_EXAMPLE = { id: 'bronze', name: '铜牌小哥', thresholdPoints: 500 };
 const FUND_EXAMPLE = {
   id: 'jiangjin-2026',
   name: '江津区小哥志愿积分专项资金',
@@ -62,13 +74,18 @@ export class OrganisationController {
     return { id, name, street, district, position: written.position };
   }
 
+  /** Communities by district, street and name; staff and scoped verifiers see theirs only. */
+  @Get('communities')
+  @Answers(200, { items: [COMMUNITY_EXAMPLE], nextCursor: null })
+  communities(@Query() query: CommunityListDto, @Ledger() caller: Caller) {
+    const { district, street, limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListCommunitiesQuery(caller.actor, { district, street }, { limit, cursor }, minPosition),
+    );
+  }
+
   @Get('communities/:id')
-  @Answers(200, {
-    id: 'jijiang-aipingshan',
-    name: '艾坪山社区',
-    street: '几江街道',
-    district: '江津区',
-  })
+  @Answers(200, COMMUNITY_EXAMPLE)
   @Refusals('NOT_FOUND')
   community(@Param('id') id: string, @Query() query: MinPositionDto) {
     return this.ledger.ask(new GetCommunityQuery(id, query.minPosition));
@@ -91,6 +108,14 @@ export class OrganisationController {
       remainingPoints: budgetPoints,
       position: written.position,
     };
+  }
+
+  /** Funds by district and id, each with its budget, awarded, reversed and remaining points. */
+  @Get('funds')
+  @Answers(200, { items: [FUND_EXAMPLE], nextCursor: null })
+  funds(@Query() query: ListQueryDto, @Ledger() caller: Caller) {
+    const { limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(new ListFundsQuery(caller.actor, {}, { limit, cursor }, minPosition));
   }
 
   @Get('funds/:id')
@@ -127,12 +152,16 @@ export class OrganisationController {
     return this.ledger.ask(new GetRulesQuery());
   }
 
+  /** The badge thresholds in force (earned points net of reversals). */
+  @Get('badges')
+  @Answers(200, { badges: [BADGE_EXAMPLE] })
+  async badges() {
+    const { badges } = await this.ledger.ask(new ListBadgesQuery());
+    return { badges };
+  }
+
   @Put('badges')
-  @Answers(200, {
-    version: 1,
-    badges: [{ id: 'bronze', name: '铜牌小哥', thresholdPoints: 500 }],
-    position: 15,
-  })
+  @Answers(200, { version: 1, badges: [BADGE_EXAMPLE], position: 15 })
   @Refusals('RULE_VIOLATION')
   @HttpCode(200)
   async setBadges(@Body() body: BadgesDto, @Ledger() caller: Caller) {

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { ACTIVITIES, type Activity } from '@ledger/domain';
 import { ID } from '../principals/principals.dto';
+import { ListQueryDto } from '../http/list-query.dto';
 
 const POINTS = { min: 1, max: 1_000_000 };
 /** A deployment's budget: far above any fund in the field reports, still a safe integer sum. */
@@ -103,4 +104,17 @@ export class BadgesDto {
   @ValidateNested({ each: true })
   @Type(() => BadgeDto)
   badges!: BadgeDto[];
+}
+
+export class CommunityListDto extends ListQueryDto {
+  @ApiPropertyOptional({ example: '江津区' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  district?: string;
+  @ApiPropertyOptional({ example: '几江街道' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  street?: string;
 }

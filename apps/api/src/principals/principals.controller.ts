@@ -1,11 +1,16 @@
-import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { CreatePrincipalCommand, RevokePrincipalCommand } from '@ledger/ledger';
+import {
+  CreatePrincipalCommand,
+  ListPrincipalsQuery,
+  RevokePrincipalCommand,
+} from '@ledger/ledger';
+import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
-import { Refusals } from '../http/openapi';
+import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
-import { CreatePrincipalDto, PrincipalCreatedDto } from './principals.dto';
+import { CreatePrincipalDto, PrincipalCreatedDto, PrincipalListDto } from './principals.dto';
 
 @ApiTags('principals')
 @ApiBearerAuth()
@@ -43,6 +48,29 @@ export class PrincipalsController {
       token: created.token,
       position: created.position,
     };
+  }
+
+  /** Principals by id, with role, scope and whether revoked; never a token or its hash. */
+  @Get()
+  @Answers(200, {
+    items: [
+      {
+        id: 'jijiang-staff-1',
+        name: '几江街道社区工作站',
+        role: 'staff',
+        communityIds: ['jijiang-aipingshan'],
+        stationIds: [],
+        riderId: null,
+        revoked: false,
+      },
+    ],
+    nextCursor: null,
+  })
+  list(@Query() query: PrincipalListDto, @Ledger() caller: Caller) {
+    const { role, limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListPrincipalsQuery(caller.actor, { role }, { limit, cursor }, minPosition),
+    );
   }
 
   /** Revokes a principal; its token stops working before this answers. */

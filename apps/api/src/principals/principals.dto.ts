@@ -9,6 +9,7 @@ import {
   Matches,
 } from 'class-validator';
 import type { Role } from '@ledger/domain';
+import { ListQueryDto } from '../http/list-query.dto';
 
 /** Client-chosen ids (api.md). */
 export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -69,4 +70,8 @@ export class PrincipalCreatedDto {
   @ApiProperty({ description: 'The bearer token: shown once, stored only as its SHA-256.' })
   token!: string;
   @ApiProperty({ description: 'Log position of the write.' }) position!: number;
+}
+
+export class PrincipalListDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
 }

@@ -6,6 +6,7 @@ import {
   GetBalanceQuery,
   GetLedgerQuery,
   GetRiderQuery,
+  ListRidersQuery,
   RegisterRiderCommand,
   ReverseAwardCommand,
   StreamCommand,
@@ -18,7 +19,14 @@ import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { ReasonDto } from '../stations/stations.dto';
-import { AwardDto, LedgerQueryDto, RegisterRiderDto, TransferDto } from './riders.dto';
+import {
+  AwardDto,
+  LedgerQueryDto,
+  RegisterRiderDto,
+  RiderListDto,
+  TransferDto,
+} from './riders.dto';
+import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
 
 const AWARD_EXAMPLE = {
   entryId: 'a-7f3c',
@@ -69,6 +77,31 @@ export class RidersController {
       registeredAt: request.context.now.toISOString(),
       position: written.position,
     };
+  }
+
+  /**
+   * Riders by id with their names; `q` finds a whole phone number or the start of a name. Staff
+   * see their communities' riders only (another community is 403).
+   */
+  @Get('riders')
+  @Answers(200, {
+    items: [
+      {
+        id: 'r-0001',
+        communityId: 'jijiang-aipingshan',
+        name: '张小哥',
+        platform: '美团',
+        occupation: 'food_delivery',
+        registeredAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+    nextCursor: null,
+  })
+  riders(@Query() query: RiderListDto, @Ledger() caller: Caller) {
+    const { communityId, q, limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListRidersQuery(caller.actor, { communityId, q }, { limit, cursor }, minPosition),
+    );
   }
 
   /** The rider with balance and badges; `name` is null once personal data was erased. */

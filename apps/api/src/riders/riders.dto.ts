@@ -20,6 +20,7 @@ import {
   type Severity,
 } from '@ledger/domain';
 import { MinPositionDto } from '../organisation/min-position.dto';
+import { ListQueryDto } from '../http/list-query.dto';
 import { ID } from '../principals/principals.dto';
 
 export class RegisterRiderDto {
@@ -90,4 +91,20 @@ export class LedgerQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
+}
+
+export class RiderListDto extends ListQueryDto {
+  @ApiPropertyOptional({ example: 'jijiang-aipingshan' })
+  @IsOptional()
+  @Matches(ID)
+  communityId?: string;
+  @ApiPropertyOptional({
+    example: '13800138000',
+    description:
+      'a whole phone number, or the start of a name (personal data: erased riders are not found by it)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
 }

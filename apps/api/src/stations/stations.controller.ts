@@ -1,13 +1,26 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { StationState } from '@ledger/domain';
-import { GetStationQuery, GetStockQuery, StreamCommand, type CommandOf } from '@ledger/ledger';
+import {
+  GetStationQuery,
+  GetStockQuery,
+  ListStationsQuery,
+  StreamCommand,
+  type CommandOf,
+} from '@ledger/ledger';
+import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
-import { CreateStationDto, PriceItemDto, RestockDto, SkuParams } from './stations.dto';
+import {
+  CreateStationDto,
+  PriceItemDto,
+  RestockDto,
+  SkuParams,
+  StationListDto,
+} from './stations.dto';
 
 const STATION_EXAMPLE = {
   id: 'jj-station-01',
@@ -46,6 +59,16 @@ export class StationsController {
       kind,
       position: written.position,
     };
+  }
+
+  /** Stations (驿站 and the district centre) by district and name: where riders redeem. */
+  @Get()
+  @Answers(200, { items: [STATION_EXAMPLE], nextCursor: null })
+  list(@Query() query: StationListDto, @Ledger() caller: Caller) {
+    const { district, limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListStationsQuery(caller.actor, { district }, { limit, cursor }, minPosition),
+    );
   }
 
   @Get(':stationId')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { ListQueryDto } from '../http/list-query.dto';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -89,4 +90,12 @@ export class RedemptionDto {
 /** Why a reversal or cancellation was made: kept in the log for auditors. */
 export class ReasonDto {
   @ApiProperty({ example: '误操作，重复兑换' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class StationListDto extends ListQueryDto {
+  @ApiPropertyOptional({ example: '江津区' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  district?: string;
 }

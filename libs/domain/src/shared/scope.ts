@@ -90,6 +90,20 @@ export function mayReadRider(
 }
 
 /**
+ * The communities whose riders a list may show (`undefined`: every community): one asked for, or
+ * all. Staff see their communities' riders only; asking for another community is FORBIDDEN.
+ */
+export function riderCommunities(
+  actor: Actor,
+  communityId: string | undefined,
+): readonly string[] | undefined | DomainError {
+  const scope = actor.role === 'staff' ? actor.communityIds : undefined;
+  if (communityId !== undefined && scope && !scope.includes(communityId))
+    return forbidden('staff read only riders of their communities');
+  return communityId !== undefined ? [communityId] : scope;
+}
+
+/**
  * The communities whose hazard reports a principal sees and verifies: staff their own, a verifier
  * those it was given (none given: every community); `undefined` means every community.
  */

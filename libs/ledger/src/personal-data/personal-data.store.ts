@@ -14,12 +14,17 @@ export interface PersonalDataStore {
   erase(riderId: string): Promise<void>;
 }
 
-const DDL = `create table if not exists rider_personal_data (
+/** The table beside the log (found by the connection's search path: the deployment's schema). */
+export const PERSONAL_DATA_TABLE = 'rider_personal_data';
+
+const DDL = `create table if not exists ${PERSONAL_DATA_TABLE} (
   rider_id text primary key,
   name text not null,
   phone text,
   updated_at timestamptz not null default now()
-)`;
+);
+create index if not exists rider_personal_data_phone on ${PERSONAL_DATA_TABLE} (phone);
+create index if not exists rider_personal_data_name on ${PERSONAL_DATA_TABLE} (name text_pattern_ops)`;
 
 /** The table in the SQL database beside the log (the embedded folder, or PostgreSQL). */
 export class SqlPersonalDataStore implements PersonalDataStore {

@@ -1,5 +1,5 @@
 import type { ReadDb } from '../read-db';
-import { iso, num } from '../read-db';
+import { iso, num, pageByKey, type Page } from '../read-db';
 
 export interface CommunityView {
   id: string;
@@ -68,4 +68,57 @@ export async function riderRecord(db: ReadDb, id: string): Promise<RiderRecord |
     balance: num(r.balance),
     badges: found.badges.map((b) => ({ id: b.badge_id, name: b.name, earnedAt: iso(b.earned_at) })),
   };
+}
+
+/** Communities by district, street and name (then id), optionally of a district or street only. */
+export async function communityPage(
+  db: ReadDb,
+  filter: {
+    district?: string | undefined;
+    street?: string | undefined;
+    /** Only these (the caller's scope); `undefined`: every community. */
+    communities?: readonly string[] | undefined;
+    limit: number;
+    after?: (string | number)[] | undefined;
+  },
+): Promise<Page<CommunityView>> {
+  const after = filter.after ?? null;
+  const { rows } = await db.query<{
+    community_id: string;
+    name: string;
+    street: string;
+    district: string;
+  }>(
+    `select community_id, name, street, district from ${db.schema}.communities
+     where ($1::text is null or district = $1) and ($2::text is null or street = $2)
+       and ($3::text[] is null or community_id = any($3::text[]))
+       and ($4::text[] is null or (district, street, name, community_id) > ($4[1], $4[2], $4[3], $4[4]))
+     order by district, street, name, community_id limit $5`,
+    [
+      filter.district ?? null,
+      filter.street ?? null,
+      filter.communities ?? null,
+      after,
+      filter.limit + 1,
+    ],
+  );
+  return pageByKey(
+    rows,
+    filter.limit,
+    (r) => [r.district, r.street, r.name, r.community_id],
+    (r) => ({ id: r.community_id, name: r.name, street: r.street, district: r.district }),
+  );
+}
+
+/** Whether a leaderboard scope (`community:`, `street:`, `district:`) names a place the directory knows. */
+export async function scopeExists(db: ReadDb, scope: string): Promise<boolean> {
+  const [kind, ...rest] = scope.split(':');
+  const value = rest.join(':');
+  const column = { community: 'community_id', street: 'street', district: 'district' }[kind];
+  if (column === undefined) return false;
+  const { rows } = await db.query(
+    `select 1 from ${db.schema}.communities where ${column} = $1 limit 1`,
+    [value],
+  );
+  return rows.length > 0;
 }

@@ -1,5 +1,5 @@
 import type { ReadDb } from '../read-db';
-import { num } from '../read-db';
+import { num, pageByKey, type Page } from '../read-db';
 
 export interface StationView {
   id: string;
@@ -43,4 +43,36 @@ export async function stockOf(db: ReadDb, stationId: string): Promise<StockLine[
     pricePoints: num(r.price_points),
     stock: num(r.stock),
   }));
+}
+
+/** Stations by district and name (then id), optionally of one district. */
+export async function stationPage(
+  db: ReadDb,
+  filter: { district?: string | undefined; limit: number; after?: (string | number)[] | undefined },
+): Promise<Page<StationView>> {
+  const { rows } = await db.query<{
+    station_id: string;
+    name: string;
+    district: string;
+    community_id: string | null;
+    kind: string;
+  }>(
+    `select station_id, name, district, community_id, kind from ${db.schema}.stations
+     where ($1::text is null or district = $1)
+       and ($2::text[] is null or (district, name, station_id) > ($2[1], $2[2], $2[3]))
+     order by district, name, station_id limit $3`,
+    [filter.district ?? null, filter.after ?? null, filter.limit + 1],
+  );
+  return pageByKey(
+    rows,
+    filter.limit,
+    (r) => [r.district, r.name, r.station_id],
+    (r) => ({
+      id: r.station_id,
+      name: r.name,
+      district: r.district,
+      communityId: r.community_id,
+      kind: r.kind,
+    }),
+  );
 }

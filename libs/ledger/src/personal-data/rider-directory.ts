@@ -1,0 +1,64 @@
+import type { Page, ReadDb } from '@ledger/projections';
+import { iso, pageByKey } from '@ledger/projections';
+import { PERSONAL_DATA_TABLE } from './personal-data.store';
+
+/** A rider as a list shows it: the directory's record and the name (null once erased). */
+export interface RiderListItem {
+  id: string;
+  communityId: string;
+  name: string | null;
+  platform: string;
+  occupation: string;
+  registeredAt: string;
+}
+
+export interface RiderFilter {
+  /** Only riders of these communities (a filter and the caller's scope); `undefined`: all. */
+  readonly communities?: readonly string[] | undefined;
+  /** A whole phone number, or the start of a name. */
+  readonly q?: string | undefined;
+  readonly limit: number;
+  readonly after?: (string | number)[] | undefined;
+}
+
+/**
+ * Riders by id with their names: the directory read model beside the personal-data table (both
+ * in the SQL database beside the log). `q` matches personal data only, so an erased rider is found
+ * by its id alone.
+ */
+export async function riderDirectoryPage(
+  db: ReadDb,
+  filter: RiderFilter,
+): Promise<Page<RiderListItem>> {
+  const q = filter.q ?? null;
+  const prefix = q === null ? null : `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await db.query<{
+    rider_id: string;
+    community_id: string;
+    name: string | null;
+    platform: string;
+    occupation: string;
+    registered_at: Date;
+  }>(
+    `select r.rider_id, r.community_id, p.name, r.platform, r.occupation, r.registered_at
+     from ${db.schema}.riders r left join ${PERSONAL_DATA_TABLE} p using (rider_id)
+     where ($1::text[] is null or r.community_id = any($1::text[]))
+       and ($2::text is null or p.phone = $2 or p.name like $3)
+       and ($4::text is null or r.rider_id > $4)
+     order by r.rider_id limit $5`,
+    [filter.communities ?? null, q, prefix, filter.after?.[0] ?? null, filter.limit + 1],
+  );
+  return pageByKey(
+    rows,
+    filter.limit,
+    (r) => [r.rider_id],
+    (r) => ({
+      id: r.rider_id,
+      communityId: r.community_id,
+      name: r.name,
+      platform: r.platform,
+      occupation: r.occupation,
+      registeredAt: iso(r.registered_at),
+    }),
+  );
+}
