@@ -1,4 +1,5 @@
 import type { LogCursor, SqlClient, SqlQuery, StoredEvent } from '@ledger/event-store';
+import type { Projection } from './projection';
 
 /** How far a projection has applied the log: moved in the transaction that applies its rows. */
 export interface Checkpoint {
@@ -8,16 +9,36 @@ export interface Checkpoint {
   readonly events: number;
 }
 
-/** The checkpoints table, and a row at the start of the log for each projection that has none. */
-export function checkpointsDdl(schema: string, projections: readonly string[]): string {
+/**
+ * The read schema's DDL, run as one statement batch (one transaction, serialised between
+ * processes on PostgreSQL): the checkpoints table; for each projection whose recorded version is
+ * not its own, its tables dropped and its checkpoint back at the start of the log (the runner then
+ * rebuilds it); each projection's tables; and a checkpoint row for each new projection.
+ */
+export function readModelsDdl(schema: string, projections: readonly Projection[]): string {
+  const versioned = projections.map((p) => ({ p, version: p.version ?? 1 }));
   return `create table if not exists ${schema}.checkpoints (projection text primary key,
       cursor text not null, position bigint, events bigint not null,
       updated_at timestamptz not null default now());
-    ${projections
+    alter table ${schema}.checkpoints add column if not exists version integer not null default 1;
+    ${versioned
       .map(
-        (name) =>
-          `insert into ${schema}.checkpoints (projection, cursor, position, events)
-           values ('${name}', '', null, 0) on conflict do nothing;`,
+        ({ p, version }) => `do $$ begin
+          if exists (select 1 from ${schema}.checkpoints
+                     where projection = '${p.name}' and version <> ${version}) then
+            ${p.tables.map((table) => `drop table if exists ${schema}.${table.name} cascade;`).join(' ')}
+            update ${schema}.checkpoints set cursor = '', position = null, events = 0,
+              version = ${version}, updated_at = now() where projection = '${p.name}';
+          end if;
+        end $$;`,
+      )
+      .join('\n')}
+    ${projections.map((p) => `${p.ddl(schema)};`).join('\n')}
+    ${versioned
+      .map(
+        ({ p, version }) =>
+          `insert into ${schema}.checkpoints (projection, cursor, position, events, version)
+           values ('${p.name}', '', null, 0, ${version}) on conflict do nothing;`,
       )
       .join('\n')}`;
 }

@@ -26,6 +26,11 @@ export interface BatchEvent {
  */
 export interface Projection {
   readonly name: string;
+  /**
+   * The shape of its tables and what it keeps in them. Raising it rebuilds the projection: at the
+   * next start its tables are dropped and filled again from position 0 (default 1).
+   */
+  readonly version?: number;
   readonly tables: readonly OwnedTable[];
   ddl(schema: string): string;
   applyBatch(batch: readonly BatchEvent[], query: SqlQuery, context: ApplyContext): Promise<void>;

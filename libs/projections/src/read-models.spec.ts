@@ -9,6 +9,7 @@ import { fundOf } from './funds/funds.queries';
 import { leaderboardPage } from './leaderboards/leaderboards.queries';
 import { ledgerPage } from './ledger-lines/ledger-lines.queries';
 import { PROJECTION_NAMES, PROJECTIONS } from './projections';
+import { perEvent, type Projection } from './projection';
 import { ReadModels } from './read-models';
 import { stockOf } from './stations/stations.queries';
 import { rebuildAndCompare } from './rebuild';
@@ -290,6 +291,55 @@ describe('read-your-writes of one read model', () => {
       await expect(waiting.waitForProjections(['balances'], 0, 50)).rejects.toMatchObject({
         code: 'PROJECTION_LAGGING',
       });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a projection whose version changes', () => {
+  it('is dropped and rebuilt from position 0 at the next start, the others kept', async () => {
+    const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      const p = ledgerProcess(store);
+      await seedLedger(p, { riders: 2, budgetPoints: 1000, pricePoints: 5, stock: 1 });
+      const marks = (version: number): Projection => ({
+        name: 'marks',
+        version,
+        tables: [{ name: 'marks', orderBy: 'position' }],
+        ddl: (s) =>
+          version === 1
+            ? `create table if not exists ${s}.marks (position bigint primary key)`
+            : `create table if not exists ${s}.marks (position bigint primary key, type text not null)`,
+        applyBatch: perEvent(async (_event, stored, q, { schema }) => {
+          await (version === 1
+            ? q(`insert into ${schema}.marks values ($1)`, [stored.position])
+            : q(`insert into ${schema}.marks values ($1, $2)`, [stored.position, stored.type]));
+        }),
+      });
+      const open = (version: number) =>
+        ReadModels.open(store, sql, {
+          schema: 'versioned',
+          timeZone: SHANGHAI,
+          projections: [balancesProjection, marks(version)],
+        });
+      const head = store.positionOf(await store.headCursor());
+      await (await open(1)).catchUp();
+      const reopened = await open(2);
+      expect(await reopened.checkpoints()).toEqual([
+        expect.objectContaining({ projection: 'balances', position: head }),
+        expect.objectContaining({ projection: 'marks', cursor: '', position: null, events: 0 }),
+      ]);
+      const applied = await reopened.catchUp();
+      const { rows } = await sql.query<{ n: number; typed: number }>(
+        `select count(*)::int as n, count(type)::int as typed from versioned.marks`,
+      );
+      expect(rows[0]).toEqual({ n: applied, typed: applied });
+      expect(applied).toBeGreaterThan(5);
+      // Opened again at the same version: nothing is dropped.
+      expect(await (await open(2)).checkpoints()).toContainEqual(
+        expect.objectContaining({ projection: 'marks', position: head }),
+      );
     } finally {
       await store.close();
     }

@@ -1,6 +1,6 @@
 import type { EventStore, LogCursor, SqlClient, SqlQuery } from '@ledger/event-store';
 import { EventEmitter } from 'node:events';
-import { checkpointsDdl, readCheckpoints, type Checkpoint } from './checkpoints';
+import { readCheckpoints, readModelsDdl, type Checkpoint } from './checkpoints';
 import type { Projection } from './projection';
 import { PROJECTIONS, type ProjectionName } from './projections';
 import type { ReadDb } from './read-db';
@@ -42,12 +42,7 @@ export class ReadModels implements ReadDb {
       throw new Error(`bad read-model schema ${options.schema}`);
     const projections = options.projections ?? PROJECTIONS;
     const s = options.schema;
-    await sql.exec(`create schema if not exists ${s};
-      ${checkpointsDdl(
-        s,
-        projections.map((p) => p.name),
-      )}
-      ${projections.map((p) => p.ddl(s)).join('\n')}`);
+    await sql.exec(`create schema if not exists ${s};\n${readModelsDdl(s, projections)}`);
     return new ReadModels(store, sql, s, options.timeZone, projections);
   }
 

@@ -1,6 +1,6 @@
 import { EVENT_SCHEMA_VERSIONS, type LedgerEvent } from '@ledger/domain';
 import { openEmbeddedDatabase, type SqlClient, type StoredEvent } from '@ledger/event-store';
-import { advanceCheckpoint, checkpointsDdl } from '../checkpoints';
+import { advanceCheckpoint, readModelsDdl } from '../checkpoints';
 import type { BatchEvent, Projection } from '../projection';
 import type { ReadDb } from '../read-db';
 
@@ -41,8 +41,7 @@ export function projectionSpec(projection: Projection) {
 
   const applyInto = async (batches: readonly BatchEvent[][]): Promise<ReadDb> => {
     const schema = `spec_${++schemas}`;
-    await sql.exec(`create schema ${schema}; ${checkpointsDdl(schema, [projection.name])}
-      ${projection.ddl(schema)}`);
+    await sql.exec(`create schema ${schema};\n${readModelsDdl(schema, [projection])}`);
     for (const batch of batches) {
       if (batch.length === 0) continue;
       await sql.transaction(async (query) => {
