@@ -26,11 +26,13 @@ describe('stations, redemptions and reversals', () => {
         communities: { c1: '几江街道', c2: '鼎山街道' },
         budgetPoints: 10_000,
         rules: [{ activity: 'rescue', points: 100 }],
-        riders: { r1: 'c1', r2: 'c2' },
+        riders: { r1: 'c1', r2: 'c2', r3: 'c1' },
         principals: [
           { id: 'station-s1', name: '几江驿站', role: 'station', stationIds: ['s1'] },
           { id: 'station-s2', name: '鼎山驿站', role: 'station', stationIds: ['s2'] },
           { id: 'staff-c2', name: '鼎山社区', role: 'staff', communityIds: ['c2'] },
+          { id: 'rider-r1', name: '骑手一', role: 'rider', riderId: 'r1' },
+          { id: 'rider-r3', name: '骑手三', role: 'rider', riderId: 'r3' },
         ],
       }),
     );
@@ -192,6 +194,69 @@ describe('stations, redemptions and reversals', () => {
     expect(after.body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ sku: 'raincoat', stock: 3 })]),
     );
+  });
+
+  it('answers a redemption as a receipt and a station’s day, each to whom it concerns', async () => {
+    await award('r3');
+    await award('r3');
+    const made = await call(
+      'POST',
+      '/v1/redemptions',
+      { riderId: 'r3', stationId: 's1', items: [{ sku: 'raincoat', quantity: 1 }] },
+      tokens['station-s1'],
+    );
+    const id = made.body.redemptionId as string;
+    const read = (url: string, token?: string) =>
+      call(
+        'GET',
+        `${url}${url.includes('?') ? '&' : '?'}minPosition=${String(made.body.position)}`,
+        undefined,
+        token,
+      );
+    expect(await read(`/v1/redemptions/${id}`, tokens['station-s1'])).toMatchObject({
+      status: 200,
+      body: {
+        redemptionId: id,
+        stationId: 's1',
+        riderId: 'r3',
+        items: [{ sku: 'raincoat', name: '雨衣', quantity: 1, pricePoints: 150 }],
+        points: 150,
+        servedBy: 'station-s1',
+        cancelled: false,
+        cancelledAt: null,
+      },
+    });
+    expect(await read(`/v1/redemptions/${id}`, tokens['rider-r3'])).toMatchObject({ status: 200 });
+    for (const other of ['station-s2', 'rider-r1', 'staff-c2'])
+      expect(await read(`/v1/redemptions/${id}`, tokens[other])).toMatchObject({ status: 403 });
+    expect(await read('/v1/redemptions/no-such-one')).toMatchObject({ status: 404 });
+    // The station's day: today's redemptions, the cancelled one of the test before included.
+    const day = await read('/v1/redemptions?stationId=s1', tokens['station-s1']);
+    expect(day.status).toBe(200);
+    const items = day.body.items as { redemptionId: string; riderId: string; cancelled: boolean }[];
+    expect(items.map((r) => [r.riderId, r.cancelled])).toEqual([
+      ['r1', true],
+      ['r3', false],
+    ]);
+    expect(await read('/v1/redemptions?stationId=s1', tokens['station-s2'])).toMatchObject({
+      status: 403,
+    });
+    expect(await read('/v1/redemptions?stationId=s1&day=2026-02-30')).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: 'day' }] },
+    });
+    expect((await read('/v1/redemptions?stationId=s1&day=2020-01-01')).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    // The rider's ledger line of a redemption carries its items.
+    const lines = await read('/v1/riders/r3/ledger?order=desc&limit=1');
+    expect(lines.body.items).toEqual([
+      expect.objectContaining({
+        type: 'redemption',
+        items: [{ sku: 'raincoat', quantity: 1, pricePoints: 150 }],
+      }),
+    ]);
   });
 
   it('reverses an award right after it, once, and never below a zero balance', async () => {

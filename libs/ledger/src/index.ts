@@ -35,6 +35,7 @@ export * from './queries/workflows.queries';
 export * from './queries/audit.queries';
 export * from './queries/system.queries';
 export * from './queries/lists.queries';
+export * from './queries/redemptions.queries';
 export * from './personal-data/rider-directory';
 export * from './personal-data/personal-data.store';
 export * from './jobs/job-queue';

@@ -33,6 +33,7 @@ import { ledgerProcessors } from './jobs/ledger-jobs';
 import { SqlPersonalDataStore } from './personal-data/personal-data.store';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
+import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
 import { RIDER_QUERY_HANDLERS } from './queries/riders.queries';
 import { STANDINGS_QUERY_HANDLERS } from './queries/standings.queries';
@@ -72,6 +73,7 @@ const QUERY_HANDLERS = [
   ...AUDIT_HANDLERS,
   ...SYSTEM_QUERY_HANDLERS,
   ...LIST_QUERY_HANDLERS,
+  ...REDEMPTION_QUERY_HANDLERS,
 ];
 
 /**

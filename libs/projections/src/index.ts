@@ -28,3 +28,5 @@ export * from './tasks/tasks.projection';
 export * from './tasks/tasks.queries';
 export * from './hazards/hazards.projection';
 export * from './hazards/hazards.queries';
+export * from './redemptions/redemptions.projection';
+export * from './redemptions/redemptions.queries';

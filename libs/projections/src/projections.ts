@@ -5,6 +5,7 @@ import { hazardsProjection } from './hazards/hazards.projection';
 import { leaderboardsProjection } from './leaderboards/leaderboards.projection';
 import { ledgerLinesProjection } from './ledger-lines/ledger-lines.projection';
 import { principalsProjection } from './principals/principals.projection';
+import { redemptionsProjection } from './redemptions/redemptions.projection';
 import type { Projection } from './projection';
 import { selectionsProjection } from './selections/selections.projection';
 import { stationsProjection } from './stations/stations.projection';
@@ -22,6 +23,7 @@ export const PROJECTIONS: readonly Projection[] = [
   principalsProjection,
   tasksProjection,
   hazardsProjection,
+  redemptionsProjection,
 ];
 
 /** The read models' projections, by name: what a read may wait for. */
@@ -36,5 +38,6 @@ export const PROJECTION_NAMES = [
   'principals',
   'tasks',
   'hazards',
+  'redemptions',
 ] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];

@@ -46,6 +46,8 @@ export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
   'POST /v1/stations/:stationId/items/:sku/restock': ['admin', 'station'],
   'GET /v1/stations/:stationId/items': ALL_ROLES,
   'POST /v1/redemptions': ['admin', 'station'],
+  'GET /v1/redemptions': ['admin', 'auditor', 'station'],
+  'GET /v1/redemptions/:id': ['admin', 'auditor', 'station', 'rider'],
   'POST /v1/redemptions/:id/cancellation': ['admin', 'station'],
   'GET /v1/leaderboards': ALL_ROLES,
   'POST /v1/selections': ['admin'],

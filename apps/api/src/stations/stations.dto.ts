@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -98,4 +99,16 @@ export class StationListDto extends ListQueryDto {
   @IsString()
   @Length(1, 100)
   district?: string;
+}
+
+export class StationDayDto extends ListQueryDto {
+  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
+  @ApiPropertyOptional({
+    example: '2026-12-03',
+    description: 'the day (YYYY-MM-DD) in the deployment’s time zone; today when left out',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be a date written YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'day must be a date that exists' })
+  day?: string;
 }

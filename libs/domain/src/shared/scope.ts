@@ -89,6 +89,14 @@ export function mayReadRider(
   return undefined;
 }
 
+/** A receipt is read by the station that served it and by its rider (admins and auditors by role). */
+export function mayReadReceipt(
+  actor: Actor,
+  receipt: { stationId: string; riderId: string },
+): DomainError | undefined {
+  return stationServes(actor, receipt.stationId) ?? riderAsItself(actor, receipt.riderId);
+}
+
 /**
  * The communities whose riders a list may show (`undefined`: every community): one asked for, or
  * all. Staff see their communities' riders only; asking for another community is FORBIDDEN.

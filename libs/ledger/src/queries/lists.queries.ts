@@ -61,7 +61,10 @@ export class ListRidersQuery extends ListQuery<
 > {}
 
 /** The sort key a list's cursor holds, or why the cursor is refused. */
-function after(paging: ListPaging, size: number): (string | number)[] | undefined | DomainError {
+export function after(
+  paging: ListPaging,
+  size: number,
+): (string | number)[] | undefined | DomainError {
   const key = readKeyset(paging.cursor, size);
   return key === null
     ? new DomainError('VALIDATION_FAILED', 'cursor is not a nextCursor of this list')

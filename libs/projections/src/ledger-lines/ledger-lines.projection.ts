@@ -1,18 +1,21 @@
-import type { LedgerEvent } from '@ledger/domain';
+import type { LedgerEvent, PricedItem } from '@ledger/domain';
 import type { Projection } from '../projection';
 
 /** Every movement of a rider's points, one line each, in the rider's own order (revision). */
 export const ledgerLinesProjection: Projection = {
   name: 'ledger-lines',
+  /** 2: a redemption's line carries its items. */
+  version: 2,
   tables: [{ name: 'ledger_lines', orderBy: 'rider_id, revision' }],
   ddl: (s) => `
     create table if not exists ${s}.ledger_lines (rider_id text not null, revision bigint not null,
       entry_id text not null, type text not null, points bigint not null, balance_after bigint not null,
       activity text, reason text, station_id text, actor text not null, occurred_at timestamptz not null,
-      recorded_at timestamptz not null, position bigint not null, primary key (rider_id, revision));
+      recorded_at timestamptz not null, position bigint not null, items jsonb,
+      primary key (rider_id, revision));
     create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);`,
   async applyBatch(batch, q, { schema: s }) {
-    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    const columns: unknown[][] = Array.from({ length: 14 }, () => []);
     for (const { event, stored } of batch) {
       const line = ledgerLine(event);
       if (!line) continue;
@@ -36,14 +39,17 @@ export const ledgerLinesProjection: Projection = {
         occurredAt,
         stored.recordedAt.toISOString(),
         stored.position,
+        line.items === undefined ? null : JSON.stringify(line.items),
       ];
       row.forEach((value, i) => columns[i].push(value));
     }
     if (columns[0].length === 0) return;
     await q(
       `insert into ${s}.ledger_lines
-       select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
-         $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[])`,
+       select r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it::jsonb
+       from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[], $14::text[])
+         as x(r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it)`,
       columns,
     );
   },
@@ -58,6 +64,7 @@ interface Line {
   activity?: string;
   reason?: string;
   stationId?: string;
+  items?: readonly PricedItem[];
 }
 
 /** Signed points: positive credits the rider, negative debits. */
@@ -68,7 +75,10 @@ function ledgerLine(event: LedgerEvent): Line | undefined {
   if (type === 'AwardReversed')
     return line(d, d.entryId, 'reversal', -d.points, { reason: d.reason });
   if (type === 'RedemptionMade')
-    return line(d, d.redemptionId, 'redemption', -d.points, { stationId: d.stationId });
+    return line(d, d.redemptionId, 'redemption', -d.points, {
+      stationId: d.stationId,
+      items: d.items,
+    });
   if (type === 'RedemptionCancelled')
     return line(d, d.redemptionId, 'cancellation', d.points, {
       reason: d.reason,
@@ -82,7 +92,7 @@ function line(
   entryId: string,
   type: Line['type'],
   points: number,
-  more: Pick<Line, 'activity' | 'reason' | 'stationId'>,
+  more: Pick<Line, 'activity' | 'reason' | 'stationId' | 'items'>,
 ): Line {
   return { riderId: of.riderId, entryId, type, points, balanceAfter: of.balanceAfter, ...more };
 }

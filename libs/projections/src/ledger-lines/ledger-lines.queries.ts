@@ -9,6 +9,8 @@ export interface LedgerLineView {
   activity?: string;
   reason?: string;
   stationId?: string;
+  /** A redemption's items: sku, quantity and the price each was redeemed at. */
+  items?: { sku: string; quantity: number; pricePoints: number }[];
   actor: string;
   occurredAt: string;
   recordedAt: string;
@@ -33,6 +35,7 @@ interface LedgerLineRow {
   activity: string | null;
   reason: string | null;
   station_id: string | null;
+  items: LedgerLineView['items'] | string | null;
   actor: string;
   occurred_at: Date;
   recorded_at: Date;
@@ -74,6 +77,10 @@ function lineView(r: LedgerLineRow): LedgerLineView {
     ...(r.activity !== null && { activity: r.activity }),
     ...(r.reason !== null && { reason: r.reason }),
     ...(r.station_id !== null && { stationId: r.station_id }),
+    ...(r.items !== null && {
+      items:
+        typeof r.items === 'string' ? (JSON.parse(r.items) as LedgerLineView['items']) : r.items,
+    }),
     actor: r.actor,
     occurredAt: iso(r.occurred_at),
     recordedAt: iso(r.recorded_at),

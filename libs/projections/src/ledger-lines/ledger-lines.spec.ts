@@ -45,11 +45,12 @@ describe('ledger lines projection', () => {
             balance_after: 20,
             activity: null,
             station_id: 's1',
+            items: [{ sku: 'water', quantity: 2, pricePoints: 5 }],
             actor: 'station-s1',
             occurred_at: '2026-06-16T01:00:00.000Z',
             recorded_at: '2026-06-16T01:00:00.000Z',
           },
-          { revision: 3, entry_id: 'x1', type: 'cancellation', points: 10, reason: '误兑' },
+          { revision: 3, entry_id: 'x1', type: 'cancellation', points: 10, items: null },
           { revision: 4, entry_id: 'v1', type: 'reversal', points: -30, balance_after: 0 },
         ],
       });
