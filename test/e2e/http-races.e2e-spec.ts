@@ -70,8 +70,8 @@ describe('races over HTTP', () => {
     const read = await call('GET', '/v1/selections/race');
     expect(read.body).toMatchObject({ status: 'closed', winners: won[0].body.winners });
     expect(won[0].body.winners).toEqual([
-      { rank: 1, riderId: 'r1', points: 20 },
-      { rank: 2, riderId: 'r2', points: 20 },
+      { rank: 1, riderId: 'r1', name: 'r1', points: 20 },
+      { rank: 2, riderId: 'r2', name: 'r2', points: 20 },
     ]);
   });
 });

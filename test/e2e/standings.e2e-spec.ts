@@ -40,7 +40,7 @@ describe('leaderboards, transfers, erasure and selections', () => {
           { activity: 'patrol', points: 20 },
         ],
         riders: { r1: 'c1', r2: 'c1', r3: 'c2' },
-        personal: (id) => ({ name: `骑手${id}`, phone: '13900000000' }),
+        personal: (id) => ({ name: `骑手${id}`, phone: `1390000000${id.slice(1)}` }),
         principals: [
           { id: 'staff-c1', name: '几江', role: 'staff', communityIds: ['c1'] },
           { id: 'staff-c2', name: '鼎山', role: 'staff', communityIds: ['c2'] },
@@ -65,8 +65,8 @@ describe('leaderboards, transfers, erasure and selections', () => {
         scope: 'district:江津区',
         period: String(year),
         items: [
-          { rank: 1, riderId: 'r1', points: 100 },
-          { rank: 2, riderId: 'r2', points: 100 },
+          { rank: 1, riderId: 'r1', name: '骑手r1', points: 100 },
+          { rank: 2, riderId: 'r2', name: '骑手r2', points: 100 },
         ],
         nextCursor: '2',
       },
@@ -83,7 +83,12 @@ describe('leaderboards, transfers, erasure and selections', () => {
       tokens['rider-r3'],
     );
     expect(riderView.body).toMatchObject({ items: [{ rank: 1, riderId: 'r3', points: 20 }] });
-    expect(await board('district:无此区')).toMatchObject({ status: 200, body: { items: [] } });
+    // A place the directory does not know is not an empty board.
+    expect(await board('district:无此区')).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND' },
+    });
+    expect(await board('community:c9')).toMatchObject({ status: 404 });
     for (const bad of [
       'scope=planet:x&period=all',
       'scope=district:江津区&period=2026-13',
@@ -112,12 +117,12 @@ describe('leaderboards, transfers, erasure and selections', () => {
     ).toMatchObject({ status: 200, body: { id: 'r1', communityId: 'c2' } });
     await award('r1', 'patrol');
     expect((await board('community:c1')).body.items).toEqual([
-      { rank: 1, riderId: 'r1', points: 100 },
-      { rank: 2, riderId: 'r2', points: 100 },
+      { rank: 1, riderId: 'r1', name: '骑手r1', points: 100 },
+      { rank: 2, riderId: 'r2', name: '骑手r2', points: 100 },
     ]);
     expect((await board('community:c2')).body.items).toEqual([
-      { rank: 1, riderId: 'r3', points: 20 },
-      { rank: 2, riderId: 'r1', points: 20 },
+      { rank: 1, riderId: 'r3', name: '骑手r3', points: 20 },
+      { rank: 2, riderId: 'r1', name: '骑手r1', points: 20 },
     ]);
     const rider = await call(
       'GET',
@@ -160,10 +165,16 @@ describe('leaderboards, transfers, erasure and selections', () => {
         id: 'top',
         status: 'closed',
         cutoffPosition: expect.any(Number) as number,
+        district: '江津区',
+        year,
+        size: 2,
+        // r2's personal data was erased: the place stays, the name is gone.
         winners: [
-          { rank: 1, riderId: 'r1', points: 120 },
-          { rank: 2, riderId: 'r2', points: 100 },
+          { rank: 1, riderId: 'r1', name: '骑手r1', points: 120 },
+          { rank: 2, riderId: 'r2', name: null, points: 100 },
         ],
+        closedBy: 'admin',
+        closedAt: expect.any(String) as string,
       },
     });
     await award('r3', 'rescue'); // after the cut-off: changes nothing

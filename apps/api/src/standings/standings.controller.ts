@@ -16,9 +16,14 @@ import { LeaderboardQueryDto, OpenSelectionDto } from './standings.dto';
 
 const CLOSED_EXAMPLE = {
   id: 'jiangjin-2026-top10',
+  district: '江津区',
+  year: 2026,
+  size: 10,
   status: 'closed',
   cutoffPosition: 150000,
-  winners: [{ rank: 1, riderId: 'r-0001', points: 1000 }],
+  winners: [{ rank: 1, riderId: 'r-0001', name: '张小哥', points: 1000 }],
+  closedBy: 'admin',
+  closedAt: '2026-12-31T16:00:00.000Z',
 };
 
 /** Leaderboards by community, street and district, and the annual top-ten selection (十佳最美小哥). */
@@ -30,13 +35,14 @@ export class StandingsController {
 
   /**
    * Earned points in the period net of reversals; ties go to who reached the total first (the
-   * lower log position), then to the lower rider id.
+   * lower log position), then to the lower rider id. A place the directory does not know is 404.
    */
   @Get('leaderboards')
+  @Refusals('NOT_FOUND')
   @Answers(200, {
     scope: 'district:江津区',
     period: '2026',
-    items: [{ rank: 1, riderId: 'r-0001', points: 1000 }],
+    items: [{ rank: 1, riderId: 'r-0001', name: '张小哥', points: 1000 }],
     nextCursor: null,
   })
   async leaderboard(@Query() query: LeaderboardQueryDto) {
@@ -76,7 +82,11 @@ export class StandingsController {
   }
 
   @Get('selections/:id')
-  @Answers(200, CLOSED_EXAMPLE, 'The selection; `cutoffPosition` and `winners` once closed.')
+  @Answers(
+    200,
+    CLOSED_EXAMPLE,
+    'The selection; `cutoffPosition`, `winners`, `closedBy` and `closedAt` once closed.',
+  )
   @Refusals('NOT_FOUND')
   selection(@Param('id') id: string, @Query() query: MinPositionDto) {
     return this.ledger.ask(new GetSelectionQuery(id, query.minPosition));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   BACKWARDS,
   END,
@@ -61,7 +62,10 @@ class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb' as const;
   private readonly closing = new AbortController();
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(private readonly client: EventStoreDBClient) {
+    // Every open subscription listens; the count is bounded by the projections, not by load.
+    setMaxListeners(0, this.closing.signal);
+  }
 
   async append(
     streamName: string,

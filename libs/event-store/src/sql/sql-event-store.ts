@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { assertNever, clampLimit, validateAppend } from '../append-validation';
 import {
   DuplicateEventId,
@@ -61,8 +61,9 @@ export class SqlEventStore implements EventStore {
   ) {
     this.kind = options.kind;
     this.sql = statements(options.schema);
-    // Every open subscription listens; the count is bounded by the projections, not by load.
+    // Every open subscription listens to both; the count is bounded by the projections, not by load.
     this.appended.setMaxListeners(0);
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Creates the schema when missing (idempotent) and returns a ready store. */

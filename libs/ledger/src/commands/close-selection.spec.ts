@@ -3,6 +3,7 @@ import { ReadModels, selectionOf } from '@ledger/projections';
 import { SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, requestOf, seedLedger, type LedgerProcess } from '../testing';
 import { AwardPointsCommand } from './award-points';
+import { InMemoryPersonalDataStore } from '../personal-data/personal-data.store';
 import { CloseSelectionCommand, CloseSelectionHandler, replaySelection } from './close-selection';
 
 describe('the annual top-ten selection', () => {
@@ -14,7 +15,7 @@ describe('the annual top-ten selection', () => {
   beforeAll(async () => {
     ({ events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' }));
     p = ledgerProcess(store);
-    close = new CloseSelectionHandler(p.writer, store);
+    close = new CloseSelectionHandler(p.writer, store, new InMemoryPersonalDataStore());
     await seedLedger(p, { riders: 12, budgetPoints: 1_000_000, pricePoints: 1, stock: 1 });
   });
   afterAll(() => store.close());
@@ -54,35 +55,42 @@ describe('the annual top-ten selection', () => {
     await open('top-2026');
     const result = await close.execute(new CloseSelectionCommand('top-2026', requestOf()));
     if ('code' in result) throw new Error(result.detail);
-    expect(result.winners).toHaveLength(10);
-    expect(result.winners.slice(0, 3)).toEqual([
+    expect(result).toMatchObject({ district: '江津区', year: 2026, size: 10, closedBy: 'admin' });
+    // Names come from personal data at read time (none given here), never from the log.
+    const winners = result.winners.map(({ name, ...winner }) => {
+      expect(name).toBeNull();
+      return winner;
+    });
+    expect(winners).toHaveLength(10);
+    expect(winners.slice(0, 3)).toEqual([
       { rank: 1, riderId: 'r11', points: 65 },
       { rank: 2, riderId: 'r10', points: 60 },
       { rank: 3, riderId: 'r9', points: 55 },
     ]);
-    expect(result.winners[3]).toEqual({ rank: 4, riderId: 'r1', points: 55 });
-    expect(result.winners.find((w) => w.riderId === 'r0')).toBeUndefined();
+    expect(winners[3]).toEqual({ rank: 4, riderId: 'r1', points: 55 });
+    expect(winners.find((w) => w.riderId === 'r0')).toBeUndefined();
 
     // The log moves on: a reversal of a counted award and new points after the cut-off.
     await p.reverseAward('r1', tie.entryId);
     await award(0, 500, '2026-07-01T02:00:00Z');
     const replay = await replaySelection(store, 'top-2026', SHANGHAI);
-    expect(replay?.recomputed).toEqual(result.winners);
-    expect(replay?.stored).toEqual(result.winners);
-    expect(replay?.cutoffPosition).toBe(result.cutoffPosition);
     expect(replay).toMatchObject({ same: true, cutoffPosition: result.cutoffPosition });
-    expect(replay?.recomputed).toEqual(result.winners);
-    expect(replay?.stored).toEqual(result.winners);
-    expect(replay?.cutoffPosition).toBe(result.cutoffPosition);
+    expect(replay?.recomputed).toEqual(winners);
+    expect(replay?.stored).toEqual(winners);
 
     // The read model records what the close recorded, and the leaderboard at the cut-off agreed.
     const models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
     await models.catchUp();
     expect(await selectionOf(models, 'top-2026')).toEqual({
       id: 'top-2026',
+      district: '江津区',
+      year: 2026,
+      size: 10,
       status: 'closed',
       cutoffPosition: result.cutoffPosition,
-      winners: result.winners,
+      winners,
+      closedBy: 'admin',
+      closedAt: result.closedAt,
     });
   });
 
@@ -95,7 +103,12 @@ describe('the annual top-ten selection', () => {
     });
     await open('race');
     const others = [0, 1, 2, 3].map(
-      () => new CloseSelectionHandler(ledgerProcess(store).writer, store),
+      () =>
+        new CloseSelectionHandler(
+          ledgerProcess(store).writer,
+          store,
+          new InMemoryPersonalDataStore(),
+        ),
     );
     const outcomes = await Promise.all(
       others.map((h) => h.execute(new CloseSelectionCommand('race', requestOf()))),

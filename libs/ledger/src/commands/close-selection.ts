@@ -14,14 +14,22 @@ import { START, type EventStore, type LogCursor } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/tokens';
+import { named, type NamedRow } from '../personal-data/names';
+import type { PersonalDataStore } from '../personal-data/personal-data.store';
 import { StreamWriter } from '../write/stream-writer';
 
+/** The closed selection as `GET /v1/selections/{id}` shows it, and where its close is in the log. */
 export interface SelectionResult {
   readonly id: string;
+  readonly district: string;
+  readonly year: number;
+  readonly size: number;
   readonly status: 'closed';
   readonly cutoffPosition: number;
-  readonly winners: readonly Winner[];
+  readonly winners: readonly NamedRow[];
+  readonly closedBy: string;
+  readonly closedAt: string;
   readonly position: number;
 }
 
@@ -40,6 +48,7 @@ export class CloseSelectionHandler implements ICommandHandler<
   constructor(
     private readonly writer: StreamWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
   ) {}
 
   async execute({
@@ -69,11 +78,17 @@ export class CloseSelectionHandler implements ICommandHandler<
     if (isDomainError(closed)) return closed;
     if (closed.position === undefined)
       throw new Error(`selection ${selectionId} has no position after closing`);
+    const { district, year, size } = state;
     return {
       id: selectionId,
+      district,
+      year,
+      size,
       status: 'closed',
       cutoffPosition,
-      winners,
+      winners: await named(this.personalData, winners),
+      closedBy: request.context.actor.principalId,
+      closedAt: request.context.now.toISOString(),
       position: closed.position,
     };
   }

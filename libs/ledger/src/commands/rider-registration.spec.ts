@@ -85,6 +85,7 @@ describe('rider registration and personal-data erasure (embedded SQL table)', ()
       save: () => Promise.reject(new Error('killed')),
       find: (id) => personal.find(id),
       erase: (id) => personal.erase(id),
+      namesOf: (ids) => personal.namesOf(ids),
     };
     await expect(
       register(new RegisterRiderHandler(p.writer, failing), 'wang', 'k-1'),

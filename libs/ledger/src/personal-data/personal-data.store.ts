@@ -12,6 +12,8 @@ export interface PersonalDataStore {
   find(riderId: string): Promise<PersonalData | undefined>;
   /** Deletes the row; the database's own space reuse then overwrites it (no soft delete). */
   erase(riderId: string): Promise<void>;
+  /** The names of those riders that have one (an erased rider has none). */
+  namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** The table beside the log (found by the connection's search path: the deployment's schema). */
@@ -63,6 +65,17 @@ export class SqlPersonalDataStore implements PersonalDataStore {
     );
   }
 
+  async namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (riderIds.length === 0) return new Map();
+    const { rows } = await this.run(() =>
+      this.sql.query<{ rider_id: string; name: string }>(
+        'select rider_id, name from rider_personal_data where rider_id = any($1::text[])',
+        [riderIds],
+      ),
+    );
+    return new Map(rows.map((r) => [r.rider_id, r.name]));
+  }
+
   private async run<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -88,5 +101,13 @@ export class InMemoryPersonalDataStore implements PersonalDataStore {
   erase(riderId: string): Promise<void> {
     this.rows.delete(riderId);
     return Promise.resolve();
+  }
+
+  namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = riderIds.flatMap((id) => {
+      const row = this.rows.get(id);
+      return row ? [[id, row.name] as const] : [];
+    });
+    return Promise.resolve(new Map(found));
   }
 }

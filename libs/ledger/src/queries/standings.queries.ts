@@ -1,6 +1,7 @@
 import { notFound, type DomainError } from '@ledger/domain';
 import {
   leaderboardPage,
+  scopeExists,
   selectionOf,
   type LeaderboardRow,
   type Page,
@@ -9,10 +10,18 @@ import {
 } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { READ_MODELS } from '../infrastructure/tokens';
+import { PERSONAL_DATA, READ_MODELS } from '../infrastructure/tokens';
+import type { PersonalDataStore } from '../personal-data/personal-data.store';
+import { named, type NamedRow } from '../personal-data/names';
 import { caughtUp, ReadQuery } from './read-query';
 
-export class GetLeaderboardQuery extends ReadQuery<Page<LeaderboardRow>> {
+export type NamedSelection = SelectionView extends infer V
+  ? V extends { winners: LeaderboardRow[] }
+    ? Omit<V, 'winners'> & { winners: NamedRow[] }
+    : V
+  : never;
+
+export class GetLeaderboardQuery extends ReadQuery<Page<NamedRow> | DomainError> {
   constructor(
     readonly scope: string,
     readonly period: string,
@@ -23,7 +32,7 @@ export class GetLeaderboardQuery extends ReadQuery<Page<LeaderboardRow>> {
   }
 }
 
-export class GetSelectionQuery extends ReadQuery<SelectionView | DomainError> {
+export class GetSelectionQuery extends ReadQuery<NamedSelection | DomainError> {
   constructor(
     readonly selectionId: string,
     minPosition?: number,
@@ -32,24 +41,35 @@ export class GetSelectionQuery extends ReadQuery<SelectionView | DomainError> {
   }
 }
 
+/** A board of a place the directory does not know is NOT_FOUND, not an empty page. */
 @QueryHandler(GetLeaderboardQuery)
 export class GetLeaderboardHandler implements IQueryHandler<GetLeaderboardQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
+  ) {}
 
-  async execute(query: GetLeaderboardQuery): Promise<Page<LeaderboardRow>> {
-    await caughtUp(this.models, query, ['leaderboards']);
-    return leaderboardPage(this.models, query.scope, query.period, query.page);
+  async execute(query: GetLeaderboardQuery): Promise<Page<NamedRow> | DomainError> {
+    await caughtUp(this.models, query, ['leaderboards', 'directory']);
+    if (!(await scopeExists(this.models, query.scope))) return notFound(`scope ${query.scope}`);
+    const page = await leaderboardPage(this.models, query.scope, query.period, query.page);
+    return { ...page, items: await named(this.personalData, page.items) };
   }
 }
 
 @QueryHandler(GetSelectionQuery)
 export class GetSelectionHandler implements IQueryHandler<GetSelectionQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
+  ) {}
 
-  async execute(query: GetSelectionQuery): Promise<SelectionView | DomainError> {
+  async execute(query: GetSelectionQuery): Promise<NamedSelection | DomainError> {
     await caughtUp(this.models, query, ['selections']);
     const found = await selectionOf(this.models, query.selectionId);
-    return found ?? notFound(`selection ${query.selectionId}`);
+    if (!found) return notFound(`selection ${query.selectionId}`);
+    if (found.status === 'open') return found;
+    return { ...found, winners: await named(this.personalData, found.winners) };
   }
 }
 

@@ -21,22 +21,50 @@ describe('selections projection', () => {
           data: { selectionId: 's27', district: '江津区', year: 2027, size: 10 },
         },
         {
-          type: 'SelectionClosed',
-          data: { selectionId: 's26', cutoffPosition: 120, cutoffCursor: '120', winners },
+          event: {
+            type: 'SelectionClosed',
+            data: { selectionId: 's26', cutoffPosition: 120, cutoffCursor: '120', winners },
+          },
+          actor: 'staff-9',
+          recordedAt: '2026-12-01T12:00:00.000Z',
         },
       ])
       .then({
         selections: [
-          { selection_id: 's26', status: 'closed', cutoff_position: 120, winners },
-          { selection_id: 's27', status: 'open', cutoff_position: null, winners: [] },
+          {
+            selection_id: 's26',
+            status: 'closed',
+            cutoff_position: 120,
+            winners,
+            closed_by: 'staff-9',
+            closed_at: '2026-12-01T12:00:00.000Z',
+          },
+          {
+            selection_id: 's27',
+            status: 'open',
+            cutoff_position: null,
+            winners: [],
+            closed_by: null,
+          },
         ],
       });
     expect(await selectionOf(db, 's26')).toEqual({
       id: 's26',
+      district: '江津区',
+      year: 2026,
+      size: 10,
       status: 'closed',
       cutoffPosition: 120,
       winners,
+      closedBy: 'staff-9',
+      closedAt: '2026-12-01T12:00:00.000Z',
     });
-    expect(await selectionOf(db, 's27')).toEqual({ id: 's27', status: 'open' });
+    expect(await selectionOf(db, 's27')).toEqual({
+      id: 's27',
+      district: '江津区',
+      year: 2027,
+      size: 10,
+      status: 'open',
+    });
   });
 });
