@@ -111,6 +111,18 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('gives every operation a summary and says who may call it', () => {
+    for (const { route, op } of operations()) {
+      const described = op as Operation & { summary?: string; description?: string };
+      expect({ route, summary: (described.summary ?? '').length > 3 }).toEqual({
+        route,
+        summary: true,
+      });
+      const who = route === 'GET /health' ? /No token needed/ : /Who may call it: [a-z]/;
+      expect({ route, who: who.test(described.description ?? '') }).toEqual({ route, who: true });
+    }
+  });
+
   it('takes Idempotency-Key on every write and documents every request body', () => {
     for (const { route, op } of operations()) {
       if (route.startsWith('GET')) continue;

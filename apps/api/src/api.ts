@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { JsonLogger, type LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
-import { completeDocument } from './http/openapi';
+import { completeDocument, describeOperations } from './http/openapi';
+import { ALL_ROLES, ROUTES, routeKey } from './auth/route-policy';
 import type { AuthenticatedRequest } from './auth/auth.guard';
 
 import { problemOf } from './http/problem';
@@ -81,5 +82,20 @@ function setUpOpenApi(app: NestFastifyApplication): void {
       .build(),
   );
   completeDocument(document, ['/health']);
+  describeOperations(document, describeRoute);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** An operation's summary and who may call it, from the route table (OpenAPI paths use `{id}`). */
+function describeRoute(method: string, path: string) {
+  const rule = ROUTES[routeKey(method, path.replace(/\{([^}]+)\}/g, ':$1'))];
+  if (!rule)
+    return path === '/health'
+      ? { summary: 'Health of the API and its stores', who: 'No token needed.' }
+      : undefined;
+  const roles = ALL_ROLES.filter((role) => rule.roles.includes(role)).map((role) => {
+    const scope = rule.scope?.[role];
+    return scope ? `${role} (${scope})` : role;
+  });
+  return { summary: rule.summary, who: `Who may call it: ${roles.join(', ')}.` };
 }

@@ -9,64 +9,216 @@ export const ALL_ROLES: readonly Role[] = [
   'rider',
 ];
 
+/** One route: who may call it, what it does, and the scope rule it applies, if any. */
+export interface RouteRule {
+  readonly roles: readonly Role[];
+  /** One line for people (the OpenAPI operation's summary and docs/roles.md). */
+  readonly summary: string;
+  /** What the scope rules leave of it for a role that may call it (docs/roles.md). */
+  readonly scope?: Partial<Readonly<Record<Role, string>>>;
+}
+
+const STAFF = 'their communities only';
+const OWN_STATION = 'its stations only';
+const SELF = 'itself only';
+
 /**
- * Who may call each route (api.md), by role: the one table the guard enforces and the
- * role × route test reads. A route missing here is refused to everyone but `@Public()` ones.
- * Scope (which community, station or rider) is checked further in, per request.
+ * Every route (api.md), by method and path: the one table the guard enforces, the OpenAPI
+ * document's summaries and "who may call it" descriptions, the role × route e2e test, and
+ * docs/roles.md (generated from it; a test keeps the two the same). A route missing here is
+ * refused to everyone but `@Public()` ones. Scope is checked further in, in the ledger.
  */
-export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = {
-  'GET /v1/me': ALL_ROLES,
-  'POST /v1/principals': ['admin'],
-  'GET /v1/principals': ['admin'],
-  'DELETE /v1/principals/:id': ['admin'],
-  'POST /v1/communities': ['admin'],
-  'GET /v1/communities': ALL_ROLES,
-  'GET /v1/communities/:id': ALL_ROLES,
-  'POST /v1/funds': ['admin'],
-  'GET /v1/funds': ['admin', 'staff', 'verifier', 'auditor'],
-  'GET /v1/funds/:id': ['admin', 'staff', 'verifier', 'auditor'],
-  'POST /v1/funds/:id/top-ups': ['admin'],
-  'PUT /v1/rules': ['admin'],
-  'GET /v1/rules': ALL_ROLES,
-  'GET /v1/badges': ALL_ROLES,
-  'PUT /v1/badges': ['admin'],
-  'POST /v1/riders': ['admin', 'staff'],
-  'GET /v1/riders': ['admin', 'staff', 'auditor'],
-  'GET /v1/riders/:id': ['admin', 'staff', 'station', 'auditor', 'rider'],
-  'GET /v1/riders/:id/balance': ['admin', 'staff', 'station', 'auditor', 'rider'],
-  'GET /v1/riders/:id/ledger': ['admin', 'staff', 'station', 'auditor', 'rider'],
-  'POST /v1/riders/:id/transfer': ['admin', 'staff'],
-  'DELETE /v1/riders/:id/personal-data': ['admin'],
-  'POST /v1/awards': ['admin', 'staff'],
-  'POST /v1/awards/:entryId/reversal': ['admin', 'staff'],
-  'POST /v1/stations': ['admin'],
-  'GET /v1/stations': ALL_ROLES,
-  'GET /v1/stations/:stationId': ALL_ROLES,
-  'PUT /v1/stations/:stationId/items/:sku': ['admin', 'station'],
-  'POST /v1/stations/:stationId/items/:sku/restock': ['admin', 'station'],
-  'GET /v1/stations/:stationId/items': ALL_ROLES,
-  'POST /v1/redemptions': ['admin', 'station'],
-  'GET /v1/redemptions': ['admin', 'auditor', 'station'],
-  'GET /v1/redemptions/:id': ['admin', 'auditor', 'station', 'rider'],
-  'POST /v1/redemptions/:id/cancellation': ['admin', 'station'],
-  'GET /v1/leaderboards': ALL_ROLES,
-  'POST /v1/selections': ['admin'],
-  'POST /v1/selections/:id/close': ['admin'],
-  'GET /v1/selections/:id': ALL_ROLES,
-  'POST /v1/tasks': ['admin', 'staff'],
-  'GET /v1/tasks': ALL_ROLES,
-  'POST /v1/tasks/:id/sign-ups': ['rider'],
-  'POST /v1/tasks/:id/completions': ['admin', 'staff'],
-  'POST /v1/hazards': ['admin', 'staff', 'rider'],
-  'POST /v1/hazards/:id/verification': ['admin', 'staff', 'verifier'],
-  'GET /v1/hazards': ['admin', 'staff', 'verifier', 'auditor'],
-  'GET /v1/audit/events': ['admin', 'auditor'],
-  'GET /v1/audit/riders/:id/balance': ['admin', 'auditor'],
-  'GET /v1/audit/verification': ['admin', 'auditor'],
-  'POST /v1/audit/replays': ['admin', 'auditor'],
-  'GET /v1/audit/replays/:id': ['admin', 'auditor'],
+export const ROUTES: Readonly<Record<string, RouteRule>> = {
+  'GET /v1/me': { roles: ALL_ROLES, summary: 'Who the caller is and what it may act on' },
+  'POST /v1/principals': {
+    roles: ['admin'],
+    summary: 'Create a principal and show its token once',
+  },
+  'GET /v1/principals': { roles: ['admin'], summary: 'List principals (never a token)' },
+  'DELETE /v1/principals/:id': { roles: ['admin'], summary: 'Revoke a principal at once' },
+  'POST /v1/communities': { roles: ['admin'], summary: 'Register a community' },
+  'GET /v1/communities': {
+    roles: ALL_ROLES,
+    summary: 'List communities',
+    scope: { staff: STAFF, verifier: 'its communities only, when it has some' },
+  },
+  'GET /v1/communities/:id': { roles: ALL_ROLES, summary: 'Read a community' },
+  'POST /v1/funds': { roles: ['admin'], summary: 'Create a fund with its budget' },
+  'GET /v1/funds': { roles: ['admin', 'staff', 'verifier', 'auditor'], summary: 'List funds' },
+  'GET /v1/funds/:id': {
+    roles: ['admin', 'staff', 'verifier', 'auditor'],
+    summary: 'Read a fund: budget, awarded, reversed, remaining',
+  },
+  'POST /v1/funds/:id/top-ups': { roles: ['admin'], summary: 'Raise a fund’s budget' },
+  'PUT /v1/rules': { roles: ['admin'], summary: 'Replace the point rules (a new version)' },
+  'GET /v1/rules': { roles: ALL_ROLES, summary: 'Read the point rules in force' },
+  'GET /v1/badges': { roles: ALL_ROLES, summary: 'Read the badge thresholds in force' },
+  'PUT /v1/badges': { roles: ['admin'], summary: 'Replace the badge thresholds' },
+  'POST /v1/riders': {
+    roles: ['admin', 'staff'],
+    summary: 'Register a rider',
+    scope: { staff: STAFF },
+  },
+  'GET /v1/riders': {
+    roles: ['admin', 'staff', 'auditor'],
+    summary: 'Find riders by community, phone or name',
+    scope: { staff: STAFF },
+  },
+  'GET /v1/riders/:id': {
+    roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
+    summary: 'Read a rider with balance and badges',
+    scope: { staff: STAFF, rider: SELF },
+  },
+  'GET /v1/riders/:id/balance': {
+    roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
+    summary: 'Read a rider’s balance',
+    scope: { staff: STAFF, rider: SELF },
+  },
+  'GET /v1/riders/:id/ledger': {
+    roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
+    summary: 'Read a rider’s ledger lines',
+    scope: { staff: STAFF, rider: SELF },
+  },
+  'POST /v1/riders/:id/transfer': {
+    roles: ['admin', 'staff'],
+    summary: 'Move a rider to another community',
+    scope: { staff: 'into their communities only' },
+  },
+  'DELETE /v1/riders/:id/personal-data': {
+    roles: ['admin'],
+    summary: 'Erase a rider’s name and phone for good',
+  },
+  'POST /v1/awards': {
+    roles: ['admin', 'staff'],
+    summary: 'Award points to a rider from a fund',
+    scope: { staff: 'riders of their communities only, at most the rule’s points' },
+  },
+  'POST /v1/awards/:entryId/reversal': {
+    roles: ['admin', 'staff'],
+    summary: 'Take an award back (points return to the fund)',
+    scope: { staff: 'riders of their communities only' },
+  },
+  'POST /v1/stations': { roles: ['admin'], summary: 'Register a station or the district centre' },
+  'GET /v1/stations': { roles: ALL_ROLES, summary: 'List stations' },
+  'GET /v1/stations/:stationId': { roles: ALL_ROLES, summary: 'Read a station' },
+  'PUT /v1/stations/:stationId/items/:sku': {
+    roles: ['admin', 'station'],
+    summary: 'Price a catalogue item',
+    scope: { station: OWN_STATION },
+  },
+  'POST /v1/stations/:stationId/items/:sku/restock': {
+    roles: ['admin', 'station'],
+    summary: 'Add stock of an item',
+    scope: { station: OWN_STATION },
+  },
+  'GET /v1/stations/:stationId/items': {
+    roles: ALL_ROLES,
+    summary: 'Read a station’s catalogue and stock',
+  },
+  'POST /v1/redemptions': {
+    roles: ['admin', 'station'],
+    summary: 'Redeem points for items at a station',
+    scope: { station: OWN_STATION },
+  },
+  'GET /v1/redemptions': {
+    roles: ['admin', 'auditor', 'station'],
+    summary: 'List what a station handed out on a day',
+    scope: { station: OWN_STATION },
+  },
+  'GET /v1/redemptions/:id': {
+    roles: ['admin', 'auditor', 'station', 'rider'],
+    summary: 'Read a redemption as a receipt',
+    scope: { station: 'the station that served it only', rider: 'its own only' },
+  },
+  'POST /v1/redemptions/:id/cancellation': {
+    roles: ['admin', 'station'],
+    summary: 'Cancel a redemption (points and stock back)',
+    scope: { station: 'the station that served it only' },
+  },
+  'GET /v1/leaderboards': { roles: ALL_ROLES, summary: 'Read a leaderboard' },
+  'POST /v1/selections': { roles: ['admin'], summary: 'Open a top-ten selection' },
+  'POST /v1/selections/:id/close': {
+    roles: ['admin'],
+    summary: 'Close a selection at the log’s head',
+  },
+  'GET /v1/selections/:id': { roles: ALL_ROLES, summary: 'Read a selection and its winners' },
+  'POST /v1/tasks': {
+    roles: ['admin', 'staff'],
+    summary: 'Publish a micro-volunteering task',
+    scope: { staff: STAFF },
+  },
+  'GET /v1/tasks': { roles: ALL_ROLES, summary: 'List tasks' },
+  'POST /v1/tasks/:id/sign-ups': {
+    roles: ['rider'],
+    summary: 'Sign up for a task',
+    scope: { rider: 'as itself only' },
+  },
+  'POST /v1/tasks/:id/completions': {
+    roles: ['admin', 'staff'],
+    summary: 'Confirm a rider’s completion (awards the task’s points)',
+    scope: { staff: 'tasks of their communities only' },
+  },
+  'POST /v1/hazards': {
+    roles: ['admin', 'staff', 'rider'],
+    summary: 'Report a hazard (随手拍)',
+    scope: { staff: 'riders of their communities only', rider: 'as itself only' },
+  },
+  'POST /v1/hazards/:id/verification': {
+    roles: ['admin', 'staff', 'verifier'],
+    summary: 'Confirm (award) or reject a hazard report',
+    scope: { staff: STAFF, verifier: 'its communities only, when it has some' },
+  },
+  'GET /v1/hazards': {
+    roles: ['admin', 'staff', 'verifier', 'auditor'],
+    summary: 'List hazard reports',
+    scope: { staff: STAFF, verifier: 'its communities only, when it has some' },
+  },
+  'GET /v1/audit/events': { roles: ['admin', 'auditor'], summary: 'Read the event log in order' },
+  'GET /v1/audit/riders/:id/balance': {
+    roles: ['admin', 'auditor'],
+    summary: 'A rider’s balance as of a time, from the log alone',
+  },
+  'GET /v1/audit/verification': {
+    roles: ['admin', 'auditor'],
+    summary: 'Check every event against the hash chain and seals',
+  },
+  'POST /v1/audit/replays': {
+    roles: ['admin', 'auditor'],
+    summary: 'Rebuild every read model in a shadow copy and compare',
+  },
+  'GET /v1/audit/replays/:id': { roles: ['admin', 'auditor'], summary: 'Read a replay’s progress' },
 };
+
+/** Who may call each route, by role: what the guard enforces. */
+export const ROUTE_POLICY: Readonly<Record<string, readonly Role[]>> = Object.fromEntries(
+  Object.entries(ROUTES).map(([route, rule]) => [route, rule.roles]),
+);
 
 export function routeKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${path}`;
+}
+
+/** docs/roles.md, generated from ROUTES (`npm run docs:roles` writes it; a test compares). */
+export function rolesMarkdown(): string {
+  const header = `| route | what | ${ALL_ROLES.join(' | ')} |`;
+  const rows = Object.entries(ROUTES).map(([route, rule]) => {
+    const cells = ALL_ROLES.map((role) =>
+      rule.roles.includes(role) ? (rule.scope?.[role] ?? 'yes') : '—',
+    );
+    return `| \`${route}\` | ${rule.summary} | ${cells.join(' | ')} |`;
+  });
+  return [
+    '# Roles: who may call which route',
+    '',
+    'Generated from `apps/api/src/auth/route-policy.ts` by `npm run docs:roles`; a test fails when',
+    'the two differ. `—`: the role is refused (403 `FORBIDDEN`). `yes`: allowed on everything the',
+    'route reaches. Otherwise what the scope rules leave of it: outside that, the answer is 403',
+    '`FORBIDDEN` (for a single thing) or the thing is left out (for a list), as the cell says.',
+    '`GET /health` and the API documents need no token.',
+    '',
+    header,
+    `|${'---|'.repeat(ALL_ROLES.length + 2)}`,
+    ...rows,
+    '',
+  ].join('\n');
 }

@@ -4,6 +4,8 @@ import { problemOf, STATUS_OF, type ErrorCode } from './problem';
 
 type Schema = Record<string, unknown>;
 type Operation = {
+  summary?: string;
+  description?: string;
   responses: Record<string, unknown>;
   parameters?: { name: string; in: string }[];
   security?: unknown[];
@@ -158,4 +160,23 @@ function groupByStatus(codes: ErrorCode[]): Map<string, ErrorCode[]> {
     groups.set(status, [...(groups.get(status) ?? []), code]);
   }
   return groups;
+}
+
+/**
+ * Gives every operation its summary and a description that says who may call it, from
+ * `describe(method, path)` (the route table); a description the route already has comes first.
+ */
+export function describeOperations(
+  document: OpenAPIObject,
+  describe: (method: string, path: string) => { summary: string; who: string } | undefined,
+): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, value] of Object.entries(item)) {
+      const described = describe(method, path);
+      if (!described) continue;
+      const operation = value as Operation;
+      operation.summary = described.summary;
+      operation.description = [operation.description, described.who].filter(Boolean).join('\n\n');
+    }
+  }
 }
