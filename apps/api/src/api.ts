@@ -1,11 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { JsonLogger, type LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
 import { completeDocument, describeOperations } from './http/openapi';
+import { localTimes } from './http/local-time.interceptor';
 import { ALL_ROLES, ROUTES, routeKey } from './auth/route-policy';
 import type { AuthenticatedRequest } from './auth/auth.guard';
 
@@ -39,7 +40,7 @@ export async function createApi(
   if (logger) logRequests(app, logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());
-  setUpOpenApi(app);
+  setUpOpenApi(app, config.timeZone);
   return app;
 }
 
@@ -68,7 +69,7 @@ function logRequests(app: NestFastifyApplication, logger: LoggerService): void {
     });
 }
 
-function setUpOpenApi(app: NestFastifyApplication): void {
+function setUpOpenApi(app: NestFastifyApplication, timeZone: string): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -83,7 +84,9 @@ function setUpOpenApi(app: NestFastifyApplication): void {
   );
   completeDocument(document, ['/health']);
   describeOperations(document, describeRoute);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // The examples show times as the answers do: with the deployment's offset.
+  const local = localTimes(document, timeZone) as OpenAPIObject;
+  SwaggerModule.setup('docs', app, local, { jsonDocumentUrl: 'docs-json' });
 }
 
 /** An operation's summary and who may call it, from the route table (OpenAPI paths use `{id}`). */

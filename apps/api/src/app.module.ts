@@ -8,6 +8,7 @@ import {
 } from '@ledger/ledger';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { LocalTimeInterceptor } from './http/local-time.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
@@ -54,6 +55,8 @@ export class AppModule {
           useFactory: IdempotencyStore.openPurging,
         },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // Inside the idempotency interceptor: the answer stored for a replay is the local one.
+        { provide: APP_INTERCEPTOR, useClass: LocalTimeInterceptor },
       ],
     };
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus, QueryBus, type Command as LedgerCommand, type Query } from '@nestjs/cqrs';
-import { isDomainError, type DomainError } from '@ledger/domain';
+import { isDomainError, parseInstant, type DomainError } from '@ledger/domain';
 import {
   BalanceAsOfQuery,
   ExportQuery,
@@ -163,8 +163,11 @@ async function replay(options: { diff?: boolean }): Promise<void> {
 }
 
 async function balance(riderId: string, options: { asOf?: string }): Promise<void> {
-  const asOf = options.asOf ? new Date(options.asOf) : new Date();
-  if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of must be an ISO-8601 time');
+  const asOf = options.asOf ? parseInstant(options.asOf, { endOfDay: true }) : new Date();
+  if (!asOf)
+    throw new UsageError(
+      '--as-of must be a date and time with its offset, such as 2026-06-30T24:00:00+08:00',
+    );
   await withBuses(async (ledger) => {
     await out(JSON.stringify(await ledger.ask(new BalanceAsOfQuery(riderId, asOf))));
   });

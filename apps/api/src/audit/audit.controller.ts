@@ -9,6 +9,8 @@ import {
 } from '@ledger/ledger';
 import { LedgerHttp } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
+import { StoredEvents } from '../http/local-time.interceptor';
+import { parseInstant } from '@ledger/domain';
 import { AsOfDto, AuditEventsQueryDto } from './audit.dto';
 
 const HASH = '7997559decc3207577d872d41e2297fc3d77dcb7dbd604009d6f3ef2178f1d41';
@@ -22,6 +24,7 @@ export class AuditController {
 
   /** The log in order, each event with its chain hash; `nextCursor` continues after the page. */
   @Get('events')
+  @StoredEvents()
   @Answers(200, {
     items: [
       {
@@ -56,7 +59,7 @@ export class AuditController {
   })
   @Refusals('NOT_FOUND')
   balanceAsOf(@Param('id') id: string, @Query() query: AsOfDto) {
-    const asOf = query.asOf ? new Date(query.asOf) : new Date();
+    const asOf = (query.asOf && parseInstant(query.asOf, { endOfDay: true })) || new Date();
     return this.ledger.ask(new BalanceAsOfQuery(id, asOf));
   }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInstant } from '../http/instant';
 
 export class AuditEventsQueryDto {
   @ApiPropertyOptional({
@@ -27,6 +28,6 @@ export class AuditEventsQueryDto {
 export class AsOfDto {
   @ApiPropertyOptional({ example: '2026-06-30T24:00:00+08:00', description: 'now when absent' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant({ endOfDay: true })
   asOf?: string;
 }

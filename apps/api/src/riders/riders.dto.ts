@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
   ACTIVITIES,
   OCCUPATIONS,
@@ -22,6 +12,7 @@ import {
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { ListQueryDto } from '../http/list-query.dto';
 import { ID } from '../principals/principals.dto';
+import { IsInstant } from '../http/instant';
 
 export class RegisterRiderDto {
   @ApiPropertyOptional({ example: 'r-0001', pattern: ID.source })
@@ -51,7 +42,7 @@ export class AwardDto {
   @ApiProperty({ example: 'jiangjin-2026' }) @Matches(ID) fundId!: string;
   @ApiProperty({ example: '夜间巡逻 两小时' }) @IsString() @Length(1, 500) reason!: string;
   @ApiProperty({ example: '2026-06-14T21:00:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   occurredAt!: string;
   @ApiPropertyOptional({ example: 20 })
   @IsOptional()

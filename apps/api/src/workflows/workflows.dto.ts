@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsLatitude,
   IsLongitude,
   IsOptional,
@@ -16,6 +15,7 @@ import {
 } from 'class-validator';
 import { MAX_TASK_SLOTS, SEVERITIES, type Severity } from '@ledger/domain';
 import { ID } from '../principals/principals.dto';
+import { IsInstant } from '../http/instant';
 import { PageQueryDto } from '../riders/riders.dto';
 
 export class PublishTaskDto {
@@ -28,10 +28,10 @@ export class PublishTaskDto {
   @ApiProperty({ example: 30 }) @IsInt() @Min(1) @Max(1_000_000) points!: number;
   @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(MAX_TASK_SLOTS) slots!: number;
   @ApiProperty({ example: '2026-06-15T19:00:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   startsAt!: string;
   @ApiProperty({ example: '2026-06-15T23:00:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   endsAt!: string;
 }
 
@@ -79,7 +79,7 @@ export class ReportHazardDto {
   @Type(() => LocationDto)
   location!: LocationDto;
   @ApiProperty({ example: '2026-06-15T21:10:00+08:00' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   occurredAt!: string;
 }
 
