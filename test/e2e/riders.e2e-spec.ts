@@ -206,5 +206,19 @@ describe('riders and awards', () => {
       status: 400,
       body: { code: 'VALIDATION_FAILED' },
     });
+
+    // An id of the wrong form is explained in words, in the body and in the path alike.
+    const inWords: unknown = expect.stringMatching(/letters, digits, dots, dashes or underscores/);
+    const badBody = await call('POST', '/v1/awards', { ...award, riderId: 'r 1' });
+    expect(badBody).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: 'riderId', message: inWords }] },
+    });
+    const badPath = await call('GET', `/v1/riders/${'x'.repeat(65)}/balance`);
+    expect(badPath).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: 'id', message: inWords }] },
+    });
+    expect(JSON.stringify([badBody, badPath])).not.toMatch(/\^|\[A-Za-z/);
   });
 });

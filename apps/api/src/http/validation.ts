@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
-import { ID } from '../principals/principals.dto';
+import { ID, ID_IN_WORDS } from './ids';
 import { problemOf, ProblemException } from './problem';
 
 /**
@@ -55,7 +55,7 @@ function checkPathIds(value: unknown, name: string | undefined): void {
     typeof value === 'object' && value !== null ? Object.entries(value) : [[name ?? 'id', value]];
   const errors = params
     .filter(([, v]) => typeof v !== 'string' || !ID.test(v))
-    .map(([field]) => ({ field, message: `${field} must match ${ID.source}` }));
+    .map(([field]) => ({ field, message: `${field} must be ${ID_IN_WORDS}` }));
   if (errors.length > 0)
     throw new ProblemException(problemOf('VALIDATION_FAILED', 'the path is not valid', errors));
 }

@@ -1,3 +1,4 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -8,13 +9,11 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { ACTIVITIES, type Activity } from '@ledger/domain';
-import { ID } from '../principals/principals.dto';
 import { ListQueryDto } from '../http/list-query.dto';
 
 const POINTS = { min: 1, max: 1_000_000 };
@@ -24,7 +23,7 @@ const MAX_BUDGET_POINTS = 1_000_000_000_000;
 export class CreateCommunityDto {
   @ApiPropertyOptional({ example: 'jijiang-01', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
   @ApiProperty({ example: '几江街道艾坪山社区' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '几江街道' }) @IsString() @Length(1, 100) street!: string;
@@ -34,7 +33,7 @@ export class CreateCommunityDto {
 export class CreateFundDto {
   @ApiPropertyOptional({ example: 'jiangjin-2026', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
   @ApiProperty({ example: '江津区小哥积分专项资金' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '江津区' }) @IsString() @Length(1, 100) district!: string;
@@ -87,7 +86,7 @@ export class RulesDto {
 }
 
 export class BadgeDto {
-  @ApiProperty({ example: 'bronze' }) @Matches(ID) id!: string;
+  @ApiProperty({ example: 'bronze' }) @IsLedgerId() id!: string;
   @ApiProperty({ example: '铜牌小哥' }) @IsString() @Length(1, 100) name!: string;
   @ApiProperty({ example: 500 })
   @IsInt()

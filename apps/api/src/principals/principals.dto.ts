@@ -1,18 +1,9 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import type { Role } from '@ledger/domain';
 import { ListQueryDto } from '../http/list-query.dto';
 
-/** Client-chosen ids (api.md). */
-export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ROLES: Role[] = ['admin', 'staff', 'verifier', 'station', 'auditor', 'rider'];
 /** A principal's scope lists are short in practice; the bound keeps a body small. */
 const MAX_SCOPE_IDS = 500;
@@ -20,7 +11,7 @@ const MAX_SCOPE_IDS = 500;
 export class CreatePrincipalDto {
   @ApiPropertyOptional({ example: 'jijiang-staff-1', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
 
   @ApiProperty({ example: '几江街道社区工作站' })
@@ -40,7 +31,7 @@ export class CreatePrincipalDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_SCOPE_IDS)
-  @Matches(ID, { each: true })
+  @IsLedgerId({ each: true })
   communityIds?: string[];
 
   @ApiPropertyOptional({
@@ -51,12 +42,12 @@ export class CreatePrincipalDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_SCOPE_IDS)
-  @Matches(ID, { each: true })
+  @IsLedgerId({ each: true })
   stationIds?: string[];
 
   @ApiPropertyOptional({ example: 'r-0001', description: 'required for rider' })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   riderId?: string;
 }
 

@@ -1,3 +1,4 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
@@ -11,15 +12,14 @@ import {
 } from '@ledger/domain';
 import { MinPositionDto } from '../organisation/min-position.dto';
 import { ListQueryDto } from '../http/list-query.dto';
-import { ID } from '../principals/principals.dto';
 import { IsInstant } from '../http/instant';
 
 export class RegisterRiderDto {
   @ApiPropertyOptional({ example: 'r-0001', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
-  @ApiProperty({ example: 'jijiang-01' }) @Matches(ID) communityId!: string;
+  @ApiProperty({ example: 'jijiang-01' }) @IsLedgerId() communityId!: string;
   @ApiProperty({ example: '美团' }) @IsString() @Length(1, 100) platform!: string;
   @ApiProperty({ enum: OCCUPATIONS }) @IsIn(OCCUPATIONS) occupation!: Occupation;
   @ApiProperty({ example: '张小哥', description: 'personal data: kept outside the log, erasable' })
@@ -28,18 +28,20 @@ export class RegisterRiderDto {
   name!: string;
   @ApiPropertyOptional({ example: '13800138000', description: 'personal data' })
   @IsOptional()
-  @Matches(/^\+?[0-9 -]{5,20}$/)
+  @Matches(/^\+?[0-9 -]{5,20}$/, {
+    message: 'phone must be 5–20 digits, spaces or dashes, with a + in front if need be',
+  })
   phone?: string;
 }
 
 export class TransferDto {
-  @ApiProperty({ example: 'dingshan-03' }) @Matches(ID) communityId!: string;
+  @ApiProperty({ example: 'dingshan-03' }) @IsLedgerId() communityId!: string;
 }
 
 export class AwardDto {
-  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
+  @ApiProperty({ example: 'r-0001' }) @IsLedgerId() riderId!: string;
   @ApiProperty({ enum: ACTIVITIES }) @IsIn(ACTIVITIES) activity!: Activity;
-  @ApiProperty({ example: 'jiangjin-2026' }) @Matches(ID) fundId!: string;
+  @ApiProperty({ example: 'jiangjin-2026' }) @IsLedgerId() fundId!: string;
   @ApiProperty({ example: '夜间巡逻 两小时' }) @IsString() @Length(1, 500) reason!: string;
   @ApiProperty({ example: '2026-06-14T21:00:00+08:00' })
   @IsInstant()
@@ -51,7 +53,7 @@ export class AwardDto {
   @Max(1_000_000)
   points?: number;
   @ApiPropertyOptional({ enum: SEVERITIES }) @IsOptional() @IsIn(SEVERITIES) severity?: Severity;
-  @ApiPropertyOptional() @IsOptional() @Matches(ID) taskId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsLedgerId() taskId?: string;
   @ApiPropertyOptional({ description: 'a reference to evidence (a photo id, a document number)' })
   @IsOptional()
   @IsString()
@@ -87,7 +89,7 @@ export class LedgerQueryDto extends PageQueryDto {
 export class RiderListDto extends ListQueryDto {
   @ApiPropertyOptional({ example: 'jijiang-aipingshan' })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   communityId?: string;
   @ApiPropertyOptional({
     example: '13800138000',

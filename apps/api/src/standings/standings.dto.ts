@@ -1,8 +1,8 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_SELECTION_SIZE } from '@ledger/domain';
 import { PERIOD } from '@ledger/projections';
-import { ID } from '../principals/principals.dto';
 import { PageQueryDto } from '../riders/riders.dto';
 
 /** `community:{id}`, `street:{name}` or `district:{name}`. */
@@ -23,7 +23,7 @@ export class LeaderboardQueryDto extends PageQueryDto {
 export class OpenSelectionDto {
   @ApiPropertyOptional({ example: 'jiangjin-2026-top10', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
   @ApiProperty({ example: '江津区' }) @IsString() @Length(1, 100) district!: string;
   @ApiProperty({ example: 2026 }) @IsInt() @Min(2000) @Max(2100) year!: number;

@@ -1,3 +1,4 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ListQueryDto } from '../http/list-query.dto';
@@ -23,7 +24,6 @@ import {
   type ItemKind,
   type StationKind,
 } from '@ledger/domain';
-import { ID } from '../principals/principals.dto';
 
 /** A redemption names a handful of catalogue lines; the bound keeps one request small. */
 const MAX_REDEMPTION_LINES = 50;
@@ -31,13 +31,13 @@ const MAX_REDEMPTION_LINES = 50;
 export class CreateStationDto {
   @ApiPropertyOptional({ example: 'jj-station-01', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
   @ApiProperty({ example: '几江街道小哥驿站' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '江津区' }) @IsString() @Length(1, 100) district!: string;
   @ApiPropertyOptional({ example: 'jijiang-01', description: 'the community it serves, if any' })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   communityId?: string;
   @ApiProperty({ enum: STATION_KINDS, description: '`centre`: a district redemption centre' })
   @IsIn(STATION_KINDS)
@@ -63,12 +63,12 @@ export class RestockDto {
 }
 
 export class SkuParams {
-  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
-  @ApiProperty({ example: 'raincoat' }) @Matches(ID) sku!: string;
+  @ApiProperty({ example: 'jj-station-01' }) @IsLedgerId() stationId!: string;
+  @ApiProperty({ example: 'raincoat' }) @IsLedgerId() sku!: string;
 }
 
 export class RedemptionLineDto {
-  @ApiProperty({ example: 'raincoat' }) @Matches(ID) sku!: string;
+  @ApiProperty({ example: 'raincoat' }) @IsLedgerId() sku!: string;
   @ApiProperty({ example: 1, minimum: 1, maximum: MAX_RESTOCK_QUANTITY })
   @IsInt()
   @Min(1)
@@ -77,8 +77,8 @@ export class RedemptionLineDto {
 }
 
 export class RedemptionDto {
-  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
-  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
+  @ApiProperty({ example: 'r-0001' }) @IsLedgerId() riderId!: string;
+  @ApiProperty({ example: 'jj-station-01' }) @IsLedgerId() stationId!: string;
   @ApiProperty({ type: [RedemptionLineDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -102,7 +102,7 @@ export class StationListDto extends ListQueryDto {
 }
 
 export class StationDayDto extends ListQueryDto {
-  @ApiProperty({ example: 'jj-station-01' }) @Matches(ID) stationId!: string;
+  @ApiProperty({ example: 'jj-station-01' }) @IsLedgerId() stationId!: string;
   @ApiPropertyOptional({
     example: '2026-12-03',
     description: 'the day (YYYY-MM-DD) in the deployment’s time zone; today when left out',

@@ -1,3 +1,4 @@
+import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -8,22 +9,20 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { MAX_TASK_SLOTS, SEVERITIES, type Severity } from '@ledger/domain';
-import { ID } from '../principals/principals.dto';
 import { IsInstant } from '../http/instant';
 import { PageQueryDto } from '../riders/riders.dto';
 
 export class PublishTaskDto {
   @ApiPropertyOptional({ example: 'jijiang-patrol-0615', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
-  @ApiProperty({ example: 'jijiang-aipingshan' }) @Matches(ID) communityId!: string;
+  @ApiProperty({ example: 'jijiang-aipingshan' }) @IsLedgerId() communityId!: string;
   @ApiProperty({ example: '滨江路夜间巡逻' }) @IsString() @Length(1, 200) title!: string;
   @ApiProperty({ example: 30 }) @IsInt() @Min(1) @Max(1_000_000) points!: number;
   @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(MAX_TASK_SLOTS) slots!: number;
@@ -38,7 +37,7 @@ export class PublishTaskDto {
 export class TaskQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'jijiang-aipingshan' })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   communityId?: string;
   @ApiPropertyOptional({
     description: 'only tasks taking sign-ups now (in their window, a slot free)',
@@ -49,8 +48,8 @@ export class TaskQueryDto extends PageQueryDto {
 }
 
 export class CompletionDto {
-  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
-  @ApiProperty({ example: 'jiangjin-2026' }) @Matches(ID) fundId!: string;
+  @ApiProperty({ example: 'r-0001' }) @IsLedgerId() riderId!: string;
+  @ApiProperty({ example: 'jiangjin-2026' }) @IsLedgerId() fundId!: string;
 }
 
 export class LocationDto {
@@ -61,14 +60,14 @@ export class LocationDto {
 export class ReportHazardDto {
   @ApiPropertyOptional({ example: 'hz-20260615-001', pattern: ID.source })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   id?: string;
-  @ApiProperty({ example: 'r-0001' }) @Matches(ID) riderId!: string;
+  @ApiProperty({ example: 'r-0001' }) @IsLedgerId() riderId!: string;
   @ApiProperty({
     example: 'manhole_cover',
     description: 'a category id: road_damage, manhole_cover …',
   })
-  @Matches(ID)
+  @IsLedgerId()
   category!: string;
   @ApiProperty({ example: '滨江路井盖破损，夜间易绊倒行人' })
   @IsString()
@@ -96,7 +95,7 @@ export class VerificationDto {
     description: 'needed to confirm: pays the award',
   })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   fundId?: string;
   @ApiProperty({ example: '养护单位现场核实：井盖缺失，定为重大' })
   @IsString()
@@ -111,6 +110,6 @@ export class HazardQueryDto extends PageQueryDto {
   status?: string;
   @ApiPropertyOptional({ example: 'jijiang-aipingshan' })
   @IsOptional()
-  @Matches(ID)
+  @IsLedgerId()
   communityId?: string;
 }
