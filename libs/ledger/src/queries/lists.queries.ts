@@ -18,6 +18,7 @@ import {
   type FundView,
   type Page,
   type PrincipalView,
+  type ProjectionName,
   type ReadModels,
   type StationView,
 } from '@ledger/projections';
@@ -71,21 +72,37 @@ export function after(
     : key;
 }
 
+/**
+ * One page of a list: the cursor checked (a key of `keySize` values), the read models it reads
+ * caught up with the caller's writes, then `read` with the key to start after.
+ */
+async function listPage<R>(
+  models: ReadModels,
+  query: ListQuery<unknown, R>,
+  from: { keySize: number; projections: readonly ProjectionName[] },
+  read: (key: (string | number)[] | undefined) => Promise<Page<R> | DomainError>,
+): Promise<Page<R> | DomainError> {
+  const key = after(query.paging, from.keySize);
+  if (key instanceof DomainError) return key;
+  await caughtUp(models, query, from.projections);
+  return read(key);
+}
+
+/** Communities: staff see their own, a verifier given communities those; others see all. */
 @QueryHandler(ListCommunitiesQuery)
 export class ListCommunitiesHandler implements IQueryHandler<ListCommunitiesQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  async execute(query: ListCommunitiesQuery) {
-    const key = after(query.paging, 4);
-    if (key instanceof DomainError) return key;
-    await caughtUp(this.models, query, ['directory']);
+  execute(query: ListCommunitiesQuery) {
     const communities = reportCommunities(query.actor);
-    return communityPage(this.models, {
-      ...query.filter,
-      communities,
-      limit: query.paging.limit,
-      after: key,
-    });
+    return listPage(this.models, query, { keySize: 4, projections: ['directory'] }, (after) =>
+      communityPage(this.models, {
+        ...query.filter,
+        communities,
+        limit: query.paging.limit,
+        after,
+      }),
+    );
   }
 }
 
@@ -93,11 +110,10 @@ export class ListCommunitiesHandler implements IQueryHandler<ListCommunitiesQuer
 export class ListStationsHandler implements IQueryHandler<ListStationsQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  async execute(query: ListStationsQuery) {
-    const key = after(query.paging, 3);
-    if (key instanceof DomainError) return key;
-    await caughtUp(this.models, query, ['stations']);
-    return stationPage(this.models, { ...query.filter, limit: query.paging.limit, after: key });
+  execute(query: ListStationsQuery) {
+    return listPage(this.models, query, { keySize: 3, projections: ['stations'] }, (after) =>
+      stationPage(this.models, { ...query.filter, limit: query.paging.limit, after }),
+    );
   }
 }
 
@@ -105,11 +121,10 @@ export class ListStationsHandler implements IQueryHandler<ListStationsQuery> {
 export class ListFundsHandler implements IQueryHandler<ListFundsQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  async execute(query: ListFundsQuery) {
-    const key = after(query.paging, 2);
-    if (key instanceof DomainError) return key;
-    await caughtUp(this.models, query, ['funds']);
-    return fundPage(this.models, { limit: query.paging.limit, after: key });
+  execute(query: ListFundsQuery) {
+    return listPage(this.models, query, { keySize: 2, projections: ['funds'] }, (after) =>
+      fundPage(this.models, { limit: query.paging.limit, after }),
+    );
   }
 }
 
@@ -117,11 +132,10 @@ export class ListFundsHandler implements IQueryHandler<ListFundsQuery> {
 export class ListPrincipalsHandler implements IQueryHandler<ListPrincipalsQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  async execute(query: ListPrincipalsQuery) {
-    const key = after(query.paging, 1);
-    if (key instanceof DomainError) return key;
-    await caughtUp(this.models, query, ['principals']);
-    return principalPage(this.models, { ...query.filter, limit: query.paging.limit, after: key });
+  execute(query: ListPrincipalsQuery) {
+    return listPage(this.models, query, { keySize: 1, projections: ['principals'] }, (after) =>
+      principalPage(this.models, { ...query.filter, limit: query.paging.limit, after }),
+    );
   }
 }
 
@@ -133,18 +147,12 @@ export class ListPrincipalsHandler implements IQueryHandler<ListPrincipalsQuery>
 export class ListRidersHandler implements IQueryHandler<ListRidersQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  async execute(query: ListRidersQuery) {
-    const key = after(query.paging, 1);
-    if (key instanceof DomainError) return key;
-    const communities = riderCommunities(query.actor, query.filter.communityId);
-    if (communities instanceof DomainError) return communities;
-    await caughtUp(this.models, query, ['directory']);
-    const { q } = query.filter;
-    return riderDirectoryPage(this.models, {
-      communities,
-      q,
-      limit: query.paging.limit,
-      after: key,
+  execute(query: ListRidersQuery) {
+    return listPage(this.models, query, { keySize: 1, projections: ['directory'] }, (after) => {
+      const communities = riderCommunities(query.actor, query.filter.communityId);
+      if (communities instanceof DomainError) return Promise.resolve(communities);
+      const { q } = query.filter;
+      return riderDirectoryPage(this.models, { communities, q, limit: query.paging.limit, after });
     });
   }
 }
