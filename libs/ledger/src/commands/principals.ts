@@ -2,8 +2,8 @@ import {
   isDomainError,
   principalDecider,
   principalStream,
+  type Actor,
   type DomainError,
-  type Role,
 } from '@ledger/domain';
 import type { ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
@@ -13,13 +13,9 @@ import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
 import { READ_MODELS } from '../infrastructure/tokens';
 import { StreamWriter } from '../write/stream-writer';
 
-export interface PrincipalInput {
-  readonly principalId: string;
+/** A principal to create: who it acts as, and a name people read. */
+export interface PrincipalInput extends Actor {
   readonly name: string;
-  readonly role: Role;
-  readonly communityIds: readonly string[];
-  readonly stationIds: readonly string[];
-  readonly riderId?: string;
 }
 
 /** The new principal and its token: the only time the token is ever shown. */
