@@ -2,20 +2,17 @@ import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { JsonLogger, type LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
 import { completeDocument, describeOperations } from './http/openapi';
 import { localTimes } from './http/local-time.interceptor';
 import { ALL_ROLES, ROUTES, routeKey } from './auth/route-policy';
 import type { AuthenticatedRequest } from './auth/auth.guard';
-
-import { problemOf } from './http/problem';
+import { fastifyOptions, jsonBodiesOnly } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 
-/** Requests larger than this are refused before parsing; ledger bodies are a few hundred bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './http/framework-errors';
 
 /** Builds the API application (not listening yet): used by `main.ts` and by the e2e tests. */
 export async function createApi(
@@ -25,18 +22,10 @@ export async function createApi(
   const logger = options.logger ?? new JsonLogger();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({
-      bodyLimit: MAX_BODY_BYTES,
-      // Errors Fastify answers before any route runs (a URL that does not decode) are problems too.
-      frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
-        void reply
-          .status(400)
-          .header('content-type', 'application/problem+json; charset=utf-8')
-          .send(problemOf('VALIDATION_FAILED', 'the URL is not valid'));
-      },
-    }),
+    new FastifyAdapter(fastifyOptions()),
     { logger, abortOnError: false },
   );
+  jsonBodiesOnly(app);
   if (logger) logRequests(app, logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,7 +8,7 @@ import { IsInt, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { DomainError } from '@ledger/domain';
 import { StoreUnavailable } from '@ledger/event-store';
 import { ProjectionLagging } from '@ledger/projections';
-import { MAX_BODY_BYTES } from '../api';
+import { fastifyOptions, jsonBodiesOnly, MAX_BODY_BYTES } from './framework-errors';
 import { ProblemException } from './problem';
 import { ProblemFilter } from './problem.filter';
 import { validationPipe } from './validation';
@@ -53,9 +55,10 @@ describe('problem+json errors and validation', () => {
   beforeAll(async () => {
     app = await NestFactory.create<NestFastifyApplication>(
       ProbeModule,
-      new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+      new FastifyAdapter(fastifyOptions()),
       { logger: false },
     );
+    jsonBodiesOnly(app);
     app.useGlobalFilters(new ProblemFilter());
     app.useGlobalPipes(validationPipe());
     await app.init();
@@ -133,16 +136,62 @@ describe('problem+json errors and validation', () => {
   it('answers malformed JSON, an oversize body and an unknown route as problems', async () => {
     expect(await call('POST', '/t/order', '{"riderId": ')).toMatchObject({
       status: 400,
-      body: { code: 'VALIDATION_FAILED' },
+      body: { code: 'VALIDATION_FAILED', detail: 'the request body is not valid JSON' },
     });
     const big = JSON.stringify({ riderId: 'r', items: [], pad: 'x'.repeat(MAX_BODY_BYTES) });
     expect(await call('POST', '/t/order', big)).toMatchObject({
       status: 413,
-      body: { code: 'VALIDATION_FAILED' },
+      body: { code: 'VALIDATION_FAILED', detail: expect.stringMatching(/too large/) as unknown },
     });
     expect(await call('GET', '/nowhere')).toMatchObject({
       status: 404,
       body: { code: 'NOT_FOUND' },
     });
   });
+
+  it('answers a body that is not JSON as 415, naming what to send', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/t/order',
+      payload: 'riderId=r',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: 'send application/json',
+    });
+  });
+
+  it('answers what Node refuses before Fastify sees it (raw non-ASCII URL, huge headers) as problems', async () => {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const rawUrl = await rawRequest(port, 'GET /t/domain?q=张 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(rawUrl.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(rawUrl.head).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(rawUrl.body)).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringMatching(/percent-encode/) as unknown,
+    });
+    const huge = `GET /t/domain HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(20_000)}\r\n\r\n`;
+    const tooLarge = await rawRequest(port, huge);
+    expect(tooLarge.head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ status: 431, code: 'VALIDATION_FAILED' });
+  });
 });
+
+/** Sends bytes as they are (no client library would send a raw non-ASCII URL) and reads the answer. */
+function rawRequest(port: number, request: string): Promise<{ head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from(request, 'utf8')));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      resolve({ head: text.slice(0, split), body: text.slice(split + 4) });
+    });
+  });
+}

@@ -9,6 +9,7 @@ import { EventStoreError } from '@ledger/event-store';
 import { QueueUnavailable } from '@ledger/ledger';
 import { ProjectionLagging } from '@ledger/projections';
 import type { FastifyReply } from 'fastify';
+import { MAX_BODY_BYTES } from './framework-errors';
 import { problemOf, ProblemException, type Problem } from './problem';
 
 /**
@@ -46,8 +47,6 @@ export class ProblemFilter implements ExceptionFilter {
         return problemOf('VALIDATION_FAILED', exception.message);
     }
     if (exception instanceof HttpException) return fromHttp(exception);
-    const fastify = fromFastify(exception);
-    if (fastify) return fastify;
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
     );
@@ -55,6 +54,10 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Nest's own errors and Fastify's (which Nest wraps as HttpException: a body that is not JSON,
+ * too large or of another type), said in words of this API rather than the framework's.
+ */
 function fromHttp(exception: HttpException): Problem {
   const status = exception.getStatus();
   if (status === 404) return problemOf('NOT_FOUND', 'no such route');
@@ -62,17 +65,13 @@ function fromHttp(exception: HttpException): Problem {
   if (status === 403) return problemOf('FORBIDDEN', 'this principal may not do that');
   if (status === 429) return problemOf('RATE_LIMITED', 'too many requests; retry later');
   if (status >= 400 && status < 500)
-    return { ...problemOf('VALIDATION_FAILED', exception.message), status };
+    return { ...problemOf('VALIDATION_FAILED', clientDetail(status, exception.message)), status };
   return problemOf('INTERNAL_ERROR', 'the request failed on the server; it has been logged');
 }
 
-/** Fastify's own errors before a route runs: bad JSON, an oversize body, a wrong content type. */
-function fromFastify(exception: unknown): Problem | undefined {
-  const code = (exception as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return { ...problemOf('VALIDATION_FAILED', 'the request body is too large'), status: 413 };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { ...problemOf('VALIDATION_FAILED', 'send application/json'), status: 415 };
-  return problemOf('VALIDATION_FAILED', 'the request body is not valid JSON');
+function clientDetail(status: number, message: string): string {
+  if (status === 413) return `the request body is too large (at most ${MAX_BODY_BYTES} bytes)`;
+  if (status === 415) return 'send application/json';
+  if (status === 400 && /JSON/.test(message)) return 'the request body is not valid JSON';
+  return message;
 }
