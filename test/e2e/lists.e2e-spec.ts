@@ -169,4 +169,35 @@ describe('who am I, and the lists', () => {
       body: { code: 'VALIDATION_FAILED' },
     });
   });
+
+  it('answers a list of a place the ledger does not know as 404, not an empty page', async () => {
+    const unknown = [
+      '/v1/communities?district=%E6%9C%AA%E7%9F%A5%E5%8C%BA', // 未知区
+      '/v1/communities?street=%E6%9C%AA%E7%9F%A5%E8%A1%97',
+      '/v1/stations?district=%E6%9C%AA%E7%9F%A5%E5%8C%BA',
+      '/v1/riders?communityId=nowhere',
+      '/v1/redemptions?stationId=nowhere',
+    ];
+    for (const url of unknown)
+      expect({ url, ...(await call('GET', url)) }).toMatchObject({
+        url,
+        status: 404,
+        body: { code: 'NOT_FOUND' },
+      });
+    // A district known by its station alone is a place: its list answers, empty or not.
+    expect(await call('GET', '/v1/stations?district=%E6%B0%B8%E5%B7%9D%E5%8C%BA')).toMatchObject({
+      status: 200,
+      body: { items: [{ id: 's3' }] },
+    });
+    expect(await call('GET', '/v1/communities?district=%E6%B0%B8%E5%B7%9D%E5%8C%BA')).toMatchObject(
+      {
+        status: 200,
+        body: { items: [] },
+      },
+    );
+    // Staff naming a community not theirs are refused before existence is told.
+    expect(
+      await call('GET', '/v1/riders?communityId=nowhere', undefined, tokens['staff-c1']),
+    ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
 });

@@ -1,6 +1,7 @@
 import {
   badgesDecider,
   DomainError,
+  notFound,
   reportCommunities,
   riderCommunities,
   BADGES_STREAM,
@@ -13,6 +14,7 @@ import {
   principalById,
   principalPage,
   readKeyset,
+  scopeExists,
   stationPage,
   type CommunityView,
   type FundView,
@@ -72,20 +74,40 @@ export function after(
     : key;
 }
 
+/** What a list reads: its cursor's key size, the read models, and the places its filter names. */
+interface ListSource {
+  readonly keySize: number;
+  readonly projections: readonly ProjectionName[];
+  /** Scopes (`community:<id>`, `street:<name>`, `district:<name>`) that must exist, or 404. */
+  readonly places?: readonly (string | false)[];
+}
+
 /**
- * One page of a list: the cursor checked (a key of `keySize` values), the read models it reads
- * caught up with the caller's writes, then `read` with the key to start after.
+ * One page of a list: the cursor checked, the read models caught up with the caller's writes,
+ * each place the filter names known (a list of a place the ledger does not know is 404, not an
+ * empty page), then `read` with the key to start after.
  */
 async function listPage<R>(
   models: ReadModels,
   query: ListQuery<unknown, R>,
-  from: { keySize: number; projections: readonly ProjectionName[] },
-  read: (key: (string | number)[] | undefined) => Promise<Page<R> | DomainError>,
+  source: ListSource,
+  read: (key: (string | number)[] | undefined) => Promise<Page<R>>,
 ): Promise<Page<R> | DomainError> {
-  const key = after(query.paging, from.keySize);
+  const key = after(query.paging, source.keySize);
   if (key instanceof DomainError) return key;
-  await caughtUp(models, query, from.projections);
+  await caughtUp(models, query, source.projections);
+  for (const place of source.places ?? [])
+    if (place && !(await placeKnown(models, place))) return notFound(place.replace(':', ' '));
   return read(key);
+}
+
+/** A place communities are in; a district also when only a station is in it. */
+async function placeKnown(models: ReadModels, place: string): Promise<boolean> {
+  if (await scopeExists(models, place)) return true;
+  const [kind, district] = place.split(':');
+  if (kind !== 'district' || district === undefined) return false;
+  const stations = await stationPage(models, { district, limit: 1, after: undefined });
+  return stations.items.length > 0;
 }
 
 /** Communities: staff see their own, a verifier given communities those; others see all. */
@@ -94,8 +116,17 @@ export class ListCommunitiesHandler implements IQueryHandler<ListCommunitiesQuer
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
   execute(query: ListCommunitiesQuery) {
+    const { district, street } = query.filter;
     const communities = reportCommunities(query.actor);
-    return listPage(this.models, query, { keySize: 4, projections: ['directory'] }, (after) =>
+    const source: ListSource = {
+      keySize: 4,
+      projections: ['directory'],
+      places: [
+        district !== undefined && `district:${district}`,
+        street !== undefined && `street:${street}`,
+      ],
+    };
+    return listPage(this.models, query, source, (after) =>
       communityPage(this.models, {
         ...query.filter,
         communities,
@@ -111,7 +142,13 @@ export class ListStationsHandler implements IQueryHandler<ListStationsQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
   execute(query: ListStationsQuery) {
-    return listPage(this.models, query, { keySize: 3, projections: ['stations'] }, (after) =>
+    const { district } = query.filter;
+    const source: ListSource = {
+      keySize: 3,
+      projections: ['stations', 'directory'],
+      places: [district !== undefined && `district:${district}`],
+    };
+    return listPage(this.models, query, source, (after) =>
       stationPage(this.models, { ...query.filter, limit: query.paging.limit, after }),
     );
   }
@@ -141,19 +178,24 @@ export class ListPrincipalsHandler implements IQueryHandler<ListPrincipalsQuery>
 
 /**
  * Riders with their names. Staff see their communities' riders only: naming another community
- * is 403, and without one the list holds theirs alone.
+ * is 403 (whether or not it exists), and without one the list holds theirs alone.
  */
 @QueryHandler(ListRidersQuery)
 export class ListRidersHandler implements IQueryHandler<ListRidersQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
-  execute(query: ListRidersQuery) {
-    return listPage(this.models, query, { keySize: 1, projections: ['directory'] }, (after) => {
-      const communities = riderCommunities(query.actor, query.filter.communityId);
-      if (communities instanceof DomainError) return Promise.resolve(communities);
-      const { q } = query.filter;
-      return riderDirectoryPage(this.models, { communities, q, limit: query.paging.limit, after });
-    });
+  async execute(query: ListRidersQuery) {
+    const { communityId, q } = query.filter;
+    const communities = riderCommunities(query.actor, communityId);
+    if (communities instanceof DomainError) return communities;
+    const source: ListSource = {
+      keySize: 1,
+      projections: ['directory'],
+      places: [communityId !== undefined && `community:${communityId}`],
+    };
+    return listPage(this.models, query, source, (after) =>
+      riderDirectoryPage(this.models, { communities, q, limit: query.paging.limit, after }),
+    );
   }
 }
 

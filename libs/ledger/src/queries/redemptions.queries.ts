@@ -9,6 +9,7 @@ import {
 import {
   receiptOf,
   stationDay,
+  stationOf,
   type Page,
   type ReadModels,
   type ReceiptView,
@@ -68,7 +69,9 @@ export class StationDayHandler implements IQueryHandler<StationDayQuery> {
     if (refused) return refused;
     const key = after(query.paging, 1);
     if (key instanceof DomainError) return key;
-    await caughtUp(this.models, query, ['redemptions']);
+    await caughtUp(this.models, query, ['redemptions', 'stations']);
+    if (!(await stationOf(this.models, query.stationId)))
+      return notFound(`station ${query.stationId}`);
     const day = query.day ?? dayKey(new Date(), this.config.timeZone);
     const { limit } = query.paging;
     return stationDay(this.models, { stationId: query.stationId, day, limit, after: key });
