@@ -62,11 +62,43 @@ describe('riders and awards', () => {
       ),
     ).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     expect(
-      await call('POST', '/v1/riders', { ...rider, id: 'r2', communityId: 'c2' }),
+      await call('POST', '/v1/riders', { ...rider, id: 'r2', communityId: 'c2', phone: undefined }),
     ).toMatchObject({ status: 201 });
     expect(await call('POST', '/v1/riders', rider)).toMatchObject({
       status: 409,
       body: { code: 'ALREADY_EXISTS' },
+    });
+  });
+
+  it('gives one phone number to one rider of the district, naming the rider that has it', async () => {
+    const second = {
+      id: 'r9',
+      communityId: 'c2',
+      platform: '饿了么',
+      occupation: 'food_delivery',
+      name: '张小哥',
+      phone: '+86 138-0013-8000',
+    };
+    const refused = await call('POST', '/v1/riders', second);
+    expect(refused).toMatchObject({
+      status: 409,
+      body: {
+        code: 'ALREADY_EXISTS',
+        riderId: 'r1',
+        detail: expect.stringMatching(/transfer/) as unknown,
+      },
+    });
+    expect(await call('GET', '/v1/riders/r9')).toMatchObject({ status: 404 });
+    // Finding by the number finds the rider that has it, however the number is written.
+    const found = await call('GET', `/v1/riders?q=${encodeURIComponent('138 0013 8000')}`);
+    expect(found.body).toMatchObject({ items: [{ id: 'r1' }] });
+    // A move is a transfer: the rider keeps its number, its points and its id.
+    expect(await call('POST', '/v1/riders/r1/transfer', { communityId: 'c2' })).toMatchObject({
+      status: 200,
+      body: { id: 'r1', communityId: 'c2' },
+    });
+    expect(await call('POST', '/v1/riders/r1/transfer', { communityId: 'c1' })).toMatchObject({
+      status: 200,
     });
   });
 

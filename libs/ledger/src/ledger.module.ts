@@ -11,7 +11,11 @@ import { MakeRedemptionHandler } from './commands/make-redemption';
 import { CreatePrincipalHandler, RevokePrincipalHandler } from './commands/principals';
 import { ReportHazardHandler } from './commands/report-hazard';
 import { CancelRedemptionHandler, ReverseAwardHandler } from './commands/corrections';
-import { ErasePersonalDataHandler, RegisterRiderHandler } from './commands/rider-registration';
+import {
+  ErasePersonalDataHandler,
+  RegisterRiderHandler,
+  TransferRiderHandler,
+} from './commands/rider-registration';
 import { StreamCommandHandler } from './commands/stream-command';
 import { CompleteTaskHandler, PublishTaskHandler, SignUpHandler } from './commands/tasks';
 import { EscalateHazardsHandler, VerifyHazardHandler } from './commands/verify-hazard';
@@ -48,6 +52,7 @@ const COMMAND_HANDLERS = [
   StreamCommandHandler,
   RegisterRiderHandler,
   ErasePersonalDataHandler,
+  TransferRiderHandler,
   AwardPointsHandler,
   ReverseAwardHandler,
   MakeRedemptionHandler,

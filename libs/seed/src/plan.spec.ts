@@ -35,6 +35,9 @@ describe('demo district plan', () => {
     const plan = seedPlan(0.2, 2026, 0, { riders: 12_000, stations: 24 });
     expect(plan.riders).toHaveLength(12_000);
     expect(new Set(plan.riders.map((r) => r.id)).size).toBe(12_000);
+    // one phone, one rider: a city's riders never share a number
+    expect(new Set(plan.riders.map((r) => r.phone)).size).toBe(12_000);
+    expect(plan.riders.every((r) => /^13\d{9}$/.test(r.phone))).toBe(true);
     expect(plan.stations).toHaveLength(24);
     expect(plan.stations.filter((s) => s.kind === 'centre')).toHaveLength(1);
     expect(plan.awards).toEqual([]);

@@ -181,6 +181,10 @@ function stationsAt(
   });
 }
 
+/** Mobile numbers 13x xxxx xxxx: the nine digits after "13", and a stride prime to their count. */
+const PHONE_RANGE = 900_000_000;
+const PHONE_STRIDE = 7_919_993;
+
 function ridersAndAwards(
   count: number,
   awardsPerRider: number,
@@ -195,6 +199,9 @@ function ridersAndAwards(
   };
   const riders: SeedPlan['riders'] = [];
   const awards: SeedPlan['awards'] = [];
+  // One number per rider (one phone, one rider): i × a stride prime to the 9-digit range, from a
+  // random start, visits every number of the range once before any repeats.
+  const firstPhone = Math.floor(random() * PHONE_RANGE);
   for (let i = 0; i < count; i++) {
     const occupation = weighted<Occupation>([
       ['courier', 40],
@@ -209,7 +216,7 @@ function ridersAndAwards(
       occupation,
       platform: pick(PLATFORMS[occupation]),
       name: `${pick([...SURNAMES])}${pick([...GIVEN])}${random() < 0.5 ? pick([...GIVEN]) : ''}`,
-      phone: `13${Math.floor(100_000_000 + random() * 899_999_999)}`,
+      phone: `13${100_000_000 + ((firstPhone + i * PHONE_STRIDE) % PHONE_RANGE)}`,
     });
     // Activity differs a lot between riders: a few very active ones make a real top ten.
     const awardCount = Math.round(awardsPerRider * (0.2 + 1.6 * random() ** 2));

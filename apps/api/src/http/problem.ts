@@ -19,6 +19,8 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   errors?: { field: string; message: string }[];
+  /** An extension member: the rider that already holds a phone number (ALREADY_EXISTS). */
+  riderId?: string;
 }
 
 /** The one place an error code becomes an HTTP status. */
@@ -93,6 +95,6 @@ export class ProblemException extends Error {
 
   /** A handler's refusal (a DomainError value) as the answer to the request. */
   static of(error: DomainError): ProblemException {
-    return new ProblemException(problemOf(error.code, error.detail));
+    return new ProblemException({ ...problemOf(error.code, error.detail), ...error.members });
   }
 }

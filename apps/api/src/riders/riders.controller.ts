@@ -9,7 +9,7 @@ import {
   ListRidersQuery,
   RegisterRiderCommand,
   ReverseAwardCommand,
-  StreamCommand,
+  TransferRiderCommand,
   type AwardResult,
   type ReversalResult,
 } from '@ledger/ledger';
@@ -197,12 +197,12 @@ export class RidersController {
   /** Moves a rider to another community; points earned before stay on the old one's boards. */
   @Post('riders/:id/transfer')
   @Answers(200, { id: 'r-0001', communityId: 'dingshan-01', position: 40 })
-  @Refusals('NOT_FOUND')
+  @Refusals('NOT_FOUND', 'ALREADY_EXISTS')
   @HttpCode(200)
   async transfer(@Param('id') id: string, @Body() body: TransferDto, @Ledger() caller: Caller) {
-    const command = { type: 'TransferRider' as const, riderId: id, communityId: body.communityId };
+    const input = { riderId: id, communityId: body.communityId };
     const written = await this.ledger.execute(
-      new StreamCommand({ kind: 'rider', id, command }, this.ledger.request(caller)),
+      new TransferRiderCommand(input, this.ledger.request(caller)),
     );
     return { id, communityId: body.communityId, position: written.position };
   }

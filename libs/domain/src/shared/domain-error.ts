@@ -18,11 +18,18 @@ export type DomainErrorCode =
   /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */
   | 'CONCURRENCY_CONFLICT';
 
+/** What a refusal names besides its words, for a client to act on (RFC 9457 extension members). */
+export interface ErrorMembers {
+  /** The rider that already holds what was asked for (a phone number). */
+  readonly riderId?: string;
+}
+
 /** A rejected command: a value with a stable code, returned by deciders, never thrown by them. */
 export class DomainError {
   constructor(
     readonly code: DomainErrorCode,
     readonly detail: string,
+    readonly members: ErrorMembers = {},
   ) {}
 }
 

@@ -3,7 +3,7 @@ import { ReadModels, selectionOf } from '@ledger/projections';
 import { SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, requestOf, seedLedger, type LedgerProcess } from '../testing';
 import { AwardPointsCommand } from './award-points';
-import { InMemoryPersonalDataStore } from '../personal-data/personal-data.store';
+import { SqlPersonalDataStore, type PersonalDataStore } from '../personal-data/personal-data.store';
 import { CloseSelectionCommand, CloseSelectionHandler, replaySelection } from './close-selection';
 
 describe('the annual top-ten selection', () => {
@@ -11,11 +11,13 @@ describe('the annual top-ten selection', () => {
   let sql: SqlClient;
   let p: LedgerProcess;
   let close: CloseSelectionHandler;
+  let personal: PersonalDataStore;
 
   beforeAll(async () => {
     ({ events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' }));
     p = ledgerProcess(store);
-    close = new CloseSelectionHandler(p.writer, store, new InMemoryPersonalDataStore());
+    personal = await SqlPersonalDataStore.open(sql);
+    close = new CloseSelectionHandler(p.writer, store, personal);
     await seedLedger(p, { riders: 12, budgetPoints: 1_000_000, pricePoints: 1, stock: 1 });
   });
   afterAll(() => store.close());
@@ -103,12 +105,7 @@ describe('the annual top-ten selection', () => {
     });
     await open('race');
     const others = [0, 1, 2, 3].map(
-      () =>
-        new CloseSelectionHandler(
-          ledgerProcess(store).writer,
-          store,
-          new InMemoryPersonalDataStore(),
-        ),
+      () => new CloseSelectionHandler(ledgerProcess(store).writer, store, personal),
     );
     const outcomes = await Promise.all(
       others.map((h) => h.execute(new CloseSelectionCommand('race', requestOf()))),

@@ -1,4 +1,11 @@
-import { openEmbeddedDatabase, type EventStore, type StoredEvent } from '@ledger/event-store';
+import {
+  openEmbeddedDatabase,
+  type EventStore,
+  type SqlClient,
+  type StoredEvent,
+} from '@ledger/event-store';
+import { ReadModels } from '@ledger/projections';
+import { SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, requestOf, seedLedger } from '../testing';
 import {
   SqlPersonalDataStore,
@@ -8,8 +15,11 @@ import {
 import {
   ErasePersonalDataCommand,
   ErasePersonalDataHandler,
+  ORPHAN_RESERVATION_MS,
   RegisterRiderCommand,
   RegisterRiderHandler,
+  TransferRiderCommand,
+  TransferRiderHandler,
 } from './rider-registration';
 
 const NAME = '张小哥';
@@ -27,40 +37,55 @@ async function allEvents(store: EventStore): Promise<StoredEvent[]> {
 
 describe('rider registration and personal-data erasure (embedded SQL table)', () => {
   let events: EventStore;
+  let sql: SqlClient;
   let personal: PersonalDataStore;
+  let models: ReadModels;
 
   beforeAll(async () => {
     const db = await openEmbeddedDatabase({ dataDir: 'memory://' });
-    events = db.events;
-    personal = await SqlPersonalDataStore.open(db.sql);
-    await seedLedger(ledgerProcess(events), {
-      riders: 0,
-      budgetPoints: 100,
-      pricePoints: 1,
-      stock: 1,
-    });
+    ({ events, sql } = db);
+    personal = await SqlPersonalDataStore.open(sql);
+    models = await ReadModels.open(events, sql, { schema: 'read', timeZone: SHANGHAI });
+    const p = ledgerProcess(events);
+    await seedLedger(p, { riders: 0, budgetPoints: 100, pricePoints: 1, stock: 1 });
+    for (const [communityId, district] of [
+      ['c2', '江津区'],
+      ['y1', '永川区'],
+    ])
+      await p.run({
+        kind: 'community',
+        id: communityId,
+        command: {
+          type: 'RegisterCommunity',
+          communityId,
+          name: communityId,
+          street: '街道',
+          district,
+        },
+      });
   });
   afterAll(() => events.close());
 
-  const register = (
-    handler: RegisterRiderHandler,
-    riderId: string,
-    key?: string,
-    communityId = 'c1',
-  ) =>
-    handler.execute(
-      new RegisterRiderCommand(
-        { riderId, communityId, platform: '顺丰', occupation: 'courier', name: NAME, phone: PHONE },
-        requestOf(undefined, key),
-      ),
-    );
+  const registerWith =
+    (store?: PersonalDataStore) =>
+    (riderId: string, options: { key?: string; communityId?: string; phone?: string } = {}) =>
+      new RegisterRiderHandler(ledgerProcess(events).writer, store ?? personal, models).execute(
+        new RegisterRiderCommand(
+          {
+            riderId,
+            communityId: options.communityId ?? 'c1',
+            platform: '顺丰',
+            occupation: 'courier',
+            name: NAME,
+            phone: options.phone ?? PHONE,
+          },
+          requestOf(undefined, options.key),
+        ),
+      );
+  const register = registerWith();
 
   it('keeps name and phone in the table and out of every event', async () => {
-    const p = ledgerProcess(events);
-    const handler = new RegisterRiderHandler(p.writer, personal);
-    expect(await register(handler, 'zhang')).toMatchObject({
-      position: expect.any(Number) as number,
-    });
+    expect(await register('zhang')).toMatchObject({ position: expect.any(Number) as number });
     expect(await personal.find('zhang')).toEqual({ name: NAME, phone: PHONE });
     const log = JSON.stringify(await allEvents(events));
     expect(log).toContain('zhang');
@@ -69,35 +94,112 @@ describe('rider registration and personal-data erasure (embedded SQL table)', ()
   });
 
   it('refuses a taken id (ALREADY_EXISTS) and an unknown community (NOT_FOUND) without touching the table', async () => {
-    const p = ledgerProcess(events);
-    const handler = new RegisterRiderHandler(p.writer, personal);
-    await personal.save('zhang', { name: NAME, phone: PHONE });
-    expect(await register(handler, 'zhang')).toMatchObject({ code: 'ALREADY_EXISTS' });
-    expect(await register(handler, 'li', undefined, 'nowhere')).toMatchObject({
+    expect(await register('zhang', { phone: '13900000000' })).toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    expect(await personal.find('zhang')).toEqual({ name: NAME, phone: PHONE });
+    expect(await register('li', { communityId: 'nowhere', phone: '13900000000' })).toMatchObject({
       code: 'NOT_FOUND',
     });
     expect(await personal.find('li')).toBeUndefined();
   });
 
-  it('completes a registration whose personal data was lost in a crash, when retried with its key', async () => {
-    const p = ledgerProcess(events);
+  it('gives one phone to one rider of a district, however it is written, naming that rider', async () => {
+    for (const phone of [PHONE, '138 0013 8000', '+86 138-0013-8000', '008613800138000'])
+      expect(await register(`copy-${phone.length}`, { communityId: 'c2', phone })).toEqual(
+        expect.objectContaining({ code: 'ALREADY_EXISTS', members: { riderId: 'zhang' } }),
+      );
+    expect(await personal.find('copy-11')).toBeUndefined();
+    // Another district runs its own roll: the same number is a new rider there.
+    expect(await register('yong', { communityId: 'y1' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+    // A registration's retry is the same registration, not a second holder.
+    expect(await register('chen', { key: 'k-chen', phone: '13700000000' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+    expect(await register('chen', { key: 'k-chen', phone: '13700000000' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+  });
+
+  it('lets one of several processes registering one phone at once win, the others told who did', async () => {
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4].map((n) => register(`race-${n}`, { phone: '13600000000' })),
+    );
+    const won = outcomes.filter((o) => 'position' in o);
+    expect(won).toHaveLength(1);
+    const winner = [1, 2, 3, 4].find((_, i) => 'position' in outcomes[i]);
+    for (const lost of outcomes.filter((o) => !('position' in o)))
+      expect(lost).toEqual(
+        expect.objectContaining({ code: 'ALREADY_EXISTS', members: { riderId: `race-${winner}` } }),
+      );
+    const { rows } = await sql.query<{ n: number }>(
+      `select count(*)::int as n from rider_personal_data where phone = '13600000000'`,
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('completes a registration whose personal data failed in a crash, when retried with its key', async () => {
     const failing: PersonalDataStore = {
-      save: () => Promise.reject(new Error('killed')),
+      reserve: () => Promise.reject(new Error('killed')),
+      release: (id, registration) => personal.release(id, registration),
+      moveTo: (id, district) => personal.moveTo(id, district),
       find: (id) => personal.find(id),
       erase: (id) => personal.erase(id),
       namesOf: (ids) => personal.namesOf(ids),
     };
     await expect(
-      register(new RegisterRiderHandler(p.writer, failing), 'wang', 'k-1'),
+      registerWith(failing)('wang', { key: 'k-1', phone: '13500000000' }),
     ).rejects.toThrow('killed');
-    expect(await personal.find('wang')).toBeUndefined();
-    expect(
-      await register(new RegisterRiderHandler(p.writer, personal), 'wang', 'k-1'),
-    ).toMatchObject({ position: expect.any(Number) as number });
-    expect(await personal.find('wang')).toEqual<PersonalData>({ name: NAME, phone: PHONE });
+    expect(await events.readStream('rider-wang')).toEqual([]);
+    expect(await register('wang', { key: 'k-1', phone: '13500000000' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+    expect(await personal.find('wang')).toEqual<PersonalData>({ name: NAME, phone: '13500000000' });
   });
 
-  it('erases for good, keeps the ledger, and records the erasure once', async () => {
+  it('frees a phone a crash left reserved for a rider that never reached the log, once it is old', async () => {
+    const claim = { registrationId: 'lost', district: '江津区' };
+    expect(await personal.reserve('ghost', claim, { name: '幽灵', phone: '13400000000' })).toEqual({
+      reserved: true,
+    });
+    expect(await register('zhao', { phone: '13400000000' })).toEqual(
+      expect.objectContaining({ code: 'ALREADY_EXISTS', members: { riderId: 'ghost' } }),
+    );
+    const old = `${(ORPHAN_RESERVATION_MS / 1000) * 2} seconds`;
+    await sql.query(
+      `update rider_personal_data set updated_at = now() - $1::interval where rider_id = 'ghost'`,
+      [old],
+    );
+    expect(await register('zhao', { phone: '13400000000' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+    expect(await personal.find('ghost')).toBeUndefined();
+  });
+
+  it('refuses a transfer into a district where another rider has the phone, and moves the phone with it', async () => {
+    await models.catchUp();
+    const transfer = (riderId: string, communityId: string) =>
+      new TransferRiderHandler(ledgerProcess(events).writer, personal, models).execute(
+        new TransferRiderCommand({ riderId, communityId }, requestOf()),
+      );
+    // yong (永川区) has zhang's number: moving into 江津区 would give the number two riders.
+    expect(await transfer('yong', 'c2')).toEqual(
+      expect.objectContaining({ code: 'ALREADY_EXISTS', members: { riderId: 'zhang' } }),
+    );
+    expect(await transfer('chen', 'y1')).toMatchObject({ position: expect.any(Number) as number });
+    await models.catchUp();
+    // chen's number now belongs to 永川区: 江津区 may give it to a new rider, 永川区 may not.
+    expect(await register('chen-2', { phone: '13700000000' })).toMatchObject({
+      position: expect.any(Number) as number,
+    });
+    expect(await register('chen-3', { communityId: 'y1', phone: '13700000000' })).toEqual(
+      expect.objectContaining({ code: 'ALREADY_EXISTS', members: { riderId: 'chen' } }),
+    );
+  });
+
+  it('erases for good, keeps the ledger, records the erasure once, and frees the phone', async () => {
     const p = ledgerProcess(events);
     await p.awardPoints('zhang', 10);
     const erase = new ErasePersonalDataHandler(p.writer, personal);
@@ -114,6 +216,9 @@ describe('rider registration and personal-data erasure (embedded SQL table)', ()
     ]);
     expect(await erase.execute(new ErasePersonalDataCommand('ghost', requestOf()))).toMatchObject({
       code: 'NOT_FOUND',
+    });
+    expect(await register('zhang-new', { communityId: 'c2' })).toMatchObject({
+      position: expect.any(Number) as number,
     });
   });
 });

@@ -1,4 +1,4 @@
-import { classifyPgError, type SqlClient } from '@ledger/event-store';
+import { classifyPgError, sqlState, UNIQUE_VIOLATION, type SqlClient } from '@ledger/event-store';
 
 /** A rider's personal data: never in the event log, erasable for good. */
 export interface PersonalData {
@@ -6,8 +6,35 @@ export interface PersonalData {
   readonly phone?: string;
 }
 
+/** Whose registration a personal-data row is, and the district its phone is unique in. */
+export interface RegistrationClaim {
+  /** The registration the row belongs to: a retry of it may write the row again, no other. */
+  readonly registrationId: string;
+  readonly district: string;
+}
+
+/** A row that stood in a reservation's way: the rider id's, or the phone's in the district. */
+export interface Holder {
+  readonly what: 'rider' | 'phone';
+  readonly riderId: string;
+  /** The registration that wrote it (`null` for rows older than reservations). */
+  readonly registrationId: string | null;
+  readonly since: Date;
+}
+
+/** What a reservation found: the row is the registration's now, or who holds the id or phone. */
+export type Reservation = { readonly reserved: true } | ({ readonly reserved: false } & Holder);
+
 export interface PersonalDataStore {
-  save(riderId: string, data: PersonalData): Promise<void>;
+  /**
+   * Writes a registration's name and phone before its event is appended, refusing a phone that
+   * another rider of the district holds (a unique index, so two processes cannot both win).
+   */
+  reserve(riderId: string, claim: RegistrationClaim, data: PersonalData): Promise<Reservation>;
+  /** Removes a reservation whose registration was refused (only that registration's row). */
+  release(riderId: string, registrationId: string | null): Promise<void>;
+  /** The district the rider's phone is unique in, after a transfer (false: another holds it). */
+  moveTo(riderId: string, district: string): Promise<boolean>;
   /** `undefined` when there is none (never given, or erased). */
   find(riderId: string): Promise<PersonalData | undefined>;
   /** Deletes the row; the database's own space reuse then overwrites it (no soft delete). */
@@ -19,14 +46,28 @@ export interface PersonalDataStore {
 /** The table beside the log (found by the connection's search path: the deployment's schema). */
 export const PERSONAL_DATA_TABLE = 'rider_personal_data';
 
+/**
+ * A phone number as compared: its digits, without China's country code (+86 or 0086 before a
+ * mobile number), so '138 0013 8000', '138-0013-8000' and '+86 13800138000' are one number.
+ */
+export const phoneKeySql = (phone: string): string =>
+  `nullif(regexp_replace(regexp_replace(${phone}, '[^0-9]', '', 'g'), '^(00)?86(1[0-9]{10})$', '\\2'), '')`;
+
 const DDL = `create table if not exists ${PERSONAL_DATA_TABLE} (
   rider_id text primary key,
   name text not null,
   phone text,
   updated_at timestamptz not null default now()
 );
-create index if not exists rider_personal_data_phone on ${PERSONAL_DATA_TABLE} (phone);
-create index if not exists rider_personal_data_name on ${PERSONAL_DATA_TABLE} (name text_pattern_ops)`;
+alter table ${PERSONAL_DATA_TABLE} add column if not exists registration_id text;
+alter table ${PERSONAL_DATA_TABLE} add column if not exists district text;
+alter table ${PERSONAL_DATA_TABLE} add column if not exists phone_key text
+  generated always as (${phoneKeySql('phone')}) stored;
+create unique index if not exists rider_personal_data_district_phone
+  on ${PERSONAL_DATA_TABLE} (district, phone_key) where district is not null and phone_key is not null;
+create index if not exists rider_personal_data_phone_key on ${PERSONAL_DATA_TABLE} (phone_key);
+create index if not exists rider_personal_data_name on ${PERSONAL_DATA_TABLE} (name text_pattern_ops);
+drop index if exists rider_personal_data_phone`;
 
 /** The table in the SQL database beside the log (the embedded folder, or PostgreSQL). */
 export class SqlPersonalDataStore implements PersonalDataStore {
@@ -38,14 +79,92 @@ export class SqlPersonalDataStore implements PersonalDataStore {
     return store;
   }
 
-  async save(riderId: string, data: PersonalData): Promise<void> {
-    await this.run(() =>
-      this.sql.query(
-        `insert into rider_personal_data (rider_id, name, phone) values ($1, $2, $3)
-         on conflict (rider_id) do update set name = excluded.name, phone = excluded.phone, updated_at = now()`,
-        [riderId, data.name, data.phone ?? null],
+  async reserve(
+    riderId: string,
+    claim: RegistrationClaim,
+    data: PersonalData,
+  ): Promise<Reservation> {
+    // Twice at most: a holder may release its row between the refusal and the look-up.
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      const outcome = await this.insertOwn(riderId, claim, data);
+      if (outcome === 'reserved') return { reserved: true };
+      const holder = await this.holder(outcome, riderId, claim.district, data.phone ?? '');
+      if (holder) return { reserved: false, ...holder };
+    }
+    throw new Error(`the personal data of rider ${riderId} changed hands while it was reserved`);
+  }
+
+  /** The row, unless the rider id is another registration's or the phone another rider's. */
+  private async insertOwn(
+    riderId: string,
+    claim: RegistrationClaim,
+    data: PersonalData,
+  ): Promise<'reserved' | Holder['what']> {
+    try {
+      const { rows } = await this.sql.query(
+        `insert into ${PERSONAL_DATA_TABLE} (rider_id, name, phone, registration_id, district)
+         values ($1, $2, $3, $4, $5)
+         on conflict (rider_id) do update set name = excluded.name, phone = excluded.phone,
+           district = excluded.district, updated_at = now()
+         where ${PERSONAL_DATA_TABLE}.registration_id = excluded.registration_id
+         returning rider_id`,
+        [riderId, data.name, data.phone ?? null, claim.registrationId, claim.district],
+      );
+      return rows.length > 0 ? 'reserved' : 'rider';
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION) return 'phone';
+      throw classifyPgError(error) ?? error;
+    }
+  }
+
+  private async holder(
+    what: Holder['what'],
+    riderId: string,
+    district: string,
+    phone: string,
+  ): Promise<Holder | undefined> {
+    const where =
+      what === 'rider'
+        ? 'rider_id = $1'
+        : `district = $2 and phone_key = ${phoneKeySql('$3::text')} and rider_id <> $1`;
+    const { rows } = await this.run(() =>
+      this.sql.query<{ rider_id: string; registration_id: string | null; updated_at: Date }>(
+        `select rider_id, registration_id, updated_at from ${PERSONAL_DATA_TABLE} where ${where}`,
+        what === 'rider' ? [riderId] : [riderId, district, phone],
       ),
     );
+    const [row] = rows;
+    return (
+      row && {
+        what,
+        riderId: row.rider_id,
+        registrationId: row.registration_id,
+        since: new Date(row.updated_at),
+      }
+    );
+  }
+
+  async release(riderId: string, registrationId: string | null): Promise<void> {
+    await this.run(() =>
+      this.sql.query(
+        `delete from ${PERSONAL_DATA_TABLE}
+         where rider_id = $1 and registration_id is not distinct from $2`,
+        [riderId, registrationId],
+      ),
+    );
+  }
+
+  async moveTo(riderId: string, district: string): Promise<boolean> {
+    try {
+      await this.sql.query(
+        `update ${PERSONAL_DATA_TABLE} set district = $2, updated_at = now() where rider_id = $1`,
+        [riderId, district],
+      );
+      return true;
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION) return false;
+      throw classifyPgError(error) ?? error;
+    }
   }
 
   async find(riderId: string): Promise<PersonalData | undefined> {
@@ -82,32 +201,5 @@ export class SqlPersonalDataStore implements PersonalDataStore {
     } catch (error) {
       throw classifyPgError(error) ?? error;
     }
-  }
-}
-
-/** For tests and the in-memory double. */
-export class InMemoryPersonalDataStore implements PersonalDataStore {
-  readonly rows = new Map<string, PersonalData>();
-
-  save(riderId: string, data: PersonalData): Promise<void> {
-    this.rows.set(riderId, { ...data });
-    return Promise.resolve();
-  }
-
-  find(riderId: string): Promise<PersonalData | undefined> {
-    return Promise.resolve(this.rows.get(riderId));
-  }
-
-  erase(riderId: string): Promise<void> {
-    this.rows.delete(riderId);
-    return Promise.resolve();
-  }
-
-  namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    const found = riderIds.flatMap((id) => {
-      const row = this.rows.get(id);
-      return row ? [[id, row.name] as const] : [];
-    });
-    return Promise.resolve(new Map(found));
   }
 }

@@ -1,6 +1,6 @@
 import type { Page, ReadDb } from '@ledger/projections';
 import { iso, pageByKey } from '@ledger/projections';
-import { PERSONAL_DATA_TABLE } from './personal-data.store';
+import { PERSONAL_DATA_TABLE, phoneKeySql } from './personal-data.store';
 
 /** A rider as a list shows it: the directory's record and the name (null once erased). */
 export interface RiderListItem {
@@ -43,7 +43,7 @@ export async function riderDirectoryPage(
     `select r.rider_id, r.community_id, p.name, r.platform, r.occupation, r.registered_at
      from ${db.schema}.riders r left join ${PERSONAL_DATA_TABLE} p using (rider_id)
      where ($1::text[] is null or r.community_id = any($1::text[]))
-       and ($2::text is null or p.phone = $2 or p.name like $3)
+       and ($2::text is null or p.phone_key = ${phoneKeySql('$2::text')} or p.name like $3)
        and ($4::text is null or r.rider_id > $4)
      order by r.rider_id limit $5`,
     [filter.communities ?? null, q, prefix, filter.after?.[0] ?? null, filter.limit + 1],
@@ -61,4 +61,24 @@ export async function riderDirectoryPage(
       registeredAt: iso(r.registered_at),
     }),
   );
+}
+
+/**
+ * The rider of a district (as the directory places riders: transfers included) whose phone is
+ * this number, other than `riderId`. Riders the directory has not projected yet are the unique
+ * index's to catch (their reservation holds the district).
+ */
+export async function phoneHeldInDistrict(
+  db: ReadDb,
+  claim: { readonly district: string; readonly phone: string; readonly riderId: string },
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ rider_id: string }>(
+    `select p.rider_id from ${PERSONAL_DATA_TABLE} p
+     join ${db.schema}.riders r using (rider_id)
+     join ${db.schema}.communities c on c.community_id = r.community_id
+     where p.phone_key = ${phoneKeySql('$1::text')} and p.rider_id <> $2 and c.district = $3
+     order by p.rider_id limit 1`,
+    [claim.phone, claim.riderId, claim.district],
+  );
+  return rows[0]?.rider_id;
 }
