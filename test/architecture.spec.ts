@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
+import { imports, nodes, ROOT, sources, TEST_FILE, under, where } from './support/sources';
 
 /*
  * The shape docs/architecture.md describes, held by tests so that it stays: where the core is
@@ -9,62 +8,8 @@ import * as ts from 'typescript';
  * import, and how long a function may grow.
  */
 
-const ROOT = resolve(__dirname, '..');
 /** architecture.md, style rule 8: functions stay short. */
 const MAX_FUNCTION_LINES = 70;
-
-interface Source {
-  readonly path: string;
-  readonly file: ts.SourceFile;
-}
-
-const TEST_FILE = /\.(spec|int-spec|e2e-spec)\.ts$|\.suite\.ts$|\/contract\//;
-
-const sources: Source[] = execFileSync(
-  'git',
-  ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'],
-  {
-    cwd: ROOT,
-    encoding: 'utf8',
-  },
-)
-  .split('\n')
-  .filter((path) => path.endsWith('.ts'))
-  .map((path) => ({
-    path,
-    file: ts.createSourceFile(
-      path,
-      readFileSync(join(ROOT, path), 'utf8'),
-      ts.ScriptTarget.Latest,
-      true,
-    ),
-  }));
-
-const production = sources.filter((s) => !TEST_FILE.test(s.path) && !s.path.includes('/testing/'));
-const under = (folder: string, list = production) => list.filter((s) => s.path.startsWith(folder));
-
-function imports(source: Source): string[] {
-  return source.file.statements.flatMap((statement) =>
-    (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
-    statement.moduleSpecifier &&
-    ts.isStringLiteral(statement.moduleSpecifier)
-      ? [statement.moduleSpecifier.text]
-      : [],
-  );
-}
-
-function nodes(source: Source, keep: (node: ts.Node) => boolean): ts.Node[] {
-  const found: ts.Node[] = [];
-  const visit = (node: ts.Node): void => {
-    if (keep(node)) found.push(node);
-    ts.forEachChild(node, visit);
-  };
-  visit(source.file);
-  return found;
-}
-
-const where = (source: Source, node: ts.Node) =>
-  `${source.path}:${source.file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 
 describe('architecture', () => {
   it('finds the sources it checks', () => {

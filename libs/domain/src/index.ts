@@ -2,6 +2,7 @@ export * from './streams';
 export * from './events';
 export * from './commands';
 export * from './shared/domain-error';
+export * from './shared/said';
 export * from './shared/points';
 export * from './shared/time';
 export * from './shared/context';

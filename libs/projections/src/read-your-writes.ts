@@ -1,3 +1,4 @@
+import { render, say, type Said } from '@ledger/domain';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import type { EventEmitter } from 'node:events';
 import { readCheckpoints } from './checkpoints';
@@ -11,6 +12,10 @@ const RECHECK_MS = 20;
 
 export class ProjectionLagging extends Error {
   readonly code = 'PROJECTION_LAGGING';
+
+  constructor(readonly said: Said) {
+    super(render(said));
+  }
 }
 
 /**
@@ -78,7 +83,7 @@ export class ReadYourWrites {
       const left = deadline - Date.now();
       if (left <= 0)
         throw new ProjectionLagging(
-          `read models have not reached position ${position} within ${timeoutMs} ms`,
+          say`read models have not reached position ${position} within ${timeoutMs} ms`,
         );
       await this.nextBatchOr(Math.min(left, RECHECK_MS));
     }

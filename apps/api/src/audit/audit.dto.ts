@@ -1,3 +1,5 @@
+import { say } from '@ledger/domain';
+import { inWords } from '../http/i18n/validation-words';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -8,7 +10,7 @@ export class AuditEventsQueryDto {
     description: 'the `nextCursor` of the previous page; the start when absent',
   })
   @IsOptional()
-  @Matches(/^[0-9:/]{1,64}$/, { message: 'after must be the nextCursor of a previous page' })
+  @Matches(/^[0-9:/]{1,64}$/, inWords((p) => say`${p} must be the nextCursor of a previous page`))
   after?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
@@ -19,9 +21,10 @@ export class AuditEventsQueryDto {
   limit?: number;
   @ApiPropertyOptional({ example: 'rider-r-0001', description: 'only events of this stream' })
   @IsOptional()
-  @Matches(/^[a-z]+(-[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/, {
-    message: 'stream must be a stream name',
-  })
+  @Matches(
+    /^[a-z]+(-[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/,
+    inWords((p) => say`${p} must be a stream name`),
+  )
   stream?: string;
 }
 

@@ -1,3 +1,4 @@
+import { say } from '@ledger/domain';
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
@@ -33,18 +34,22 @@ export class AuthGuard implements CanActivate {
     const match = BEARER.exec(request.headers.authorization ?? '');
     const actor = match ? await this.queries.execute(new AuthenticateQuery(match[1])) : undefined;
     if (!actor)
-      throw new ProblemException(problemOf('UNAUTHENTICATED', 'a valid bearer token is required'));
+      throw ProblemException.from(
+        problemOf('UNAUTHENTICATED', say`a valid bearer token is required`),
+      );
     const route = routeKey(request.method, request.routeOptions.url ?? '');
     const roles: readonly Role[] = ROUTE_POLICY[route] ?? [];
     if (!roles.includes(actor.role)) {
-      throw new ProblemException(problemOf('FORBIDDEN', `the ${actor.role} role may not do this`));
+      throw ProblemException.from(
+        problemOf('FORBIDDEN', say`the ${actor.role} role may not do this`),
+      );
     }
     const wait = this.limiter.take(actor.principalId);
     if (wait > 0)
-      throw new ProblemException(
+      throw ProblemException.from(
         problemOf(
           'RATE_LIMITED',
-          `too many requests from ${actor.principalId}; retry in ${wait} s`,
+          say`too many requests from ${actor.principalId}; retry in ${wait} s`,
         ),
         { 'retry-after': String(wait) },
       );

@@ -1,8 +1,10 @@
+import { say } from '@ledger/domain';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyHttpOptions, FastifyReply } from 'fastify';
-import { problemOf, type Problem } from './problem';
+import type { FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
+import { languageOf } from './i18n/language';
+import { problemIn, problemOf, sendProblem, type Problem } from './problem';
 
 /** Requests larger than this are refused before parsing; ledger bodies are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -19,11 +21,10 @@ const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 export function fastifyOptions(): FastifyHttpOptions<Server> {
   return {
     bodyLimit: MAX_BODY_BYTES,
-    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
-      void reply
-        .status(400)
-        .header('content-type', PROBLEM_JSON)
-        .send(problemOf('VALIDATION_FAILED', 'the URL is not valid'));
+    frameworkErrors: (_error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      const language = languageOf(request.headers['accept-language']);
+      const problem = problemOf('VALIDATION_FAILED', say`the URL is not valid`);
+      sendProblem(reply, problemIn(problem, language), language);
     },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -33,18 +34,27 @@ export function fastifyOptions(): FastifyHttpOptions<Server> {
   };
 }
 
-/** What Node's HTTP parser refused, as the contract's problem. */
+/**
+ * What Node's HTTP parser refused, as the contract's problem: in English, since the request (and
+ * its Accept-Language) could not be read.
+ */
 function clientProblem(code: string | undefined): Problem {
   if (code === 'HPE_HEADER_OVERFLOW')
-    return { ...problemOf('VALIDATION_FAILED', 'the request headers are too large'), status: 431 };
+    return problemIn(
+      { ...problemOf('VALIDATION_FAILED', say`the request headers are too large`), status: 431 },
+      'en',
+    );
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    return {
-      ...problemOf('VALIDATION_FAILED', 'the request took too long to arrive'),
-      status: 408,
-    };
-  return problemOf(
-    'VALIDATION_FAILED',
-    'the request is not valid HTTP: a URL must percent-encode characters outside ASCII (张 is %E5%BC%A0)',
+    return problemIn(
+      { ...problemOf('VALIDATION_FAILED', say`the request took too long to arrive`), status: 408 },
+      'en',
+    );
+  return problemIn(
+    problemOf(
+      'VALIDATION_FAILED',
+      say`the request is not valid HTTP: a URL must percent-encode characters outside ASCII (张 is %E5%BC%A0)`,
+    ),
+    'en',
   );
 }
 

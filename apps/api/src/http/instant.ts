@@ -1,4 +1,5 @@
-import { parseInstant } from '@ledger/domain';
+import { parseInstant, say } from '@ledger/domain';
+import { inWords } from './i18n/validation-words';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 /**
@@ -7,19 +8,19 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
  * is taken as the end of that day.
  */
 export function IsInstant(options: { endOfDay?: boolean } = {}, validation?: ValidationOptions) {
-  const example = options.endOfDay
-    ? '2026-06-30T24:00:00+08:00 (the end of that day)'
-    : '2026-12-03T20:00:00+08:00';
+  const words = inWords((property) =>
+    options.endOfDay
+      ? say`${property} must be a date and time with its offset, such as 2026-06-30T24:00:00+08:00 (the end of that day)`
+      : say`${property} must be a date and time with its offset, such as 2026-12-03T20:00:00+08:00`,
+  );
   return ValidateBy(
     {
       name: 'isInstant',
       validator: {
         validate: (value: unknown) =>
           typeof value === 'string' && parseInstant(value, options) !== undefined,
-        defaultMessage: (args) =>
-          `${args?.property ?? 'the time'} must be a date and time with its offset, such as ${example}`,
       },
     },
-    validation,
+    { ...words, ...validation },
   );
 }

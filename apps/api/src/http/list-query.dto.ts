@@ -1,3 +1,5 @@
+import { say } from '@ledger/domain';
+import { inWords } from './i18n/validation-words';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -16,8 +18,9 @@ export class ListQueryDto extends MinPositionDto {
 
   @ApiPropertyOptional({ description: 'the `nextCursor` of the previous page (opaque)' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,512}$/, {
-    message: 'cursor must be the nextCursor of a previous page',
-  })
+  @Matches(
+    /^[A-Za-z0-9_-]{1,512}$/,
+    inWords((p) => say`${p} must be the nextCursor of a previous page`),
+  )
   cursor?: string;
 }

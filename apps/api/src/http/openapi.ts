@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
-import { problemOf, STATUS_OF, type ErrorCode } from './problem';
+import { verbatim } from '@ledger/domain';
+import { problemIn, problemOf, STATUS_OF, type ErrorCode } from './problem';
 
 type Schema = Record<string, unknown>;
 type Operation = {
@@ -86,7 +87,10 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   RATE_LIMITED: 'too many requests from staff-1; retry in 1 s',
 };
 
-const FIELD_ERROR = { field: 'points', message: 'points must not be greater than 1000000' };
+const FIELD_ERROR = {
+  field: 'points',
+  message: verbatim('points must not be greater than 1000000'),
+};
 
 /**
  * Adds to every operation what the contract promises of all routes: the problem responses (with
@@ -137,10 +141,13 @@ export function completeDocument(document: OpenAPIObject, publicPaths: readonly 
                 group.map((code) => [
                   code,
                   {
-                    value: problemOf(
-                      code,
-                      EXAMPLE_DETAIL[code] ?? code.toLowerCase().replace(/_/g, ' '),
-                      code === 'VALIDATION_FAILED' ? [FIELD_ERROR] : undefined,
+                    value: problemIn(
+                      problemOf(
+                        code,
+                        verbatim(EXAMPLE_DETAIL[code] ?? code.toLowerCase().replace(/_/g, ' ')),
+                        code === 'VALIDATION_FAILED' ? [FIELD_ERROR] : undefined,
+                      ),
+                      'en',
                     ),
                   },
                 ]),

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { DomainError } from '@ledger/domain';
+import { DomainError, say } from '@ledger/domain';
 import { StoreUnavailable } from '@ledger/event-store';
 import { ProjectionLagging } from '@ledger/projections';
 import { fastifyOptions, jsonBodiesOnly, MAX_BODY_BYTES } from './framework-errors';
@@ -29,16 +29,16 @@ class ProbeController {
     return { ok: true, items: body.items.length };
   }
   @Get('domain') domain() {
-    throw ProblemException.of(new DomainError('INSUFFICIENT_BALANCE', 'the balance is 3'));
+    throw ProblemException.of(new DomainError('INSUFFICIENT_BALANCE', say`the balance is 3`));
   }
   @Get('rule') rule() {
-    throw ProblemException.of(new DomainError('RULE_VIOLATION', 'over the cap'));
+    throw ProblemException.of(new DomainError('RULE_VIOLATION', say`over the cap`));
   }
   @Get('store') store() {
     throw new StoreUnavailable('connect ECONNREFUSED 10.0.0.1:5432 select * from secret');
   }
   @Get('lag') lag() {
-    throw new ProjectionLagging('behind');
+    throw new ProjectionLagging(say`behind`);
   }
   @Get('bug') bug() {
     throw new Error('TypeError at /srv/app/x.js:12 — select password from users');

@@ -1,4 +1,12 @@
-import type { DomainError, DomainErrorCode } from '@ledger/domain';
+import {
+  say,
+  type DomainError,
+  type DomainErrorCode,
+  type ErrorMembers,
+  type Said,
+} from '@ledger/domain';
+import type { FastifyReply } from 'fastify';
+import { wordsIn, type Language } from './i18n/language';
 
 /** Every code of the API's error table (api.md), the HTTP layer's own included. */
 export type ErrorCode =
@@ -48,53 +56,112 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   INTERNAL_ERROR: 500,
 };
 
-const TITLES: Readonly<Record<ErrorCode, string>> = {
-  VALIDATION_FAILED: 'The request is not valid',
-  UNAUTHENTICATED: 'Authentication required',
-  FORBIDDEN: 'Not allowed',
-  NOT_FOUND: 'Not found',
-  ALREADY_EXISTS: 'Already exists',
-  INSUFFICIENT_BALANCE: 'Insufficient balance',
-  OUT_OF_STOCK: 'Out of stock',
-  TASK_FULL: 'Task full',
-  FUND_EXHAUSTED: 'Fund exhausted',
-  ALREADY_REVERSED: 'Already reversed',
-  ALREADY_CANCELLED: 'Already cancelled',
-  ALREADY_VERIFIED: 'Already verified',
-  SELECTION_CLOSED: 'Selection closed',
-  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused with another request',
-  IDEMPOTENCY_KEY_IN_USE: 'Idempotency key in use',
-  CONCURRENCY_CONFLICT: 'Concurrent change',
-  RULE_VIOLATION: 'Not allowed by the point rules',
-  RATE_LIMITED: 'Too many requests',
-  PROJECTION_LAGGING: 'Read model behind',
-  STORE_UNAVAILABLE: 'Store unavailable',
-  INTERNAL_ERROR: 'Internal error',
+const TITLES: Readonly<Record<ErrorCode, Said>> = {
+  VALIDATION_FAILED: say`The request is not valid`,
+  UNAUTHENTICATED: say`Authentication required`,
+  FORBIDDEN: say`Not allowed`,
+  NOT_FOUND: say`Not found`,
+  ALREADY_EXISTS: say`Already exists`,
+  INSUFFICIENT_BALANCE: say`Insufficient balance`,
+  OUT_OF_STOCK: say`Out of stock`,
+  TASK_FULL: say`Task full`,
+  FUND_EXHAUSTED: say`Fund exhausted`,
+  ALREADY_REVERSED: say`Already reversed`,
+  ALREADY_CANCELLED: say`Already cancelled`,
+  ALREADY_VERIFIED: say`Already verified`,
+  SELECTION_CLOSED: say`Selection closed`,
+  IDEMPOTENCY_KEY_REUSED: say`Idempotency key reused with another request`,
+  IDEMPOTENCY_KEY_IN_USE: say`Idempotency key in use`,
+  CONCURRENCY_CONFLICT: say`Concurrent change`,
+  RULE_VIOLATION: say`Not allowed by the point rules`,
+  RATE_LIMITED: say`Too many requests`,
+  PROJECTION_LAGGING: say`Read model behind`,
+  STORE_UNAVAILABLE: say`Store unavailable`,
+  INTERNAL_ERROR: say`Internal error`,
 };
 
-export function problemOf(code: ErrorCode, detail: string, errors?: Problem['errors']): Problem {
+/** A field a request got wrong, and what is allowed there in words. */
+export interface FieldError {
+  field: string;
+  message: Said;
+}
+
+/** A problem before it is put in the caller's language. */
+export interface ProblemSource {
+  code: ErrorCode;
+  detail: Said;
+  errors?: readonly FieldError[];
+  members?: ErrorMembers;
+  /** Another status than the code's own (a 413, 415, 431 said as VALIDATION_FAILED). */
+  status?: number;
+}
+
+export function problemOf(
+  code: ErrorCode,
+  detail: Said,
+  errors?: readonly FieldError[],
+): ProblemSource {
+  return { code, detail, ...(errors !== undefined && { errors }) };
+}
+
+/** The problem as the caller reads it: title, detail and messages in its language. */
+export function problemIn(source: ProblemSource, language: Language): Problem {
+  const { code } = source;
   return {
     type: `https://rider-ledger.example/problems/${code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[code],
-    status: STATUS_OF[code],
-    detail,
+    title: wordsIn(language, TITLES[code]),
+    status: source.status ?? STATUS_OF[code],
+    detail: wordsIn(language, source.detail),
     code,
-    ...(errors !== undefined && { errors }),
+    ...(source.errors !== undefined && {
+      errors: source.errors.map(({ field, message }) => ({
+        field,
+        message: wordsIn(language, message),
+      })),
+    }),
+    ...source.members,
   };
 }
 
 /** Thrown by controllers with a problem to answer. */
 export class ProblemException extends Error {
-  constructor(
-    readonly problem: Problem,
+  private constructor(
+    private readonly source: ProblemSource | { answered: Problem },
     /** Response headers that go with it (`Retry-After`). */
-    readonly headers: Readonly<Record<string, string>> = {},
+    readonly headers: Readonly<Record<string, string>>,
   ) {
-    super(problem.detail);
+    super('answered' in source ? source.answered.detail : wordsIn('en', source.detail));
+  }
+
+  static from(source: ProblemSource, headers: Readonly<Record<string, string>> = {}) {
+    return new ProblemException(source, headers);
   }
 
   /** A handler's refusal (a DomainError value) as the answer to the request. */
   static of(error: DomainError): ProblemException {
-    return new ProblemException({ ...problemOf(error.code, error.detail), ...error.members });
+    return ProblemException.from({ code: error.code, detail: error.said, members: error.members });
   }
+
+  /** An answer given before (an idempotent replay): repeated word for word. */
+  static replay(problem: Problem): ProblemException {
+    return new ProblemException({ answered: problem }, {});
+  }
+
+  get code(): ErrorCode {
+    return 'answered' in this.source ? this.source.answered.code : this.source.code;
+  }
+
+  answer(language: Language): Problem {
+    return 'answered' in this.source ? this.source.answered : problemIn(this.source, language);
+  }
+}
+
+/** A problem as the answer, saying which language it is in. */
+export function sendProblem(reply: FastifyReply, problem: Problem, language: Language): void {
+  void reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .header('content-language', language)
+    .header('vary', 'Accept-Language')
+    .send(problem);
 }

@@ -1,6 +1,8 @@
+import { say } from '@ledger/domain';
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ID, ID_IN_WORDS } from './ids';
-import { problemOf, ProblemException } from './problem';
+import { messageOf } from './i18n/validation-words';
+import { problemOf, ProblemException, type FieldError } from './problem';
 
 /**
  * DTOs are validated with class-validator: unknown fields are refused (a misspelt field never
@@ -13,20 +15,23 @@ export function validationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
+    // The messages need the class (for a check's declared limits) and the value (for which
+    // limit a length broke); neither ever reaches the client.
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) =>
-      new ProblemException(
-        problemOf('VALIDATION_FAILED', 'the request is not valid', flatten(errors)),
+      ProblemException.from(
+        problemOf('VALIDATION_FAILED', say`the request is not valid`, flatten(errors)),
       ),
   });
 }
 
-function flatten(
-  errors: readonly ValidationError[],
-  prefix = '',
-): { field: string; message: string }[] {
+function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const own = Object.entries(error.constraints ?? {}).map(([check, english]) => ({
+      field,
+      message: messageOf(error, check, english),
+    }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
@@ -41,8 +46,8 @@ class LedgerValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const found = badPartIn(value, '');
     if (found !== undefined)
-      throw new ProblemException(
-        problemOf('VALIDATION_FAILED', 'the request is not valid', [found]),
+      throw ProblemException.from(
+        problemOf('VALIDATION_FAILED', say`the request is not valid`, [found]),
       );
     if (metadata.type === 'param') checkPathIds(value, metadata.data);
     return super.transform(value, metadata);
@@ -55,9 +60,9 @@ function checkPathIds(value: unknown, name: string | undefined): void {
     typeof value === 'object' && value !== null ? Object.entries(value) : [[name ?? 'id', value]];
   const errors = params
     .filter(([, v]) => typeof v !== 'string' || !ID.test(v))
-    .map(([field]) => ({ field, message: `${field} must be ${ID_IN_WORDS}` }));
+    .map(([field]) => ({ field, message: say`${field} must be ${ID_IN_WORDS}` }));
   if (errors.length > 0)
-    throw new ProblemException(problemOf('VALIDATION_FAILED', 'the path is not valid', errors));
+    throw ProblemException.from(problemOf('VALIDATION_FAILED', say`the path is not valid`, errors));
 }
 
 /** Control characters other than tab and newline, and halves of a surrogate pair: never text. */
@@ -69,22 +74,18 @@ const NOT_TEXT =
  * The first part of a request no DTO can accept: a reserved key, a string that is blank or holds
  * control characters or a broken surrogate pair.
  */
-function badPartIn(
-  value: unknown,
-  path: string,
-  depth = 0,
-): { field: string; message: string } | undefined {
+function badPartIn(value: unknown, path: string, depth = 0): FieldError | undefined {
   if (typeof value === 'string') {
     if (NOT_TEXT.test(value))
-      return { field: path, message: `${path} must not hold control characters or broken text` };
+      return { field: path, message: say`${path} must not hold control characters or broken text` };
     if (value.length > 0 && value.trim().length === 0)
-      return { field: path, message: `${path} must not be blank` };
+      return { field: path, message: say`${path} must not be blank` };
     return undefined;
   }
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
   for (const key of Object.keys(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (RESERVED_KEYS.has(key)) return { field, message: `property ${field} should not exist` };
+    if (RESERVED_KEYS.has(key)) return { field, message: say`property ${field} should not exist` };
     const inner = badPartIn((value as Record<string, unknown>)[key], field, depth + 1);
     if (inner !== undefined) return inner;
   }

@@ -1,3 +1,4 @@
+import { say } from '@ledger/domain';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import {
   Inject,
@@ -10,7 +11,8 @@ import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
-import { problemOf, ProblemException, STATUS_OF } from '../http/problem';
+import { languageOf } from '../http/i18n/language';
+import { problemOf, ProblemException, STATUS_OF, type Problem } from '../http/problem';
 import { IdempotencyStore } from '@ledger/ledger';
 
 /** api.md: 1–128 visible ASCII characters. */
@@ -47,10 +49,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     next: CallHandler,
   ): Promise<unknown> {
     if (!KEY.test(key)) {
-      throw new ProblemException(
-        problemOf('VALIDATION_FAILED', 'Idempotency-Key must be 1-128 visible ASCII characters', [
-          { field: 'Idempotency-Key', message: 'must be 1-128 visible ASCII characters' },
-        ]),
+      throw ProblemException.from(
+        problemOf(
+          'VALIDATION_FAILED',
+          say`Idempotency-Key must be 1-128 visible ASCII characters`,
+          [{ field: 'Idempotency-Key', message: say`must be 1-128 visible ASCII characters` }],
+        ),
       );
     }
     const principalId = (request.actor as { principalId: string }).principalId;
@@ -59,14 +63,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .digest('hex');
     const claim = await this.store.claim(principalId, key, hash);
     if (claim.kind === 'reused')
-      throw new ProblemException(
-        problemOf('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request'),
+      throw ProblemException.from(
+        problemOf('IDEMPOTENCY_KEY_REUSED', say`this Idempotency-Key was used for another request`),
       );
     if (claim.kind === 'in-use')
-      throw new ProblemException(
+      throw ProblemException.from(
         problemOf(
           'IDEMPOTENCY_KEY_IN_USE',
-          'the first request with this Idempotency-Key is still running; retry shortly',
+          say`the first request with this Idempotency-Key is still running; retry shortly`,
         ),
       );
     if (claim.kind === 'replay') {
@@ -75,7 +79,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         .header('content-type', claim.response.contentType)
         .header('idempotent-replayed', 'true');
       if (claim.response.status >= 400)
-        throw new ProblemException(claim.response.body as ProblemException['problem']);
+        throw ProblemException.replay(claim.response.body as Problem);
       return claim.response.body;
     }
     try {
@@ -89,7 +93,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       });
       return body;
     } catch (error) {
-      const problem = error instanceof ProblemException ? error.problem : undefined;
+      // A refusal is kept as it was said, in the language of the first request.
+      const problem =
+        error instanceof ProblemException
+          ? error.answer(languageOf(request.headers['accept-language']))
+          : undefined;
       if (problem && problem.code !== 'VALIDATION_FAILED' && STATUS_OF[problem.code] < 500) {
         await this.store.complete(principalId, key, claim.claimId, {
           status: problem.status,

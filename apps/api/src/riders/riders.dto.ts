@@ -1,3 +1,5 @@
+import { say } from '@ledger/domain';
+import { inWords } from '../http/i18n/validation-words';
 import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -28,9 +30,10 @@ export class RegisterRiderDto {
   name!: string;
   @ApiPropertyOptional({ example: '13800138000', description: 'personal data' })
   @IsOptional()
-  @Matches(/^\+?[0-9 -]{5,20}$/, {
-    message: 'phone must be 5–20 digits, spaces or dashes, with a + in front if need be',
-  })
+  @Matches(
+    /^\+?[0-9 -]{5,20}$/,
+    inWords((p) => say`${p} must be 5–20 digits, spaces or dashes, with a + in front if need be`),
+  )
   phone?: string;
 }
 
@@ -71,7 +74,7 @@ export class PageQueryDto extends MinPositionDto {
   limit?: number;
   @ApiPropertyOptional({ description: 'the `nextCursor` of the previous page' })
   @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  @Matches(/^\d{1,15}$/, inWords((p) => say`${p} must be the nextCursor of a previous page`))
   cursor?: string;
 }
 

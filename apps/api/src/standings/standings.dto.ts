@@ -1,3 +1,5 @@
+import { say } from '@ledger/domain';
+import { inWords } from '../http/i18n/validation-words';
 import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
@@ -13,10 +15,13 @@ export class LeaderboardQueryDto extends PageQueryDto {
     example: 'district:江津区',
     description: 'community:{id}, street:{name} or district:{name}',
   })
-  @Matches(SCOPE, { message: 'scope must be community:{id}, street:{name} or district:{name}' })
+  @Matches(
+    SCOPE,
+    inWords((p) => say`${p} must be community:{id}, street:{name} or district:{name}`),
+  )
   scope!: string;
   @ApiProperty({ example: '2026', description: 'all, YYYY, YYYY-MM or YYYY-Www' })
-  @Matches(PERIOD, { message: 'period must be all, YYYY, YYYY-MM or YYYY-Www' })
+  @Matches(PERIOD, inWords((p) => say`${p} must be all, YYYY, YYYY-MM or YYYY-Www`))
   period!: string;
 }
 

@@ -1,3 +1,5 @@
+import { say } from '@ledger/domain';
+import { inWords } from '../http/i18n/validation-words';
 import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -108,7 +110,7 @@ export class StationDayDto extends ListQueryDto {
     description: 'the day (YYYY-MM-DD) in the deployment’s time zone; today when left out',
   })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be a date written YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'day must be a date that exists' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, inWords((p) => say`${p} must be a date written YYYY-MM-DD`))
+  @IsISO8601({ strict: true }, inWords((p) => say`${p} must be a date that exists`))
   day?: string;
 }

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import { DomainError, ruleViolation, type Decision } from '../shared/domain-error';
 import { isValidPoints } from '../shared/points';
@@ -32,10 +33,10 @@ export const badgesDecider = {
     const ids = new Set<string>();
     for (const badge of command.badges) {
       if (!ID_PATTERN.test(badge.id))
-        return new DomainError('VALIDATION_FAILED', `bad badge id ${badge.id}`);
-      if (ids.has(badge.id)) return ruleViolation(`badge ${badge.id} is listed twice`);
+        return new DomainError('VALIDATION_FAILED', say`bad badge id ${badge.id}`);
+      if (ids.has(badge.id)) return ruleViolation(say`badge ${badge.id} is listed twice`);
       if (!isValidPoints(badge.thresholdPoints)) {
-        return ruleViolation(`badge ${badge.id} needs thresholdPoints from 1 to 1,000,000`);
+        return ruleViolation(say`badge ${badge.id} needs thresholdPoints from 1 to 1,000,000`);
       }
       ids.add(badge.id);
     }

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import { alreadyExists, type Decision } from '../shared/domain-error';
 
@@ -36,7 +37,7 @@ export const communityDecider = {
   },
 
   decide(command: CommunityCommand, state: CommunityState): Decision<CommunityEvent> {
-    if (state.exists) return alreadyExists(`community ${command.communityId}`);
+    if (state.exists) return alreadyExists(say`community ${command.communityId}`);
     const { type: _type, ...data } = command;
     return [{ type: 'CommunityRegistered', data }];
   },

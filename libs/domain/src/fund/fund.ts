@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
@@ -161,15 +162,15 @@ export const fundDecider = {
 
   decide(command: FundCommand, state: FundState): Decision<FundEvent> {
     if (command.type === 'CreateFund') {
-      if (state.exists) return alreadyExists(`fund ${command.fundId}`);
+      if (state.exists) return alreadyExists(say`fund ${command.fundId}`);
       const { fundId, name, district, budgetPoints } = command;
       return [{ type: 'FundCreated', data: { fundId, name, district, budgetPoints } }];
     }
-    if (!state.exists) return notFound(`fund ${command.fundId}`);
+    if (!state.exists) return notFound(say`fund ${command.fundId}`);
     switch (command.type) {
       case 'TopUpFund': {
         if (!isValidPoints(command.points))
-          return new DomainError('VALIDATION_FAILED', 'points must be 1-1,000,000');
+          return new DomainError('VALIDATION_FAILED', say`points must be 1-1,000,000`);
         const budgetAfter = addPoints(state.budgetPoints, command.points);
         return [
           {
@@ -187,7 +188,7 @@ export const fundDecider = {
         return reserve(command, state);
       case 'ReleaseReservation': {
         const reservation = state.reservations.get(command.entryId);
-        if (!reservation) return notFound(`reservation ${command.entryId}`);
+        if (!reservation) return notFound(say`reservation ${command.entryId}`);
         if (reservation.released) return [];
         const { entryId, code, reason } = command;
         return [
@@ -220,7 +221,7 @@ function reserve(
   const earlier = state.reservations.get(command.entryId);
   if (earlier) {
     if (earlier.riderId !== command.riderId || earlier.points !== command.points) {
-      return keyReused(`award ${command.entryId}`);
+      return keyReused(say`award ${command.entryId}`);
     }
     // A retry: answer as the first attempt ended (released means it was refused).
     return answerAsBefore(earlier.released);
@@ -229,7 +230,7 @@ function reserve(
   if (command.points > remaining) {
     return new DomainError(
       'FUND_EXHAUSTED',
-      `fund ${state.fundId} has ${remaining} points left; the award needs ${command.points}`,
+      say`fund ${state.fundId} has ${remaining} points left; the award needs ${command.points}`,
     );
   }
   const { entryId, riderId, points, award } = command;

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { Severity } from '../rules/rules';
 import { assertNever, DomainError, type Decision } from '../shared/domain-error';
@@ -45,7 +46,7 @@ export interface HazardFilingState {
 }
 
 /** The read model was behind the filings: judge again once it has caught up. */
-export const STALE_FILING = 'the duplicate check ran against an older read model';
+export const STALE_FILING = say`the duplicate check ran against an older read model`;
 
 export const hazardFilingDecider = {
   initialState: (): HazardFilingState => ({ filings: 0, ids: new Set() }),
@@ -118,7 +119,7 @@ export const hazardDecider = {
             ? [] // the same verification, retried
             : new DomainError(
                 'ALREADY_VERIFIED',
-                `hazard ${command.hazardId} was already verified`,
+                say`hazard ${command.hazardId} was already verified`,
               );
         }
         return [{ type: 'HazardVerified', data }];

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { Role } from '../shared/context';
 import {
@@ -54,7 +55,7 @@ export const principalDecider = {
   decide(command: PrincipalCommand, state: PrincipalState): Decision<PrincipalEvent> {
     switch (command.type) {
       case 'CreatePrincipal': {
-        if (state.exists) return alreadyExists(`principal ${command.principalId}`);
+        if (state.exists) return alreadyExists(say`principal ${command.principalId}`);
         const scopeProblem = checkScope(command);
         if (scopeProblem) return scopeProblem;
         const { type: _type, ...data } = command;
@@ -70,7 +71,7 @@ export const principalDecider = {
         ];
       }
       case 'RevokePrincipal':
-        if (!state.exists) return notFound(`principal ${command.principalId}`);
+        if (!state.exists) return notFound(say`principal ${command.principalId}`);
         return state.revoked
           ? []
           : [{ type: 'PrincipalRevoked', data: { principalId: command.principalId } }];
@@ -85,13 +86,13 @@ function checkScope(
   command: Extract<PrincipalCommand, { type: 'CreatePrincipal' }>,
 ): DomainError | undefined {
   if (command.role === 'staff' && command.communityIds.length === 0) {
-    return new DomainError('VALIDATION_FAILED', 'a staff principal needs communityIds');
+    return new DomainError('VALIDATION_FAILED', say`a staff principal needs communityIds`);
   }
   if (command.role === 'station' && command.stationIds.length === 0) {
-    return new DomainError('VALIDATION_FAILED', 'a station principal needs stationIds');
+    return new DomainError('VALIDATION_FAILED', say`a station principal needs stationIds`);
   }
   if (command.role === 'rider' && !command.riderId) {
-    return new DomainError('VALIDATION_FAILED', 'a rider principal needs riderId');
+    return new DomainError('VALIDATION_FAILED', say`a rider principal needs riderId`);
   }
   return undefined;
 }

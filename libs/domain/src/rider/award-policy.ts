@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { RulesState, Severity, Activity } from '../rules/rules';
 import type { CommandContext } from '../shared/context';
 import { DomainError, ruleViolation } from '../shared/domain-error';
@@ -30,27 +31,28 @@ export function planAward(
   context: CommandContext,
 ): PlannedAward | DomainError {
   const rule = rules.rules.get(request.activity);
-  if (!rule) return ruleViolation(`no point rule for activity ${request.activity}`);
+  if (!rule) return ruleViolation(say`no point rule for activity ${request.activity}`);
   let rulePoints = rule.points;
   if (request.activity === 'hazard_report') {
-    if (!request.severity) return ruleViolation('a hazard_report award needs a severity');
+    if (!request.severity) return ruleViolation(say`a hazard_report award needs a severity`);
     rulePoints = rule.pointsBySeverity?.[request.severity];
   }
-  if (rulePoints === undefined) return ruleViolation(`the ${request.activity} rule sets no points`);
+  if (rulePoints === undefined)
+    return ruleViolation(say`the ${request.activity} rule sets no points`);
   const points = request.points ?? rulePoints;
   if (!isValidPoints(points))
-    return new DomainError('VALIDATION_FAILED', 'points must be an integer from 1 to 1,000,000');
+    return new DomainError('VALIDATION_FAILED', say`points must be an integer from 1 to 1,000,000`);
   if (points > rulePoints && context.actor.role !== 'admin') {
     return ruleViolation(
-      `${points} points is more than the ${request.activity} rule's ${rulePoints}; only an admin may`,
+      say`${points} points is more than the ${request.activity} rule's ${rulePoints}; only an admin may`,
     );
   }
   const occurredAt = Date.parse(request.occurredAt);
   if (Number.isNaN(occurredAt))
-    return new DomainError('VALIDATION_FAILED', 'occurredAt is not an ISO-8601 time');
-  if (occurredAt > context.now.getTime()) return ruleViolation('occurredAt is in the future');
+    return new DomainError('VALIDATION_FAILED', say`occurredAt is not an ISO-8601 time`);
+  if (occurredAt > context.now.getTime()) return ruleViolation(say`occurredAt is in the future`);
   if (occurredAt < context.now.getTime() - MAX_AWARD_AGE_MS)
-    return ruleViolation('occurredAt is more than 90 days ago');
+    return ruleViolation(say`occurredAt is more than 90 days ago`);
   return {
     points,
     ruleVersion: rules.version,

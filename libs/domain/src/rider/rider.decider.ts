@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { BadgeThreshold } from '../badges/badges';
 import type { CommandContext } from '../shared/context';
@@ -26,7 +27,7 @@ export const riderDecider = {
     const outOfScope = commandScope(context.actor, command);
     if (outOfScope) return outOfScope;
     if (command.type === 'RegisterRider') return register(command, state);
-    if (!state.exists) return notFound(`rider ${command.riderId}`);
+    if (!state.exists) return notFound(say`rider ${command.riderId}`);
     switch (command.type) {
       case 'TransferRider': {
         if (command.communityId === state.communityId) return [];
@@ -66,7 +67,7 @@ function register(
   if (state.exists) {
     return state.registrationId === command.registrationId
       ? []
-      : alreadyExists(`rider ${command.riderId}`);
+      : alreadyExists(say`rider ${command.riderId}`);
   }
   const { riderId, communityId, platform, occupation, registrationId } = command;
   return [
@@ -88,20 +89,20 @@ function award(
       earlier.points === command.points &&
       earlier.fundId === command.fundId &&
       earlier.activity === command.activity;
-    return same ? [] : keyReused(`award ${command.entryId}`);
+    return same ? [] : keyReused(say`award ${command.entryId}`);
   }
-  const outOfScope = staffInCommunity(context.actor, state.communityId, 'award riders');
+  const outOfScope = staffInCommunity(context.actor, state.communityId, say`award riders`);
   if (outOfScope) return outOfScope;
   const occurredAt = new Date(command.occurredAt);
   if (Number.isNaN(occurredAt.getTime()))
-    return new DomainError('VALIDATION_FAILED', 'occurredAt is not a time');
+    return new DomainError('VALIDATION_FAILED', say`occurredAt is not a time`);
   const cap = command.maxPointsPerRiderPerDay;
   if (cap !== undefined) {
     const key = `${dayKeyOfAward(command.occurredAt, state.timeZone)}|${command.activity}`;
     const already = state.dailyPoints.get(key) ?? 0;
     if (already + command.points > cap) {
       return ruleViolation(
-        `rider ${state.riderId} has ${already} ${command.activity} points on that day; the cap is ${cap}`,
+        say`rider ${state.riderId} has ${already} ${command.activity} points on that day; the cap is ${cap}`,
       );
     }
   }
@@ -168,21 +169,21 @@ function reverse(
   if (earlier)
     return earlier.reversalOf === command.reversalOf
       ? []
-      : keyReused(`reversal ${command.entryId}`);
+      : keyReused(say`reversal ${command.entryId}`);
   const award = state.awards.get(command.reversalOf);
-  if (!award) return notFound(`award ${command.reversalOf} of rider ${state.riderId}`);
+  if (!award) return notFound(say`award ${command.reversalOf} of rider ${state.riderId}`);
   if (award.reversedBy !== undefined) {
     return new DomainError(
       'ALREADY_REVERSED',
-      `award ${award.entryId} was reversed by ${award.reversedBy}`,
+      say`award ${award.entryId} was reversed by ${award.reversedBy}`,
     );
   }
-  const outOfScope = staffInCommunity(context.actor, state.communityId, 'reverse awards');
+  const outOfScope = staffInCommunity(context.actor, state.communityId, say`reverse awards`);
   if (outOfScope) return outOfScope;
   if (state.balance < award.points) {
     return new DomainError(
       'INSUFFICIENT_BALANCE',
-      `reversing ${award.points} points would take the balance of ${state.balance} below zero`,
+      say`reversing ${award.points} points would take the balance of ${state.balance} below zero`,
     );
   }
   return [
@@ -209,12 +210,12 @@ function redeem(
   const earlier = state.redemptions.get(command.redemptionId);
   if (earlier) {
     const same = earlier.points === command.points && earlier.stationId === command.stationId;
-    return same ? [] : keyReused(`redemption ${command.redemptionId}`);
+    return same ? [] : keyReused(say`redemption ${command.redemptionId}`);
   }
   if (state.balance < command.points) {
     return new DomainError(
       'INSUFFICIENT_BALANCE',
-      `the redemption costs ${command.points} points; the balance is ${state.balance}`,
+      say`the redemption costs ${command.points} points; the balance is ${state.balance}`,
     );
   }
   const { redemptionId, stationId, items, points } = command;
@@ -240,13 +241,14 @@ function cancel(
   context: CommandContext,
 ): Decision<RiderEvent> {
   const redemption = state.redemptions.get(command.redemptionId);
-  if (!redemption) return notFound(`redemption ${command.redemptionId} of rider ${state.riderId}`);
+  if (!redemption)
+    return notFound(say`redemption ${command.redemptionId} of rider ${state.riderId}`);
   const outOfScope = stationServes(context.actor, redemption.stationId);
   if (outOfScope) return outOfScope;
   if (redemption.cancellation) {
     return new DomainError(
       'ALREADY_CANCELLED',
-      `redemption ${command.redemptionId} was already cancelled`,
+      say`redemption ${command.redemptionId} was already cancelled`,
     );
   }
   return [

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import { DomainError, ruleViolation, type Decision } from '../shared/domain-error';
 import { isValidPoints } from '../shared/points';
@@ -64,9 +65,9 @@ function checkRules(rules: readonly ActivityRule[]): DomainError | undefined {
   const seen = new Set<string>();
   for (const rule of rules) {
     if (!(ACTIVITIES as readonly string[]).includes(rule.activity)) {
-      return new DomainError('VALIDATION_FAILED', `unknown activity ${rule.activity}`);
+      return new DomainError('VALIDATION_FAILED', say`unknown activity ${rule.activity}`);
     }
-    if (seen.has(rule.activity)) return ruleViolation(`activity ${rule.activity} has two rules`);
+    if (seen.has(rule.activity)) return ruleViolation(say`activity ${rule.activity} has two rules`);
     seen.add(rule.activity);
     if (rule.activity === 'hazard_report') {
       const bySeverity = rule.pointsBySeverity;
@@ -76,16 +77,16 @@ function checkRules(rules: readonly ActivityRule[]): DomainError | undefined {
         !SEVERITIES.every((s) => isValidPoints(bySeverity[s]))
       ) {
         return ruleViolation(
-          'the hazard_report rule needs pointsBySeverity { minor, moderate, major } and no points',
+          say`the hazard_report rule needs pointsBySeverity { minor, moderate, major } and no points`,
         );
       }
     } else if (rule.points === undefined || !isValidPoints(rule.points) || rule.pointsBySeverity) {
-      return ruleViolation(`the ${rule.activity} rule needs points from 1 to 1,000,000`);
+      return ruleViolation(say`the ${rule.activity} rule needs points from 1 to 1,000,000`);
     }
     const cap = rule.maxPointsPerRiderPerDay;
     if (cap !== undefined && !isValidPoints(cap)) {
       return ruleViolation(
-        `maxPointsPerRiderPerDay of ${rule.activity} must be from 1 to 1,000,000`,
+        say`maxPointsPerRiderPerDay of ${rule.activity} must be from 1 to 1,000,000`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
@@ -82,7 +83,7 @@ export const selectionDecider = {
   decide(command: SelectionCommand, state: SelectionState): Decision<SelectionEvent> {
     switch (command.type) {
       case 'OpenSelection': {
-        if (state.exists) return alreadyExists(`selection ${command.selectionId}`);
+        if (state.exists) return alreadyExists(say`selection ${command.selectionId}`);
         if (
           !Number.isSafeInteger(command.size) ||
           command.size < 1 ||
@@ -90,18 +91,18 @@ export const selectionDecider = {
         ) {
           return new DomainError(
             'VALIDATION_FAILED',
-            `size must be from 1 to ${MAX_SELECTION_SIZE}`,
+            say`size must be from 1 to ${MAX_SELECTION_SIZE}`,
           );
         }
         const { selectionId, district, year, size } = command;
         return [{ type: 'SelectionOpened', data: { selectionId, district, year, size } }];
       }
       case 'CloseSelection': {
-        if (!state.exists) return notFound(`selection ${command.selectionId}`);
+        if (!state.exists) return notFound(say`selection ${command.selectionId}`);
         if (state.closed)
           return new DomainError(
             'SELECTION_CLOSED',
-            `selection ${command.selectionId} is already closed`,
+            say`selection ${command.selectionId} is already closed`,
           );
         const { selectionId, cutoffPosition, cutoffCursor, winners } = command;
         return [

@@ -18,6 +18,8 @@ export type DomainErrorCode =
   /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */
   | 'CONCURRENCY_CONFLICT';
 
+import { render, say, verbatim, type Said } from './said';
+
 /** What a refusal names besides its words, for a client to act on (RFC 9457 extension members). */
 export interface ErrorMembers {
   /** The rider that already holds what was asked for (a phone number). */
@@ -28,9 +30,15 @@ export interface ErrorMembers {
 export class DomainError {
   constructor(
     readonly code: DomainErrorCode,
-    readonly detail: string,
+    /** Why, in words the API translates (say`…`). */
+    readonly said: Said,
     readonly members: ErrorMembers = {},
   ) {}
+
+  /** Why, in English: for logs, jobs and the CLI. */
+  get detail(): string {
+    return render(this.said);
+  }
 }
 
 /** What `decide` returns: the new events (possibly none: the command was already applied) or why not. */
@@ -40,16 +48,16 @@ export function isDomainError(value: unknown): value is DomainError {
   return value instanceof DomainError;
 }
 
-export const notFound = (what: string): DomainError =>
-  new DomainError('NOT_FOUND', `${what} does not exist`);
-export const alreadyExists = (what: string): DomainError =>
-  new DomainError('ALREADY_EXISTS', `${what} already exists`);
-export const ruleViolation = (detail: string): DomainError =>
+export const notFound = (what: Said): DomainError =>
+  new DomainError('NOT_FOUND', say`${what} does not exist`);
+export const alreadyExists = (what: Said): DomainError =>
+  new DomainError('ALREADY_EXISTS', say`${what} already exists`);
+export const ruleViolation = (detail: Said): DomainError =>
   new DomainError('RULE_VIOLATION', detail);
-export const keyReused = (what: string): DomainError =>
+export const keyReused = (what: Said): DomainError =>
   new DomainError(
     'IDEMPOTENCY_KEY_REUSED',
-    `${what} was already used for a different request; use a new idempotency key`,
+    say`${what} was already used for a different request; use a new idempotency key`,
   );
 
 /**
@@ -59,7 +67,7 @@ export const keyReused = (what: string): DomainError =>
 export function answerAsBefore(
   released: { code: DomainErrorCode; reason: string } | undefined,
 ): Decision<never> {
-  return released ? new DomainError(released.code, released.reason) : [];
+  return released ? new DomainError(released.code, verbatim(released.reason)) : [];
 }
 
 /** Fails loudly on a broken invariant: a bug, not a user error. */

@@ -1,6 +1,7 @@
 import type { LedgerCommandBody } from '../commands';
 import type { Actor } from './context';
 import { DomainError } from './domain-error';
+import { say, type Said } from './said';
 
 /*
  * Scope rules (api.md, "Scope rules"): which community, station or rider a principal may act on,
@@ -9,17 +10,17 @@ import { DomainError } from './domain-error';
  * handlers and queries the rest. Each answers `undefined` when allowed, else 403 FORBIDDEN.
  */
 
-const forbidden = (detail: string): DomainError => new DomainError('FORBIDDEN', detail);
+const forbidden = (detail: Said): DomainError => new DomainError('FORBIDDEN', detail);
 
 /** Staff act only on riders, tasks and awards of their communities; every other role is not held to one. */
 export function staffInCommunity(
   actor: Actor,
   communityId: string,
-  doing: string,
+  doing: Said,
 ): DomainError | undefined {
   if (actor.role !== 'staff' || actor.communityIds.includes(communityId)) return undefined;
   return forbidden(
-    `staff ${actor.principalId} ${doing} only in their communities, not ${communityId}`,
+    say`staff ${actor.principalId} ${doing} only in their communities, not ${communityId}`,
   );
 }
 
@@ -32,11 +33,11 @@ export function staffInCommunity(
 export function commandScope(actor: Actor, command: LedgerCommandBody): DomainError | undefined {
   switch (command.type) {
     case 'RegisterRider':
-      return staffInCommunity(actor, command.communityId, 'register riders');
+      return staffInCommunity(actor, command.communityId, say`register riders`);
     case 'TransferRider':
-      return staffInCommunity(actor, command.communityId, 'move riders');
+      return staffInCommunity(actor, command.communityId, say`move riders`);
     case 'PublishTask':
-      return staffInCommunity(actor, command.communityId, 'publish tasks');
+      return staffInCommunity(actor, command.communityId, say`publish tasks`);
     case 'SignUp':
       return riderAsItself(actor, command.riderId);
     case 'PriceItem':
@@ -51,21 +52,21 @@ export function commandScope(actor: Actor, command: LedgerCommandBody): DomainEr
 /** A station principal serves (prices, restocks, redeems, cancels) only at its own stations. */
 export function stationServes(actor: Actor, stationId: string): DomainError | undefined {
   if (actor.role !== 'station' || actor.stationIds.includes(stationId)) return undefined;
-  return forbidden(`station principal ${actor.principalId} does not serve station ${stationId}`);
+  return forbidden(say`station principal ${actor.principalId} does not serve station ${stationId}`);
 }
 
 /** A rider acts (signs up, reports) only as itself. */
 export function riderAsItself(actor: Actor, riderId: string): DomainError | undefined {
   if (actor.role !== 'rider' || actor.riderId === riderId) return undefined;
   return forbidden(
-    `rider principal ${actor.principalId} acts only as rider ${actor.riderId ?? '(none)'}`,
+    say`rider principal ${actor.principalId} acts only as rider ${actor.riderId ?? '(none)'}`,
   );
 }
 
 /** The rider a rider principal is: it signs up and reports as that rider only. */
 export function riderOf(actor: Actor): string | DomainError {
   if (actor.role === 'rider' && actor.riderId !== undefined) return actor.riderId;
-  return forbidden('only a rider principal signs up, as itself');
+  return forbidden(say`only a rider principal signs up, as itself`);
 }
 
 /**
@@ -79,13 +80,13 @@ export function mayReadRider(
   communityId: string | undefined,
 ): DomainError | undefined {
   if (actor.role === 'rider' && actor.riderId !== riderId)
-    return forbidden('a rider reads only its own records');
+    return forbidden(say`a rider reads only its own records`);
   if (
     actor.role === 'staff' &&
     communityId !== undefined &&
     !actor.communityIds.includes(communityId)
   )
-    return forbidden('staff read only riders of their communities');
+    return forbidden(say`staff read only riders of their communities`);
   return undefined;
 }
 
@@ -107,7 +108,7 @@ export function riderCommunities(
 ): readonly string[] | undefined | DomainError {
   const scope = actor.role === 'staff' ? actor.communityIds : undefined;
   if (communityId !== undefined && scope && !scope.includes(communityId))
-    return forbidden('staff read only riders of their communities');
+    return forbidden(say`staff read only riders of their communities`);
   return communityId !== undefined ? [communityId] : scope;
 }
 
@@ -129,5 +130,5 @@ export function mayVerifyIn(
 ): DomainError | undefined {
   const communities = reportCommunities(actor);
   if (communities === undefined || communities.includes(communityId)) return undefined;
-  return forbidden(`hazard ${hazardId} is not in a community of ${actor.principalId}`);
+  return forbidden(say`hazard ${hazardId} is not in a community of ${actor.principalId}`);
 }

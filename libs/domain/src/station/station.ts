@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { PricedItem } from '../rider/rider.events';
 import {
@@ -191,15 +192,15 @@ export const stationDecider = {
     const outOfScope = commandScope(context.actor, command);
     if (outOfScope) return outOfScope;
     if (command.type === 'RegisterStation') {
-      if (state.exists) return alreadyExists(`station ${command.stationId}`);
+      if (state.exists) return alreadyExists(say`station ${command.stationId}`);
       const { type: _type, ...data } = command;
       return [{ type: 'StationRegistered', data }];
     }
-    if (!state.exists) return notFound(`station ${command.stationId}`);
+    if (!state.exists) return notFound(say`station ${command.stationId}`);
     switch (command.type) {
       case 'PriceItem': {
         if (!isValidPoints(command.pricePoints))
-          return new DomainError('VALIDATION_FAILED', 'pricePoints must be 1-1,000,000');
+          return new DomainError('VALIDATION_FAILED', say`pricePoints must be 1-1,000,000`);
         const { sku, name, kind, pricePoints } = command;
         return [
           {
@@ -214,7 +215,7 @@ export const stationDecider = {
         return reserveStock(command, state);
       case 'ReleaseStock': {
         const reservation = state.reservations.get(command.redemptionId);
-        if (!reservation) return notFound(`stock reservation ${command.redemptionId}`);
+        if (!reservation) return notFound(say`stock reservation ${command.redemptionId}`);
         if (reservation.released) return [];
         const { redemptionId, code, reason } = command;
         const data = {
@@ -228,7 +229,7 @@ export const stationDecider = {
       }
       case 'ReturnStock': {
         const reservation = state.reservations.get(command.redemptionId);
-        if (!reservation) return notFound(`stock reservation ${command.redemptionId}`);
+        if (!reservation) return notFound(say`stock reservation ${command.redemptionId}`);
         if (reservation.returned) return [];
         return [
           {
@@ -252,7 +253,7 @@ function addStock(
   state: StationState,
 ): Decision<StationEvent> {
   const item = state.items.get(command.sku);
-  if (!item) return notFound(`item ${command.sku} at station ${state.stationId}`);
+  if (!item) return notFound(say`item ${command.sku} at station ${state.stationId}`);
   if (
     !Number.isSafeInteger(command.quantity) ||
     command.quantity < 1 ||
@@ -260,7 +261,7 @@ function addStock(
   ) {
     return new DomainError(
       'VALIDATION_FAILED',
-      `quantity must be from 1 to ${MAX_RESTOCK_QUANTITY}`,
+      say`quantity must be from 1 to ${MAX_RESTOCK_QUANTITY}`,
     );
   }
   const stockAfter = addPoints(item.stock, command.quantity);
@@ -285,7 +286,7 @@ function reserveStock(
   const earlier = state.reservations.get(command.redemptionId);
   if (earlier) {
     const same = earlier.riderId === command.riderId && sameItems(earlier.items, command.items);
-    if (!same) return keyReused(`redemption ${command.redemptionId}`);
+    if (!same) return keyReused(say`redemption ${command.redemptionId}`);
     // A retry: answer as the first attempt ended (released means the rider refused it).
     return answerAsBefore(earlier.released);
   }
@@ -311,21 +312,21 @@ function priceItems(
   state: StationState,
 ): PricedItem[] | DomainError {
   if (items.length === 0)
-    return new DomainError('VALIDATION_FAILED', 'a redemption needs at least one item');
+    return new DomainError('VALIDATION_FAILED', say`a redemption needs at least one item`);
   const wanted = new Map<string, number>();
   for (const { sku, quantity } of items) {
     if (!Number.isSafeInteger(quantity) || quantity < 1)
-      return new DomainError('VALIDATION_FAILED', `quantity of ${sku} must be ≥ 1`);
+      return new DomainError('VALIDATION_FAILED', say`quantity of ${sku} must be ≥ 1`);
     wanted.set(sku, addPoints(wanted.get(sku) ?? 0, quantity));
   }
   const priced: PricedItem[] = [];
   for (const [sku, quantity] of wanted) {
     const item = state.items.get(sku);
-    if (!item) return notFound(`item ${sku} at station ${state.stationId}`);
+    if (!item) return notFound(say`item ${sku} at station ${state.stationId}`);
     if (item.stock < quantity) {
       return new DomainError(
         'OUT_OF_STOCK',
-        `station ${state.stationId} has ${item.stock} of ${sku}; ${quantity} asked`,
+        say`station ${state.stationId} has ${item.stock} of ${sku}; ${quantity} asked`,
       );
     }
     priced.push({ sku, quantity, pricePoints: item.pricePoints });

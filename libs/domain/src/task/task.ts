@@ -1,3 +1,4 @@
+import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import {
   alreadyExists,
@@ -107,33 +108,35 @@ export const taskDecider = {
     const outOfScope = commandScope(context.actor, command);
     if (outOfScope) return outOfScope;
     if (command.type === 'PublishTask') return publish(command, state, context);
-    if (!state.exists) return notFound(`task ${command.taskId}`);
+    if (!state.exists) return notFound(say`task ${command.taskId}`);
     switch (command.type) {
       case 'SignUp': {
         if (state.riders.has(command.riderId))
-          return alreadyExists(`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
+          return alreadyExists(say`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
         const now = context.now.getTime();
         if (now < Date.parse(state.startsAt))
-          return ruleViolation(`task ${state.taskId} opens for sign-up at ${state.startsAt}`);
+          return ruleViolation(say`task ${state.taskId} opens for sign-up at ${state.startsAt}`);
         if (now >= Date.parse(state.endsAt))
-          return ruleViolation(`task ${state.taskId} ended at ${state.endsAt}`);
+          return ruleViolation(say`task ${state.taskId} ended at ${state.endsAt}`);
         if (state.riders.size >= state.slots)
           return new DomainError(
             'TASK_FULL',
-            `all ${state.slots} slots of task ${state.taskId} are taken`,
+            say`all ${state.slots} slots of task ${state.taskId} are taken`,
           );
         return [{ type: 'TaskSignedUp', data: { taskId: state.taskId, riderId: command.riderId } }];
       }
       case 'CompleteTask': {
-        const outOfScope = staffInCommunity(context.actor, state.communityId, 'confirm tasks');
+        const outOfScope = staffInCommunity(context.actor, state.communityId, say`confirm tasks`);
         if (outOfScope) return outOfScope;
         const rider = state.riders.get(command.riderId);
         if (!rider)
-          return ruleViolation(`rider ${command.riderId} did not sign up for task ${state.taskId}`);
+          return ruleViolation(
+            say`rider ${command.riderId} did not sign up for task ${state.taskId}`,
+          );
         if (rider.entryId === command.entryId) return []; // the same completion, retried
         if (rider.entryId !== undefined)
           return alreadyExists(
-            `the completion of task ${state.taskId} by rider ${command.riderId}`,
+            say`the completion of task ${state.taskId} by rider ${command.riderId}`,
           );
         const { taskId, riderId, entryId } = command;
         return [{ type: 'TaskCompleted', data: { taskId, riderId, entryId } }];
@@ -151,19 +154,19 @@ function publish(
 ): Decision<TaskEvent> {
   const refused = taskRuleRefusal(command, context);
   if (refused) return refused;
-  if (state.exists) return alreadyExists(`task ${command.taskId}`);
+  if (state.exists) return alreadyExists(say`task ${command.taskId}`);
   if (!isValidPoints(command.points))
-    return new DomainError('VALIDATION_FAILED', 'points must be an integer from 1 to 1,000,000');
+    return new DomainError('VALIDATION_FAILED', say`points must be an integer from 1 to 1,000,000`);
   if (!Number.isSafeInteger(command.slots) || command.slots < 1 || command.slots > MAX_TASK_SLOTS)
     return new DomainError(
       'VALIDATION_FAILED',
-      `slots must be an integer from 1 to ${MAX_TASK_SLOTS}`,
+      say`slots must be an integer from 1 to ${MAX_TASK_SLOTS}`,
     );
   const starts = Date.parse(command.startsAt);
   const ends = Date.parse(command.endsAt);
   if (Number.isNaN(starts) || Number.isNaN(ends))
-    return new DomainError('VALIDATION_FAILED', 'startsAt and endsAt must be ISO-8601 times');
-  if (ends <= starts) return ruleViolation('a task must end after it starts');
+    return new DomainError('VALIDATION_FAILED', say`startsAt and endsAt must be ISO-8601 times`);
+  if (ends <= starts) return ruleViolation(say`a task must end after it starts`);
   const { type: _type, rule: _rule, ...data } = command;
   return [
     {
@@ -186,10 +189,10 @@ export function taskRuleRefusal(
   context: CommandContext,
 ): DomainError | undefined {
   const { rule } = command;
-  if (!rule) return ruleViolation('there is no point rule for activity task');
+  if (!rule) return ruleViolation(say`there is no point rule for activity task`);
   if (context.actor.role !== 'admin' && rule.points !== undefined && command.points > rule.points)
     return ruleViolation(
-      `a task gives at most the task rule's ${rule.points} points; only an admin may give more`,
+      say`a task gives at most the task rule's ${rule.points} points; only an admin may give more`,
     );
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { DomainError, isDomainError, sealDecider, SEALS_STREAM } from '@ledger/domain';
+import { DomainError, isDomainError, sealDecider, SEALS_STREAM, say } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -37,7 +37,7 @@ export class SealLogHandler implements ICommandHandler<SealLogCommand> {
     if (!verified.ok)
       return new DomainError(
         'RULE_VIOLATION',
-        `the log does not verify at position ${verified.firstBadPosition}: ${verified.problem}; not sealed`,
+        say`the log does not verify at position ${verified.firstBadPosition ?? '?'}: ${verified.problem ?? '?'}; not sealed`,
       );
     const digest = headsDigest(heads);
     // An empty log has no head to vouch for (and no event a verifier could find the seal at).

@@ -1,3 +1,4 @@
+import { say } from '@ledger/domain';
 import { DomainError } from '@ledger/domain';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import type { ReadModels, RebuildReport } from '@ledger/projections';
@@ -80,7 +81,7 @@ export class MigrateChainHandler implements ICommandHandler<MigrateChainCommand>
     if (settings.kind === 'kurrentdb')
       return new DomainError(
         'VALIDATION_FAILED',
-        'KurrentDB events cannot be changed; a KurrentDB log is verified from its first hashed event',
+        say`KurrentDB events cannot be changed; a KurrentDB log is verified from its first hashed event`,
       );
     const schema = settings.kind === 'postgres' ? settings.schema : 'ledger';
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
@@ -100,7 +101,7 @@ export class ReplaySelectionHandler implements IQueryHandler<ReplaySelectionQuer
     const replayed = await replaySelection(this.store, selectionId, this.config.timeZone);
     return (
       replayed ??
-      new DomainError('NOT_FOUND', `selection ${selectionId} does not exist or is not closed`)
+      new DomainError('NOT_FOUND', say`selection ${selectionId} does not exist or is not closed`)
     );
   }
 }

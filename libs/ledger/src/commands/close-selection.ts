@@ -9,6 +9,7 @@ import {
   DomainError,
   type SelectionEvent,
   type Winner,
+  say,
 } from '@ledger/domain';
 import { START, type EventStore, type LogCursor } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
@@ -59,9 +60,9 @@ export class CloseSelectionHandler implements ICommandHandler<
     const { state } = await this.writer.read(selectionDecider, stream, request.context.timeZone, {
       fresh: true,
     });
-    if (!state.exists) return notFound(`selection ${selectionId}`);
+    if (!state.exists) return notFound(say`selection ${selectionId}`);
     if (state.closed)
-      return new DomainError('SELECTION_CLOSED', `selection ${selectionId} is already closed`);
+      return new DomainError('SELECTION_CLOSED', say`selection ${selectionId} is already closed`);
     const cutoffCursor = await this.store.headCursor();
     const { winners, cutoffPosition } = await standingsAt(
       this.store,

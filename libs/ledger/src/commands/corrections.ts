@@ -1,4 +1,4 @@
-import { notFound, type DomainError } from '@ledger/domain';
+import { notFound, type DomainError, say } from '@ledger/domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ENTRY_LOCATOR } from '../infrastructure/tokens';
@@ -45,7 +45,7 @@ async function riderOf(
   type: 'award' | 'redemption',
 ): Promise<string | DomainError> {
   const riderId = input.riderId ?? (await entries.find(entryId, type))?.riderId;
-  return riderId ?? notFound(`${type} ${entryId}`);
+  return riderId ?? notFound(type === 'award' ? say`award ${entryId}` : say`redemption ${entryId}`);
 }
 
 @CommandHandler(ReverseAwardCommand)

@@ -15,6 +15,7 @@ import {
   type HazardFilingEvent,
   type HazardReport,
   type Location,
+  say,
 } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { nearbyReports, type FiledReport, type Nearby, type ReadModels } from '@ledger/projections';
@@ -70,11 +71,11 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     const notSelf = riderAsItself(actor, report.riderId);
     if (notSelf) return notSelf;
     const rider = await this.writer.read(riderDecider, riderStream(report.riderId), timeZone);
-    if (!rider.exists) return notFound(`rider ${report.riderId}`);
-    const outOfScope = staffInCommunity(actor, rider.state.communityId, 'report hazards');
+    if (!rider.exists) return notFound(say`rider ${report.riderId}`);
+    const outOfScope = staffInCommunity(actor, rider.state.communityId, say`report hazards`);
     if (outOfScope) return outOfScope;
     if (Date.parse(report.occurredAt) > now.getTime())
-      return ruleViolation('occurredAt is in the future');
+      return ruleViolation(say`occurredAt is in the future`);
     await this.models.waitForProjections(['hazards']);
     return this.fileJudged(report, rider.state.communityId, request);
   }
@@ -95,7 +96,7 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
         request,
       );
       if (isDomainError(filed)) {
-        if (filed.detail !== STALE_FILING) return filed;
+        if (filed.said !== STALE_FILING) return filed;
         seen = await this.withNewerFilings(input, seen);
         continue;
       }
@@ -115,7 +116,7 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     }
     return new DomainError(
       'CONCURRENCY_CONFLICT',
-      `hazard ${input.hazardId}: too many reports at once; retry`,
+      say`hazard ${input.hazardId}: too many reports at once; retry`,
     );
   }
 
@@ -167,7 +168,7 @@ function judged(input: Report, communityId: string, seen: Nearby): HazardReport 
 /** A report already filed under this id: the same report again (a retry), or another's id. */
 function answerForFiled(input: Report, filed: FiledReport): ReportResult | DomainError {
   if (filed.rider_id !== input.riderId || filed.category !== input.category)
-    return new DomainError('ALREADY_EXISTS', `hazard ${input.hazardId} already exists`);
+    return new DomainError('ALREADY_EXISTS', say`hazard ${input.hazardId} already exists`);
   return {
     id: input.hazardId,
     status: filed.status === 'duplicate' ? 'duplicate' : 'submitted',

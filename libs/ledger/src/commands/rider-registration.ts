@@ -6,6 +6,7 @@ import {
   riderStream,
   type Occupation,
   type RiderCommand,
+  say,
 } from '@ledger/domain';
 import type { ReadModels } from '@ledger/projections';
 import { Inject, Logger } from '@nestjs/common';
@@ -56,7 +57,7 @@ export const ORPHAN_RESERVATION_MS = 60_000;
 export function phoneTaken(holder: string): DomainError {
   return new DomainError(
     'ALREADY_EXISTS',
-    `rider ${holder} of this district already has this phone number; to move a rider to another community, transfer it`,
+    say`rider ${holder} of this district already has this phone number; to move a rider to another community, transfer it`,
     { riderId: holder },
   );
 }
@@ -88,7 +89,7 @@ export class RegisterRiderHandler implements ICommandHandler<RegisterRiderComman
     if (refused) return refused;
     const rider = await readOf(this.writer, 'rider', riderId, timeZone, { fresh: true });
     if (rider.exists && rider.state.registrationId !== registrationId)
-      return alreadyExists(`rider ${riderId}`);
+      return alreadyExists(say`rider ${riderId}`);
     const { district } = (await readOf(this.writer, 'community', communityId, timeZone)).state;
     const data = { name, ...(phone !== undefined && { phone }) };
     const taken = await this.reserve(riderId, { registrationId, district }, data, timeZone);
@@ -123,7 +124,8 @@ export class RegisterRiderHandler implements ICommandHandler<RegisterRiderComman
       const orphan =
         Date.now() - since.getTime() >= ORPHAN_RESERVATION_MS &&
         !(await readOf(this.writer, 'rider', holder, timeZone, { fresh: true })).exists;
-      if (!orphan) return what === 'rider' ? alreadyExists(`rider ${riderId}`) : phoneTaken(holder);
+      if (!orphan)
+        return what === 'rider' ? alreadyExists(say`rider ${riderId}`) : phoneTaken(holder);
       await this.personalData.release(holder, reservation.registrationId);
     }
     throw new Error(`rider ${riderId}: a reservation a crash left behind could not be freed`);

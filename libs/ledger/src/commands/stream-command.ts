@@ -1,4 +1,5 @@
 import {
+  type Said,
   badgesDecider,
   communityDecider,
   fundDecider,
@@ -49,6 +50,7 @@ import {
   type TaskCommand,
   type TaskEvent,
   type TaskState,
+  say,
 } from '@ledger/domain';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { LedgerRequest } from '../write/ledger-request';
@@ -83,6 +85,19 @@ const DECIDERS: {
   task: taskDecider,
   rules: rulesDecider,
   badges: badgesDecider,
+};
+
+/** What each kind of stream is called in a refusal ("rider r1 does not exist"). */
+const KIND_WORDS: Readonly<Record<StreamKindName, Said>> = {
+  rider: say`rider`,
+  fund: say`fund`,
+  station: say`station`,
+  community: say`community`,
+  principal: say`principal`,
+  selection: say`selection`,
+  task: say`task`,
+  rules: say`point rules`,
+  badges: say`badges`,
 };
 
 /** A command and the stream it acts on (`rules` and `badges` are one stream each: no id). */
@@ -147,7 +162,7 @@ export async function checkFirst(
   if (refused) return refused;
   for (const { kind, id } of prerequisitesOf(command)) {
     const { exists } = await readOf(writer, kind, id, context.timeZone);
-    if (!exists) return notFound(`${kind} ${id}`);
+    if (!exists) return notFound(say`${KIND_WORDS[kind]} ${id}`);
   }
   return undefined;
 }

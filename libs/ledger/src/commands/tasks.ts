@@ -10,6 +10,7 @@ import {
   type DomainError,
   type TaskCommand,
   type TaskState,
+  say,
 } from '@ledger/domain';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
@@ -98,7 +99,7 @@ export class CompleteTaskHandler implements ICommandHandler<CompleteTaskCommand>
       complete,
       request.context,
     );
-    if (!state.exists) return notFound(`task ${taskId}`);
+    if (!state.exists) return notFound(say`task ${taskId}`);
     if (isDomainError(decision)) return decision;
     const award = await this.commands.execute(
       new AwardPointsCommand(

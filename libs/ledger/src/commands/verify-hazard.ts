@@ -7,6 +7,7 @@ import {
   ruleViolation,
   DomainError,
   type Severity,
+  say,
 } from '@ledger/domain';
 import { hazardOf, unverifiedBefore, type HazardView, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
@@ -57,7 +58,7 @@ export class VerifyHazardHandler implements ICommandHandler<VerifyHazardCommand>
 
   async execute({ input, request }: VerifyHazardCommand) {
     const report = await this.find(input.hazardId);
-    if (!report) return notFound(`hazard ${input.hazardId}`);
+    if (!report) return notFound(say`hazard ${input.hazardId}`);
     const outOfScope = mayVerifyIn(request.context.actor, report.communityId, input.hazardId);
     if (outOfScope) return outOfScope;
     const confirmed = input.outcome === 'confirmed';
@@ -103,10 +104,13 @@ export class VerifyHazardHandler implements ICommandHandler<VerifyHazardCommand>
   ): Promise<AwardResult | DomainError> | DomainError {
     if (report.status === 'duplicate')
       return ruleViolation(
-        `hazard ${input.hazardId} duplicates an earlier report and earns nothing`,
+        say`hazard ${input.hazardId} duplicates an earlier report and earns nothing`,
       );
     if (input.severity === undefined || input.fundId === undefined)
-      return new DomainError('VALIDATION_FAILED', 'a confirmation needs a severity and a fundId');
+      return new DomainError(
+        'VALIDATION_FAILED',
+        say`a confirmation needs a severity and a fundId`,
+      );
     return this.commands.execute(
       new AwardPointsCommand(
         {

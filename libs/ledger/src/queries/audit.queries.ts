@@ -1,4 +1,4 @@
-import { notFound, type DomainError } from '@ledger/domain';
+import { notFound, type DomainError, say } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
 import {
@@ -109,7 +109,7 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
 
   async execute({ riderId, asOf }: BalanceAsOfQuery): Promise<BalanceAsOf | DomainError> {
     const figures = await balanceAsOf(this.store, riderId, asOf, this.config.timeZone);
-    return figures ?? notFound(`rider ${riderId}`);
+    return figures ?? notFound(say`rider ${riderId}`);
   }
 }
 
@@ -130,7 +130,7 @@ export class ReplayStatusHandler implements IQueryHandler<ReplayStatusQuery> {
 
   async execute({ replayId }: ReplayStatusQuery): Promise<ReplayStatus | DomainError> {
     const job = await this.jobs.get(replayId);
-    if (!job || job.name !== JOB_NAMES.replay) return notFound(`replay ${replayId}`);
+    if (!job || job.name !== JOB_NAMES.replay) return notFound(say`replay ${replayId}`);
     const result = (job.result ?? {}) as {
       eventsReplayed?: number;
       rowsCompared?: number;

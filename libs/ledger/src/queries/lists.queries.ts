@@ -7,6 +7,8 @@ import {
   BADGES_STREAM,
   type Actor,
   type BadgeThreshold,
+  type Said,
+  say,
 } from '@ledger/domain';
 import {
   communityPage,
@@ -70,7 +72,7 @@ export function after(
 ): (string | number)[] | undefined | DomainError {
   const key = readKeyset(paging.cursor, size);
   return key === null
-    ? new DomainError('VALIDATION_FAILED', 'cursor is not a nextCursor of this list')
+    ? new DomainError('VALIDATION_FAILED', say`cursor is not a nextCursor of this list`)
     : key;
 }
 
@@ -97,8 +99,16 @@ async function listPage<R>(
   if (key instanceof DomainError) return key;
   await caughtUp(models, query, source.projections);
   for (const place of source.places ?? [])
-    if (place && !(await placeKnown(models, place))) return notFound(place.replace(':', ' '));
+    if (place && !(await placeKnown(models, place))) return notFound(placeSaid(place));
   return read(key);
+}
+
+/** `district:江津区` in words. */
+function placeSaid(place: string): Said {
+  const [kind, name = ''] = place.split(':');
+  if (kind === 'community') return say`community ${name}`;
+  if (kind === 'street') return say`street ${name}`;
+  return say`district ${name}`;
 }
 
 /** A place communities are in; a district also when only a station is in it. */

@@ -4,6 +4,7 @@ import {
   RULES_STREAM,
   type ActivityRule,
   type DomainError,
+  say,
 } from '@ledger/domain';
 import {
   communityById,
@@ -48,7 +49,7 @@ export class GetCommunityHandler implements IQueryHandler<GetCommunityQuery> {
 
   async execute(query: GetCommunityQuery): Promise<CommunityView | DomainError> {
     await caughtUp(this.models, query, ['directory']);
-    return (await communityById(this.models, query.id)) ?? notFound(`community ${query.id}`);
+    return (await communityById(this.models, query.id)) ?? notFound(say`community ${query.id}`);
   }
 }
 
@@ -58,7 +59,7 @@ export class GetFundHandler implements IQueryHandler<GetFundQuery> {
 
   async execute(query: GetFundQuery): Promise<FundView | DomainError> {
     await caughtUp(this.models, query, ['funds']);
-    return (await fundOf(this.models, query.id)) ?? notFound(`fund ${query.id}`);
+    return (await fundOf(this.models, query.id)) ?? notFound(say`fund ${query.id}`);
   }
 }
 
@@ -68,7 +69,7 @@ export class GetStationHandler implements IQueryHandler<GetStationQuery> {
 
   async execute(query: GetStationQuery): Promise<StationView | DomainError> {
     await caughtUp(this.models, query, ['stations']);
-    return (await stationOf(this.models, query.id)) ?? notFound(`station ${query.id}`);
+    return (await stationOf(this.models, query.id)) ?? notFound(say`station ${query.id}`);
   }
 }
 
@@ -78,7 +79,7 @@ export class GetStockHandler implements IQueryHandler<GetStockQuery> {
 
   async execute(query: GetStockQuery): Promise<StockLine[] | DomainError> {
     await caughtUp(this.models, query, ['stations']);
-    if (!(await stationOf(this.models, query.id))) return notFound(`station ${query.id}`);
+    if (!(await stationOf(this.models, query.id))) return notFound(say`station ${query.id}`);
     return stockOf(this.models, query.id);
   }
 }

@@ -5,6 +5,7 @@ import {
   notFound,
   stationServes,
   type Actor,
+  say,
 } from '@ledger/domain';
 import {
   receiptOf,
@@ -52,7 +53,7 @@ export class GetReceiptHandler implements IQueryHandler<GetReceiptQuery> {
   async execute(query: GetReceiptQuery) {
     await caughtUp(this.models, query, ['redemptions']);
     const receipt = await receiptOf(this.models, query.redemptionId);
-    if (!receipt) return notFound(`redemption ${query.redemptionId}`);
+    if (!receipt) return notFound(say`redemption ${query.redemptionId}`);
     return mayReadReceipt(query.actor, receipt) ?? receipt;
   }
 }
@@ -71,7 +72,7 @@ export class StationDayHandler implements IQueryHandler<StationDayQuery> {
     if (key instanceof DomainError) return key;
     await caughtUp(this.models, query, ['redemptions', 'stations']);
     if (!(await stationOf(this.models, query.stationId)))
-      return notFound(`station ${query.stationId}`);
+      return notFound(say`station ${query.stationId}`);
     const day = query.day ?? dayKey(new Date(), this.config.timeZone);
     const { limit } = query.paging;
     return stationDay(this.models, { stationId: query.stationId, day, limit, after: key });

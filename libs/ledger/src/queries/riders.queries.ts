@@ -1,4 +1,4 @@
-import { mayReadRider, notFound, type Actor, type DomainError } from '@ledger/domain';
+import { mayReadRider, notFound, type Actor, type DomainError, say } from '@ledger/domain';
 import {
   balanceOf,
   ledgerPage,
@@ -72,7 +72,7 @@ export class GetRiderHandler implements IQueryHandler<GetRiderQuery> {
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
     const record = await riderRecord(this.models, query.riderId);
-    if (!record) return notFound(`rider ${query.riderId}`);
+    if (!record) return notFound(say`rider ${query.riderId}`);
     const personal = await this.personalData.find(query.riderId);
     return { ...record, name: personal?.name ?? null };
   }
@@ -86,7 +86,7 @@ export class GetBalanceHandler implements IQueryHandler<GetBalanceQuery> {
     await caughtUp(this.models, query, ['directory', 'balances']);
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
-    return (await balanceOf(this.models, query.riderId)) ?? notFound(`rider ${query.riderId}`);
+    return (await balanceOf(this.models, query.riderId)) ?? notFound(say`rider ${query.riderId}`);
   }
 }
 

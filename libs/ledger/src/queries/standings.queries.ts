@@ -1,4 +1,4 @@
-import { notFound, type DomainError } from '@ledger/domain';
+import { notFound, type DomainError, say } from '@ledger/domain';
 import {
   leaderboardPage,
   scopeExists,
@@ -51,7 +51,7 @@ export class GetLeaderboardHandler implements IQueryHandler<GetLeaderboardQuery>
 
   async execute(query: GetLeaderboardQuery): Promise<Page<NamedRow> | DomainError> {
     await caughtUp(this.models, query, ['leaderboards', 'directory']);
-    if (!(await scopeExists(this.models, query.scope))) return notFound(`scope ${query.scope}`);
+    if (!(await scopeExists(this.models, query.scope))) return notFound(say`scope ${query.scope}`);
     const page = await leaderboardPage(this.models, query.scope, query.period, query.page);
     return { ...page, items: await named(this.personalData, page.items) };
   }
@@ -67,7 +67,7 @@ export class GetSelectionHandler implements IQueryHandler<GetSelectionQuery> {
   async execute(query: GetSelectionQuery): Promise<NamedSelection | DomainError> {
     await caughtUp(this.models, query, ['selections']);
     const found = await selectionOf(this.models, query.selectionId);
-    if (!found) return notFound(`selection ${query.selectionId}`);
+    if (!found) return notFound(say`selection ${query.selectionId}`);
     if (found.status === 'open') return found;
     return { ...found, winners: await named(this.personalData, found.winners) };
   }

@@ -7,6 +7,7 @@ import {
   type Decider,
   type Decision,
   type LedgerEvent,
+  say,
 } from '@ledger/domain';
 import {
   MAX_READ_BATCH,
@@ -321,7 +322,7 @@ export class StreamWriter {
       }
       const conflict = new DomainError(
         'CONCURRENCY_CONFLICT',
-        `${stream} kept changing; ${MAX_CONFLICT_RETRIES} retries did not help`,
+        say`${stream} kept changing; ${MAX_CONFLICT_RETRIES} retries did not help`,
       );
       for (const job of batch) job.resolve(conflict);
     } catch (error) {
