@@ -97,6 +97,10 @@ const SQL = [
   '$1::text',
   '\\x00',
 ];
+/** Bytes that are not UTF-8: a lone continuation byte, half a character, an overlong slash, a surrogate. */
+const NOT_UTF8 = [[0x80], [0xe5, 0xbc], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe]].map((b) =>
+  Buffer.from(b),
+);
 const ODD = ['\u0000', '\u202e反向', '𠀀𪚥', '👨‍👩‍👧', '\ud800', 'a\u0301\u0301\u0301', ' ', ''];
 /** Text no field accepts in its place: SQL, control and odd code points, or far too long. */
 const hostileText = fc.oneof(
@@ -110,12 +114,28 @@ const wrongNumber = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
   fc.constantFrom('10', '1e3', '0x10', ''),
 );
+/** A value nested `depth` arrays and objects deep. */
+const nested = (depth: number): unknown =>
+  Array.from({ length: depth }).reduce<unknown>(
+    (inner, _, i) => (i % 2 ? [inner] : { a: inner }),
+    1,
+  );
 const wrongType = fc.oneof(
   fc.constant(null),
   fc.boolean(),
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.object({ maxDepth: 2 }),
+  fc.integer({ min: 33, max: 3000 }).map(nested),
 );
+/** Keys every object has through its prototype: no DTO field can be one. */
+const PROTOTYPE_KEYS = [
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'isPrototypeOf',
+  '__defineGetter__',
+  'toLocaleString',
+];
 
 /** A body that must fail: one field broken (wrong type, out of range, hostile text), dropped, or an extra one. */
 function mutation(base: Body): fc.Arbitrary<Body> {
@@ -147,7 +167,7 @@ function mutation(base: Body): fc.Arbitrary<Body> {
   });
   const extra = fc
     .tuple(
-      fc.constantFrom('__proto__x', 'constructor', 'points2', '余额', "'; --"),
+      fc.constantFrom('__proto__x', 'constructor', 'points2', '余额', "'; --", ...PROTOTYPE_KEYS),
       fc.oneof(hostileText, wrongType, fc.integer()),
     )
     .map(([k, v]) => ({ ...base, [k]: v }));
@@ -234,6 +254,12 @@ describe('fuzz: hostile bodies on every write route', () => {
         '{"a":',
         '\u0000',
         'x'.repeat(MAX_BODY_BYTES + 1),
+        '['.repeat(5000) + ']'.repeat(5000),
+        '{"a":'.repeat(2000) + '1' + '}'.repeat(2000),
+        ...NOT_UTF8.map((bytes) =>
+          Buffer.concat([Buffer.from('{"name":"'), bytes, Buffer.from('"}')]),
+        ),
+        Buffer.from('\ufeff{}', 'utf16le'),
       ]) {
         if (route.body === undefined) continue;
         const res = await app.inject({
@@ -242,7 +268,7 @@ describe('fuzz: hostile bodies on every write route', () => {
           headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
           payload,
         });
-        expectRefused(`${route.method} ${route.url} ${payload.slice(0, 10)}`, {
+        expectRefused(`${route.method} ${route.url} ${payload.toString().slice(0, 10)}`, {
           status: res.statusCode,
           headers: res.headers,
           body: res.json<Body>(),

@@ -8,7 +8,7 @@ import { completeDocument, describeOperations } from './http/openapi';
 import { localTimes } from './http/local-time.interceptor';
 import { ALL_ROLES, ROUTES, routeKey } from './auth/route-policy';
 import type { AuthenticatedRequest } from './auth/auth.guard';
-import { fastifyOptions, jsonBodiesOnly } from './http/framework-errors';
+import { fastifyOptions, jsonBodiesOnly, safeAnswers } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 
@@ -23,9 +23,11 @@ export async function createApi(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter(fastifyOptions()),
-    { logger, abortOnError: false },
+    // The JSON body parser is the API's own (jsonBodiesOnly), not Nest's.
+    { logger, abortOnError: false, bodyParser: false },
   );
   jsonBodiesOnly(app);
+  safeAnswers(app);
   if (logger) logRequests(app, logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

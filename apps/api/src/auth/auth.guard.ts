@@ -1,4 +1,4 @@
-import { say } from '@ledger/domain';
+import { accountOf, say } from '@ledger/domain';
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
@@ -37,14 +37,16 @@ export class AuthGuard implements CanActivate {
       throw ProblemException.from(
         problemOf('UNAUTHENTICATED', say`a valid bearer token is required`),
       );
-    const route = routeKey(request.method, request.routeOptions.url ?? '');
+    // HEAD is GET without the body: the same roles may ask.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const route = routeKey(method, request.routeOptions.url ?? '');
     const roles: readonly Role[] = ROUTE_POLICY[route] ?? [];
     if (!roles.includes(actor.role)) {
       throw ProblemException.from(
         problemOf('FORBIDDEN', say`the ${actor.role} role may not do this`),
       );
     }
-    const wait = this.limiter.take(actor.principalId);
+    const wait = this.limiter.take(accountOf(actor));
     if (wait > 0)
       throw ProblemException.from(
         problemOf(

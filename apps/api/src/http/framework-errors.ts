@@ -74,10 +74,75 @@ const REASONS: Readonly<Record<number, string>> = {
   431: 'Request Header Fields Too Large',
 };
 
+/** How deep a body may nest: ledger bodies are 3 deep; deeper ones only exhaust the stack. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Fastify's error for a body this API refuses: the filter says it in words. */
+export class BodyRefused extends Error {
+  readonly statusCode = 400;
+  constructor(readonly reason: 'too-deep' | 'not-utf8') {
+    super(reason);
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
- * Bodies are JSON only: Fastify also parses `text/plain` by default, which would reach the
- * validation as a bare string and answer every field missing; without it such a body is 415.
+ * Bodies are JSON only, UTF-8 and at most MAX_BODY_DEPTH deep. Fastify also parses `text/plain`
+ * by default, which would reach the validation as a bare string and answer every field missing;
+ * without it such a body is 415. Bytes that are not UTF-8 are refused rather than stored as
+ * U+FFFD, and the depth is counted before parsing, so a deep body never reaches code that walks
+ * it recursively. Parsing itself is Fastify's (secure-json-parse: `__proto__` and `constructor`
+ * keys refused).
  */
 export function jsonBodiesOnly(app: NestFastifyApplication): void {
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  const fastify = app.getHttpAdapter().getInstance();
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (request, body: Buffer, done) => {
+      let text: string;
+      try {
+        text = UTF8.decode(body);
+      } catch {
+        return done(new BodyRefused('not-utf8'), undefined);
+      }
+      if (depthOf(text) > MAX_BODY_DEPTH) return done(new BodyRefused('too-deep'), undefined);
+      void parse(request, text, done);
+    },
+  );
+}
+
+/** How deeply arrays and objects nest in a JSON text (brackets inside strings do not count). */
+export function depthOf(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Headers of every answer: none may be sniffed as another type or kept by a cache (answers
+ * hold balances and names), and HEAD is answered wherever GET is.
+ */
+export function safeAnswers(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', (_request, reply, payload, done) => {
+      void reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+      done(null, payload);
+    });
 }

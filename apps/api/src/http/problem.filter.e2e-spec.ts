@@ -56,7 +56,7 @@ describe('problem+json errors and validation', () => {
     app = await NestFactory.create<NestFastifyApplication>(
       ProbeModule,
       new FastifyAdapter(fastifyOptions()),
-      { logger: false },
+      { logger: false, bodyParser: false },
     );
     jsonBodiesOnly(app);
     app.useGlobalFilters(new ProblemFilter());

@@ -10,7 +10,7 @@ import { EventStoreError } from '@ledger/event-store';
 import { QueueUnavailable } from '@ledger/ledger';
 import { ProjectionLagging } from '@ledger/projections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_BODY_BYTES } from './framework-errors';
+import { BodyRefused, MAX_BODY_BYTES, MAX_BODY_DEPTH } from './framework-errors';
 import { languageOf, type Language } from './i18n/language';
 import {
   problemIn,
@@ -56,9 +56,22 @@ export class ProblemFilter implements ExceptionFilter {
           'STORE_UNAVAILABLE',
           say`the ledger store cannot be reached; nothing was written`,
         );
-      if (exception.code === 'INVALID_ARGUMENT')
-        return problemOf('VALIDATION_FAILED', verbatim(exception.message));
+      if (exception.code === 'INVALID_ARGUMENT') {
+        // The store's own words may name SQL states or columns: they stay in the log.
+        this.logger.warn(`store refused a value: ${exception.message}`);
+        return problemOf(
+          'VALIDATION_FAILED',
+          say`a value in the request is out of range, or is not a cursor or position the ledger gave`,
+        );
+      }
     }
+    if (exception instanceof BodyRefused)
+      return problemOf(
+        'VALIDATION_FAILED',
+        exception.reason === 'too-deep'
+          ? say`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`
+          : say`the request body is not valid UTF-8`,
+      );
     if (exception instanceof HttpException) return fromHttp(exception);
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

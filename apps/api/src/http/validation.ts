@@ -37,10 +37,11 @@ function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] 
 }
 
 /**
- * Keys the class mapping would drop without a word (they name parts of every object, so no DTO
- * field can have them): refused here like any other unknown field.
+ * Keys the class mapping would drop or take from the prototype without a word (`constructor`,
+ * `hasOwnProperty`, `toString`… name parts of every object, so no DTO field can have them):
+ * refused here like any other unknown field.
  */
-const RESERVED_KEYS = new Set(['constructor', '__proto__', 'prototype']);
+const isReservedKey = (key: string) => key === 'prototype' || key in Object.prototype;
 
 class LedgerValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -82,10 +83,15 @@ function badPartIn(value: unknown, path: string, depth = 0): FieldError | undefi
       return { field: path, message: say`${path} must not be blank` };
     return undefined;
   }
-  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  // No field takes null: `"points": null` would otherwise pass as if the field were left out.
+  if (value === null)
+    return path
+      ? { field: path, message: say`${path} must not be null; leave it out instead` }
+      : { field: 'body', message: say`the request body must be a JSON object, not null` };
+  if (typeof value !== 'object' || depth > 32) return undefined;
   for (const key of Object.keys(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (RESERVED_KEYS.has(key)) return { field, message: say`property ${field} should not exist` };
+    if (isReservedKey(key)) return { field, message: say`property ${field} should not exist` };
     const inner = badPartIn((value as Record<string, unknown>)[key], field, depth + 1);
     if (inner !== undefined) return inner;
   }

@@ -1,4 +1,4 @@
-import { say } from '@ledger/domain';
+import { accountOf, say, type Actor } from '@ledger/domain';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import {
   Inject,
@@ -57,7 +57,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         ),
       );
     }
-    const principalId = (request.actor as { principalId: string }).principalId;
+    const principalId = accountOf(request.actor as Actor);
     const hash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');

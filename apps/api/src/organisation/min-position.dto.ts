@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Read-your-writes: wait (≤ 5 s) until the read model has the write at this position. */
 export class MinPositionDto {
@@ -11,5 +11,6 @@ export class MinPositionDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   minPosition?: number;
 }

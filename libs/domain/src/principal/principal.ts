@@ -1,3 +1,4 @@
+import { BOOTSTRAP_ADMIN_ID } from '../shared/context';
 import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { Role } from '../shared/context';
@@ -56,6 +57,11 @@ export const principalDecider = {
     switch (command.type) {
       case 'CreatePrincipal': {
         if (state.exists) return alreadyExists(say`principal ${command.principalId}`);
+        if (command.principalId === BOOTSTRAP_ADMIN_ID)
+          return new DomainError(
+            'ALREADY_EXISTS',
+            say`principal ${BOOTSTRAP_ADMIN_ID} is the bootstrap admin; choose another id`,
+          );
         const scopeProblem = checkScope(command);
         if (scopeProblem) return scopeProblem;
         const { type: _type, ...data } = command;

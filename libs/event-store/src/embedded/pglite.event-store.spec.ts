@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { tempDir } from '@ledger/testing';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { describeEventStoreContract } from '../contract/event-store.contract';
+import { describeEventStoreContract, newEvent } from '../contract/event-store.contract';
 import { StoreUnavailable } from '../event-store.errors';
 import type { EventStore, NewEvent } from '../event-store.port';
 import { embeddedStoreOnDb, openEmbeddedEventStore } from './pglite.event-store';
@@ -67,6 +67,37 @@ describe('embedded data folder', () => {
       await first.close();
       dir.remove();
     }
+  });
+
+  it('is readable by its owner only (folders 0700, files 0600), open and after a stop', async () => {
+    const dir = tempDir();
+    const dataDir = join(dir.path, 'ledger-data');
+    const modes = () => {
+      const open: string[] = [];
+      const walk = (path: string) => {
+        for (const entry of readdirSync(path, { withFileTypes: true })) {
+          const inner = join(path, entry.name);
+          const mode = statSync(inner).mode & 0o777;
+          if (mode & 0o077) open.push(`${inner} ${mode.toString(8)}`);
+          if (entry.isDirectory()) walk(inner);
+        }
+      };
+      walk(dataDir);
+      return open;
+    };
+    const store = await openEmbeddedEventStore({ dataDir });
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(modes()).toEqual([]);
+      await store.append('rider-1', [newEvent('RiderRegistered', { riderId: '1' })], {
+        expectedRevision: 'no_stream',
+      });
+    } finally {
+      await store.close();
+    }
+    expect(readdirSync(join(dataDir, 'pglite')).length).toBeGreaterThan(5);
+    expect(modes()).toEqual([]);
+    dir.remove();
   });
 
   it('takes over the lock of a process that died', async () => {

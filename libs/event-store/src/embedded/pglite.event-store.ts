@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventStore } from '../event-store.port';
 import { classifyPgError } from '../sql/pg-errors';
 import { withUnavailableErrors, type SqlClient } from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { DataDirLock } from './data-dir-lock';
+import { makePrivateFolder, restrictModes } from './private-folder';
 
 export interface EmbeddedStoreOptions {
   /** Folder that holds the database; created when missing. `memory://` keeps it in memory (tests). */
@@ -35,12 +35,20 @@ export async function openEmbeddedDatabase(
   const dir = inMemory ? options.dataDir : resolve(options.dataDir, 'pglite');
   let lock: DataDirLock | undefined;
   if (!inMemory) {
-    mkdirSync(dir, { recursive: true });
+    makePrivateFolder(options.dataDir);
+    makePrivateFolder(dir);
     lock = DataDirLock.acquire(resolve(options.dataDir));
   }
   try {
     const db = await PGlite.create(dir);
-    const client = pgliteClient(db, () => lock?.release());
+    const ownerOnly = () => {
+      if (!inMemory) restrictModes(resolve(options.dataDir));
+    };
+    ownerOnly();
+    const client = pgliteClient(db, () => {
+      ownerOnly();
+      lock?.release();
+    });
     const events = await SqlEventStore.open(client, embeddedOptions(options.schema ?? 'ledger'));
     return { events, sql: client };
   } catch (error) {

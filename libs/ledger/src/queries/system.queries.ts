@@ -1,4 +1,4 @@
-import type { Actor, Role } from '@ledger/domain';
+import { BOOTSTRAP_ADMIN_ID, type Actor, type Role } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { principalByTokenHash, projectionLag, type ReadModels } from '@ledger/projections';
 import { Inject, Logger } from '@nestjs/common';
@@ -9,8 +9,7 @@ import { tokenHash } from '../infrastructure/bearer-tokens';
 import type { QueueProbe, QueueStatus } from '../infrastructure/queue-probe';
 import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE, READ_MODELS } from '../infrastructure/tokens';
 
-/** The bootstrap admin's principal id (its token comes from LEDGER_ADMIN_TOKEN or start-up). */
-export const BOOTSTRAP_ADMIN_ID = 'admin';
+export { BOOTSTRAP_ADMIN_ID } from '@ledger/domain';
 
 /** The principal a bearer token belongs to; `undefined` for an unknown or revoked one. */
 export class AuthenticateQuery extends Query<Actor | undefined> {
@@ -40,7 +39,13 @@ export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
   async execute({ token }: AuthenticateQuery): Promise<Actor | undefined> {
     const hash = Buffer.from(tokenHash(token), 'hex');
     if (this.adminHash && timingSafeEqual(hash, this.adminHash))
-      return { principalId: BOOTSTRAP_ADMIN_ID, role: 'admin', communityIds: [], stationIds: [] };
+      return {
+        principalId: BOOTSTRAP_ADMIN_ID,
+        bootstrap: true,
+        role: 'admin',
+        communityIds: [],
+        stationIds: [],
+      };
     const found = await principalByTokenHash(this.models, hash.toString('hex'));
     if (!found || !timingSafeEqual(Buffer.from(found.tokenHash, 'hex'), hash)) return undefined;
     return {

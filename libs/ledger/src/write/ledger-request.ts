@@ -1,4 +1,4 @@
-import type { CommandContext } from '@ledger/domain';
+import { accountOf, type CommandContext } from '@ledger/domain';
 import { createHash, randomUUID } from 'node:crypto';
 
 /** Who asks and why: the context every command is decided in, and what goes into metadata. */
@@ -19,7 +19,7 @@ export interface LedgerRequest {
  */
 export function entryIdFor(request: LedgerRequest, kind: string): string {
   if (request.idempotencyKey === undefined) return randomUUID();
-  return derivedId(request.context.actor.principalId, kind, request.idempotencyKey);
+  return derivedId(accountOf(request.context.actor), kind, request.idempotencyKey);
 }
 
 /**

@@ -47,6 +47,11 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'the request body is too large (at most {0} bytes)': '请求体过大（最多 {0} 字节）',
   'send application/json': '请以 application/json 格式发送',
   'the request body is not valid JSON': '请求体不是有效的 JSON',
+  'the request body is nested more than {0} levels deep': '请求体嵌套超过 {0} 层',
+  'the request body is not valid UTF-8': '请求体不是有效的 UTF-8',
+  'the request body must be a JSON object, not null': '请求体必须是 JSON 对象，不能是 null',
+  'a value in the request is out of range, or is not a cursor or position the ledger gave':
+    '请求中的某个值超出范围，或不是账本给出的游标或位置',
   'read models have not reached position {0} within {1} ms': '读模型在 {1} 毫秒内未更新到位置 {0}',
   'Idempotency-Key must be 1-128 visible ASCII characters':
     'Idempotency-Key 必须是 1–128 个可见 ASCII 字符',
@@ -71,6 +76,7 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'property {0} should not exist': '不应有字段 {0}',
   '{0} must not hold control characters or broken text': '{0} 不能包含控制字符或残缺文字',
   '{0} must not be blank': '{0} 不能为空白',
+  '{0} must not be null; leave it out instead': '{0} 不能为 null；不需要时请省略该字段',
   '1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit':
     '1–64 个字母、数字、点、连字符或下划线，并以字母或数字开头',
   '{0} must hold ids of {1}': '{0} 中的编号必须是{1}',
@@ -159,6 +165,7 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'hazard {0}: too many reports at once; retry': '隐患报告 {0}：同时提交的报告过多，请重试',
   'hazard {0} already exists': '隐患报告 {0} 已存在',
   'a confirmation needs a severity and a fundId': '核实确认需要提供 severity 和 fundId',
+  'principal {0} is the bootstrap admin; choose another id': '账号 {0} 是初始管理员，请换一个编号',
   'a staff principal needs communityIds': '工作人员账号需要 communityIds',
   'a station principal needs stationIds': '驿站账号需要 stationIds',
   'a rider principal needs riderId': '骑手账号需要 riderId',
