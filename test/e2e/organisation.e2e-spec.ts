@@ -5,6 +5,8 @@ import { ALL_ROLES, ROUTE_POLICY } from '../../apps/api/src/auth/route-policy';
 import { apiClient, openTestApi } from './api-fixture';
 
 /** Communities, funds, rules and badges over HTTP, and the role × route table. */
+const PROBE_QUERY: Readonly<Record<string, string>> = { 'GET /v1/riders': '?q=13800000000' };
+
 describe('organisation routes', () => {
   const dir = tempDir();
   let app: NestFastifyApplication;
@@ -136,7 +138,9 @@ describe('organisation routes', () => {
     }
     for (const [route, allowed] of Object.entries(ROUTE_POLICY)) {
       const [method, path] = route.split(' ');
-      const url = path.replace(/:[a-z]+/gi, 'probe-id');
+      // A query every role's scope rule accepts (a station finds riders by phone only), so the
+      // walk tests the role gate.
+      const url = path.replace(/:[a-z]+/gi, 'probe-id') + (PROBE_QUERY[route] ?? '');
       for (const role of ALL_ROLES) {
         const { status } = await call(
           method,

@@ -179,7 +179,7 @@ describe('riders and awards', () => {
       'GET',
       `/v1/riders/r1/ledger?minPosition=${String(award.body.position)}`,
       undefined,
-      tokens['station-1'],
+      tokens['rider-r1'],
     );
     expect(ledger).toMatchObject({
       status: 200,

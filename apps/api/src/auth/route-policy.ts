@@ -60,22 +60,22 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     scope: { staff: STAFF },
   },
   'GET /v1/riders': {
-    roles: ['admin', 'staff', 'auditor'],
+    roles: ['admin', 'staff', 'station', 'auditor'],
     summary: 'Find riders by community, phone or name',
-    scope: { staff: STAFF },
+    scope: { staff: STAFF, station: 'by a whole phone number only, riders of its districts' },
   },
   'GET /v1/riders/:id': {
     roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
     summary: 'Read a rider with balance and badges',
-    scope: { staff: STAFF, rider: SELF },
+    scope: { staff: STAFF, station: 'riders of its districts, without the name', rider: SELF },
   },
   'GET /v1/riders/:id/balance': {
     roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
     summary: 'Read a rider’s balance',
-    scope: { staff: STAFF, rider: SELF },
+    scope: { staff: STAFF, station: 'riders of its districts', rider: SELF },
   },
   'GET /v1/riders/:id/ledger': {
-    roles: ['admin', 'staff', 'station', 'auditor', 'rider'],
+    roles: ['admin', 'staff', 'auditor', 'rider'],
     summary: 'Read a rider’s ledger lines',
     scope: { staff: STAFF, rider: SELF },
   },

@@ -132,3 +132,38 @@ export function mayVerifyIn(
   if (communities === undefined || communities.includes(communityId)) return undefined;
   return forbidden(say`hazard ${hazardId} is not in a community of ${actor.principalId}`);
 }
+
+/**
+ * A station serves the riders of its stations' districts, and reads of them what redeeming needs
+ * (balance and badges); nothing of other riders. `district` undefined: the rider is not known
+ * (the caller answers not found).
+ */
+export function stationServesRider(
+  actor: Actor,
+  riderId: string,
+  district: string | undefined,
+  districts: readonly string[],
+): DomainError | undefined {
+  if (actor.role !== 'station' || district === undefined || districts.includes(district))
+    return undefined;
+  return forbidden(
+    say`station principal ${actor.principalId} serves riders of its own districts only, not rider ${riderId}`,
+  );
+}
+
+/** Whether a principal reads riders' names and phones where it reads riders (a station does not). */
+export function readsPersonalData(actor: Actor): boolean {
+  return actor.role !== 'station';
+}
+
+/** A phone number as riders give it: digits, spaces and dashes, a + in front if need be. */
+const WHOLE_PHONE = /^\+?[0-9 -]{5,20}$/;
+
+/**
+ * A station finds a rider at its counter by the whole phone number the rider gives, and only
+ * among riders it serves: never by a name, never a list.
+ */
+export function stationFindsByPhone(actor: Actor, q: string | undefined): DomainError | undefined {
+  if (actor.role !== 'station' || (q !== undefined && WHOLE_PHONE.test(q))) return undefined;
+  return forbidden(say`a station finds a rider by the whole phone number only`);
+}

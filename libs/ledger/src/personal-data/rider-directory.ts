@@ -15,8 +15,11 @@ export interface RiderListItem {
 export interface RiderFilter {
   /** Only riders of these communities (a filter and the caller's scope); `undefined`: all. */
   readonly communities?: readonly string[] | undefined;
-  /** A whole phone number, or the start of a name. */
+  /** Only riders of communities in these districts (a station's); `undefined`: all. */
+  readonly districts?: readonly string[] | undefined;
+  /** A whole phone number, or (unless `byName` is false) the start of a name. */
   readonly q?: string | undefined;
+  readonly byName?: boolean;
   readonly limit: number;
   readonly after?: (string | number)[] | undefined;
 }
@@ -31,7 +34,8 @@ export async function riderDirectoryPage(
   filter: RiderFilter,
 ): Promise<Page<RiderListItem>> {
   const q = filter.q ?? null;
-  const prefix = q === null ? null : `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const prefix =
+    q === null || filter.byName === false ? null : `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { rows } = await db.query<{
     rider_id: string;
     community_id: string;
@@ -45,8 +49,17 @@ export async function riderDirectoryPage(
      where ($1::text[] is null or r.community_id = any($1::text[]))
        and ($2::text is null or p.phone_key = ${phoneKeySql('$2::text')} or p.name like $3)
        and ($4::text is null or r.rider_id > $4)
+       and ($6::text[] is null or r.community_id in
+         (select community_id from ${db.schema}.communities where district = any($6::text[])))
      order by r.rider_id limit $5`,
-    [filter.communities ?? null, q, prefix, filter.after?.[0] ?? null, filter.limit + 1],
+    [
+      filter.communities ?? null,
+      q,
+      prefix,
+      filter.after?.[0] ?? null,
+      filter.limit + 1,
+      filter.districts ?? null,
+    ],
   );
   return pageByKey(
     rows,

@@ -4,6 +4,7 @@ import {
   notFound,
   reportCommunities,
   riderCommunities,
+  stationFindsByPhone,
   BADGES_STREAM,
   type Actor,
   type BadgeThreshold,
@@ -12,6 +13,7 @@ import {
 } from '@ledger/domain';
 import {
   communityPage,
+  districtsOfStations,
   fundPage,
   principalById,
   principalPage,
@@ -198,13 +200,26 @@ export class ListRidersHandler implements IQueryHandler<ListRidersQuery> {
     const { communityId, q } = query.filter;
     const communities = riderCommunities(query.actor, communityId);
     if (communities instanceof DomainError) return communities;
+    const refused = stationFindsByPhone(query.actor, q);
+    if (refused) return refused;
+    const station = query.actor.role === 'station';
+    const districts = station
+      ? await districtsOfStations(this.models, query.actor.stationIds)
+      : undefined;
     const source: ListSource = {
       keySize: 1,
       projections: ['directory'],
       places: [communityId !== undefined && `community:${communityId}`],
     };
     return listPage(this.models, query, source, (after) =>
-      riderDirectoryPage(this.models, { communities, q, limit: query.paging.limit, after }),
+      riderDirectoryPage(this.models, {
+        communities,
+        districts,
+        q,
+        byName: !station,
+        limit: query.paging.limit,
+        after,
+      }),
     );
   }
 }

@@ -1,6 +1,16 @@
-import { mayReadRider, notFound, type Actor, type DomainError, say } from '@ledger/domain';
+import {
+  mayReadRider,
+  notFound,
+  readsPersonalData,
+  say,
+  stationServesRider,
+  type Actor,
+  type DomainError,
+} from '@ledger/domain';
 import {
   balanceOf,
+  districtsOfStations,
+  riderDistrict,
   ledgerPage,
   riderCommunity,
   riderRecord,
@@ -56,6 +66,13 @@ async function readScope(
   actor: Actor,
   riderId: string,
 ): Promise<DomainError | undefined> {
+  if (actor.role === 'station') {
+    const [district, districts] = await Promise.all([
+      riderDistrict(models, riderId),
+      districtsOfStations(models, actor.stationIds),
+    ]);
+    return stationServesRider(actor, riderId, district, districts);
+  }
   if (actor.role !== 'staff' && actor.role !== 'rider') return undefined; // read every rider
   return mayReadRider(actor, riderId, await riderCommunity(models, riderId));
 }
@@ -73,6 +90,8 @@ export class GetRiderHandler implements IQueryHandler<GetRiderQuery> {
     if (refused) return refused;
     const record = await riderRecord(this.models, query.riderId);
     if (!record) return notFound(say`rider ${query.riderId}`);
+    // A station learns a name only by finding the rider by phone at its counter.
+    if (!readsPersonalData(query.actor)) return { ...record, name: null };
     const personal = await this.personalData.find(query.riderId);
     return { ...record, name: personal?.name ?? null };
   }

@@ -36,6 +36,29 @@ export async function riderCommunity(db: ReadDb, riderId: string): Promise<strin
   return rows[0]?.community_id;
 }
 
+/** The district a rider's community is in now; `undefined` for a rider the directory does not know. */
+export async function riderDistrict(db: ReadDb, riderId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ district: string }>(
+    `select c.district from ${db.schema}.riders r
+     join ${db.schema}.communities c using (community_id) where r.rider_id = $1`,
+    [riderId],
+  );
+  return rows[0]?.district;
+}
+
+/** The districts these stations are in (a station principal serves riders of these). */
+export async function districtsOfStations(
+  db: ReadDb,
+  stationIds: readonly string[],
+): Promise<string[]> {
+  const { rows } = await db.query<{ district: string }>(
+    `select distinct district from ${db.schema}.stations where station_id = any($1::text[])
+     order by district`,
+    [stationIds],
+  );
+  return rows.map((r) => r.district);
+}
+
 /** The rider with balance and badges, read in one snapshot. */
 export async function riderRecord(db: ReadDb, id: string): Promise<RiderRecord | undefined> {
   const s = db.schema;

@@ -143,6 +143,9 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'reverse awards': '冲正奖励',
   'confirm tasks': '确认任务完成',
   'report hazards': '上报隐患',
+  'station principal {0} serves riders of its own districts only, not rider {1}':
+    '驿站账号 {0} 只服务本区的骑手，不包括骑手 {1}',
+  'a station finds a rider by the whole phone number only': '驿站只能按完整手机号查找骑手',
   'station principal {0} does not serve station {1}': '驿站账号 {0} 不负责驿站 {1}',
   'rider principal {0} acts only as rider {1}': '骑手账号 {0} 只能以骑手 {1} 的身份操作',
   'only a rider principal signs up, as itself': '只有骑手账号能以本人身份报名',
