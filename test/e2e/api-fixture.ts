@@ -65,6 +65,8 @@ export async function setUpDistrict(
     riders: Record<string, string>;
     /** Name and phone of each rider (personal data); the id as name by default. */
     personal?: (riderId: string) => { name: string; phone?: string };
+    /** Stations, made before the principals scoped to them (district 江津区 unless said). */
+    stations?: ({ id: string; name: string; kind: string } & Record<string, unknown>)[];
     principals?: ({ id: string; name: string; role: string } & Record<string, unknown>)[];
   },
 ): Promise<Record<string, string>> {
@@ -91,6 +93,8 @@ export async function setUpDistrict(
       occupation: 'food_delivery',
       ...(district.personal?.(id) ?? { name: id }),
     });
+  for (const station of district.stations ?? [])
+    await must('POST', '/v1/stations', { district: '江津区', ...station });
   const tokens: Record<string, string> = {};
   for (const p of district.principals ?? [])
     tokens[p.id] = (await must('POST', '/v1/principals', p)).body.token as string;

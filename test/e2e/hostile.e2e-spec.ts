@@ -117,6 +117,25 @@ describe('a hostile client', () => {
     expect(impostor.body.token).toBeUndefined();
   });
 
+  it('cannot create a principal scoped to a community, station or rider that does not exist', async () => {
+    for (const scope of [
+      { role: 'staff', communityIds: ['c-nowhere'] },
+      { role: 'station', stationIds: ['s-nowhere'] },
+      { role: 'rider', riderId: 'r-nowhere' },
+    ]) {
+      const res = await call('POST', '/v1/principals', { name: 'n', ...scope });
+      expect([scope.role, res.status, res.body.code]).toEqual([scope.role, 404, 'NOT_FOUND']);
+    }
+  });
+
+  it('has a top-ten selection of at most ten', async () => {
+    const res = await call('POST', '/v1/selections', { district: '江津区', year: 2026, size: 11 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'size', message: 'size must not be greater than 10' },
+    ]);
+  });
+
   it('gets HEAD wherever GET works, and no answer a browser may sniff or keep', async () => {
     const head = await app.inject({
       method: 'HEAD',

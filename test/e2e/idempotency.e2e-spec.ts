@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { ADMIN_TOKEN as ADMIN, openTestApi } from './api-fixture';
+import { ADMIN_TOKEN as ADMIN, apiClient, openTestApi } from './api-fixture';
 
 /** Idempotency-Key over HTTP, on the principals route (the first write route). */
 describe('Idempotency-Key', () => {
@@ -10,7 +10,17 @@ describe('Idempotency-Key', () => {
   const open = async () => {
     app = await openTestApi(dir.path);
   };
-  beforeAll(open);
+  beforeAll(async () => {
+    await open();
+    // The stations the principals below are scoped to.
+    for (const id of ['s-1', 's-2'])
+      await apiClient(app)('POST', '/v1/stations', {
+        id,
+        name: id,
+        district: '江津区',
+        kind: 'station',
+      });
+  });
   afterAll(async () => {
     await app.close();
     dir.remove();

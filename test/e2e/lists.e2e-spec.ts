@@ -22,6 +22,11 @@ describe('who am I, and the lists', () => {
       rules: [{ activity: 'patrol', points: 10 }],
       riders: { r1: 'c1', r2: 'c1', r3: 'c2', r4: 'c3' },
       personal: (id) => names[id],
+      stations: [
+        { id: 's1', name: 's1驿站', kind: 'station' },
+        { id: 's2', name: 's2驿站', kind: 'station' },
+        { id: 's3', name: 's3驿站', kind: 'station', district: '永川区' },
+      ],
       principals: [
         { id: 'staff-c1', name: '几江社区工作站', role: 'staff', communityIds: ['c1'] },
         { id: 'verifier-c3', name: '鼎山街道城管', role: 'verifier', communityIds: ['c3'] },
@@ -30,12 +35,6 @@ describe('who am I, and the lists', () => {
         { id: 'auditor', name: '纪委', role: 'auditor' },
       ],
     });
-    for (const [id, district] of [
-      ['s1', '江津区'],
-      ['s2', '江津区'],
-      ['s3', '永川区'],
-    ])
-      await call('POST', '/v1/stations', { id, name: `${id}驿站`, district, kind: 'station' });
     await call('PUT', '/v1/badges', {
       badges: [{ id: 'bronze', name: '铜牌小哥', thresholdPoints: 100 }],
     });

@@ -118,6 +118,20 @@ describe('organisation routes', () => {
   });
 
   it('lets exactly the roles of ROUTE_POLICY through each route', async () => {
+    // Principals are scoped to things that exist: the probe's station and rider.
+    await call('POST', '/v1/stations', {
+      id: 'probe-id',
+      name: 'probe',
+      district: '江津区',
+      kind: 'station',
+    });
+    await call('POST', '/v1/riders', {
+      id: 'probe-id',
+      communityId: 'jijiang-01',
+      platform: '美团',
+      occupation: 'courier',
+      name: 'probe',
+    });
     const scopes: Record<Role, object> = {
       admin: {},
       staff: { communityIds: ['jijiang-01'] },

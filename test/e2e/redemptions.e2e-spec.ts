@@ -27,6 +27,10 @@ describe('stations, redemptions and reversals', () => {
         budgetPoints: 10_000,
         rules: [{ activity: 'rescue', points: 100 }],
         riders: { r1: 'c1', r2: 'c2', r3: 'c1' },
+        stations: [
+          { id: 's1', name: '几江街道小哥驿站', kind: 'station', communityId: 'c1' },
+          { id: 's2', name: '江津区小哥兑换中心', kind: 'centre' },
+        ],
         principals: [
           { id: 'station-s1', name: '几江驿站', role: 'station', stationIds: ['s1'] },
           { id: 'station-s2', name: '鼎山驿站', role: 'station', stationIds: ['s2'] },
@@ -43,9 +47,10 @@ describe('stations, redemptions and reversals', () => {
   });
 
   it('registers stations and keeps their catalogue and stock, each station its own', async () => {
+    // s1 and s2 were registered before the principals scoped to them (setUpDistrict).
     const station = { id: 's1', name: '几江街道小哥驿站', district: '江津区', kind: 'station' };
-    expect(await call('POST', '/v1/stations', { ...station, communityId: 'c1' })).toMatchObject({
-      status: 201,
+    expect(await call('GET', '/v1/stations/s1')).toMatchObject({
+      status: 200,
       body: { id: 's1', communityId: 'c1', kind: 'station' },
     });
     expect(await call('POST', '/v1/stations', station)).toMatchObject({
@@ -56,15 +61,19 @@ describe('stations, redemptions and reversals', () => {
       await call('POST', '/v1/stations', { ...station, id: 's9', communityId: 'nowhere' }),
     ).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     const centre = await call('POST', '/v1/stations', {
-      id: 's2',
-      name: '江津区小哥兑换中心',
-      district: '江津区',
+      id: 's4',
+      name: '永川区小哥兑换中心',
+      district: '永川区',
       kind: 'centre',
     });
     expect(centre).toMatchObject({ status: 201, body: { communityId: null, kind: 'centre' } });
     expect(
-      await call('GET', `/v1/stations/s2?minPosition=${String(centre.body.position)}`),
-    ).toMatchObject({ status: 200, body: { id: 's2', name: '江津区小哥兑换中心' } });
+      await call('GET', `/v1/stations/s4?minPosition=${String(centre.body.position)}`),
+    ).toMatchObject({ status: 200, body: { id: 's4', name: '永川区小哥兑换中心' } });
+    expect(await call('GET', '/v1/stations/s2')).toMatchObject({
+      status: 200,
+      body: { communityId: null, kind: 'centre' },
+    });
     expect(await call('GET', '/v1/stations/nowhere')).toMatchObject({ status: 404 });
     expect(
       await call('POST', '/v1/stations', { ...station, id: 's3', kind: 'kiosk' }),

@@ -27,10 +27,15 @@ describe('riders and awards', () => {
     await call('PUT', '/v1/rules', {
       rules: [{ activity: 'patrol', points: 20, maxPointsPerRiderPerDay: 40 }],
     });
+    await call('POST', '/v1/stations', {
+      id: 's1',
+      name: '驿站',
+      district: '江津区',
+      kind: 'station',
+    });
     const principals = [
       { id: 'staff-c1', name: 's', role: 'staff', communityIds: ['c1'] },
       { id: 'station-1', name: 'st', role: 'station', stationIds: ['s1'] },
-      { id: 'rider-r1', name: 'r', role: 'rider', riderId: 'r1' },
     ];
     for (const p of principals)
       tokens[p.id] = (await call('POST', '/v1/principals', p)).body.token as string;
@@ -53,6 +58,9 @@ describe('riders and awards', () => {
       status: 201,
       body: { id: 'r1', name: '张小哥' },
     });
+    // A rider principal is scoped to a rider that exists: r1's, once r1 is registered.
+    const principal = { id: 'rider-r1', name: 'r', role: 'rider', riderId: 'r1' };
+    tokens['rider-r1'] = (await call('POST', '/v1/principals', principal)).body.token as string;
     expect(
       await call(
         'POST',

@@ -108,6 +108,7 @@ describe('outage: PostgreSQL or Redis unavailable while serving', () => {
         budgetPoints: 10_000_000,
         rules: [{ activity: 'patrol', points: 10 }],
         riders: Object.fromEntries(Array.from({ length: RIDERS }, (_, i) => [`r${i}`, 'c1'])),
+        stations: [{ id: 's1', name: '几江驿站', kind: 'station' }],
         principals: [{ id: 'st1', name: '几江驿站', role: 'station', stationIds: ['s1'] }],
       },
     );
@@ -116,12 +117,6 @@ describe('outage: PostgreSQL or Redis unavailable while serving', () => {
       const res = await call(api, method, path, body);
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
     };
-    await must('POST', '/v1/stations', {
-      id: 's1',
-      name: '几江驿站',
-      district: '江津区',
-      kind: 'station',
-    });
     await must('PUT', '/v1/stations/s1/items/water', {
       name: '矿泉水',
       kind: 'goods',

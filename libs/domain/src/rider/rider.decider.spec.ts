@@ -110,6 +110,21 @@ describe('rider decider', () => {
         .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c2' }, staff)
         .thenError('FORBIDDEN', /move riders only in their communities/);
     });
+    it('lets staff move only their own riders: pulling one from another community is FORBIDDEN', () => {
+      const other = contextOf({ principalId: 'staff-2', role: 'staff', communityIds: ['c2'] });
+      given(riderDecider, [registered])
+        .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c2' }, other)
+        .thenError('FORBIDDEN', /not c1/);
+      const both = contextOf({ principalId: 'staff-3', role: 'staff', communityIds: ['c1', 'c2'] });
+      given(riderDecider, [registered])
+        .when({ type: 'TransferRider', riderId: 'r1', communityId: 'c2' }, both)
+        .then([
+          {
+            type: 'RiderTransferred',
+            data: { riderId: 'r1', fromCommunityId: 'c1', toCommunityId: 'c2' },
+          },
+        ]);
+    });
     it('records erasure once', () => {
       const erased: RiderEvent = { type: 'RiderPersonalDataErased', data: { riderId: 'r1' } };
       given(riderDecider, [registered])

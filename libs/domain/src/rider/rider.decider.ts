@@ -31,6 +31,9 @@ export const riderDecider = {
     switch (command.type) {
       case 'TransferRider': {
         if (command.communityId === state.communityId) return [];
+        // Staff move only their own riders: a rider of another community is that staff's (or an admin's) to move.
+        const notTheirs = staffInCommunity(context.actor, state.communityId, say`move riders`);
+        if (notTheirs) return notTheirs;
         return [
           {
             type: 'RiderTransferred',

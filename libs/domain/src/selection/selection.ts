@@ -52,7 +52,8 @@ export interface SelectionState {
 }
 
 /** Selections are of up to this many riders (api.md fixes 10 as the usual size). */
-export const MAX_SELECTION_SIZE = 100;
+/** A top-ten selection (十佳) names at most ten riders. */
+export const MAX_SELECTION_SIZE = 10;
 
 export const selectionDecider = {
   initialState: (): SelectionState => ({

@@ -24,7 +24,12 @@ const published: TaskEvent = {
     endsAt: '2026-06-15T16:00:00.000Z',
   },
 };
-const signUp = (riderId: string) => ({ type: 'SignUp' as const, taskId: 't1', riderId });
+const signUp = (riderId: string, riderCommunityId = 'c1') => ({
+  type: 'SignUp' as const,
+  taskId: 't1',
+  riderId,
+  riderCommunityId,
+});
 const signedUp = (riderId: string): TaskEvent => ({
   type: 'TaskSignedUp',
   data: { taskId: 't1', riderId },
@@ -71,6 +76,12 @@ describe('task decider', () => {
       .when(signUp('r1'), contextOf({ now: new Date('2026-06-15T16:00:00Z') }))
       .thenError('RULE_VIOLATION', /ended/);
     given(taskDecider, []).when(signUp('r1'), during).thenError('NOT_FOUND');
+  });
+
+  it('takes riders of the task’s own community only (its staff confirm the work)', () => {
+    given(taskDecider, [published])
+      .when(signUp('r9', 'c2'), during)
+      .thenError('RULE_VIOLATION', /for riders of community c1/);
   });
 
   it('confirms a signed-up rider’s completion once; a retry of the same completion is a no-op', () => {

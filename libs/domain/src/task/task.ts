@@ -50,7 +50,13 @@ export type TaskCommand =
       /** The `task` rule in force when published (its points cap what staff may give). */
       rule: ActivityRule | undefined;
     }
-  | { type: 'SignUp'; taskId: string; riderId: string }
+  | {
+      type: 'SignUp';
+      taskId: string;
+      riderId: string;
+      /** The rider's community now: a task takes riders of its own community only. */
+      riderCommunityId: string;
+    }
   | { type: 'CompleteTask'; taskId: string; riderId: string; entryId: string };
 
 export interface TaskState {
@@ -113,6 +119,10 @@ export const taskDecider = {
       case 'SignUp': {
         if (state.riders.has(command.riderId))
           return alreadyExists(say`rider ${command.riderId}'s sign-up for task ${state.taskId}`);
+        if (command.riderCommunityId !== state.communityId)
+          return ruleViolation(
+            say`task ${state.taskId} is for riders of community ${state.communityId}, whose staff confirm it`,
+          );
         const now = context.now.getTime();
         if (now < Date.parse(state.startsAt))
           return ruleViolation(say`task ${state.taskId} opens for sign-up at ${state.startsAt}`);

@@ -12,6 +12,7 @@ import { LedgerCommand } from './ledger-command';
 import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
 import { READ_MODELS } from '../infrastructure/tokens';
 import { StreamWriter } from '../write/stream-writer';
+import { checkFirst } from './stream-command';
 
 /** A principal to create: who it acts as, and a name people read. */
 export interface PrincipalInput extends Actor {
@@ -57,6 +58,8 @@ export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCo
       tokenHash: tokenHash(token),
       ...(riderId !== undefined && { riderId }),
     };
+    const refused = await checkFirst(this.writer, command, request.context);
+    if (refused) return refused;
     const stream = principalStream(input.principalId);
     const written = await this.writer.execute(principalDecider, stream, command, request);
     if (isDomainError(written)) return written;

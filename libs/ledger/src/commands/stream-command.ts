@@ -124,7 +124,7 @@ export class StreamCommand<K extends StreamKindName> extends Command<
 }
 
 /** Another stream that must exist before a command may act (a rider's community …). */
-export type Requirement = { kind: 'community' | 'rider'; id: string };
+export type Requirement = { kind: 'community' | 'rider' | 'station'; id: string };
 
 /**
  * What each command needs to exist first: the one list of such rules, used by every handler
@@ -142,6 +142,14 @@ export function prerequisitesOf(command: CommandOf<StreamKindName>): Requirement
         : [{ kind: 'community', id: command.communityId }];
     case 'SignUp':
       return [{ kind: 'rider', id: command.riderId }];
+    // A principal scoped to a community, station or rider that does not exist would become
+    // live, unnoticed, the day one is created with that id.
+    case 'CreatePrincipal':
+      return [
+        ...command.communityIds.map((id) => ({ kind: 'community' as const, id })),
+        ...command.stationIds.map((id) => ({ kind: 'station' as const, id })),
+        ...(command.riderId === undefined ? [] : [{ kind: 'rider' as const, id: command.riderId }]),
+      ];
     default:
       return [];
   }

@@ -17,7 +17,7 @@ import { LedgerCommand } from './ledger-command';
 import { derivedId } from '../write/ledger-request';
 import { StreamWriter, type Written } from '../write/stream-writer';
 import { AwardPointsCommand, type AwardResult } from './award-points';
-import { checkFirst } from './stream-command';
+import { checkFirst, readOf } from './stream-command';
 
 export type TaskInput = Omit<Extract<TaskCommand, { type: 'PublishTask' }>, 'type' | 'rule'>;
 
@@ -60,7 +60,13 @@ export class SignUpHandler implements ICommandHandler<SignUpCommand> {
   async execute({ input: taskId, request }: SignUpCommand) {
     const riderId = riderOf(request.context.actor);
     if (isDomainError(riderId)) return riderId;
-    const command: TaskCommand = { type: 'SignUp', taskId, riderId };
+    const rider = await readOf(this.writer, 'rider', riderId, request.context.timeZone);
+    const command: TaskCommand = {
+      type: 'SignUp',
+      taskId,
+      riderId,
+      riderCommunityId: rider.state.communityId,
+    };
     const refused = await checkFirst(this.writer, command, request.context);
     if (refused) return refused;
     const written = await this.writer.execute(taskDecider, taskStream(taskId), command, request);

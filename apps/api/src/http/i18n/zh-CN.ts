@@ -205,6 +205,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'task {0} opens for sign-up at {1}': '任务 {0} 于 {1} 开放报名',
   'task {0} ended at {1}': '任务 {0} 已于 {1} 结束',
   'all {0} slots of task {1} are taken': '任务 {1} 的 {0} 个名额已满',
+  'task {0} is for riders of community {1}, whose staff confirm it':
+    '任务 {0} 只面向社区 {1} 的骑手，由该社区工作人员确认完成',
   'rider {0} did not sign up for task {1}': '骑手 {0} 未报名任务 {1}',
   'slots must be an integer from 1 to {0}': '名额必须是 1 到 {0} 之间的整数',
   'startsAt and endsAt must be ISO-8601 times': 'startsAt 和 endsAt 必须是 ISO-8601 时间',
