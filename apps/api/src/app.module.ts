@@ -10,7 +10,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { LocalTimeInterceptor } from './http/local-time.interceptor';
 import { AuthGuard } from './auth/auth.guard';
-import { RateLimiter } from './auth/rate-limiter';
+import { RateLimiter, RateLimits } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
 import { MeController } from './principals/me.controller';
 import { PrincipalsController } from './principals/principals.controller';
@@ -47,7 +47,13 @@ export class AppModule {
       ],
       providers: [
         LedgerHttp,
-        { provide: RateLimiter, useValue: new RateLimiter(config.rateLimitPerMinute) },
+        {
+          provide: RateLimits,
+          useValue: new RateLimits(
+            new RateLimiter(config.rateLimitPerMinute),
+            new RateLimiter(config.rateLimitUnauthenticatedPerMinute),
+          ),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         {
           provide: IdempotencyStore,

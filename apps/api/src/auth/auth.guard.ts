@@ -1,4 +1,4 @@
-import { accountOf, say } from '@ledger/domain';
+import { accountOf, say, type Said } from '@ledger/domain';
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
@@ -6,7 +6,7 @@ import type { Actor, Role } from '@ledger/domain';
 import { AuthenticateQuery } from '@ledger/ledger';
 import type { FastifyRequest } from 'fastify';
 import { problemOf, ProblemException } from '../http/problem';
-import { RateLimiter } from './rate-limiter';
+import { RateLimits } from './rate-limiter';
 import { ROUTE_POLICY, routeKey } from './route-policy';
 
 const PUBLIC = 'ledger:public';
@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly queries: QueryBus,
-    private readonly limiter: RateLimiter,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,10 +33,13 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
     const actor = match ? await this.queries.execute(new AuthenticateQuery(match[1])) : undefined;
-    if (!actor)
+    if (!actor) {
+      const wait = this.limits.addresses.take(`$address:${request.ip}`);
+      if (wait > 0) throw rateLimited(say`too many requests without a valid token`, wait);
       throw ProblemException.from(
         problemOf('UNAUTHENTICATED', say`a valid bearer token is required`),
       );
+    }
     // HEAD is GET without the body: the same roles may ask.
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const route = routeKey(method, request.routeOptions.url ?? '');
@@ -46,16 +49,15 @@ export class AuthGuard implements CanActivate {
         problemOf('FORBIDDEN', say`the ${actor.role} role may not do this`),
       );
     }
-    const wait = this.limiter.take(accountOf(actor));
-    if (wait > 0)
-      throw ProblemException.from(
-        problemOf(
-          'RATE_LIMITED',
-          say`too many requests from ${actor.principalId}; retry in ${wait} s`,
-        ),
-        { 'retry-after': String(wait) },
-      );
+    const wait = this.limits.principals.take(accountOf(actor));
+    if (wait > 0) throw rateLimited(say`too many requests from ${actor.principalId}`, wait);
     request.actor = actor;
     return true;
   }
+}
+
+function rateLimited(who: Said, wait: number): ProblemException {
+  return ProblemException.from(problemOf('RATE_LIMITED', say`${who}; retry in ${wait} s`), {
+    'retry-after': String(wait),
+  });
 }

@@ -42,3 +42,15 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * The API's two limits: requests per principal, and requests without a valid token per client
+ * address (a missing, wrong or revoked token), so nobody can make the API look tokens up
+ * without end.
+ */
+export class RateLimits {
+  constructor(
+    readonly principals: RateLimiter,
+    readonly addresses: RateLimiter,
+  ) {}
+}

@@ -17,6 +17,8 @@ export interface LedgerConfig {
   readonly port: number;
   readonly timeZone: string;
   readonly rateLimitPerMinute: number;
+  /** Requests without a valid token per client address per minute (0: no limit). */
+  readonly rateLimitUnauthenticatedPerMinute: number;
   /** Schema of the read models: `read` in the embedded folder, `<DATABASE_SCHEMA>_read` on PostgreSQL. */
   readonly readSchema: string;
   /** Whether this process runs the projections (in-process without Redis; the worker's job otherwise). */
@@ -102,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     port: read.integer('PORT', 3000, 0, 65535),
     timeZone: read.timeZone('LEDGER_TIME_ZONE', 'Asia/Shanghai'),
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    rateLimitUnauthenticatedPerMinute: read.integer(
+      'RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE',
+      60,
+      0,
+      1_000_000,
+    ),
     readSchema: kind === 'embedded' ? 'read' : `${schema}_read`,
     runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
     hazardEscalationHours: read.integer('HAZARD_ESCALATION_HOURS', 48, 1, 24 * 365),
