@@ -85,6 +85,8 @@ export async function verifiedHeads(
     }
     cursor = page.cursor;
     onProgress(checked);
+    // Hashing a page is CPU work: let waiting requests (/health, reads) in between pages.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const [missing] = [...seals.values()].sort((a, b) => a.position - b.position);
   if (missing)

@@ -113,14 +113,35 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
   }
 }
 
+type VerifyProgress = OnProgress;
+
+/**
+ * Verifies the log. Callers that ask while a verification runs share it (and its progress)
+ * instead of each reading and hashing the whole log again: four auditors at once cost one run.
+ */
 @QueryHandler(VerifyLogQuery)
 export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
+  private running?: { result: Promise<Verification>; listeners: Set<VerifyProgress> };
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
+  execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
+    if (!this.running) {
+      const listeners = new Set<VerifyProgress>();
+      const result = this.verify(listeners).finally(() => {
+        this.running = undefined;
+      });
+      this.running = { result, listeners };
+    }
+    if (onProgress) this.running.listeners.add(onProgress);
+    return this.running.result;
+  }
+
+  private async verify(listeners: Set<VerifyProgress>): Promise<Verification> {
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
-    onProgress?.(0, head);
-    return verifyLog(this.store, (checked) => onProgress?.(checked, head));
+    const tell = (checked: number) => listeners.forEach((listener) => listener(checked, head));
+    tell(0);
+    return verifyLog(this.store, tell);
   }
 }
 
