@@ -41,6 +41,10 @@ export async function openEmbeddedDatabase(
   }
   try {
     const db = await PGlite.create(dir);
+    // A finished WAL segment is removed, not renamed for reuse with its old contents: erased
+    // personal data must not outlive its checkpoint in a recycled segment.
+    await db.query('alter system set wal_recycle = off');
+    await db.query('select pg_reload_conf()');
     const ownerOnly = () => {
       if (!inMemory) restrictModes(resolve(options.dataDir));
     };

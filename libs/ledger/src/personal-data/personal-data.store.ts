@@ -1,3 +1,4 @@
+import { shredDeletedRows } from './shred';
 import { classifyPgError, sqlState, UNIQUE_VIOLATION, type SqlClient } from '@ledger/event-store';
 
 /** A rider's personal data: never in the event log, erasable for good. */
@@ -37,7 +38,10 @@ export interface PersonalDataStore {
   moveTo(riderId: string, district: string): Promise<boolean>;
   /** `undefined` when there is none (never given, or erased). */
   find(riderId: string): Promise<PersonalData | undefined>;
-  /** Deletes the row; the database's own space reuse then overwrites it (no soft delete). */
+  /**
+   * Deletes the row and every answer kept for an idempotent retry that repeats it, then rewrites
+   * those tables so no copy stays in the database's files (`shredDeletedRows`).
+   */
   erase(riderId: string): Promise<void>;
   /** The names of those riders that have one (an erased rider has none). */
   namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
@@ -179,9 +183,26 @@ export class SqlPersonalDataStore implements PersonalDataStore {
   }
 
   async erase(riderId: string): Promise<void> {
-    await this.run(() =>
-      this.sql.query('delete from rider_personal_data where rider_id = $1', [riderId]),
+    const data = await this.find(riderId);
+    const tables = await this.run(() =>
+      this.sql.transaction(async (query) => {
+        await query('delete from rider_personal_data where rider_id = $1', [riderId]);
+        const { rows } = await query<{ present: boolean }>(
+          `select to_regclass('idempotency_keys') is not null as present`,
+        );
+        if (!rows[0]?.present) return [PERSONAL_DATA_TABLE];
+        // A registration's answer, kept for retries of its Idempotency-Key, holds name and phone.
+        for (const text of [data?.name, data?.phone]) {
+          if (!text) continue;
+          const asInJson = JSON.stringify(text).slice(1, -1);
+          await query(`delete from idempotency_keys where position($1 in body::text) > 0`, [
+            asInJson,
+          ]);
+        }
+        return [PERSONAL_DATA_TABLE, 'idempotency_keys'];
+      }),
     );
+    await this.run(() => shredDeletedRows(this.sql, tables));
   }
 
   async namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
