@@ -100,3 +100,14 @@ export async function setUpDistrict(
     tokens[p.id] = (await must('POST', '/v1/principals', p)).body.token as string;
   return tokens;
 }
+
+/** One community of 几江街道, 江津区 (what a test needs before riders or principals of it). */
+export async function addCommunity(app: NestFastifyApplication, id = 'c1'): Promise<void> {
+  const res = await apiClient(app)('POST', '/v1/communities', {
+    id,
+    name: '几江社区',
+    street: '几江街道',
+    district: '江津区',
+  });
+  if (res.status !== 201) throw new Error(`community ${id}: ${JSON.stringify(res.body)}`);
+}

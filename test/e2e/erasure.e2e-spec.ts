@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
 import { execFileSync } from 'node:child_process';
-import { apiClient, openTestApi } from './api-fixture';
+import { addCommunity, apiClient, openTestApi } from './api-fixture';
 
 /**
  * Erasure erases (issue 10): after DELETE /v1/riders/{id}/personal-data and a clean stop, the
@@ -30,12 +30,7 @@ describe('erasure of personal data', () => {
 
   beforeAll(async () => {
     app = await openTestApi(dir.path);
-    await call('POST', '/v1/communities', {
-      id: 'c1',
-      name: '几江社区',
-      street: '几江街道',
-      district: '江津区',
-    });
+    await addCommunity(app);
   });
   afterAll(() => dir.remove());
 

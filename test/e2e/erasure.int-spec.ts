@@ -7,7 +7,7 @@ import {
   uniqueSchema,
 } from '@ledger/testing';
 import { Client } from 'pg';
-import { apiClient, openTestApi } from './api-fixture';
+import { addCommunity, apiClient, openTestApi } from './api-fixture';
 
 /**
  * Erasure on PostgreSQL (issue 10): after DELETE /v1/riders/{id}/personal-data no table of the
@@ -51,12 +51,7 @@ describe('erasure of personal data on PostgreSQL', () => {
       DATABASE_URL: TEST_DATABASE_URL,
       DATABASE_SCHEMA: schema,
     });
-    await call('POST', '/v1/communities', {
-      id: 'c1',
-      name: '几江社区',
-      street: '几江街道',
-      district: '江津区',
-    });
+    await addCommunity(app);
   });
   afterAll(async () => {
     await app.close();

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { apiClient, openTestApi } from './api-fixture';
+import { addCommunity, apiClient, openTestApi } from './api-fixture';
 
 /** Errors in the caller's language: Accept-Language zh-CN gives Chinese, the code never changes. */
 describe('problems in Chinese (Accept-Language)', () => {
@@ -11,12 +11,7 @@ describe('problems in Chinese (Accept-Language)', () => {
 
   beforeAll(async () => {
     app = await openTestApi(dir.path);
-    await call('POST', '/v1/communities', {
-      id: 'c1',
-      name: '几江社区',
-      street: '几江街道',
-      district: '江津区',
-    });
+    await addCommunity(app);
   });
   afterAll(async () => {
     await app.close();

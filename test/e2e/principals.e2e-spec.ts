@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir } from '@ledger/testing';
-import { ADMIN_TOKEN as ADMIN, apiClient, openTestApi } from './api-fixture';
+import { addCommunity, ADMIN_TOKEN as ADMIN, openTestApi } from './api-fixture';
 
 /** Authentication over HTTP: bearer tokens, the bootstrap admin, roles, immediate revocation. */
 describe('principals and bearer tokens', () => {
@@ -10,12 +10,7 @@ describe('principals and bearer tokens', () => {
   beforeAll(async () => {
     app = await openTestApi(dir.path);
     // A principal is scoped to communities that exist.
-    await apiClient(app)('POST', '/v1/communities', {
-      id: 'jijiang-01',
-      name: '几江社区',
-      street: '几江街道',
-      district: '江津区',
-    });
+    await addCommunity(app, 'jijiang-01');
   });
   afterAll(async () => {
     await app.close();
