@@ -4,12 +4,10 @@ import type { Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
 import { languageOf } from './i18n/language';
-import { problemIn, problemOf, sendProblem, type Problem } from './problem';
+import { PROBLEM_JSON, problemIn, problemOf, sendProblem, type Problem } from './problem';
 
 /** Requests larger than this are refused before parsing; ledger bodies are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
 /**
  * Fastify's options for the API: the body limit, and problem+json for the errors Fastify and

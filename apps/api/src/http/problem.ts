@@ -8,6 +8,9 @@ import {
 import type { FastifyReply } from 'fastify';
 import { wordsIn, type Language } from './i18n/language';
 
+/** The media type of every error answer. */
+export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
 /** Every code of the API's error table (api.md), the HTTP layer's own included. */
 export type ErrorCode =
   | DomainErrorCode
@@ -147,10 +150,6 @@ export class ProblemException extends Error {
     return new ProblemException({ answered: problem }, {});
   }
 
-  get code(): ErrorCode {
-    return 'answered' in this.source ? this.source.answered.code : this.source.code;
-  }
-
   answer(language: Language): Problem {
     return 'answered' in this.source ? this.source.answered : problemIn(this.source, language);
   }
@@ -160,7 +159,7 @@ export class ProblemException extends Error {
 export function sendProblem(reply: FastifyReply, problem: Problem, language: Language): void {
   void reply
     .status(problem.status)
-    .header('content-type', 'application/problem+json; charset=utf-8')
+    .header('content-type', PROBLEM_JSON)
     .header('content-language', language)
     .header('vary', 'Accept-Language')
     .send(problem);

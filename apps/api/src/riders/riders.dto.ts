@@ -1,4 +1,4 @@
-import { say } from '@ledger/domain';
+import { say, WHOLE_PHONE } from '@ledger/domain';
 import { inWords } from '../http/i18n/validation-words';
 import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -31,7 +31,7 @@ export class RegisterRiderDto {
   @ApiPropertyOptional({ example: '13800138000', description: 'personal data' })
   @IsOptional()
   @Matches(
-    /^\+?[0-9 -]{5,20}$/,
+    WHOLE_PHONE,
     inWords((p) => say`${p} must be 5–20 digits, spaces or dashes, with a + in front if need be`),
   )
   phone?: string;

@@ -157,7 +157,7 @@ export function readsPersonalData(actor: Actor): boolean {
 }
 
 /** A phone number as riders give it: digits, spaces and dashes, a + in front if need be. */
-const WHOLE_PHONE = /^\+?[0-9 -]{5,20}$/;
+export const WHOLE_PHONE = /^\+?[0-9 -]{5,20}$/;
 
 /**
  * A station finds a rider at its counter by the whole phone number the rider gives, and only

@@ -113,21 +113,19 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
   }
 }
 
-type VerifyProgress = OnProgress;
-
 /**
  * Verifies the log. Callers that ask while a verification runs share it (and its progress)
  * instead of each reading and hashing the whole log again: four auditors at once cost one run.
  */
 @QueryHandler(VerifyLogQuery)
 export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
-  private running?: { result: Promise<Verification>; listeners: Set<VerifyProgress> };
+  private running?: { result: Promise<Verification>; listeners: Set<OnProgress> };
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
     if (!this.running) {
-      const listeners = new Set<VerifyProgress>();
+      const listeners = new Set<OnProgress>();
       const result = this.verify(listeners).finally(() => {
         this.running = undefined;
       });
@@ -137,7 +135,7 @@ export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
     return this.running.result;
   }
 
-  private async verify(listeners: Set<VerifyProgress>): Promise<Verification> {
+  private async verify(listeners: Set<OnProgress>): Promise<Verification> {
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
     const tell = (checked: number) => listeners.forEach((listener) => listener(checked, head));
     tell(0);

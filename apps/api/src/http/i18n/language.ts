@@ -42,8 +42,3 @@ function translation(language: Language): (template: string) => string {
 export function wordsIn(language: Language, said: Said): string {
   return render(said, translation(language));
 }
-
-/** Whether a template has a translation in every language besides English. */
-export function translated(template: string): boolean {
-  return i18n.exists(template, { lng: 'zh-CN' });
-}
