@@ -73,6 +73,7 @@ export function auditCommands(program: Command): void {
     .description(
       'check every stored event against the hash chain and every seal (exit 4 when it does not verify)',
     )
+    .option('--incremental', 'only the events after the last seal an earlier run passed')
     .action(verify);
   program
     .command('seal')
@@ -115,10 +116,12 @@ export function auditCommands(program: Command): void {
     .action(exportRows);
 }
 
-async function verify(): Promise<void> {
+async function verify(options: { incremental?: boolean }): Promise<void> {
   await withBuses(async (ledger) => {
     const progress = progressOf('verify');
-    const result = await ledger.ask(new VerifyLogQuery(progress.update));
+    const result = await ledger.ask(
+      new VerifyLogQuery(progress.update, options.incremental ?? false),
+    );
     progress.done();
     await out(JSON.stringify(result));
     if (!result.ok) process.exitCode = EXIT.mismatch;

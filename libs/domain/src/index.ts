@@ -26,3 +26,4 @@ export * from './hazard/hazard';
 export * from './audit/seal';
 export * from './upcast';
 export * from './shared/scope';
+export * from './shared/kept-text';

@@ -18,12 +18,25 @@ type EventData = Readonly<Record<string, unknown>>;
 /**
  * Upcasters by event type and the version they read: each turns data of version n into version
  * n + 1. Old events are upcast on read and never rewritten (their hashes cover what was stored).
- * Every type is still at version 1, so there are none yet; raising a version in
- * EVENT_SCHEMA_VERSIONS means adding its upcaster here (docs/event-catalogue.md lists both).
+ * Raising a version in EVENT_SCHEMA_VERSIONS means adding its upcaster here
+ * (docs/event-catalogue.md lists both).
  */
 const UPCASTERS: Partial<
   Record<LedgerEventType, Readonly<Record<number, (data: EventData) => EventData>>>
-> = {};
+> = {
+  // v2 keeps the name beside the log and the token's hash out of it.
+  PrincipalCreated: {
+    1: ({ name, tokenHash, ...rest }) => ({
+      ...rest,
+      name: { inline: name },
+      token: { legacyHash: tokenHash },
+    }),
+  },
+  // v2 keeps the description beside the log.
+  HazardReported: {
+    1: ({ description, ...rest }) => ({ ...rest, description: { inline: description } }),
+  },
+};
 
 /**
  * A recorded event in the shape the domain reads today, or `undefined` for a type that is not a

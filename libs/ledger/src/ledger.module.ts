@@ -8,7 +8,11 @@ import { AwardPointsHandler } from './commands/award-points';
 import { CloseSelectionHandler } from './commands/close-selection';
 import type { EntryLocator } from './commands/entry-locator';
 import { MakeRedemptionHandler } from './commands/make-redemption';
-import { CreatePrincipalHandler, RevokePrincipalHandler } from './commands/principals';
+import {
+  CreatePrincipalHandler,
+  ErasePrincipalPersonalDataHandler,
+  RevokePrincipalHandler,
+} from './commands/principals';
 import { ReportHazardHandler } from './commands/report-hazard';
 import { CancelRedemptionHandler, ReverseAwardHandler } from './commands/corrections';
 import {
@@ -34,7 +38,11 @@ import { BullJobQueue } from './jobs/bullmq.job-queue';
 import { InProcessJobQueue } from './jobs/in-process.job-queue';
 import type { JobProcessors, JobQueue } from './jobs/job-queue';
 import { ledgerProcessors } from './jobs/ledger-jobs';
-import { SqlPersonalDataStore } from './personal-data/personal-data.store';
+import { SqlPersonalDataStore, type PersonalDataStore } from './personal-data/personal-data.store';
+import { VerifiedStarts } from './audit/verified-start';
+import { Erasure } from './personal-data/erasure';
+import { KeptTexts } from './personal-data/kept-texts';
+import { PrincipalTokens } from './personal-data/principal-tokens';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
@@ -66,6 +74,7 @@ const COMMAND_HANDLERS = [
   EscalateHazardsHandler,
   CreatePrincipalHandler,
   RevokePrincipalHandler,
+  ErasePrincipalPersonalDataHandler,
   SealLogHandler,
   ...AUDIT_TOOL_HANDLERS,
 ];
@@ -116,6 +125,27 @@ const QUERY_HANDLERS = [
       useFactory: (sql: SqlClient) => SqlPersonalDataStore.open(sql),
     },
     {
+      provide: KeptTexts,
+      inject: [SQL_DATABASE],
+      useFactory: (sql: SqlClient) => KeptTexts.open(sql),
+    },
+    {
+      provide: Erasure,
+      inject: [SQL_DATABASE, PERSONAL_DATA],
+      useFactory: (sql: SqlClient, personalData: PersonalDataStore) =>
+        new Erasure(sql, personalData),
+    },
+    {
+      provide: VerifiedStarts,
+      inject: [SQL_DATABASE],
+      useFactory: (sql: SqlClient) => VerifiedStarts.open(sql),
+    },
+    {
+      provide: PrincipalTokens,
+      inject: [SQL_DATABASE],
+      useFactory: (sql: SqlClient) => PrincipalTokens.open(sql),
+    },
+    {
       provide: READ_MODELS,
       inject: [EVENT_STORE, SQL_DATABASE, LEDGER_CONFIG, StreamWriter],
       useFactory: openReadModels,
@@ -150,6 +180,8 @@ const QUERY_HANDLERS = [
     StreamWriter,
     SettlementRecovery,
     PERSONAL_DATA,
+    KeptTexts,
+    PrincipalTokens,
     READ_MODELS,
     JOB_QUEUE,
     JOB_PROCESSORS,

@@ -1,7 +1,9 @@
-import { isDomainError, type Actor, type Role } from '@ledger/domain';
+import { isDomainError, principalSubject, type Actor, type Role } from '@ledger/domain';
 import {
   AwardPointsCommand,
+  KeptTexts,
   MakeRedemptionCommand,
+  PrincipalTokens,
   newToken,
   Progress,
   RegisterRiderCommand,
@@ -45,6 +47,8 @@ export class Loader {
 
   constructor(
     private readonly commands: CommandBus,
+    /** Where principals' names and token hashes go (beside the log). */
+    private readonly beside: { texts: KeptTexts; tokens: PrincipalTokens },
     private readonly timeZone: string,
     private readonly quiet: boolean,
   ) {}
@@ -162,13 +166,15 @@ export class Loader {
   /** One staff member per street, one principal per station, a verifier and an auditor. */
   private async principals(plan: SeedPlan): Promise<Loaded['tokens']> {
     const tokens: Loaded['tokens'] = [];
-    for (const { id, ...rest } of principalsOf(plan)) {
+    for (const { id, name, ...rest } of principalsOf(plan)) {
       const token = newToken();
+      // As CreatePrincipalHandler does, without waiting for read models nobody runs yet.
       const command = {
         type: 'CreatePrincipal' as const,
         principalId: id,
         ...rest,
-        tokenHash: tokenHash(token),
+        name: await this.beside.texts.keep(principalSubject(id), name),
+        token: { tokenId: await this.beside.tokens.issue(id, tokenHash(token)) },
       };
       await this.must({ kind: 'principal', id, command }, this.now);
       tokens.push({ id, role: rest.role, token });

@@ -1,5 +1,13 @@
 import { START, type EventStore } from '@ledger/event-store';
-import { EVENT_STORE, Progress, READ_MODELS, withLedger, type LedgerConfig } from '@ledger/ledger';
+import {
+  EVENT_STORE,
+  KeptTexts,
+  PrincipalTokens,
+  Progress,
+  READ_MODELS,
+  withLedger,
+  type LedgerConfig,
+} from '@ledger/ledger';
 import type { ReadModels } from '@ledger/projections';
 import { CommandBus } from '@nestjs/cqrs';
 import { writeFileSync } from 'node:fs';
@@ -42,7 +50,8 @@ export async function seedDistrict(
     const store = app.get<EventStore>(EVENT_STORE);
     if ((await store.headCursor()) !== START)
       throw new SeedRefused('the store already holds a ledger; seed an empty one (a new DATA_DIR)');
-    const loader = new Loader(app.get(CommandBus), config.timeZone, options.quiet ?? false);
+    const beside = { texts: app.get(KeptTexts), tokens: app.get(PrincipalTokens) };
+    const loader = new Loader(app.get(CommandBus), beside, config.timeZone, options.quiet ?? false);
     const loaded = await loader.load(plan);
     const head = store.positionOf(await store.headCursor()) ?? 0;
     if (options.readModels ?? true) {

@@ -3,3 +3,4 @@ export * from './temp-dir';
 export * from './decider-spec';
 export * from './in-memory.event-store';
 export * from './fault-proxy';
+export * from './all-events';

@@ -11,7 +11,7 @@ import { LedgerHttp } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { StoredEvents } from '../http/local-time.interceptor';
 import { parseInstant } from '@ledger/domain';
-import { AsOfDto, AuditEventsQueryDto } from './audit.dto';
+import { AsOfDto, AuditEventsQueryDto, VerificationQueryDto } from './audit.dto';
 
 const HASH = '7997559decc3207577d872d41e2297fc3d77dcb7dbd604009d6f3ef2178f1d41';
 
@@ -63,7 +63,10 @@ export class AuditController {
     return this.ledger.ask(new BalanceAsOfQuery(id, asOf));
   }
 
-  /** Checks every stored event against the hash chain and every seal; names the first bad one. */
+  /**
+   * Checks every stored event against the hash chain and every seal; names the first bad one.
+   * `incremental=true`: only the events after the last seal an earlier run passed.
+   */
   @Get('verification')
   @Answers(200, {
     ok: true,
@@ -72,9 +75,10 @@ export class AuditController {
     head: 152_310,
     problem: null,
     sealsChecked: 24,
+    from: null,
   })
-  verification() {
-    return this.ledger.ask(new VerifyLogQuery());
+  verification(@Query() query: VerificationQueryDto) {
+    return this.ledger.ask(new VerifyLogQuery(undefined, query.incremental === 'true'));
   }
 
   /** Starts rebuilding every read model in a shadow schema and comparing it with the live one. */

@@ -2,7 +2,7 @@ import { say } from '@ledger/domain';
 import { inWords } from '../http/i18n/validation-words';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { IsInstant } from '../http/instant';
 
 export class AuditEventsQueryDto {
@@ -33,4 +33,14 @@ export class AsOfDto {
   @IsOptional()
   @IsInstant({ endOfDay: true })
   asOf?: string;
+}
+
+export class VerificationQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'true: check only the events after the last seal an earlier verification passed (from the first event when there is none); default: every event',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  incremental?: 'true' | 'false';
 }

@@ -36,6 +36,10 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
   },
   'GET /v1/principals': { roles: ['admin'], summary: 'List principals (never a token)' },
   'DELETE /v1/principals/:id': { roles: ['admin'], summary: 'Revoke a principal at once' },
+  'DELETE /v1/principals/:id/personal-data': {
+    roles: ['admin'],
+    summary: "Erase a principal's name for good",
+  },
   'POST /v1/communities': { roles: ['admin'], summary: 'Register a community' },
   'GET /v1/communities': {
     roles: ALL_ROLES,

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from
 import {
   CreatePrincipalCommand,
   ListPrincipalsQuery,
+  ErasePrincipalPersonalDataCommand,
   RevokePrincipalCommand,
 } from '@ledger/ledger';
 import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
@@ -80,5 +81,16 @@ export class PrincipalsController {
   @ApiNoContentResponse({ description: 'Revoked: the token no longer authenticates.' })
   async revoke(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
     await this.ledger.execute(new RevokePrincipalCommand(id, this.ledger.request(caller)));
+  }
+
+  /** The name is gone for good (it is kept beside the log); the principal's acts stay. */
+  @Delete(':id/personal-data')
+  @Refusals('NOT_FOUND', 'RULE_VIOLATION')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The name is erased for good.' })
+  async erase(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
+    await this.ledger.execute(
+      new ErasePrincipalPersonalDataCommand(id, this.ledger.request(caller)),
+    );
   }
 }

@@ -14,7 +14,7 @@ const report = (hazardId: string, status: HazardReport['status'] = 'submitted'):
   riderId: 'r1',
   communityId: 'c1',
   category: 'manhole_cover',
-  description: '井盖破损',
+  description: { textId: 't1', digest: 'cd'.repeat(32) },
   location: { lat: 29.29, lng: 106.26 },
   occurredAt: '2026-06-15T04:00:00Z',
   status,

@@ -1,4 +1,5 @@
 import { say } from '../shared/said';
+import type { EventText } from '../shared/kept-text';
 import type { Decider } from '../shared/decider';
 import type { Severity } from '../rules/rules';
 import { assertNever, DomainError, type Decision } from '../shared/domain-error';
@@ -19,7 +20,8 @@ export type HazardReport = {
   riderId: string;
   communityId: string;
   category: string;
-  description: string;
+  /** Kept erasable beside the log since version 2 (free text: it may name or call someone). */
+  description: EventText;
   location: Location;
   occurredAt: string;
   status: 'submitted' | 'duplicate';

@@ -5,21 +5,21 @@ import { principalDecider, type PrincipalEvent } from './principal';
 const create = {
   type: 'CreatePrincipal' as const,
   principalId: 'p1',
-  name: '几江社区',
+  name: { textId: 't1', digest: 'cd'.repeat(32) },
   role: 'staff' as const,
   communityIds: ['c1'],
   stationIds: [],
-  tokenHash: 'ab'.repeat(32),
+  token: { tokenId: 'k1' },
 };
 const created: PrincipalEvent = {
   type: 'PrincipalCreated',
   data: {
     principalId: 'p1',
-    name: '几江社区',
+    name: { textId: 't1', digest: 'cd'.repeat(32) },
     role: 'staff',
     communityIds: ['c1'],
     stationIds: [],
-    tokenHash: 'ab'.repeat(32),
+    token: { tokenId: 'k1' },
   },
 };
 
@@ -36,6 +36,16 @@ describe('principal and community deciders', () => {
     given(principalDecider, [])
       .when({ ...create, role: 'rider' })
       .thenError('VALIDATION_FAILED');
+  });
+  it('erases its personal data once: NOT_FOUND for an unknown principal', () => {
+    const erase = { type: 'ErasePrincipalPersonalData' as const, principalId: 'p1' };
+    const erased: PrincipalEvent = {
+      type: 'PrincipalPersonalDataErased',
+      data: { principalId: 'p1' },
+    };
+    given(principalDecider, [created]).when(erase).then([erased]);
+    given(principalDecider, [created, erased]).when(erase).then([]);
+    given(principalDecider, []).when(erase).thenError('NOT_FOUND');
   });
   it('revokes once: NOT_FOUND for an unknown principal', () => {
     const revoked: PrincipalEvent = { type: 'PrincipalRevoked', data: { principalId: 'p1' } };

@@ -1,4 +1,5 @@
 import { BOOTSTRAP_ADMIN_ID } from '../shared/context';
+import type { EventText, TokenRef } from '../shared/kept-text';
 import { say } from '../shared/said';
 import type { Decider } from '../shared/decider';
 import type { Role } from '../shared/context';
@@ -11,43 +12,51 @@ import {
 } from '../shared/domain-error';
 
 /**
- * A principal: who may act, in which role and scope. The event holds the SHA-256 hash of the
- * token, never the token, so the principals table can be rebuilt from the log.
+ * A principal: who may act, in which role and scope. Since version 2 the event holds neither the
+ * name (personal data, kept erasable beside the log) nor anything of the token: `token` names its
+ * row in the token table beside the log, which holds the token's SHA-256. Events of version 1
+ * held the name and the hash themselves; they are read as `{ inline }` and `{ legacyHash }`.
  */
 export type PrincipalEvent =
   | {
       type: 'PrincipalCreated';
       data: {
         principalId: string;
-        name: string;
+        name: EventText;
         role: Role;
         communityIds: string[];
         stationIds: string[];
         riderId?: string;
-        tokenHash: string;
+        token: TokenRef;
       };
     }
-  | { type: 'PrincipalRevoked'; data: { principalId: string } };
+  | { type: 'PrincipalRevoked'; data: { principalId: string } }
+  /** Its name was erased beside the log (only a name kept there can be: version 2 on). */
+  | { type: 'PrincipalPersonalDataErased'; data: { principalId: string } };
 
 export type PrincipalCommand =
   | ({ type: 'CreatePrincipal' } & Extract<PrincipalEvent, { type: 'PrincipalCreated' }>['data'])
-  | { type: 'RevokePrincipal'; principalId: string };
+  | { type: 'RevokePrincipal'; principalId: string }
+  | { type: 'ErasePrincipalPersonalData'; principalId: string };
 
 export interface PrincipalState {
   exists: boolean;
   revoked: boolean;
+  erased: boolean;
   role?: Role;
 }
 
 export const principalDecider = {
-  initialState: (): PrincipalState => ({ exists: false, revoked: false }),
+  initialState: (): PrincipalState => ({ exists: false, revoked: false, erased: false }),
 
   evolve(state: PrincipalState, event: PrincipalEvent): PrincipalState {
     switch (event.type) {
       case 'PrincipalCreated':
-        return { exists: true, revoked: false, role: event.data.role };
+        return { exists: true, revoked: false, erased: false, role: event.data.role };
       case 'PrincipalRevoked':
         return { ...state, revoked: true };
+      case 'PrincipalPersonalDataErased':
+        return { ...state, erased: true };
       default:
         return assertNever(event);
     }
@@ -70,8 +79,10 @@ export const principalDecider = {
             type: 'PrincipalCreated',
             data: {
               ...data,
+              name: { ...data.name },
               communityIds: [...data.communityIds],
               stationIds: [...data.stationIds],
+              token: { ...data.token },
             },
           },
         ];
@@ -81,6 +92,11 @@ export const principalDecider = {
         return state.revoked
           ? []
           : [{ type: 'PrincipalRevoked', data: { principalId: command.principalId } }];
+      case 'ErasePrincipalPersonalData':
+        if (!state.exists) return notFound(say`principal ${command.principalId}`);
+        return state.erased
+          ? []
+          : [{ type: 'PrincipalPersonalDataErased', data: { principalId: command.principalId } }];
       default:
         return assertNever(command);
     }

@@ -6,6 +6,7 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 import { headsDigest } from '../write/chain';
+import { VerifiedStarts } from './verified-start';
 import { verifiedHeads } from './verify';
 
 export interface SealResult {
@@ -22,18 +23,23 @@ export class SealLogCommand extends Command<SealResult | DomainError> {
 }
 
 /**
- * Seals the log at its head: verifies it first (a seal must never vouch for a tampered log), then
- * records the digest of every stream's head. Nothing new since the last seal: nothing written.
+ * Seals the log at its head: verifies it first (a seal must never vouch for a tampered log), from
+ * the last seal a run verified, then records the digest of every stream's head, and leaves the new
+ * seal as the next run's start. Nothing new since the last seal: nothing written.
  */
 @CommandHandler(SealLogCommand)
 export class SealLogHandler implements ICommandHandler<SealLogCommand> {
   constructor(
     private readonly writer: StreamWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly starts: VerifiedStarts,
   ) {}
 
   async execute({ request }: SealLogCommand): Promise<SealResult | DomainError> {
-    const { verification: verified, heads, headCursor } = await verifiedHeads(this.store);
+    const start = await this.starts.load(this.store);
+    const run = await verifiedHeads(this.store, undefined, start);
+    const { verification: verified, heads, headCursor } = run;
+    if (!verified.ok) await this.starts.clear();
     if (!verified.ok)
       return new DomainError(
         'RULE_VIOLATION',
@@ -50,6 +56,10 @@ export class SealLogHandler implements ICommandHandler<SealLogCommand> {
       request,
     );
     if (isDomainError(written)) return written;
+    if (written.appended > 0 && written.position !== undefined) {
+      const seal = { position: written.position, headPosition, headCursor, digest };
+      await this.starts.save({ seal, changed: run.changed }, start !== undefined);
+    }
     return {
       sealed: written.appended > 0,
       headPosition,

@@ -1,17 +1,26 @@
 import { sealDecider, SEALS_STREAM } from '@ledger/domain';
 import { START } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
-import { ledgerProcess, requestOf, seedLedger } from '../testing';
+import {
+  ledgerProcess,
+  requestOf,
+  seedLedger,
+  verifiedStartsForTests,
+  closeTestDatabases,
+} from '../testing';
 import { SealLogCommand, SealLogHandler } from './audit.commands';
 import { headsDigest } from '../write/chain';
 import { verifyLog } from './verify';
 
 describe('seals', () => {
+  afterAll(closeTestDatabases);
   it('does not seal an empty log: there is no head to vouch for', async () => {
     const store = new InMemoryEventStore();
-    const sealed = await new SealLogHandler(ledgerProcess(store).writer, store).execute(
-      new SealLogCommand(requestOf()),
-    );
+    const sealed = await new SealLogHandler(
+      ledgerProcess(store).writer,
+      store,
+      await verifiedStartsForTests(),
+    ).execute(new SealLogCommand(requestOf()));
     expect(sealed).toMatchObject({ sealed: false, position: null });
     expect(await store.readStream(SEALS_STREAM)).toEqual([]);
   });

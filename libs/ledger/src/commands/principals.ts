@@ -1,16 +1,25 @@
 import {
   isDomainError,
   principalDecider,
+  principalSubject,
+  riderSubject,
+  ruleViolation,
+  say,
+  type KeptText,
+  type PrincipalCommand,
   principalStream,
   type Actor,
   type DomainError,
 } from '@ledger/domain';
-import type { ReadModels } from '@ledger/projections';
+import { principalById, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
 import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
 import { READ_MODELS } from '../infrastructure/tokens';
+import { Erasure } from '../personal-data/erasure';
+import { KeptTexts } from '../personal-data/kept-texts';
+import { PrincipalTokens } from '../personal-data/principal-tokens';
 import { StreamWriter } from '../write/stream-writer';
 import { checkFirst } from './stream-command';
 
@@ -37,32 +46,53 @@ export class RevokePrincipalCommand extends LedgerCommand<
 > {}
 
 /**
- * Creates a principal with a new token (only its hash is recorded). The token must work as soon
- * as the client has it, so the answer waits for the principals table.
+ * Creates a principal with a new token. The token's hash goes to the token table and the name to
+ * the kept texts, both beside the log; the event names the two rows (never the hash or the name),
+ * and when the append is refused they are removed again. The token must work as soon as the
+ * client has it, so the answer waits for the principals table.
  */
 @CommandHandler(CreatePrincipalCommand)
 export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCommand> {
   constructor(
     private readonly writer: StreamWriter,
     @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly texts: KeptTexts,
+    private readonly tokens: PrincipalTokens,
   ) {}
 
   async execute({ input, request }: CreatePrincipalCommand) {
-    const token = newToken();
-    const { communityIds, stationIds, riderId, ...rest } = input;
-    const command = {
-      type: 'CreatePrincipal' as const,
+    const { communityIds, stationIds, riderId, name, ...rest } = input;
+    const command = (kept: KeptText, tokenId: string): PrincipalCommand => ({
+      type: 'CreatePrincipal',
       ...rest,
+      name: kept,
       communityIds: [...communityIds],
       stationIds: [...stationIds],
-      tokenHash: tokenHash(token),
+      token: { tokenId },
       ...(riderId !== undefined && { riderId }),
-    };
-    const refused = await checkFirst(this.writer, command, request.context);
+    });
+    const unkept = { textId: '', digest: '' };
+    const refused = await checkFirst(this.writer, command(unkept, ''), request.context);
     if (refused) return refused;
+    const token = newToken();
+    // A rider principal's name goes with the rider's personal data when that is erased.
+    const subject =
+      riderId !== undefined ? riderSubject(riderId) : principalSubject(input.principalId);
+    const kept = await this.texts.keep(subject, name);
+    const tokenId = await this.tokens.issue(input.principalId, tokenHash(token));
+    const undo = () => Promise.all([this.texts.forget(kept.textId), this.tokens.withdraw(tokenId)]);
     const stream = principalStream(input.principalId);
-    const written = await this.writer.execute(principalDecider, stream, command, request);
-    if (isDomainError(written)) return written;
+    // A failed append may have been stored: both rows stay then (unnamed, they serve nobody).
+    const written = await this.writer.execute(
+      principalDecider,
+      stream,
+      command(kept, tokenId),
+      request,
+    );
+    if (isDomainError(written)) {
+      await undo();
+      return written;
+    }
     const position = written.position ?? 0;
     await this.models.waitForProjections(['principals'], position);
     return { principal: input, token, position };
@@ -85,5 +115,39 @@ export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCo
     const position = written.position ?? 0;
     await this.models.waitForProjections(['principals'], position);
     return { position };
+  }
+}
+
+export class ErasePrincipalPersonalDataCommand extends LedgerCommand<
+  string,
+  { position: number } | DomainError
+> {}
+
+/**
+ * Erases a principal's name: the event first (idempotent), then the kept text, so a retry after a
+ * crash finishes the erasure. A name written into the log itself (a principal created before
+ * names were kept beside it) cannot be erased: refused, with nothing written.
+ */
+@CommandHandler(ErasePrincipalPersonalDataCommand)
+export class ErasePrincipalPersonalDataHandler implements ICommandHandler<ErasePrincipalPersonalDataCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly erasure: Erasure,
+  ) {}
+
+  async execute({ input: principalId, request }: ErasePrincipalPersonalDataCommand) {
+    await this.models.waitForProjections(['principals']);
+    const found = await principalById(this.models, principalId);
+    if (found?.name !== null && found?.name !== undefined)
+      return ruleViolation(
+        say`principal ${principalId} was created with its name in the log, which cannot be erased; revoke it and create another`,
+      );
+    const command = { type: 'ErasePrincipalPersonalData' as const, principalId };
+    const stream = principalStream(principalId);
+    const written = await this.writer.execute(principalDecider, stream, command, request);
+    if (isDomainError(written)) return written;
+    if (found?.nameTextId) await this.erasure.texts([found.nameTextId]);
+    return { position: written.position ?? 0 };
   }
 }

@@ -7,6 +7,7 @@ import {
   riderAsItself,
   riderDecider,
   riderStream,
+  riderSubject,
   ruleViolation,
   staffInCommunity,
   upcastLedgerEvent,
@@ -14,6 +15,7 @@ import {
   STALE_FILING,
   type HazardFilingEvent,
   type HazardReport,
+  type KeptText,
   type Location,
   say,
 } from '@ledger/domain';
@@ -23,6 +25,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
 import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+import { KeptTexts } from '../personal-data/kept-texts';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
@@ -63,6 +66,7 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     private readonly writer: StreamWriter,
     @Inject(READ_MODELS) private readonly models: ReadModels,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly texts: KeptTexts,
   ) {}
 
   async execute({ input, request }: ReportHazardCommand) {
@@ -77,18 +81,25 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     if (Date.parse(report.occurredAt) > now.getTime())
       return ruleViolation(say`occurredAt is in the future`);
     await this.models.waitForProjections(['hazards']);
-    return this.fileJudged(report, rider.state.communityId, request);
+    const description = await this.texts.keep(riderSubject(report.riderId), report.description);
+    // A failed append may have been stored: the text stays then (unnamed, nothing shows it).
+    const filed = await this.fileJudged(report, description, rider.state.communityId, request);
+    if (filed.byOther) await this.texts.forget(description.textId);
+    return filed.answer;
   }
 
+  /** The answer, and whether it is another filing's (a retry's, or a refusal): the text is unused. */
   private async fileJudged(
     input: Report,
+    description: KeptText,
     communityId: string,
     request: LedgerRequest,
-  ): Promise<ReportResult | DomainError> {
+  ): Promise<{ answer: ReportResult | DomainError; byOther: boolean }> {
+    const byOther = (answer: ReportResult | DomainError) => ({ answer, byOther: true });
     let seen = await nearbyReports(this.models, input);
     for (let attempt = 0; attempt < MAX_FILING_ATTEMPTS; attempt++) {
-      if (seen.existing) return answerForFiled(input, seen.existing);
-      const report = judged(input, communityId, seen);
+      if (seen.existing) return byOther(answerForFiled(input, seen.existing));
+      const report = judged(input, description, communityId, seen);
       const filed = await this.writer.execute(
         hazardFilingDecider,
         hazardFilingStream(input.category),
@@ -96,7 +107,7 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
         request,
       );
       if (isDomainError(filed)) {
-        if (filed.said !== STALE_FILING) return filed;
+        if (filed.said !== STALE_FILING) return byOther(filed);
         seen = await this.withNewerFilings(input, seen);
         continue;
       }
@@ -107,16 +118,19 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
         continue;
       }
       const { status, duplicateOf } = report;
-      return {
+      const answer = {
         id: input.hazardId,
         status,
         ...(duplicateOf && { duplicateOf }),
         position: filed.position,
       };
+      return { answer, byOther: false };
     }
-    return new DomainError(
-      'CONCURRENCY_CONFLICT',
-      say`hazard ${input.hazardId}: too many reports at once; retry`,
+    return byOther(
+      new DomainError(
+        'CONCURRENCY_CONFLICT',
+        say`hazard ${input.hazardId}: too many reports at once; retry`,
+      ),
     );
   }
 
@@ -147,7 +161,12 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
 }
 
 /** The report as filed: an original, or a duplicate of the nearest earlier one. */
-function judged(input: Report, communityId: string, seen: Nearby): HazardReport {
+function judged(
+  input: Report,
+  description: KeptText,
+  communityId: string,
+  seen: Nearby,
+): HazardReport {
   const original = duplicateOf(
     { location: input.location, occurredAt: input.occurredAt },
     seen.candidates,
@@ -157,7 +176,7 @@ function judged(input: Report, communityId: string, seen: Nearby): HazardReport 
     riderId: input.riderId,
     communityId,
     category: input.category,
-    description: input.description,
+    description,
     location: { lat: input.location.lat, lng: input.location.lng },
     occurredAt: new Date(input.occurredAt).toISOString(),
     status: original === undefined ? 'submitted' : 'duplicate',

@@ -1,17 +1,15 @@
-import {
-  openEmbeddedDatabase,
-  type EventStore,
-  type SqlClient,
-  type StoredEvent,
-} from '@ledger/event-store';
+import { riderSubject } from '@ledger/domain';
+import { openEmbeddedDatabase, type EventStore, type SqlClient } from '@ledger/event-store';
 import { ReadModels } from '@ledger/projections';
-import { SHANGHAI } from '@ledger/testing';
+import { allEvents, SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, requestOf, seedLedger } from '../testing';
 import {
   SqlPersonalDataStore,
   type PersonalData,
   type PersonalDataStore,
 } from '../personal-data/personal-data.store';
+import { Erasure } from '../personal-data/erasure';
+import { KeptTexts } from '../personal-data/kept-texts';
 import {
   ErasePersonalDataCommand,
   ErasePersonalDataHandler,
@@ -24,16 +22,6 @@ import {
 
 const NAME = '张小哥';
 const PHONE = '13800138000';
-
-async function allEvents(store: EventStore): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (let cursor = ''; ;) {
-    const page = await store.readAll({ after: cursor });
-    if (page.events.length === 0) return out;
-    out.push(...page.events);
-    cursor = page.cursor;
-  }
-}
 
 describe('rider registration and personal-data erasure (embedded SQL table)', () => {
   let events: EventStore;
@@ -146,7 +134,7 @@ describe('rider registration and personal-data erasure (embedded SQL table)', ()
       release: (id, registration) => personal.release(id, registration),
       moveTo: (id, district) => personal.moveTo(id, district),
       find: (id) => personal.find(id),
-      erase: (id) => personal.erase(id),
+      deleteIn: (query, id) => personal.deleteIn(query, id),
       namesOf: (ids) => personal.namesOf(ids),
     };
     await expect(
@@ -202,11 +190,17 @@ describe('rider registration and personal-data erasure (embedded SQL table)', ()
   it('erases for good, keeps the ledger, records the erasure once, and frees the phone', async () => {
     const p = ledgerProcess(events);
     await p.awardPoints('zhang', 10);
-    const erase = new ErasePersonalDataHandler(p.writer, personal);
+    const texts = await KeptTexts.open(sql);
+    const described = await texts.keep(riderSubject('zhang'), '井盖坏了，请打13800138000');
+    const another = await texts.keep(riderSubject('chen'), '路灯不亮');
+    const erase = new ErasePersonalDataHandler(p.writer, new Erasure(sql, personal));
     expect(await erase.execute(new ErasePersonalDataCommand('zhang', requestOf()))).toMatchObject({
       position: expect.any(Number) as number,
     });
     expect(await personal.find('zhang')).toBeUndefined();
+    expect(await texts.textsOf([described.textId, another.textId])).toEqual(
+      new Map([[another.textId, '路灯不亮']]),
+    );
     await erase.execute(new ErasePersonalDataCommand('zhang', requestOf()));
     const riderEvents = await events.readStream('rider-zhang');
     expect(riderEvents.map((e) => e.type)).toEqual([

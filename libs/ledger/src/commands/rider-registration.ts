@@ -20,6 +20,7 @@ import type {
 } from '../personal-data/personal-data.store';
 import { phoneHeldInDistrict } from '../personal-data/rider-directory';
 import { entryIdFor, type LedgerRequest } from '../write/ledger-request';
+import { Erasure } from '../personal-data/erasure';
 import { StreamWriter } from '../write/stream-writer';
 import { checkFirst, readOf } from './stream-command';
 
@@ -167,12 +168,15 @@ export class TransferRiderHandler implements ICommandHandler<TransferRiderComman
   }
 }
 
-/** Erasure: the event first (idempotent), then the row; the ledger and its chain stay intact. */
+/**
+ * Erasure: the event first (idempotent), then the rows beside the log (name, phone, the texts kept
+ * as the rider's); the ledger and its chain stay intact.
+ */
 @CommandHandler(ErasePersonalDataCommand)
 export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDataCommand> {
   constructor(
     private readonly writer: StreamWriter,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
+    private readonly erasure: Erasure,
   ) {}
 
   execute({
@@ -180,7 +184,7 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
     request,
   }: ErasePersonalDataCommand): Promise<RiderWritten | DomainError> {
     const command: RiderCommand = { type: 'ErasePersonalData', riderId };
-    return writeThen(this.writer, command, request, () => this.personalData.erase(riderId));
+    return writeThen(this.writer, command, request, () => this.erasure.rider(riderId));
   }
 }
 

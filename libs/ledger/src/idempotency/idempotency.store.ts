@@ -1,4 +1,9 @@
-import { classifyPgError, StoreUnavailable, type SqlClient } from '@ledger/event-store';
+import {
+  classifyPgError,
+  StoreUnavailable,
+  type SqlClient,
+  type SqlQuery,
+} from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
@@ -24,6 +29,31 @@ const RELEASE_RETRY_MS = 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 const logger = new Logger('idempotency');
+
+export const IDEMPOTENCY_TABLE = 'idempotency_keys';
+
+/**
+ * Deletes, in an erasure's transaction, every answer kept for a retry that repeats one of the
+ * erased texts (a registration's answer holds the name and phone it registered); answers whether
+ * the table exists here (the API's processes create it, a worker's or the CLI's may not).
+ */
+export async function deleteAnswersRepeating(
+  query: SqlQuery,
+  erased: readonly string[],
+): Promise<boolean> {
+  const { rows } = await query<{ present: boolean }>(
+    `select to_regclass('${IDEMPOTENCY_TABLE}') is not null as present`,
+  );
+  if (!rows[0]?.present) return false;
+  for (const text of new Set(erased)) {
+    if (!text) continue;
+    const asInJson = JSON.stringify(text).slice(1, -1);
+    await query(`delete from ${IDEMPOTENCY_TABLE} where position($1 in body::text) > 0`, [
+      asInJson,
+    ]);
+  }
+  return true;
+}
 
 const DDL = `create table if not exists idempotency_keys (
   principal_id text not null,

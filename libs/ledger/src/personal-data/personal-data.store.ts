@@ -1,5 +1,10 @@
-import { shredDeletedRows } from './shred';
-import { classifyPgError, sqlState, UNIQUE_VIOLATION, type SqlClient } from '@ledger/event-store';
+import {
+  classifyPgError,
+  sqlState,
+  UNIQUE_VIOLATION,
+  type SqlClient,
+  type SqlQuery,
+} from '@ledger/event-store';
 
 /** A rider's personal data: never in the event log, erasable for good. */
 export interface PersonalData {
@@ -39,10 +44,10 @@ export interface PersonalDataStore {
   /** `undefined` when there is none (never given, or erased). */
   find(riderId: string): Promise<PersonalData | undefined>;
   /**
-   * Deletes the row and every answer kept for an idempotent retry that repeats it, then rewrites
-   * those tables so no copy stays in the database's files (`shredDeletedRows`).
+   * Deletes the row in the erasure's transaction (`Erasure`, which then rewrites the tables so no
+   * copy stays in the database's files) and says what it held.
    */
-  erase(riderId: string): Promise<void>;
+  deleteIn(query: SqlQuery, riderId: string): Promise<string[]>;
   /** The names of those riders that have one (an erased rider has none). */
   namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
@@ -182,27 +187,12 @@ export class SqlPersonalDataStore implements PersonalDataStore {
     return { name: rows[0].name, ...(rows[0].phone !== null && { phone: rows[0].phone }) };
   }
 
-  async erase(riderId: string): Promise<void> {
-    const data = await this.find(riderId);
-    const tables = await this.run(() =>
-      this.sql.transaction(async (query) => {
-        await query('delete from rider_personal_data where rider_id = $1', [riderId]);
-        const { rows } = await query<{ present: boolean }>(
-          `select to_regclass('idempotency_keys') is not null as present`,
-        );
-        if (!rows[0]?.present) return [PERSONAL_DATA_TABLE];
-        // A registration's answer, kept for retries of its Idempotency-Key, holds name and phone.
-        for (const text of [data?.name, data?.phone]) {
-          if (!text) continue;
-          const asInJson = JSON.stringify(text).slice(1, -1);
-          await query(`delete from idempotency_keys where position($1 in body::text) > 0`, [
-            asInJson,
-          ]);
-        }
-        return [PERSONAL_DATA_TABLE, 'idempotency_keys'];
-      }),
+  async deleteIn(query: SqlQuery, riderId: string): Promise<string[]> {
+    const { rows } = await query<{ name: string; phone: string | null }>(
+      `delete from ${PERSONAL_DATA_TABLE} where rider_id = $1 returning name, phone`,
+      [riderId],
     );
-    await this.run(() => shredDeletedRows(this.sql, tables));
+    return rows.flatMap((r) => (r.phone === null ? [r.name] : [r.name, r.phone]));
   }
 
   async namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {

@@ -12,7 +12,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import { balanceAsOf, type BalanceAsOf } from '../audit/as-of';
 import type { OnProgress } from '../audit/replay';
-import { verifyLog, type Verification } from '../audit/verify';
+import { VerifiedStarts } from '../audit/verified-start';
+import { verifiedHeads, type Verification } from '../audit/verify';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, JOB_QUEUE, LEDGER_CONFIG } from '../infrastructure/tokens';
 import { jobIdOf, JOB_NAMES } from '../jobs/job-ids';
@@ -49,9 +50,15 @@ export class BalanceAsOfQuery extends Query<BalanceAsOf | DomainError> {
   }
 }
 
-/** Every stored event checked against the hash chain and every seal. */
+/**
+ * Every stored event checked against the hash chain and every seal; `incremental`: only the events
+ * after the last seal an earlier run verified (from the first event when there is none).
+ */
 export class VerifyLogQuery extends Query<Verification> {
-  constructor(readonly onProgress?: OnProgress) {
+  constructor(
+    readonly onProgress?: OnProgress,
+    readonly incremental = false,
+  ) {
     super();
   }
 }
@@ -114,32 +121,48 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
 }
 
 /**
- * Verifies the log. Callers that ask while a verification runs share it (and its progress)
- * instead of each reading and hashing the whole log again: four auditors at once cost one run.
+ * Verifies the log. Callers that ask while a verification of the same kind runs share it (and its
+ * progress) instead of each reading and hashing the log again: four auditors at once cost one run.
+ * Every run that passes leaves its last seal as the start of the next incremental one; a run that
+ * finds the log bad removes that start.
  */
 @QueryHandler(VerifyLogQuery)
 export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
-  private running?: { result: Promise<Verification>; listeners: Set<OnProgress> };
+  private readonly running = new Map<
+    boolean,
+    { result: Promise<Verification>; listeners: Set<OnProgress> }
+  >();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly starts: VerifiedStarts,
+  ) {}
 
-  execute({ onProgress }: VerifyLogQuery): Promise<Verification> {
-    if (!this.running) {
+  execute({ onProgress, incremental }: VerifyLogQuery): Promise<Verification> {
+    let run = this.running.get(incremental);
+    if (!run) {
       const listeners = new Set<OnProgress>();
-      const result = this.verify(listeners).finally(() => {
-        this.running = undefined;
+      const result = this.verify(listeners, incremental).finally(() => {
+        this.running.delete(incremental);
       });
-      this.running = { result, listeners };
+      run = { result, listeners };
+      this.running.set(incremental, run);
     }
-    if (onProgress) this.running.listeners.add(onProgress);
-    return this.running.result;
+    if (onProgress) run.listeners.add(onProgress);
+    return run.result;
   }
 
-  private async verify(listeners: Set<OnProgress>): Promise<Verification> {
+  private async verify(listeners: Set<OnProgress>, incremental: boolean): Promise<Verification> {
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
-    const tell = (checked: number) => listeners.forEach((listener) => listener(checked, head));
+    const start = incremental ? await this.starts.load(this.store) : undefined;
+    const from = start?.seal.headPosition ?? 0;
+    const tell = (checked: number) =>
+      listeners.forEach((listener) => listener(checked, head - from));
     tell(0);
-    return verifyLog(this.store, tell);
+    const { verification, lastSeal } = await verifiedHeads(this.store, tell, start);
+    if (!verification.ok) await this.starts.clear();
+    else if (lastSeal) await this.starts.save(lastSeal, start !== undefined);
+    return verification;
   }
 }
 

@@ -32,6 +32,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG, READ_MODELS } from '../infrastructure/tokens';
+import { KeptTexts, withKeptTexts } from '../personal-data/kept-texts';
 import { riderDirectoryPage, type RiderListItem } from '../personal-data/rider-directory';
 import { StreamWriter } from '../write/stream-writer';
 import { caughtUp, ReadQuery } from './read-query';
@@ -61,7 +62,23 @@ export class ListCommunitiesQuery extends ListQuery<
 > {}
 export class ListStationsQuery extends ListQuery<{ district?: string | undefined }, StationView> {}
 export class ListFundsQuery extends ListQuery<Record<string, never>, FundView> {}
-export class ListPrincipalsQuery extends ListQuery<{ role?: string | undefined }, PrincipalView> {}
+/** A principal as the API shows it: its name looked up beside the log (`null` once erased). */
+export type Principal = Omit<PrincipalView, 'nameTextId'>;
+
+/** The name a principal's row holds (written into older events) or names (a kept text). */
+export async function principalsNamed(
+  texts: KeptTexts,
+  rows: readonly PrincipalView[],
+): Promise<Principal[]> {
+  return withKeptTexts(
+    texts,
+    rows,
+    (row) => (row.name === null ? row.nameTextId : null),
+    ({ nameTextId: _id, ...row }, kept) => ({ ...row, name: row.name ?? kept }),
+  );
+}
+
+export class ListPrincipalsQuery extends ListQuery<{ role?: string | undefined }, Principal> {}
 export class ListRidersQuery extends ListQuery<
   { communityId?: string | undefined; q?: string | undefined },
   RiderListItem
@@ -179,11 +196,24 @@ export class ListFundsHandler implements IQueryHandler<ListFundsQuery> {
 
 @QueryHandler(ListPrincipalsQuery)
 export class ListPrincipalsHandler implements IQueryHandler<ListPrincipalsQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly texts: KeptTexts,
+  ) {}
 
   execute(query: ListPrincipalsQuery) {
-    return listPage(this.models, query, { keySize: 1, projections: ['principals'] }, (after) =>
-      principalPage(this.models, { ...query.filter, limit: query.paging.limit, after }),
+    return listPage(
+      this.models,
+      query,
+      { keySize: 1, projections: ['principals'] },
+      async (after) => {
+        const page = await principalPage(this.models, {
+          ...query.filter,
+          limit: query.paging.limit,
+          after,
+        });
+        return { ...page, items: await principalsNamed(this.texts, page.items) };
+      },
     );
   }
 }
@@ -265,13 +295,17 @@ export class MeQuery extends Query<Me> {
 
 @QueryHandler(MeQuery)
 export class MeHandler implements IQueryHandler<MeQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly texts: KeptTexts,
+  ) {}
 
   async execute({ actor }: MeQuery): Promise<Me> {
-    const found =
+    const row =
       actor.principalId === BOOTSTRAP_ADMIN_ID
         ? undefined
         : await principalById(this.models, actor.principalId);
+    const [found] = row ? await principalsNamed(this.texts, [row]) : [];
     return {
       id: actor.principalId,
       name:

@@ -1,11 +1,12 @@
 import { BOOTSTRAP_ADMIN_ID, type Actor, type Role } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { principalByTokenHash, projectionLag, type ReadModels } from '@ledger/projections';
+import { projectionLag, type ReadModels } from '@ledger/projections';
 import { Inject, Logger } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { timingSafeEqual } from 'node:crypto';
 import type { LedgerConfig } from '../config/ledger-config';
 import { tokenHash } from '../infrastructure/bearer-tokens';
+import { PrincipalTokens } from '../personal-data/principal-tokens';
 import type { QueueProbe, QueueStatus } from '../infrastructure/queue-probe';
 import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE, READ_MODELS } from '../infrastructure/tokens';
 
@@ -31,6 +32,7 @@ export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
   constructor(
     @Inject(READ_MODELS) private readonly models: ReadModels,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
+    private readonly tokens: PrincipalTokens,
   ) {
     if (config.adminToken !== undefined)
       this.adminHash = Buffer.from(tokenHash(config.adminToken), 'hex');
@@ -46,7 +48,7 @@ export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
         communityIds: [],
         stationIds: [],
       };
-    const found = await principalByTokenHash(this.models, hash.toString('hex'));
+    const found = await this.tokens.principalOf(this.models, hash.toString('hex'));
     if (!found || !timingSafeEqual(Buffer.from(found.tokenHash, 'hex'), hash)) return undefined;
     return {
       principalId: found.principalId,

@@ -1,16 +1,17 @@
 import { InMemoryEventStore } from '@ledger/testing';
-import { ledgerProcess, seedLedger } from '../testing';
+import { ledgerProcess, seedLedger, verifiedStartsForTests, closeTestDatabases } from '../testing';
 import { verifyLog } from '../audit/verify';
 import { VerifyLogHandler, VerifyLogQuery } from './audit.queries';
 
 describe('verifying the log', () => {
+  afterAll(closeTestDatabases);
   it('lets callers that ask during a verification share it: four at once read the log once', async () => {
     const store = new InMemoryEventStore();
     const p = ledgerProcess(store);
     await seedLedger(p, { riders: 30, budgetPoints: 100_000, pricePoints: 10, stock: 5 });
     for (let i = 0; i < 30; i++) await p.awardPoints(`r${i}`, 10);
     const reads = jest.spyOn(store, 'readAll');
-    const handler = new VerifyLogHandler(store);
+    const handler = new VerifyLogHandler(store, await verifiedStartsForTests());
 
     const alone = await handler.execute(new VerifyLogQuery());
     const readsOfOneRun = reads.mock.calls.length;

@@ -12,6 +12,7 @@ import {
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { READ_MODELS } from '../infrastructure/tokens';
+import { KeptTexts, withKeptTexts } from '../personal-data/kept-texts';
 import { caughtUp, ReadQuery, ScopedQuery } from './read-query';
 
 export class ListTasksQuery extends ReadQuery<Page<TaskView>> {
@@ -24,7 +25,10 @@ export class ListTasksQuery extends ReadQuery<Page<TaskView>> {
 }
 
 /** Reports in filing order; staff and verifiers with communities see those communities' only. */
-export class ListHazardsQuery extends ScopedQuery<Page<HazardView>> {
+/** A report as the API shows it: its description looked up beside the log (`null` once erased). */
+export type Hazard = Omit<HazardView, 'descriptionTextId'>;
+
+export class ListHazardsQuery extends ScopedQuery<Page<Hazard>> {
   constructor(
     actor: Actor,
     readonly filter: Omit<HazardFilter, 'communities'>,
@@ -46,14 +50,27 @@ export class ListTasksHandler implements IQueryHandler<ListTasksQuery> {
 
 @QueryHandler(ListHazardsQuery)
 export class ListHazardsHandler implements IQueryHandler<ListHazardsQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly texts: KeptTexts,
+  ) {}
 
-  async execute(query: ListHazardsQuery): Promise<Page<HazardView>> {
+  async execute(query: ListHazardsQuery): Promise<Page<Hazard>> {
     await caughtUp(this.models, query, ['hazards']);
-    return hazardPage(this.models, {
+    const page = await hazardPage(this.models, {
       ...query.filter,
       communities: reportCommunities(query.actor),
     });
+    const items = await withKeptTexts(
+      this.texts,
+      page.items,
+      (row) => (row.description === null ? row.descriptionTextId : null),
+      ({ descriptionTextId: _id, ...row }, kept) => ({
+        ...row,
+        description: row.description ?? kept,
+      }),
+    );
+    return { ...page, items };
   }
 }
 

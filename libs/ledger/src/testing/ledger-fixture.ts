@@ -13,7 +13,8 @@ import {
   type LedgerEvent,
   type RiderState,
 } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
+import { openEmbeddedDatabase, type EventStore } from '@ledger/event-store';
+import { VerifiedStarts } from '../audit/verified-start';
 import { SHANGHAI } from '@ledger/testing/decider-spec';
 import { randomUUID } from 'node:crypto';
 import { AwardPointsCommand, AwardPointsHandler } from '../commands/award-points';
@@ -217,4 +218,20 @@ export async function ledgerTotals(store: EventStore, riders: number) {
     /** Stock reservations not released: completed redemptions (and any a crash left open). */
     heldStockReservations: [...station.reservations.values()].filter((r) => !r.released).length,
   };
+}
+
+const testDatabases: { close(): Promise<void> }[] = [];
+
+/**
+ * Where verification runs start, in a database of their own (an in-memory PGlite); a suite that
+ * uses it closes them all with `afterAll(closeTestDatabases)`.
+ */
+export async function verifiedStartsForTests(): Promise<VerifiedStarts> {
+  const { sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+  testDatabases.push(sql);
+  return VerifiedStarts.open(sql);
+}
+
+export async function closeTestDatabases(): Promise<void> {
+  await Promise.all(testDatabases.splice(0).map((db) => db.close()));
 }

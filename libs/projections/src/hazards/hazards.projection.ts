@@ -1,3 +1,4 @@
+import { isKeptText } from '@ledger/domain';
 import { perEvent, type Projection } from '../projection';
 
 /**
@@ -6,13 +7,16 @@ import { perEvent, type Projection } from '../projection';
  */
 export const hazardsProjection: Projection = {
   name: 'hazards',
+  // 2: the description is a kept text (`description_text_id`); `description` holds only texts
+  // that reports filed before version 2 of HazardReported wrote into the log.
+  version: 2,
   tables: [
     { name: 'hazards', orderBy: 'hazard_id' },
     { name: 'hazard_filings', orderBy: 'category' },
   ],
   ddl: (s) => `
     create table if not exists ${s}.hazards (hazard_id text primary key, rider_id text not null,
-      community_id text not null, category text not null, description text not null,
+      community_id text not null, category text not null, description_text_id text, description text,
       lat double precision not null, lng double precision not null, occurred_at timestamptz not null,
       reported_at timestamptz not null, status text not null, duplicate_of text, severity text,
       entry_id text, escalated boolean not null default false, position bigint not null);
@@ -24,13 +28,14 @@ export const hazardsProjection: Projection = {
       case 'HazardReported': {
         const d = event.data;
         await q(
-          `insert into ${s}.hazards values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, null, null, false, $12)`,
+          `insert into ${s}.hazards values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, null, null, false, $13)`,
           [
             d.hazardId,
             d.riderId,
             d.communityId,
             d.category,
-            d.description,
+            isKeptText(d.description) ? d.description.textId : null,
+            isKeptText(d.description) ? null : d.description.inline,
             d.location.lat,
             d.location.lng,
             d.occurredAt,

@@ -7,7 +7,10 @@ export interface HazardView {
   riderId: string;
   communityId: string;
   category: string;
-  description: string;
+  /** Written into the log by reports filed before descriptions were kept beside it. */
+  description: string | null;
+  /** The kept description, which the ledger looks up (erased with the rider's personal data). */
+  descriptionTextId: string | null;
   location: Location;
   occurredAt: string;
   reportedAt: string;
@@ -23,7 +26,8 @@ interface HazardRow {
   rider_id: string;
   community_id: string;
   category: string;
-  description: string;
+  description_text_id: string | null;
+  description: string | null;
   lat: number;
   lng: number;
   occurred_at: Date;
@@ -79,6 +83,7 @@ function hazardView(r: HazardRow): HazardView {
     communityId: r.community_id,
     category: r.category,
     description: r.description,
+    descriptionTextId: r.description_text_id,
     location: { lat: Number(r.lat), lng: Number(r.lng) },
     occurredAt: iso(r.occurred_at),
     reportedAt: iso(r.reported_at),

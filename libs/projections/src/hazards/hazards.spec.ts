@@ -8,7 +8,7 @@ const report = (hazardId: string, more: Partial<HazardReport> = {}): HazardRepor
   riderId: 'r1',
   communityId: 'c1',
   category: 'manhole_cover',
-  description: '滨江路井盖破损',
+  description: { textId: `text-${hazardId}`, digest: 'cd'.repeat(32) },
   location: { lat: 29.2905, lng: 106.2594 },
   occurredAt: '2026-06-15T03:10:00.000Z',
   status: 'submitted',

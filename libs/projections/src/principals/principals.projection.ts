@@ -1,26 +1,38 @@
+import { isKeptText } from '@ledger/domain';
 import { perEvent, type Projection } from '../projection';
 
-/** Principals as the API authenticates them: role, scope, token hash (never the token), revoked. */
+/**
+ * Principals as the API authenticates them: role, scope, revoked, and which token acts as each
+ * (`token_id`, a row of the token table beside the log). No name and no token hash: the name is a
+ * kept text (`name_text_id`); only principals created before version 2 of `PrincipalCreated`
+ * have theirs in the log, and so here (`name`, `token_hash`).
+ */
 export const principalsProjection: Projection = {
   name: 'principals',
+  version: 2,
   tables: [{ name: 'principals', orderBy: 'principal_id' }],
   ddl: (s) => `
-    create table if not exists ${s}.principals (principal_id text primary key, name text not null,
+    create table if not exists ${s}.principals (principal_id text primary key,
       role text not null, community_ids text[] not null, station_ids text[] not null, rider_id text,
-      token_hash text not null unique, revoked boolean not null default false);`,
+      name_text_id text, name text, token_id text unique, token_hash text unique,
+      revoked boolean not null default false);`,
   applyBatch: perEvent(async (event, _stored, q, { schema: s }) => {
     if (event.type === 'PrincipalCreated') {
       const d = event.data;
       await q(
-        `insert into ${s}.principals values ($1, $2, $3, $4::text[], $5::text[], $6, $7, false)`,
+        `insert into ${s}.principals (principal_id, role, community_ids, station_ids, rider_id,
+           name_text_id, name, token_id, token_hash)
+         values ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9)`,
         [
           d.principalId,
-          d.name,
           d.role,
           d.communityIds,
           d.stationIds,
           d.riderId ?? null,
-          d.tokenHash,
+          isKeptText(d.name) ? d.name.textId : null,
+          isKeptText(d.name) ? null : d.name.inline,
+          'tokenId' in d.token ? d.token.tokenId : null,
+          'legacyHash' in d.token ? d.token.legacyHash : null,
         ],
       );
     } else if (event.type === 'PrincipalRevoked') {

@@ -1,49 +1,14 @@
 import { pageByKey, type Page, type ReadDb } from '../read-db';
 
-/** A principal as authentication needs it (its token hash, to compare in constant time). */
-export interface PrincipalRecord {
-  principalId: string;
-  role: string;
-  communityIds: string[];
-  stationIds: string[];
-  riderId: string | null;
-  tokenHash: string;
-}
-
-/** The principal whose token hashes to `hash`, unless revoked. */
-export async function principalByTokenHash(
-  db: ReadDb,
-  hash: string,
-): Promise<PrincipalRecord | undefined> {
-  const { rows } = await db.query<{
-    principal_id: string;
-    role: string;
-    community_ids: string[];
-    station_ids: string[];
-    rider_id: string | null;
-    token_hash: string;
-  }>(
-    `select principal_id, role, community_ids, station_ids, rider_id, token_hash
-     from ${db.schema}.principals where token_hash = $1 and not revoked`,
-    [hash],
-  );
-  const r = rows[0];
-  return (
-    r && {
-      principalId: r.principal_id,
-      role: r.role,
-      communityIds: r.community_ids,
-      stationIds: r.station_ids,
-      riderId: r.rider_id,
-      tokenHash: r.token_hash,
-    }
-  );
-}
-
-/** A principal as an admin lists it: never its token or the token's hash. */
+/**
+ * A principal as an admin lists it: never its token or the token's hash. `name` is the name
+ * written into the log before names were kept beside it; otherwise `nameTextId` names the kept
+ * text, which the ledger looks up (`null` once erased).
+ */
 export interface PrincipalView {
   id: string;
-  name: string;
+  name: string | null;
+  nameTextId: string | null;
   role: string;
   communityIds: string[];
   stationIds: string[];
@@ -53,7 +18,8 @@ export interface PrincipalView {
 
 interface PrincipalRow {
   principal_id: string;
-  name: string;
+  name: string | null;
+  name_text_id: string | null;
   role: string;
   community_ids: string[];
   station_ids: string[];
@@ -61,7 +27,8 @@ interface PrincipalRow {
   revoked: boolean;
 }
 
-const PRINCIPAL_COLUMNS = 'principal_id, name, role, community_ids, station_ids, rider_id, revoked';
+const PRINCIPAL_COLUMNS =
+  'principal_id, name, name_text_id, role, community_ids, station_ids, rider_id, revoked';
 
 export async function principalById(db: ReadDb, id: string): Promise<PrincipalView | undefined> {
   const { rows } = await db.query<PrincipalRow>(
@@ -89,6 +56,7 @@ function principalView(r: PrincipalRow): PrincipalView {
   return {
     id: r.principal_id,
     name: r.name,
+    nameTextId: r.name_text_id,
     role: r.role,
     communityIds: r.community_ids,
     stationIds: r.station_ids,

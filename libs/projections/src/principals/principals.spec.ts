@@ -1,29 +1,31 @@
 import type { LedgerEvent } from '@ledger/domain';
 import { projectionSpec } from '../testing/projection-spec';
 import { principalsProjection } from './principals.projection';
-import { principalByTokenHash } from './principals.queries';
+import { principalById } from './principals.queries';
 
+/** Version 2: the name is a kept text and the token a row beside the log, both by id. */
 const staff: LedgerEvent = {
   type: 'PrincipalCreated',
   data: {
     principalId: 'staff-1',
-    name: '几江街道社区工作站',
+    name: { textId: 'text-1', digest: 'cd'.repeat(32) },
     role: 'staff',
     communityIds: ['c1', 'c2'],
     stationIds: [],
-    tokenHash: 'aa11',
+    token: { tokenId: 'token-1' },
   },
 };
+/** Version 1, as upcast: name and token hash were written into the log. */
 const rider: LedgerEvent = {
   type: 'PrincipalCreated',
   data: {
     principalId: 'rider-1',
-    name: '张小哥',
+    name: { inline: '张小哥' },
     role: 'rider',
     communityIds: [],
     stationIds: [],
     riderId: 'r1',
-    tokenHash: 'bb22',
+    token: { legacyHash: 'bb22' },
   },
 };
 const revoked: LedgerEvent = { type: 'PrincipalRevoked', data: { principalId: 'rider-1' } };
@@ -31,13 +33,16 @@ const revoked: LedgerEvent = { type: 'PrincipalRevoked', data: { principalId: 'r
 describe('principals projection', () => {
   const spec = projectionSpec(principalsProjection);
 
-  it('holds each principal’s role, scope and token hash, and revocation', async () => {
+  it('holds each principal’s role, scope, token and name by reference, and revocation', async () => {
     const db = await spec.given([staff, rider, revoked]).then({
       principals: [
         {
           principal_id: 'rider-1',
           role: 'rider',
           rider_id: 'r1',
+          name: '张小哥',
+          name_text_id: null,
+          token_id: null,
           token_hash: 'bb22',
           revoked: true,
         },
@@ -47,14 +52,15 @@ describe('principals projection', () => {
           community_ids: ['c1', 'c2'],
           station_ids: [],
           rider_id: null,
+          name: null,
+          name_text_id: 'text-1',
+          token_id: 'token-1',
+          token_hash: null,
           revoked: false,
         },
       ],
     });
-    expect(await principalByTokenHash(db, 'aa11')).toMatchObject({
-      principalId: 'staff-1',
-      communityIds: ['c1', 'c2'],
-    });
-    expect(await principalByTokenHash(db, 'bb22')).toBeUndefined(); // revoked
+    expect(await principalById(db, 'staff-1')).toMatchObject({ name: null, nameTextId: 'text-1' });
+    expect(await principalById(db, 'rider-1')).toMatchObject({ name: '张小哥', revoked: true });
   });
 });

@@ -171,6 +171,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'hazard {0} already exists': '隐患报告 {0} 已存在',
   'a confirmation needs a severity and a fundId': '核实确认需要提供 severity 和 fundId',
   'principal {0} is the bootstrap admin; choose another id': '账号 {0} 是初始管理员，请换一个编号',
+  'principal {0} was created with its name in the log, which cannot be erased; revoke it and create another':
+    '账号 {0} 创建时名称写入了日志，无法删除；请停用该账号并另建一个',
   'a staff principal needs communityIds': '工作人员账号需要 communityIds',
   'a station principal needs stationIds': '驿站账号需要 stationIds',
   'a rider principal needs riderId': '骑手账号需要 riderId',

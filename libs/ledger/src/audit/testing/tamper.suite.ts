@@ -1,7 +1,15 @@
 import { SEALS_STREAM } from '@ledger/domain';
 import type { EventStore, SqlClient, StoredEvent } from '@ledger/event-store';
-import { ledgerProcess, requestOf, seedLedger } from '../../testing';
+import {
+  ledgerProcess,
+  requestOf,
+  seedLedger,
+  verifiedStartsForTests,
+  closeTestDatabases,
+} from '../../testing';
+import { VerifyLogHandler, VerifyLogQuery } from '../../queries/audit.queries';
 import { SealLogCommand, SealLogHandler } from '../audit.commands';
+import type { VerifiedStarts } from '../verified-start';
 import { verifyLog } from '../verify';
 
 export interface TamperHarness {
@@ -34,6 +42,7 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
       log = (await h.store.readAll({ limit: 1000 })).events;
     });
     afterEach(() => h.dispose());
+    afterAll(closeTestDatabases);
 
     const run = (sql: string, params: unknown[] = []) => h.sql.query(sql, params);
     const events = () => `${h.schema}.events`;
@@ -117,9 +126,11 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
     });
 
     it('finds a stream’s last event deleted before a seal, at that seal', async () => {
-      const sealed = await new SealLogHandler(ledgerProcess(h.store).writer, h.store).execute(
-        new SealLogCommand(requestOf()),
-      );
+      const sealed = await new SealLogHandler(
+        ledgerProcess(h.store).writer,
+        h.store,
+        await verifiedStartsForTests(),
+      ).execute(new SealLogCommand(requestOf()));
       expect(sealed).toMatchObject({ sealed: true });
       const seal = (await h.store.readStream(SEALS_STREAM))[0];
       const own = log.filter((e) => e.streamName === 'station-s1');
@@ -129,6 +140,82 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
       expect(await verifyLog(h.store)).toMatchObject({
         ok: false,
         firstBadPosition: seal.position,
+      });
+    });
+
+    describe('incremental verification, from the last seal a run passed', () => {
+      const sealNow = async (starts: VerifiedStarts) => {
+        const sealed = await new SealLogHandler(
+          ledgerProcess(h.store).writer,
+          h.store,
+          starts,
+        ).execute(new SealLogCommand(requestOf()));
+        expect(sealed).toMatchObject({ sealed: true });
+        return (await h.store.readStream(SEALS_STREAM)).at(-1)!;
+      };
+      const verifyWith = (starts: VerifiedStarts, incremental: boolean) =>
+        new VerifyLogHandler(h.store, starts).execute(new VerifyLogQuery(undefined, incremental));
+
+      it('checks only the events after the seal, and finds an edit among them', async () => {
+        const starts = await verifiedStartsForTests();
+        const seal = await sealNow(starts);
+        const p = ledgerProcess(h.store);
+        await p.awardPoints('r1', 10);
+        await p.awardPoints('r2', 10);
+        const after = (await h.store.readAll({ limit: 1000 })).events.filter(
+          (e) => e.position > (seal.data as { headPosition: number }).headPosition,
+        );
+        expect(await verifyWith(starts, true)).toMatchObject({
+          ok: true,
+          eventsChecked: after.length,
+          from: { sealPosition: seal.position },
+        });
+        expect(await verifyWith(starts, false)).toMatchObject({ ok: true, from: null });
+
+        const target = after.at(-1)!;
+        await run(
+          `update ${events()} set data = jsonb_set(data, '{points}', '1000') where global_position = $1`,
+          [target.position],
+        );
+        expect(await verifyWith(starts, true)).toMatchObject({
+          ok: false,
+          firstBadPosition: target.position,
+        });
+      });
+
+      it('leaves an edit before the seal to a full run, after which incremental runs fail too', async () => {
+        const starts = await verifiedStartsForTests();
+        await sealNow(starts);
+        const target = middleOf('rider-r0');
+        await run(
+          `update ${events()} set data = jsonb_set(data, '{points}', '1000') where global_position = $1`,
+          [target.position],
+        );
+        expect(await verifyWith(starts, true)).toMatchObject({ ok: true, eventsChecked: 1 });
+        expect(await verifyWith(starts, false)).toMatchObject({
+          ok: false,
+          firstBadPosition: target.position,
+        });
+        expect(await verifyWith(starts, true)).toMatchObject({
+          ok: false,
+          firstBadPosition: target.position,
+          from: null,
+        });
+      });
+
+      it('does not start from saved heads that do not give the seal’s digest', async () => {
+        const starts = await verifiedStartsForTests();
+        await sealNow(starts);
+        const forged = new Map([['rider-r0', { revision: 0, hash: 'f'.repeat(64) }]]);
+        const [seal] = await h.store.readStream(SEALS_STREAM);
+        const data = seal.data as { headPosition: number; headCursor: string; digest: string };
+        await starts.clear();
+        await starts.save({ seal: { position: seal.position, ...data }, changed: forged }, false);
+        expect(await verifyWith(starts, true)).toMatchObject({
+          ok: true,
+          eventsChecked: log.length + 1,
+          from: null,
+        });
       });
     });
   });
