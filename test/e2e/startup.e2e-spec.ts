@@ -1,3 +1,4 @@
+import { PROJECTION_NAMES } from '@ledger/projections';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NO_STREAM, openEmbeddedEventStore } from '@ledger/event-store';
 import { tempDir } from '@ledger/testing';
@@ -24,12 +25,18 @@ describe('the API on the embedded store', () => {
   it('GET /health answers 200 and names the store', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    const body = res.json<{ projections: { process: string } }>();
+    // The embedded API runs every projection itself, under its own name (issue 11).
+    const me = body.projections.process;
+    const all = Object.fromEntries(PROJECTION_NAMES.map((name) => [name, me]));
+    expect(body).toEqual({
       status: 'ok',
       store: { kind: 'embedded', status: 'up' },
       queue: { kind: 'in-process', status: 'up' },
       projectionLag: 0,
+      projections: { process: me, held: [...PROJECTION_NAMES].sort(), holders: all },
     });
+    expect(me).toMatch(new RegExp(`/${process.pid}/[0-9a-f]{6}$`));
   });
 
   it('serves an OpenAPI 3 document at /docs-json and Swagger UI at /docs', async () => {

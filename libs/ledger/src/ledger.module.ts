@@ -198,6 +198,8 @@ async function openReadModels(
   const models = await ReadModels.open(store, sql, {
     schema: config.readSchema,
     timeZone: config.timeZone,
+    leaseMs: config.projectionLeaseMs,
+    alone: config.eventStore.kind === 'embedded',
   });
   // Read-your-writes without `minPosition`: reads here wait for what this process wrote, and
   // for everything written before it started (acknowledged by a predecessor, say).

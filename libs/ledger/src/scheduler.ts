@@ -36,7 +36,7 @@ export class LedgerScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     // Without Redis there is no worker: the projections run here (the embedded default).
-    if (this.config.runProjections) this.readModels.start();
+    if (this.config.runProjections) await this.readModels.start();
     // The embedded folder is locked to one process: every act recorded before this start belongs
     // to a process that is gone, so none is waited for (the grace is for live processes elsewhere).
     const alone = this.config.eventStore.kind === 'embedded';

@@ -1,4 +1,5 @@
 import type { LogCursor, SqlClient, SqlQuery, StoredEvent } from '@ledger/event-store';
+import { leasesDdl, type Lease } from './leases';
 import type { Projection } from './projection';
 
 /** How far a projection has applied the log: moved in the transaction that applies its rows. */
@@ -21,6 +22,7 @@ export function readModelsDdl(schema: string, projections: readonly Projection[]
       cursor text not null, position bigint, events bigint not null,
       updated_at timestamptz not null default now());
     alter table ${schema}.checkpoints add column if not exists version integer not null default 1;
+    ${leasesDdl(schema)}
     ${versioned
       .map(
         ({ p, version }) => `do $$ begin
@@ -58,17 +60,44 @@ export async function readCheckpoints(sql: SqlClient, schema: string): Promise<C
   }));
 }
 
-/** Inside the batch's transaction: the projection now stands on `last`, `count` events later. */
+/** The checkpoint was not where the batch expected it (another process moved it), or the lease is gone. */
+export class CheckpointMoved extends Error {
+  constructor(readonly projection: string) {
+    super(`the checkpoint of ${projection} moved, or its lease was lost: batch not applied`);
+    this.name = 'CheckpointMoved';
+  }
+}
+
+/**
+ * First in the batch's transaction: moves the projection's checkpoint from `from` to `last`,
+ * `count` events later, only if it still stands at `from` and, with a lease, the lease is still
+ * this holder's, at the same epoch (compare-and-set). Otherwise throws CheckpointMoved, and the
+ * transaction, rows and all, is rolled back: a batch is applied once however many processes try.
+ * Taken first, the row lock also makes a second process wait for the first's batch, then fail.
+ */
 export async function advanceCheckpoint(
   query: SqlQuery,
   schema: string,
   projection: string,
-  last: StoredEvent,
-  count: number,
+  move: { from: LogCursor; last: StoredEvent; count: number; lease?: Lease },
 ): Promise<void> {
-  await query(
-    `update ${schema}.checkpoints set cursor = $2, position = $3, events = events + $4, updated_at = now()
-     where projection = $1`,
-    [projection, last.cursor, last.position, count],
+  const { from, last, count, lease } = move;
+  // The lease's epoch, not its expiry: an expired lease nobody took is still this holder's (an
+  // outage may outlast it), and taking it over moves the epoch.
+  const leased = `and exists (select 1 from ${schema}.projection_leases l where l.projection = $1
+    and l.holder = $6 and l.epoch = $7)`;
+  const { rows } = await query(
+    `update ${schema}.checkpoints set cursor = $2, position = $3, events = events + $4,
+       updated_at = now()
+     where projection = $1 and cursor = $5 ${lease ? leased : ''} returning 1`,
+    [
+      projection,
+      last.cursor,
+      last.position,
+      count,
+      from,
+      ...(lease ? [lease.holder, lease.epoch] : []),
+    ],
   );
+  if (rows.length === 0) throw new CheckpointMoved(projection);
 }

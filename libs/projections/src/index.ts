@@ -30,3 +30,4 @@ export * from './hazards/hazards.projection';
 export * from './hazards/hazards.queries';
 export * from './redemptions/redemptions.projection';
 export * from './redemptions/redemptions.queries';
+export * from './leases';

@@ -207,7 +207,7 @@ describe('read models on the embedded store', () => {
   });
 
   it('runs live: a write is readable once waitFor(position) resolves', async () => {
-    models.start();
+    await models.start();
     try {
       const a = await award('r1', 5, '2026-06-14T10:00:00Z');
       await models.waitFor(a.position);

@@ -5,9 +5,18 @@ import type { Projection } from './projection';
 import { PROJECTIONS, type ProjectionName } from './projections';
 import type { ReadDb } from './read-db';
 import { MIN_POSITION_WAIT_MS, ReadYourWrites } from './read-your-writes';
+import { DEFAULT_LEASE_MS, ProjectionLeases, runnerId, type LeaseHolder } from './leases';
 import { ProjectionRunner } from './runner';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** How this process runs projections when started (runner.ts, leases.ts). */
+export interface RunningOptions {
+  /** A projection's lease: another process takes it over this long after its holder stops renewing. */
+  readonly leaseMs?: number;
+  /** No other process can open the store (the embedded folder). */
+  readonly alone?: boolean;
+}
 
 /**
  * The read side of one deployment: every projection's tables in one schema with their
@@ -26,9 +35,25 @@ export class ReadModels implements ReadDb {
     readonly schema: string,
     timeZone: string,
     readonly projections: readonly Projection[],
+    running: RunningOptions,
   ) {
     this.progress.setMaxListeners(0);
-    this.runner = new ProjectionRunner(store, sql, schema, timeZone, projections, this.progress);
+    const leases = new ProjectionLeases(
+      sql,
+      schema,
+      runnerId(),
+      running.leaseMs ?? DEFAULT_LEASE_MS,
+    );
+    this.runner = new ProjectionRunner(
+      store,
+      sql,
+      schema,
+      timeZone,
+      projections,
+      this.progress,
+      leases,
+      running.alone ?? false,
+    );
     const names = projections.map((p) => p.name);
     this.waits = new ReadYourWrites(store, sql, schema, names, this.progress);
   }
@@ -36,14 +61,18 @@ export class ReadModels implements ReadDb {
   static async open(
     store: EventStore,
     sql: SqlClient,
-    options: { schema: string; timeZone: string; projections?: readonly Projection[] },
+    options: {
+      schema: string;
+      timeZone: string;
+      projections?: readonly Projection[];
+    } & RunningOptions,
   ): Promise<ReadModels> {
     if (!SCHEMA_NAME.test(options.schema))
       throw new Error(`bad read-model schema ${options.schema}`);
     const projections = options.projections ?? PROJECTIONS;
     const s = options.schema;
     await sql.exec(`create schema if not exists ${s};\n${readModelsDdl(s, projections)}`);
-    return new ReadModels(store, sql, s, options.timeZone, projections);
+    return new ReadModels(store, sql, s, options.timeZone, projections, options);
   }
 
   /** Whether the live runners are on (a replay pauses them and puts them back as they were). */
@@ -51,9 +80,22 @@ export class ReadModels implements ReadDb {
     return this.runner.isRunning;
   }
 
-  /** Starts one catch-up subscription per projection (idempotent). */
-  start(): void {
-    this.runner.start();
+  /**
+   * Follows the log for this process's share of the projections, under leases (idempotent);
+   * resolves once the free ones are taken.
+   */
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  /** This process's name in the lease table, and the projections it follows now. */
+  runnerState(): { process: string; held: string[] } {
+    return { process: this.runner.holder, held: this.runner.held() };
+  }
+
+  /** Who holds each projection's lease now. */
+  leaseHolders(): Promise<LeaseHolder[]> {
+    return this.runner.holders();
   }
 
   stop(): Promise<void> {

@@ -8,7 +8,8 @@ import {
 } from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import type { EventEmitter } from 'node:events';
-import { advanceCheckpoint, readCheckpoints } from './checkpoints';
+import { advanceCheckpoint, CheckpointMoved, readCheckpoints } from './checkpoints';
+import type { Lease, LeaseHolder, ProjectionLeases } from './leases';
 import type { BatchEvent, Projection } from './projection';
 
 /** Events applied per transaction by a live runner: bounds a transaction's length and a batch's memory. */
@@ -22,13 +23,30 @@ const RETRY_AFTER_MS = 1000;
 
 const logger = new Logger('projections');
 
+/** A projection this process follows under its lease. */
+interface Follower {
+  readonly lease: Lease;
+  readonly stop: AbortController;
+  readonly done: Promise<void>;
+}
+
 /**
- * Applies the log to projections: live (one catch-up subscription per projection) or up to a
- * point (`catchUp`). Every batch is one transaction with its checkpoints; `progress` hears of
- * every batch applied (read-your-writes listens).
+ * Applies the log to projections: live (a catch-up subscription per projection this process holds
+ * the lease of) or up to a point (`catchUp`). Every batch is one transaction with its checkpoint,
+ * moved by compare-and-set (`advanceCheckpoint`), so a batch is applied once however many
+ * processes run; `progress` hears of every batch applied (read-your-writes listens).
+ *
+ * Live, a keeper renews the leases held every third of the lease, gives up those it lost, and
+ * takes free or expired ones up to this process's share (projections ÷ processes running them,
+ * rounded up), giving back any above it: several workers split the projections, and when one
+ * dies the others take its projections within a lease and a third.
  */
 export class ProjectionRunner {
-  private running: { stop: AbortController; done: Promise<void> }[] = [];
+  private keeper:
+    { stop: AbortController; done: Promise<void>; firstTick: Promise<void> } | undefined;
+  private readonly followers = new Map<string, Follower>();
+  /** Where this process starts looking for free projections, so processes spread. */
+  private readonly offset: number;
 
   constructor(
     private readonly store: EventStore,
@@ -37,25 +55,121 @@ export class ProjectionRunner {
     private readonly timeZone: string,
     private readonly projections: readonly Projection[],
     private readonly progress: EventEmitter,
-  ) {}
+    private readonly leases: ProjectionLeases,
+    /** No other process can open this store (the embedded folder): leases left are a dead one's. */
+    private readonly alone = false,
+  ) {
+    this.offset = Math.floor(Math.random() * projections.length);
+  }
 
   get isRunning(): boolean {
-    return this.running.length > 0;
+    return this.keeper !== undefined;
   }
 
-  /** Starts one catch-up subscription per projection (idempotent). */
-  start(): void {
-    if (this.running.length > 0) return;
-    this.running = this.projections.map((projection) => {
+  /** This process's name in the lease table. */
+  get holder(): string {
+    return this.leases.holder;
+  }
+
+  /** The projections this process follows now. */
+  held(): string[] {
+    return [...this.followers.keys()].sort();
+  }
+
+  /** Who holds each projection now. */
+  holders(): Promise<LeaseHolder[]> {
+    return this.leases.holders(this.projections.map((p) => p.name));
+  }
+
+  /**
+   * Starts the keeper, which takes this process's share of the projections (idempotent); resolves
+   * once its first round is done (the projections free then are followed), failed or not.
+   */
+  start(): Promise<void> {
+    if (!this.keeper) {
       const stop = new AbortController();
-      return { stop, done: this.follow(projection, stop.signal) };
-    });
+      let ticked: () => void = () => undefined;
+      const firstTick = new Promise<void>((resolve) => (ticked = resolve));
+      this.keeper = { stop, done: this.keep(stop.signal, ticked), firstTick };
+    }
+    return this.keeper.firstTick;
   }
 
+  /** Stops following and gives every lease back, so other processes take over at once. */
   async stop(): Promise<void> {
-    for (const r of this.running) r.stop.abort();
-    await Promise.all(this.running.map((r) => r.done));
-    this.running = [];
+    if (!this.keeper) return;
+    this.keeper.stop.abort();
+    await this.keeper.done;
+    this.keeper = undefined;
+    await Promise.all([...this.followers.keys()].map((name) => this.drop(name, 'stopped')));
+    await this.leases.leave().catch(() => undefined);
+  }
+
+  private async keep(signal: AbortSignal, ticked: () => void): Promise<void> {
+    let failing = false;
+    let forgotten = !this.alone;
+    while (!signal.aborted) {
+      try {
+        if (!forgotten) await this.leases.forgetOthers();
+        forgotten = true;
+        await this.tick(signal);
+        if (failing) logger.log({ msg: 'projection leases reachable again', holder: this.holder });
+        failing = false;
+      } catch (error) {
+        if (!failing)
+          logger.warn({
+            msg: 'projection leases: renewal failed',
+            holder: this.holder,
+            error: String(error),
+          });
+        failing = true;
+      }
+      ticked();
+      await delay(this.leases.leaseMs / 3, signal);
+    }
+    ticked(); // stopped before its first round: nobody waits for ever
+  }
+
+  /** Renews, gives up what was lost or is above the share, takes free projections up to it. */
+  private async tick(signal: AbortSignal): Promise<void> {
+    const running = await this.leases.heartbeat();
+    for (const [name, follower] of this.followers)
+      if (!(await this.leases.renew(follower.lease))) await this.drop(name, 'lost');
+    const share = Math.ceil(this.projections.length / running);
+    for (const name of this.held().slice(share)) await this.drop(name, 'shared');
+    const n = this.projections.length;
+    for (let i = 0; i < n && this.followers.size < share && !signal.aborted; i++) {
+      const projection = this.projections[(this.offset + i) % n];
+      if (this.followers.has(projection.name)) continue;
+      const lease = await this.leases.acquire(projection.name);
+      if (!lease) continue;
+      const stop = new AbortController();
+      const done = this.follow(projection, lease, stop.signal);
+      this.followers.set(projection.name, { lease, stop, done });
+      logger.log({
+        msg: 'projection taken',
+        projection: projection.name,
+        holder: this.holder,
+        epoch: lease.epoch,
+      });
+    }
+  }
+
+  /** Stops following a projection; its lease is given back unless it was lost. */
+  private async drop(name: string, why: 'lost' | 'shared' | 'stopped'): Promise<void> {
+    const follower = this.followers.get(name);
+    if (!follower) return;
+    this.followers.delete(name);
+    follower.stop.abort();
+    await follower.done;
+    if (why !== 'lost') await this.leases.release(follower.lease).catch(() => undefined);
+    const msg = why === 'lost' ? 'projection lease lost' : 'projection given back';
+    (why === 'lost' ? logger.warn : logger.log).call(logger, {
+      msg,
+      projection: name,
+      holder: this.holder,
+      why,
+    });
   }
 
   /**
@@ -78,7 +192,13 @@ export class ProjectionRunner {
       while (cursor !== options.until) {
         const events = await this.readUpTo(cursor, options.until);
         if (events.length === 0) break;
-        await this.applyBatch(projections, events);
+        try {
+          await this.applyBatch(projections, cursor, events);
+        } catch (error) {
+          // Another process moved a checkpoint meanwhile: start again from where they all stand.
+          if (error instanceof CheckpointMoved) return applied + (await this.catchUp(options));
+          throw error;
+        }
         cursor = events[events.length - 1].cursor;
         applied += events.length;
         options.onProgress?.(applied);
@@ -102,17 +222,19 @@ export class ProjectionRunner {
   }
 
   /**
-   * Follows the log for one projection; after a failure (the store away, a bug) it waits and
-   * resumes from its checkpoint. A run of failures is logged once, and again when it ends.
+   * Follows the log for one projection under its lease; after a failure (the store away, a bug,
+   * the checkpoint moved by another process) it waits and resumes from its checkpoint. A run of
+   * failures is logged once, and again when it ends.
    */
-  private async follow(projection: Projection, signal: AbortSignal): Promise<void> {
+  private async follow(projection: Projection, lease: Lease, signal: AbortSignal): Promise<void> {
     let failingSince: number | undefined;
     while (!signal.aborted) {
       try {
         const checkpoints = await readCheckpoints(this.sql, this.schema);
-        const after = checkpoints.find((c) => c.projection === projection.name)?.cursor ?? START;
+        let after = checkpoints.find((c) => c.projection === projection.name)?.cursor ?? START;
         for await (const batch of batches(this.store.subscribe({ after, signal }), signal)) {
-          await this.applyBatch([projection], batch);
+          await this.applyBatch([projection], after, batch, lease);
+          after = batch[batch.length - 1].cursor;
           if (failingSince !== undefined) {
             logger.log({
               msg: 'projection resumed',
@@ -128,15 +250,20 @@ export class ProjectionRunner {
           failingSince = Date.now();
           logFailure(projection.name, error);
         }
-        await delay(RETRY_AFTER_MS);
+        await delay(RETRY_AFTER_MS, signal);
       }
     }
   }
 
-  /** One transaction: the batch's rows and the checkpoints move together, or not at all. */
+  /**
+   * One transaction: the checkpoints move from `from` (compare-and-set, fenced by `lease` when
+   * live) and the batch's rows are written, together or not at all.
+   */
   private async applyBatch(
     projections: readonly Projection[],
+    from: LogCursor,
     events: readonly StoredEvent[],
+    lease?: Lease,
   ): Promise<void> {
     const context = { schema: this.schema, timeZone: this.timeZone };
     const last = events[events.length - 1];
@@ -145,16 +272,25 @@ export class ProjectionRunner {
       return event ? [{ event, stored }] : [];
     });
     await this.sql.transaction(async (query) => {
-      for (const projection of projections) {
-        await projection.applyBatch(batch, query, context);
-        await advanceCheckpoint(query, this.schema, projection.name, last, events.length);
-      }
+      // A holder frozen mid-batch (SIGSTOP) must not keep the checkpoint's row locked for ever.
+      if (lease)
+        await query(
+          `set local idle_in_transaction_session_timeout = ${Math.ceil(this.leases.leaseMs)}`,
+        );
+      const move = { from, last, count: events.length, ...(lease && { lease }) };
+      for (const projection of projections)
+        await advanceCheckpoint(query, this.schema, projection.name, move);
+      for (const projection of projections) await projection.applyBatch(batch, query, context);
     });
     this.progress.emit('batch');
   }
 }
 
 function logFailure(projection: string, error: unknown): void {
+  if (error instanceof CheckpointMoved) {
+    logger.log({ msg: 'projection checkpoint moved elsewhere; resuming from it', projection });
+    return;
+  }
   const fields = {
     msg: 'projection failed; resuming from its checkpoint',
     projection,
@@ -196,6 +332,17 @@ async function* batches(
   }
 }
 
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function delay(ms: number, signal?: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', done);
+      resolve(undefined);
+    }, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    };
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -11,6 +11,31 @@ class DependencyDto {
   status!: 'up' | 'down';
 }
 
+class ProjectionHoldersDto {
+  @ApiProperty({
+    example: 'api-1/4242/9f3a1c',
+    description: 'This process, as the lease table and the logs name it (host/pid/tag).',
+  })
+  process!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'The projections this process follows now (none in an API beside workers).',
+  })
+  held!: string[];
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    nullable: true,
+    example: { balances: 'worker-1/311/0b7c2e', funds: 'worker-2/298/a41d07' },
+    description:
+      'Every projection and the process holding its lease (null: none now, a takeover is due); null when the database cannot be asked.',
+  })
+  holders!: Record<string, string | null> | null;
+}
+
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'unavailable'], example: 'ok' })
   status!: 'ok' | 'unavailable';
@@ -35,4 +60,7 @@ export class HealthDto {
       'Events the slowest read model is behind the log (counted up to 10,000); null when the store is down.',
   })
   projectionLag!: number | null;
+
+  @ApiProperty({ type: ProjectionHoldersDto })
+  projections!: ProjectionHoldersDto;
 }

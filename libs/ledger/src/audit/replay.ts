@@ -27,6 +27,6 @@ export async function replayReadModels(
       onProgress: (replayed) => onProgress?.(replayed, total),
     });
   } finally {
-    if (wasRunning) readModels.start();
+    if (wasRunning) await readModels.start();
   }
 }

@@ -23,6 +23,8 @@ export interface LedgerConfig {
   readonly readSchema: string;
   /** Whether this process runs the projections (in-process without Redis; the worker's job otherwise). */
   readonly runProjections: boolean;
+  /** A projection's lease: another process takes it over this long after its holder stops renewing. */
+  readonly projectionLeaseMs: number;
   /** A hazard report unverified this long is escalated. */
   readonly hazardEscalationHours: number;
   /** A half-done award or redemption older than this is finished by settlement recovery. */
@@ -53,6 +55,7 @@ export const CONFIG_VARIABLES = [
   'LEDGER_TIME_ZONE',
   'RATE_LIMIT_PER_MINUTE',
   'RUN_PROJECTIONS',
+  'PROJECTION_LEASE_SECONDS',
   'HAZARD_ESCALATION_HOURS',
   'RECOVERY_GRACE_SECONDS',
   'STREAM_CACHE_STREAMS',
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     ),
     readSchema: kind === 'embedded' ? 'read' : `${schema}_read`,
     runProjections: runMode === 'yes' || (runMode === 'auto' && redisUrl === undefined),
+    projectionLeaseMs: read.integer('PROJECTION_LEASE_SECONDS', 6, 1, 600) * 1000,
     hazardEscalationHours: read.integer('HAZARD_ESCALATION_HOURS', 48, 1, 24 * 365),
     recoveryGraceMs: read.integer('RECOVERY_GRACE_SECONDS', 30, 0, 3600) * 1000,
     streamCacheStreams: read.integer(

@@ -84,6 +84,31 @@ describe('BullMQ job queue (real Redis)', () => {
     }
   }, 30_000);
 
+  it('runs a schedule once per period however many workers keep it', async () => {
+    const name = queueName();
+    const queues = [1, 2, 3].map(() => new BullJobQueue(TEST_REDIS_URL, name));
+    let runs = 0;
+    const processors = new Map([['seal', () => Promise.resolve(String(++runs))]]);
+    // Three worker processes, each scheduling the seal at start, as every worker does.
+    const workers = queues.map(() =>
+      startJobWorker(TEST_REDIS_URL, processors, { queueName: name }),
+    );
+    try {
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      const started = Date.now();
+      await Promise.all(queues.map((q) => q.schedule('seal', 400, {})));
+      await new Promise((r) => setTimeout(r, 2200));
+      const periods = (Date.now() - started) / 400;
+      // One run per period (the first at once): three schedulers would make about three times as many.
+      expect(runs).toBeGreaterThanOrEqual(Math.floor(periods) - 1);
+      expect(runs).toBeLessThanOrEqual(Math.ceil(periods) + 1);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(queues.map((q) => q.close()));
+      await removeQueue(name);
+    }
+  }, 30_000);
+
   it('answers QueueUnavailable within its timeout when Redis is not there, and at once once it was lost', async () => {
     const nowhere = new BullJobQueue('redis://127.0.0.1:1', queueName());
     try {

@@ -66,6 +66,16 @@ export interface HealthReport {
   queue: QueueStatus;
   /** Events the slowest projection still has to apply; `null` when it cannot be told. */
   projectionLag: number | null;
+  /**
+   * Which process follows which projection: this process's name (as in the logs), the
+   * projections it holds the lease of, and every projection's holder (`null`: none now).
+   * `holders` is `null` when the database cannot be asked.
+   */
+  projections: {
+    process: string;
+    held: string[];
+    holders: Record<string, string | null> | null;
+  };
 }
 
 /** Whether every dependency answers, and how far the read models are behind. */
@@ -85,13 +95,32 @@ export class HealthHandler implements IQueryHandler<HealthQuery> {
 
   async execute(): Promise<HealthReport> {
     const [storeUp, queue] = await Promise.all([this.storeUp(), this.queue.check()]);
-    const lag = storeUp ? await this.lag() : null;
+    const [lag, projections] = await Promise.all([
+      storeUp ? this.lag() : null,
+      this.projections(storeUp),
+    ]);
     return {
       status: storeUp && queue.status === 'up' ? 'ok' : 'unavailable',
       store: { kind: this.store.kind, status: storeUp ? 'up' : 'down' },
       queue,
       projectionLag: lag,
+      projections,
     };
+  }
+
+  private async projections(storeUp: boolean): Promise<HealthReport['projections']> {
+    const here = this.readModels.runnerState();
+    if (!storeUp) return { ...here, holders: null };
+    try {
+      const holders = await this.readModels.leaseHolders();
+      return {
+        ...here,
+        holders: Object.fromEntries(holders.map((h) => [h.projection, h.holder])),
+      };
+    } catch (error) {
+      logger.warn({ msg: 'projection holders unknown', error: String(error) });
+      return { ...here, holders: null };
+    }
   }
 
   private async lag(): Promise<number | null> {

@@ -1,5 +1,5 @@
 import { EVENT_SCHEMA_VERSIONS, type LedgerEvent } from '@ledger/domain';
-import { openEmbeddedDatabase, type SqlClient, type StoredEvent } from '@ledger/event-store';
+import { openEmbeddedDatabase, START, type SqlClient, type StoredEvent } from '@ledger/event-store';
 import { advanceCheckpoint, readModelsDdl } from '../checkpoints';
 import type { BatchEvent, Projection } from '../projection';
 import type { ReadDb } from '../read-db';
@@ -42,18 +42,19 @@ export function projectionSpec(projection: Projection) {
   const applyInto = async (batches: readonly BatchEvent[][]): Promise<ReadDb> => {
     const schema = `spec_${++schemas}`;
     await sql.exec(`create schema ${schema};\n${readModelsDdl(schema, [projection])}`);
+    let from = START;
     for (const batch of batches) {
       if (batch.length === 0) continue;
+      const last = batch[batch.length - 1].stored;
       await sql.transaction(async (query) => {
+        await advanceCheckpoint(query, schema, projection.name, {
+          from,
+          last,
+          count: batch.length,
+        });
         await projection.applyBatch(batch, query, { schema, timeZone: SPEC_TIME_ZONE });
-        await advanceCheckpoint(
-          query,
-          schema,
-          projection.name,
-          batch[batch.length - 1].stored,
-          batch.length,
-        );
       });
+      from = last.cursor;
     }
     return {
       schema,
