@@ -53,6 +53,7 @@ const program = new Command()
   .option('--soak', 'instead of the rows: a mixed city workload against the API for a bounded time')
   .option('--soak-seconds <n>', 'how long the soak load runs', Number, 300)
   .option('--soak-connections <n>', 'concurrent connections of the soak', Number, 16)
+  .option('--soak-workers <n>', 'workers beside the API (with Redis)', Number, 1)
   .option('--riders <n>', 'riders of the soak city', Number, 75_000)
   .option('--stations <n>', 'stations of the soak city', Number, 240)
   .option(

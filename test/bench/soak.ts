@@ -18,6 +18,7 @@ import { JIANGJIN, seedDistrict, seedPlan } from '@ledger/seed';
 import {
   ADMIN_TOKEN,
   kill,
+  replay,
   rssMb,
   startApi,
   startWorker,
@@ -46,6 +47,8 @@ export interface SoakOptions {
   readonly soakCacheStreams: number;
   /** Heap snapshots of the API and the worker after warm-up and at the end, in bench/heap/. */
   readonly soakHeapSnapshots?: boolean;
+  /** Workers beside the API (with Redis): they split the projections (issue 11). */
+  readonly soakWorkers?: number;
 }
 
 /** Hard bounds on top of the time: no run sends more than this many requests. */
@@ -130,6 +133,8 @@ export interface SoakReport {
   /** What a fund keeps per award and a station per redemption, measured in the bench process. */
   bytesPerAct: { award: number; redemption: number };
   lag: { max: number | null; mean: number | null; drainedInMs: number | null };
+  /** Rows a rebuild of every read model found different from the live ones after the load. */
+  replayDifferences: number | null;
   samples: Sample[];
   ok: boolean;
 }
@@ -234,11 +239,19 @@ async function runCity(
   apps.push(api);
   const worker = redis ? await startWorker({ ...env, ...probe('worker') }) : undefined;
   if (worker) apps.push(worker);
+  // More workers split the projections with the first (no memory probe: the first one's stands).
+  const more = redis
+    ? await Promise.all(
+        Array.from({ length: Math.max(0, (o.soakWorkers ?? 1) - 1) }, () => startWorker(env)),
+      )
+    : [];
+  apps.push(...more);
   const city = new City(api, tokens, o.riders, o.stations);
   await city.restock();
   // A process that dies ends the load at once and fails the soak with its last words.
   const named: [string, AppProcess][] = [['api', api]];
   if (worker) named.push(['worker', worker]);
+  more.forEach((w, i) => named.push([`worker-${i + 2}`, w]));
   const dead = () => named.find(([, app]) => exited(app));
   process.stderr.write(
     `soak: seeded in ${seededIn} s; load for ${o.soakSeconds} s over ${o.soakConnections} connections\n`,
@@ -261,7 +274,14 @@ async function runCity(
       `the ${name} exited during the soak (code ${app.child.exitCode}, signal ${app.child.signalCode}); its last output:\n${app.output().slice(-3000)}`,
     );
   }
-  return { ...run, processes: worker ? ['api', 'worker'] : ['api'] };
+  // The read models after the load, rebuilt from the log and compared row by row.
+  const replayed = dead() ? undefined : await replay(api, 600_000);
+  const differences = replayed?.differences;
+  return {
+    ...run,
+    replayDifferences: Array.isArray(differences) ? differences.length : null,
+    processes: worker ? ['api', 'worker'] : ['api'],
+  };
 }
 
 /**
@@ -291,7 +311,7 @@ function judged(run: Awaited<ReturnType<typeof runCity>>, dir: string) {
     liveHeap: heaps,
     bytesPerAct: perAct,
     probes,
-    ok: run.errors === 0 && heaps.every((h) => h.flat),
+    ok: run.errors === 0 && heaps.every((h) => h.flat) && run.replayDifferences === 0,
   };
 }
 
@@ -664,7 +684,7 @@ export function printSoak(report: SoakReport, o: SoakOptions): void {
       );
   }
   console.log(
-    `projection lag: max ${report.lag.max ?? '-'} events, mean ${report.lag.mean ?? '-'}; drained ${report.lag.drainedInMs ?? '-'} ms after the load stopped`,
+    `projection lag: max ${report.lag.max ?? '-'} events, mean ${report.lag.mean ?? '-'}; drained ${report.lag.drainedInMs ?? '-'} ms after the load stopped; ${o.soakWorkers ?? 1} worker(s); a replay after it found ${report.replayDifferences ?? '-'} differing rows`,
   );
   console.log(
     `memory and lag over time (every ${o.sampleSeconds} s): ${report.samples.map((s) => `${s.t}s ${s.apiRssMb}MB${s.workerRssMb !== null ? `/${s.workerRssMb}MB` : ''} lag ${s.projectionLag ?? '-'}`).join('; ')}`,
@@ -675,7 +695,7 @@ export function printSoak(report: SoakReport, o: SoakOptions): void {
     `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, at: new Date().toISOString(), options: o, ...report }, null, 2)}\n`,
   );
   console.log(
-    `\nwritten: bench/soak.json — ${report.ok ? 'no errors, memory flat' : 'NOT ok: see errors and memory above'}`,
+    `\nwritten: bench/soak.json — ${report.ok ? 'no errors, memory flat, read models equal a rebuild' : 'NOT ok: see errors and memory above'}`,
   );
 }
 
