@@ -11,6 +11,7 @@ import type { AuthenticatedRequest } from './auth/auth.guard';
 import { fastifyOptions, jsonBodiesOnly, safeAnswers } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
+import { serveConsole } from './console/console-files';
 
 export { MAX_BODY_BYTES } from './http/framework-errors';
 
@@ -32,6 +33,7 @@ export async function createApi(
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app, config.timeZone);
+  await serveConsole(app);
   return app;
 }
 

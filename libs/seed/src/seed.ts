@@ -63,12 +63,14 @@ export async function seedDistrict(
   });
 }
 
+/** Where the demo principals' tokens are kept: in the embedded folder, or here. */
+export function demoTokensFile(config: LedgerConfig): string {
+  return resolve(config.eventStore.kind === 'embedded' ? config.dataDir : '.', 'demo-tokens.json');
+}
+
 /** Writes the demo principals' tokens (owner-only file) beside the embedded store, or here; answers its path. */
 export function writeDemoTokens(config: LedgerConfig, tokens: SeedSummary['tokens']): string {
-  const file = resolve(
-    config.eventStore.kind === 'embedded' ? config.dataDir : '.',
-    'demo-tokens.json',
-  );
+  const file = demoTokensFile(config);
   writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return file;
 }

@@ -140,7 +140,9 @@ export function safeAnswers(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onSend', (_request, reply, payload, done) => {
-      void reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+      void reply.header('x-content-type-options', 'nosniff');
+      // The console's hashed assets say how long they keep (console-files.ts); nothing else keeps.
+      if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
       done(null, payload);
     });
 }

@@ -16,15 +16,50 @@ type Operation = {
 const CODES = 'x-problem-codes';
 
 /**
- * The success answer of a route, documented from one example: the schema is derived from the
- * example, so the two cannot disagree.
+ * What one example cannot show: fields that may be `null` though the example has a value, and
+ * lists of strings that the example leaves empty (by field name, at any depth).
  */
-export function Answers(status: number, example: object, description = 'Done.') {
+export interface ShapeHints {
+  readonly nullable?: readonly string[];
+  readonly strings?: readonly string[];
+}
+
+/**
+ * The success answer of a route, documented from one example: the schema is derived from the
+ * example (and `hints`), so the two cannot disagree.
+ */
+export function Answers(
+  status: number,
+  example: object,
+  description = 'Done.',
+  hints: ShapeHints = {},
+) {
   return ApiResponse({
     status,
     description,
-    content: { 'application/json': { schema: schemaOf(example), example } },
+    content: { 'application/json': { schema: hinted(schemaOf(example), hints), example } },
   });
+}
+
+/**
+ * The schema with the hinted fields made nullable, or lists of strings: fields of the answer
+ * itself, and of each element of its `items` (a page).
+ */
+function hinted(schema: Schema, hints: ShapeHints): Schema {
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (!properties) return schema;
+  const out: Record<string, Schema> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    let next = property;
+    if (name === 'items' && property.type === 'array' && property.items)
+      next = { ...property, items: hinted(property.items as Schema, hints) };
+    if (hints.strings?.includes(name)) next = { type: 'array', items: { type: 'string' } };
+    if (hints.nullable?.includes(name)) next = { ...next, nullable: true };
+    out[name] = next;
+  }
+  const nullable = new Set(hints.nullable ?? []);
+  const required = (schema.required as string[] | undefined)?.filter((k) => !nullable.has(k));
+  return { ...schema, properties: out, ...(required && { required }) };
 }
 
 /** The refusals particular to a route (the generic ones are added to every route by `completeDocument`). */

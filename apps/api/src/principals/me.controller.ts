@@ -13,15 +13,20 @@ export class MeController {
 
   /** Who the token belongs to, and what it may act on (its communities, stations or rider). */
   @Get()
-  @Answers(200, {
-    id: 'jijiang-staff-1',
-    name: '几江街道社区工作站',
-    role: 'staff',
-    communityIds: ['jijiang-aipingshan'],
-    stationIds: [],
-    riderId: null,
-    categories: [],
-  })
+  @Answers(
+    200,
+    {
+      id: 'jijiang-staff-1',
+      name: '几江街道社区工作站',
+      role: 'staff',
+      communityIds: ['jijiang-aipingshan'],
+      stationIds: [],
+      riderId: null,
+      categories: [],
+    },
+    'Done.',
+    { strings: ['communityIds', 'stationIds', 'categories'] },
+  )
   me(@Ledger() caller: Caller) {
     return this.ledger.ask(new MeQuery(caller.actor));
   }

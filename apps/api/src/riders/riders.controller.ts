@@ -106,16 +106,21 @@ export class RidersController {
 
   /** The rider with balance and badges; `name` is null once personal data was erased. */
   @Get('riders/:id')
-  @Answers(200, {
-    id: 'r-0001',
-    communityId: 'jijiang-aipingshan',
-    platform: '美团',
-    occupation: 'food_delivery',
-    name: '张小哥',
-    registeredAt: '2026-11-20T09:30:00.000Z',
-    balance: 850,
-    badges: [{ id: 'bronze', name: '铜牌小哥', earnedAt: '2026-11-20T09:30:00.000Z' }],
-  })
+  @Answers(
+    200,
+    {
+      id: 'r-0001',
+      communityId: 'jijiang-aipingshan',
+      platform: '美团',
+      occupation: 'food_delivery',
+      name: '张小哥',
+      registeredAt: '2026-11-20T09:30:00.000Z',
+      balance: 850,
+      badges: [{ id: 'bronze', name: '铜牌小哥', earnedAt: '2026-11-20T09:30:00.000Z' }],
+    },
+    'Done.',
+    { nullable: ['name'] },
+  )
   @Refusals('NOT_FOUND')
   async rider(@Param('id') id: string, @Query() query: MinPositionDto, @Ledger() caller: Caller) {
     const r = await this.ledger.ask(new GetRiderQuery(caller.actor, id, query.minPosition));

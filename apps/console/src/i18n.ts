@@ -1,0 +1,33 @@
+import i18next from 'i18next';
+import { en } from './locales/en';
+import { zhCN } from './locales/zh-CN';
+
+export type Language = 'zh-CN' | 'en';
+const KEY = 'ledger.language';
+
+/** The chosen language: the one picked before in this browser, else Chinese. */
+function initialLanguage(): Language {
+  return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN';
+}
+
+export const i18n = i18next.createInstance();
+void i18n.init({
+  lng: initialLanguage(),
+  fallbackLng: 'zh-CN',
+  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  interpolation: { escapeValue: false }, // Preact escapes what it renders
+  initAsync: false,
+});
+document.documentElement.lang = i18n.language;
+
+export const t = i18n.t.bind(i18n);
+
+export function language(): Language {
+  return i18n.language === 'en' ? 'en' : 'zh-CN';
+}
+
+export async function setLanguage(next: Language): Promise<void> {
+  localStorage.setItem(KEY, next);
+  await i18n.changeLanguage(next);
+  document.documentElement.lang = next;
+}

@@ -1,0 +1,240 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@ledger/ledger';
+import { seedDistrict, seedPlan } from '@ledger/seed';
+import { tempDir } from '@ledger/testing';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createApi } from '../../apps/api/src/api';
+import { consoleDir } from '../../apps/api/src/console/console-files';
+import { ADMIN_TOKEN, apiClient } from './api-fixture';
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright's own download cannot work here. */
+function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const executablePath = chromiumPath();
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'test-results', 'console');
+const SCALE = 0.2;
+const SEED = 2026;
+
+if (!executablePath) {
+  const how =
+    'the console browser tests need Chromium: apt-get install -y chromium fonts-noto-cjk (.ci/run does it)';
+  // In CI a missing browser is a failure, not a skip.
+  if (process.env.CI === 'true') throw new Error(how);
+  console.warn(`skipped: ${how}`);
+}
+const describeInBrowser = executablePath ? describe : describe.skip;
+
+/**
+ * The console in a real browser (issue 12) against the real API on the embedded store with the
+ * demo district (a fifth of Jiangjin): the station's journey end to end, in Chinese and English,
+ * on a 375-px phone and a desktop, with an accessibility check and a screenshot of every page.
+ */
+describeInBrowser('the web console in Chromium', () => {
+  const dir = tempDir();
+  let app: NestFastifyApplication;
+  let url: string;
+  let browser: Browser;
+  let station: { id: string; token: string };
+  let rider: { id: string; phone: string };
+
+  beforeAll(async () => {
+    expect(consoleDir()).toBeDefined(); // built by npm run build, which npm test runs first
+    const config = loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN_TOKEN });
+    const seeded = await seedDistrict(config, { scale: SCALE, seed: SEED, quiet: true });
+    app = await createApi(config, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+    url = url.replace('[::1]', '127.0.0.1');
+    const call = apiClient(app);
+    // A station, and a rider (the demo is one district) with points for two of its cheapest items.
+    const plan = seedPlan(SCALE, SEED);
+    const stationToken = seeded.tokens.find((t) => t.role === 'station');
+    if (!stationToken) throw new Error('the demo district has no station principal');
+    const stationId = stationToken.id.replace(/^station-/, '');
+    station = { id: stationId, token: stationToken.token };
+    const items = (await call('GET', `/v1/stations/${stationId}/items`)).body.items as {
+      pricePoints: number;
+      stock: number;
+    }[];
+    const cheapest = Math.min(...items.filter((i) => i.stock >= 2).map((i) => i.pricePoints));
+    for (const r of plan.riders) {
+      const balance = (await call('GET', `/v1/riders/${r.id}/balance`)).body.balance as number;
+      if (balance >= 2 * cheapest) {
+        rider = { id: r.id, phone: r.phone };
+        break;
+      }
+    }
+    expect(rider).toBeDefined();
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    dir.remove();
+  });
+
+  /** A fresh browser session (its own sessionStorage) at `width` px, signed in by a link. */
+  async function signedIn(token: string, width: number): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width, height: 800 },
+      locale: 'zh-CN',
+      timezoneId: 'America/New_York', // the console shows the deployment's times, not the browser's
+      bypassCSP: true, // to inject axe-core; the page's own policy allows no inline script
+    });
+    const page = await context.newPage();
+    await page.goto(`${url}/#token=${encodeURIComponent(token)}`);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  /** Serious and critical accessibility violations of the page (axe-core). */
+  async function violations(page: Page): Promise<string[]> {
+    await page.addScriptTag({
+      content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'),
+    });
+    const found = await page.evaluate<AxeResults['violations']>(
+      'axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))',
+    );
+    return found
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact})`);
+  }
+
+  it('a station finds a rider by phone, redeems two items with a double tap: one redemption', async () => {
+    const page = await signedIn(station.token, 375);
+    // Signed in by the link: the token left the address bar.
+    await page.getByRole('heading', { name: '驿站兑换' }).waitFor();
+    expect(page.url()).not.toContain('token=');
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'station-find-zh-375');
+
+    await page.getByLabel('查找小哥').fill(rider.phone);
+    await page.getByRole('button', { name: '查找' }).click();
+    const balanceText = await page.getByTestId('balance').textContent();
+    const balance = Number(balanceText);
+    const call = apiClient(app);
+    expect(balance).toBe(
+      (await call('GET', `/v1/riders/${rider.id}/balance`)).body.balance as number,
+    );
+    // Two of the first item the rider can afford twice.
+    const items = (await call('GET', `/v1/stations/${station.id}/items`)).body.items as {
+      sku: string;
+      name: string;
+      pricePoints: number;
+      stock: number;
+    }[];
+    const item = items.find((i) => i.stock >= 2 && 2 * i.pricePoints <= balance);
+    if (!item) throw new Error('no item affordable twice');
+    const add = page.getByRole('button', { name: `加一件 ${item.name}` });
+    await add.click();
+    await add.click();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'station-cart-zh-375');
+
+    const before = (await call('GET', `/v1/redemptions?stationId=${station.id}`)).body
+      .items as unknown[];
+    await page.getByRole('button', { name: '确认兑换' }).dblclick();
+    await page.getByRole('heading', { name: '兑换小票' }).waitFor();
+    expect(await page.getByTestId('receipt-points').textContent()).toBe(
+      String(2 * item.pricePoints),
+    );
+    expect(await page.getByTestId('balance-after').textContent()).toBe(
+      String(balance - 2 * item.pricePoints),
+    );
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'receipt-zh-375');
+
+    // One redemption, the right balance and stock, whatever the double tap did.
+    const after = (await call('GET', `/v1/redemptions?stationId=${station.id}`)).body
+      .items as unknown[];
+    expect(after.length).toBe(before.length + 1);
+    expect((await call('GET', `/v1/riders/${rider.id}/balance`)).body.balance).toBe(
+      balance - 2 * item.pricePoints,
+    );
+    const stock = (await call('GET', `/v1/stations/${station.id}/items`)).body.items as {
+      sku: string;
+      stock: number;
+    }[];
+    expect(stock.find((i) => i.sku === item.sku)?.stock).toBe(item.stock - 2);
+
+    // Today's redemptions list it; the stock page shows the new stock.
+    await page.getByRole('link', { name: '今日兑换' }).click();
+    await page.getByRole('heading', { name: '今日兑换' }).waitFor();
+    expect(await page.getByRole('link', { name: '查看小票' }).count()).toBe(after.length);
+    await shot(page, 'today-zh-375');
+    await page.getByRole('link', { name: '库存' }).click();
+    await page.getByRole('heading', { name: '库存与补货' }).waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'stock-zh-375');
+    await page.context().close();
+  }, 120_000);
+
+  it('speaks English on request, and answers a refusal in the chosen language', async () => {
+    const page = await signedIn(station.token, 1280);
+    await page.getByRole('heading', { name: '驿站兑换' }).waitFor();
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.getByRole('heading', { name: 'Station redemption' }).waitFor();
+    expect(await page.evaluate('document.documentElement.lang')).toBe('en');
+    // A rider id nobody has: the API's problem, in English.
+    await page.getByLabel('Find a rider').fill('r-nobody');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('r-nobody');
+    expect(await alert.textContent()).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'station-en-1280');
+    await page.context().close();
+  }, 60_000);
+
+  it('refuses a bad token with words, and keeps nothing of it', async () => {
+    const page = await signedIn('not-a-token', 1280);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('令牌无效');
+    expect(await page.evaluate("sessionStorage.getItem('ledger.token')")).toBeNull();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'sign-in-zh-1280');
+    await page.context().close();
+  }, 60_000);
+
+  it('loads at most 250 KB of gzipped JavaScript first', () => {
+    const dir = consoleDir() as string;
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/src="\/?([^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    const gzipped = scripts
+      .map((s) => execFileSync('gzip', ['-c', join(dir, s)]).length)
+      .reduce((a, b) => a + b, 0);
+    console.log(`console first load: ${(gzipped / 1024).toFixed(1)} KB of gzipped JavaScript`);
+    expect(gzipped).toBeLessThanOrEqual(250 * 1024);
+    expect(existsSync(join(dir, 'index.html'))).toBe(true);
+  });
+});
+
+interface AxeResults {
+  violations: { id: string; impact: string | null }[];
+}
