@@ -45,11 +45,12 @@ describeInBrowser('the web console in Chromium', () => {
   let browser: Browser;
   let station: { id: string; token: string };
   let rider: { id: string; phone: string };
+  let seeded: Awaited<ReturnType<typeof seedDistrict>>;
 
   beforeAll(async () => {
     expect(consoleDir()).toBeDefined(); // built by npm run build, which npm test runs first
     const config = loadConfig({ DATA_DIR: dir.path, LEDGER_ADMIN_TOKEN: ADMIN_TOKEN });
-    const seeded = await seedDistrict(config, { scale: SCALE, seed: SEED, quiet: true });
+    seeded = await seedDistrict(config, { scale: SCALE, seed: SEED, quiet: true });
     app = await createApi(config, { logger: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
@@ -184,12 +185,104 @@ describeInBrowser('the web console in Chromium', () => {
     // Today's redemptions list it; the stock page shows the new stock.
     await page.getByRole('link', { name: '今日兑换' }).click();
     await page.getByRole('heading', { name: '今日兑换' }).waitFor();
+    await page.getByRole('link', { name: '查看小票' }).first().waitFor();
     expect(await page.getByRole('link', { name: '查看小票' }).count()).toBe(after.length);
     await shot(page, 'today-zh-375');
     await page.getByRole('link', { name: '库存' }).click();
     await page.getByRole('heading', { name: '库存与补货' }).waitFor();
     expect(await violations(page)).toEqual([]);
     await shot(page, 'stock-zh-375');
+    await page.context().close();
+  }, 120_000);
+
+  it('community staff find their rider, award points within the rule, and reverse them', async () => {
+    const staff = seeded.tokens.find((t) => t.role === 'staff');
+    if (!staff) throw new Error('the demo district has no staff principal');
+    const page = await signedIn(staff.token, 1280);
+    await page.getByRole('heading', { name: '社区小哥' }).waitFor();
+    await page.getByRole('link', { name: /^打开/ }).first().waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-riders-zh-1280');
+    await page.getByRole('link', { name: /^打开/ }).first().click();
+    const balance = Number(await page.getByTestId('balance').textContent());
+    const riderId = (await page.locator('h1 small').textContent()) ?? '';
+    // An activity the rider may still be awarded for today.
+    const select = page.getByLabel('事项');
+    const options = await select
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    let chosen: string | undefined;
+    for (const value of options) {
+      await select.selectOption(value);
+      const cap = (await page.getByTestId('cap').textContent()) ?? '';
+      if (!cap.includes('还可记 0 分')) {
+        chosen = value;
+        break;
+      }
+    }
+    if (!chosen) throw new Error('every activity is at its daily cap');
+    const call = apiClient(app);
+    const rules = (await call('GET', '/v1/rules')).body.rules as {
+      activity: string;
+      points: number;
+    }[];
+    const points = rules.find((r) => r.activity === chosen)?.points ?? 0;
+    await page.getByLabel('事由').fill('夜间巡逻，协助交警疏导');
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-award-zh-1280');
+    await page.getByRole('button', { name: '确认记分' }).dblclick();
+    await page.getByRole('status').waitFor();
+    expect(await page.getByTestId('balance').textContent()).toBe(String(balance + points));
+    expect((await call('GET', `/v1/riders/${riderId}/balance`)).body.balance).toBe(
+      balance + points,
+    );
+
+    // Reverse it: the newest line is the award just made.
+    await page.getByRole('button', { name: '撤销' }).first().click();
+    await page.getByRole('button', { name: '确认撤销' }).click();
+    await page.getByRole('status').filter({ hasText: '已撤销' }).waitFor();
+    expect(await page.getByTestId('balance').textContent()).toBe(String(balance));
+    expect((await call('GET', `/v1/riders/${riderId}/balance`)).body.balance).toBe(balance);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-reversed-zh-1280');
+    await page.context().close();
+  }, 120_000);
+
+  it('a verifier confirms a hazard report, and the reporter is awarded once', async () => {
+    const call = apiClient(app);
+    const filed = await call('POST', '/v1/hazards', {
+      riderId: rider.id,
+      category: 'manhole_cover',
+      description: '滨江路井盖破损，夜间有摔倒风险',
+      location: { lat: 29.2905, lng: 106.2594 },
+      occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect(filed.status).toBe(201);
+    const hazardId = filed.body.id as string;
+    const before = (await call('GET', `/v1/riders/${rider.id}/balance`)).body.balance as number;
+    const verifier = seeded.tokens.find((t) => t.role === 'verifier');
+    if (!verifier) throw new Error('the demo district has no verifier');
+    const page = await signedIn(verifier.token, 1280);
+    const card = page.getByRole('form', { name: new RegExp(hazardId) });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('滨江路井盖破损');
+    await card.getByLabel('严重程度').selectOption('major');
+    await card.getByLabel('核查意见').fill('现场核实，已通知市政维修');
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'verifier-zh-1280');
+    await card.getByRole('button', { name: '确认属实并记分' }).dblclick();
+    await page.getByRole('status').waitFor();
+    const rules = (await call('GET', '/v1/rules')).body.rules as {
+      activity: string;
+      pointsBySeverity?: { major: number };
+    }[];
+    const major = rules.find((r) => r.activity === 'hazard_report')?.pointsBySeverity?.major ?? 0;
+    expect(major).toBeGreaterThan(0);
+    expect((await call('GET', `/v1/riders/${rider.id}/balance`)).body.balance).toBe(before + major);
+    const listed = (await call('GET', '/v1/hazards?status=confirmed')).body.items as {
+      id: string;
+    }[];
+    expect(listed.map((h) => h.id)).toContain(hazardId);
     await page.context().close();
   }, 120_000);
 

@@ -2,7 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from './api';
 import { language, setLanguage, t } from './i18n';
 import { ProblemNote } from './problem-note';
+import { HazardsPage } from './pages/hazards';
 import { ReceiptPage } from './pages/receipt';
+import { RiderPage } from './pages/rider';
+import { RidersPage } from './pages/riders';
 import { SignInPage } from './pages/sign-in';
 import { StationPage } from './pages/station';
 import { StockPage } from './pages/stock';
@@ -95,36 +98,76 @@ export function App() {
 function Pages({ me, route }: { me: Me; route: string[] }) {
   const [page, id] = route;
   const stationId = me.stationIds[0];
-  if (me.role !== 'station' || !stationId)
+  if (me.role === 'station' && stationId)
     return (
-      <main>
-        <p>{t('app.notYet')}</p>
-      </main>
+      <>
+        <Nav
+          links={[
+            ['station', 'app.nav.station'],
+            ['today', 'app.nav.today'],
+            ['stock', 'app.nav.stock'],
+          ]}
+          page={page ?? 'station'}
+        />
+        <main>
+          {page === 'receipt' && id ? (
+            <ReceiptPage id={id} />
+          ) : page === 'today' ? (
+            <TodayPage stationId={stationId} />
+          ) : page === 'stock' ? (
+            <StockPage stationId={stationId} />
+          ) : (
+            <StationPage stationId={stationId} />
+          )}
+        </main>
+      </>
+    );
+  if (me.role === 'staff' || me.role === 'admin')
+    return (
+      <>
+        <Nav
+          links={[
+            ['riders', 'app.nav.riders'],
+            ['hazards', 'app.nav.hazards'],
+          ]}
+          page={page === 'rider' ? 'riders' : (page ?? 'riders')}
+        />
+        <main>
+          {page === 'rider' && id ? (
+            <RiderPage id={id} />
+          ) : page === 'hazards' ? (
+            <HazardsPage />
+          ) : (
+            <RidersPage />
+          )}
+        </main>
+      </>
+    );
+  if (me.role === 'verifier')
+    return (
+      <>
+        <Nav links={[['hazards', 'app.nav.hazards']]} page="hazards" />
+        <main>
+          <HazardsPage />
+        </main>
+      </>
     );
   return (
-    <>
-      <nav class="no-print">
-        <a href="#/station" aria-current={!page || page === 'station' ? 'page' : undefined}>
-          {t('app.nav.station')}
+    <main>
+      <p>{t('app.notYet')}</p>
+    </main>
+  );
+}
+
+/** The role's pages; the current one marked for screen readers too. */
+function Nav({ links, page }: { links: [string, string][]; page: string }) {
+  return (
+    <nav class="no-print">
+      {links.map(([to, label]) => (
+        <a key={to} href={`#/${to}`} aria-current={page === to ? 'page' : undefined}>
+          {t(label)}
         </a>
-        <a href="#/today" aria-current={page === 'today' ? 'page' : undefined}>
-          {t('app.nav.today')}
-        </a>
-        <a href="#/stock" aria-current={page === 'stock' ? 'page' : undefined}>
-          {t('app.nav.stock')}
-        </a>
-      </nav>
-      <main>
-        {page === 'receipt' && id ? (
-          <ReceiptPage id={id} />
-        ) : page === 'today' ? (
-          <TodayPage stationId={stationId} />
-        ) : page === 'stock' ? (
-          <StockPage stationId={stationId} />
-        ) : (
-          <StationPage stationId={stationId} />
-        )}
-      </main>
-    </>
+      ))}
+    </nav>
   );
 }

@@ -1,0 +1,254 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, newKey, ok, type Answer } from '../api';
+import type { paths } from '../api-types';
+import { dayAt, wallTime } from '../format';
+import { t } from '../i18n';
+import { ProblemNote } from '../problem-note';
+
+type Rider = Answer<'/v1/riders/{id}', 'get'>;
+type Line = Answer<'/v1/riders/{id}/ledger', 'get'>['items'][number];
+type Rule = Answer<'/v1/rules', 'get'>['rules'][number];
+type Fund = Answer<'/v1/funds', 'get'>['items'][number];
+type Activity = NonNullable<
+  paths['/v1/awards']['post']['requestBody']
+>['content']['application/json']['activity'];
+
+/** A write that runs once however often its button is pressed, with one key per attempt. */
+function useOnce() {
+  const inFlight = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const run = async (work: (key: string) => Promise<void>, key: { current: string | null }) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    try {
+      await work((key.current ??= newKey()));
+      key.current = null;
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+  return { busy, run };
+}
+
+/** Points of the activity awarded on the deployment's today (for what is left of the daily cap). */
+function awardedToday(lines: readonly Line[], activity: string, today: string): number {
+  return lines
+    .filter((l) => l.activity === activity && l.occurredAt.slice(0, 10) === today)
+    .reduce((sum, l) => sum + l.points, 0);
+}
+
+/** A rider as staff see it: balance, award (rule's points, the daily cap), latest entries, reversal. */
+export function RiderPage({ id }: { id: string }) {
+  const [rider, setRider] = useState<Rider | null>(null);
+  const [lines, setLines] = useState<Line[]>([]);
+  const [rules, setRules] = useState<Rule[]>([]);
+  const [funds, setFunds] = useState<Fund[]>([]);
+  const [activity, setActivity] = useState<Activity | ''>('');
+  const [fundId, setFundId] = useState('');
+  const [reason, setReason] = useState('');
+  const [reversing, setReversing] = useState<string | null>(null);
+  const [reverseReason, setReverseReason] = useState(t('staff.reverseDefault'));
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const awardKey = useRef<string | null>(null);
+  const reverseKey = useRef<string | null>(null);
+  const once = useOnce();
+
+  const load = async () => {
+    try {
+      const [r, page] = await Promise.all([
+        ok(api.GET('/v1/riders/{id}', { params: { path: { id } } })),
+        ok(
+          api.GET('/v1/riders/{id}/ledger', {
+            params: { path: { id }, query: { order: 'desc', limit: 20 } },
+          }),
+        ),
+      ]);
+      setRider(r);
+      setLines(page.items);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  useEffect(() => {
+    void load();
+    ok(api.GET('/v1/rules'))
+      .then((set) => {
+        const awardable = set.rules.filter((r) => r.points !== undefined);
+        setRules(awardable);
+        setActivity((a) => a || ((awardable[0]?.activity ?? '') as Activity | ''));
+      })
+      .catch(setError);
+    ok(api.GET('/v1/funds'))
+      .then((page) => {
+        setFunds(page.items);
+        setFundId((f) => f || (page.items[0]?.id ?? ''));
+      })
+      .catch(setError);
+  }, [id]);
+
+  const rule = rules.find((r) => r.activity === activity);
+  const today = rider ? dayAt(rider.registeredAt) : '';
+  const cap = rule?.maxPointsPerRiderPerDay;
+  const left =
+    cap === undefined ? undefined : Math.max(0, cap - awardedToday(lines, activity, today));
+
+  const award = () =>
+    once
+      .run(async (key) => {
+        setError(null);
+        try {
+          const made = await ok(
+            api.POST('/v1/awards', {
+              params: { header: { 'Idempotency-Key': key } },
+              body: {
+                riderId: id,
+                activity: activity as Activity,
+                fundId,
+                reason,
+                occurredAt: new Date().toISOString(),
+              },
+            }),
+          );
+          setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
+          setReason('');
+          await load();
+        } catch (e) {
+          setError(e);
+          throw e;
+        }
+      }, awardKey)
+      .catch(() => undefined);
+
+  const reverse = (entryId: string) =>
+    once
+      .run(async (key) => {
+        setError(null);
+        try {
+          const made = await ok(
+            api.POST('/v1/awards/{entryId}/reversal', {
+              params: { path: { entryId }, header: { 'Idempotency-Key': key } },
+              body: { reason: reverseReason },
+            }),
+          );
+          setDone(
+            t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }),
+          );
+          setReversing(null);
+          await load();
+        } catch (e) {
+          setError(e);
+          throw e;
+        }
+      }, reverseKey)
+      .catch(() => undefined);
+
+  if (!rider) return <ProblemNote error={error} />;
+  return (
+    <section>
+      <h1>
+        {rider.name ?? '—'} <small>{rider.id}</small>
+      </h1>
+      <p class="balance">
+        {t('staff.balance')}: <strong data-testid="balance">{rider.balance}</strong>
+      </p>
+      {done && <p role="status">{done}</p>}
+      <ProblemNote error={error} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void award();
+        }}
+      >
+        <h2>{t('staff.award')}</h2>
+        <label for="activity">{t('staff.activity')}</label>
+        <select
+          id="activity"
+          value={activity}
+          onChange={(e) => setActivity((e.target as HTMLSelectElement).value as Activity)}
+        >
+          {rules.map((r) => (
+            <option key={r.activity} value={r.activity}>
+              {t(`activity.${r.activity}`, { defaultValue: r.activity })} ·{' '}
+              {t('staff.pointsOf', { points: r.points })}
+            </option>
+          ))}
+        </select>
+        <p class="hint" data-testid="cap">
+          {left === undefined ? t('staff.noCap') : t('staff.capLeft', { left, cap })}
+        </p>
+        <label for="fund">{t('staff.fund')}</label>
+        <select
+          id="fund"
+          value={fundId}
+          onChange={(e) => setFundId((e.target as HTMLSelectElement).value)}
+        >
+          {funds.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.name}
+            </option>
+          ))}
+        </select>
+        <label for="reason">{t('staff.reason')}</label>
+        <input
+          id="reason"
+          value={reason}
+          placeholder={t('staff.reasonHint')}
+          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+        />
+        <button
+          type="submit"
+          class="primary"
+          disabled={once.busy || !activity || !fundId || reason.trim() === '' || left === 0}
+        >
+          {once.busy ? t('staff.awarding') : t('staff.submitAward')}
+        </button>
+      </form>
+      <div class="card">
+        <h2>{t('staff.history')}</h2>
+        <ul class="lines">
+          {lines.map((line) => (
+            <li key={`${line.type}-${line.entryId}`}>
+              <span>{wallTime(line.occurredAt)}</span>
+              <span>{t(`staff.type.${line.type}`, { defaultValue: line.type })}</span>
+              <span>
+                {line.activity
+                  ? t(`activity.${line.activity}`, { defaultValue: line.activity })
+                  : ''}
+              </span>
+              <span>{line.points > 0 ? `+${line.points}` : line.points}</span>
+              {line.type === 'award' && (
+                <button type="button" onClick={() => setReversing(line.entryId)}>
+                  {t('staff.reverse')}
+                </button>
+              )}
+              {reversing === line.entryId && (
+                <span class="row">
+                  <label for="reverse-reason" class="sr-only">
+                    {t('staff.reverseReason')}
+                  </label>
+                  <input
+                    id="reverse-reason"
+                    value={reverseReason}
+                    onInput={(e) => setReverseReason((e.target as HTMLInputElement).value)}
+                  />
+                  <button
+                    type="button"
+                    class="primary"
+                    disabled={once.busy || reverseReason.trim() === ''}
+                    onClick={() => void reverse(line.entryId)}
+                  >
+                    {t('staff.confirmReverse')}
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}
