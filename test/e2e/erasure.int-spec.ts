@@ -27,7 +27,8 @@ describe('erasure of personal data on PostgreSQL', () => {
     try {
       const { rows: tables } = await client.query<{ s: string; t: string }>(
         `select table_schema as s, table_name as t from information_schema.tables
-         where table_schema in ($1, $2) and table_type = 'BASE TABLE'`,
+         where table_schema in ($1, $2) and table_type = 'BASE TABLE'
+         order by table_schema, table_name`,
         [schema, `${schema}_read`],
       );
       const found: string[] = [];
@@ -60,7 +61,7 @@ describe('erasure of personal data on PostgreSQL', () => {
     dir.remove();
   });
 
-  it('leaves the name and phone in no table', async () => {
+  it('leaves the name, the phone and the hazard description in no table', async () => {
     const rider = { communityId: 'c1', platform: '美团', occupation: 'food_delivery' };
     const erased = { name: '擦除测试王五', phone: '13912340077' };
     const kept = { name: '留存测试赵六', phone: '13912340088' };
@@ -76,6 +77,16 @@ describe('erasure of personal data on PostgreSQL', () => {
     expect((await call('POST', '/v1/riders', { ...rider, id: 'r-kept', ...kept })).status).toBe(
       201,
     );
+    const description = '擦除测试：井盖缺失，联系我13912340099';
+    const hazard = await call('POST', '/v1/hazards', {
+      riderId: 'r-erased',
+      category: 'manhole_cover',
+      description,
+      location: { lat: 29.29, lng: 106.26 },
+      occurredAt: '2026-06-15T03:10:00Z',
+    });
+    expect(hazard.status).toBe(201);
+    expect(await tablesHolding(description)).toEqual([`${schema}.kept_texts`]);
     // Before erasure the search finds them: the registration's answer, kept for a retry of its
     // Idempotency-Key, holds the name.
     expect(await tablesHolding(erased.phone)).toEqual([`${schema}.rider_personal_data`]);
@@ -87,6 +98,7 @@ describe('erasure of personal data on PostgreSQL', () => {
     expect((await call('DELETE', '/v1/riders/r-erased/personal-data')).status).toBe(204);
     expect(await tablesHolding(erased.phone)).toEqual([]);
     expect(await tablesHolding(erased.name)).toEqual([]);
+    expect(await tablesHolding(description)).toEqual([]);
     expect((await tablesHolding(kept.phone)).length).toBeGreaterThan(0);
   });
 });

@@ -10,7 +10,7 @@ import {
   type Fault,
 } from '@ledger/testing';
 import { percentile } from '../bench/measure';
-import { setUpDistrict } from '../e2e/api-fixture';
+import { waterDistrict } from './water-district';
 import {
   call,
   eventually,
@@ -98,31 +98,12 @@ describe('outage: PostgreSQL or Redis unavailable while serving', () => {
       RECOVERY_GRACE_SECONDS: '30',
     };
     [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
-    const tokens = await setUpDistrict(
-      async (method, path, body, token) => ({
-        ...(await call(api, method, path, body, { token })),
-        headers: {},
-      }),
-      {
-        communities: { c1: '几江街道' },
-        budgetPoints: 10_000_000,
-        rules: [{ activity: 'patrol', points: 10 }],
-        riders: Object.fromEntries(Array.from({ length: RIDERS }, (_, i) => [`r${i}`, 'c1'])),
-        stations: [{ id: 's1', name: '几江驿站', kind: 'station' }],
-        principals: [{ id: 'st1', name: '几江驿站', role: 'station', stationIds: ['s1'] }],
-      },
-    );
-    stationToken = tokens.st1;
-    const must = async (method: string, path: string, body: unknown) => {
-      const res = await call(api, method, path, body);
-      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    };
-    await must('PUT', '/v1/stations/s1/items/water', {
-      name: '矿泉水',
-      kind: 'goods',
-      pricePoints: 5,
+    const tokens = await waterDistrict(api, {
+      riders: RIDERS,
+      stock: 100_000,
+      principals: [{ id: 'st1', name: '几江驿站', role: 'station', stationIds: ['s1'] }],
     });
-    await must('POST', '/v1/stations/s1/items/water/restock', { quantity: 100_000 });
+    stationToken = tokens.st1;
   }, 120_000);
 
   beforeEach(async () => {

@@ -7,7 +7,7 @@ import {
   TEST_REDIS_URL,
   uniqueSchema,
 } from '@ledger/testing';
-import { setUpDistrict } from '../e2e/api-fixture';
+import { waterDistrict } from './water-district';
 import {
   call,
   eventually,
@@ -135,26 +135,7 @@ describe('several workers: read models applied once', () => {
     };
     api = await startApi(env);
     workers.push(...(await Promise.all([startWorker(env), startWorker(env)])));
-    await setUpDistrict(
-      async (method, path, body, token) => ({
-        ...(await call(api, method, path, body, { token })),
-        headers: {},
-      }),
-      {
-        communities: { c1: '几江街道' },
-        budgetPoints: 10_000_000,
-        rules: [{ activity: 'patrol', points: 10 }],
-        riders: Object.fromEntries(Array.from({ length: RIDERS }, (_, i) => [`r${i}`, 'c1'])),
-        stations: [{ id: 's1', name: '几江驿站', kind: 'station' }],
-        principals: [],
-      },
-    );
-    await must('PUT', '/v1/stations/s1/items/water', {
-      name: '矿泉水',
-      kind: 'goods',
-      pricePoints: 5,
-    });
-    await must('POST', '/v1/stations/s1/items/water/restock', { quantity: STOCK });
+    await waterDistrict(api, { riders: RIDERS, stock: STOCK });
     // Riders start with points, so redemptions go through.
     for (let r = 0; r < RIDERS; r++)
       await must('POST', '/v1/awards', {

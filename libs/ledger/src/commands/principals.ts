@@ -5,18 +5,21 @@ import {
   riderSubject,
   ruleViolation,
   say,
+  upcastLedgerEvent,
   type KeptText,
+  type PrincipalEvent,
   type PrincipalCommand,
   principalStream,
   type Actor,
   type DomainError,
 } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
 import { principalById, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
 import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
-import { READ_MODELS } from '../infrastructure/tokens';
+import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
 import { Erasure } from '../personal-data/erasure';
 import { KeptTexts } from '../personal-data/kept-texts';
 import { PrincipalTokens } from '../personal-data/principal-tokens';
@@ -58,6 +61,7 @@ export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCo
     @Inject(READ_MODELS) private readonly models: ReadModels,
     private readonly texts: KeptTexts,
     private readonly tokens: PrincipalTokens,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute({ input, request }: CreatePrincipalCommand) {
@@ -89,13 +93,30 @@ export class CreatePrincipalHandler implements ICommandHandler<CreatePrincipalCo
       command(kept, tokenId),
       request,
     );
+    let position: number;
     if (isDomainError(written)) {
-      await undo();
-      return written;
-    }
-    const position = written.position ?? 0;
+      // An append whose outcome was unknown, retried, may have stored this very creation.
+      const ours = await this.createdWith(input.principalId, tokenId);
+      if (ours === undefined) {
+        await undo();
+        return written;
+      }
+      position = ours;
+    } else position = written.position ?? 0;
     await this.models.waitForProjections(['principals'], position);
     return { principal: input, token, position };
+  }
+
+  /** The position of the principal's creation when it names this token, else `undefined`. */
+  private async createdWith(principalId: string, tokenId: string): Promise<number | undefined> {
+    const [first] = await this.store.readStream(principalStream(principalId), { limit: 1 });
+    if (!first) return undefined;
+    const created = upcastLedgerEvent<PrincipalEvent>(first);
+    const ours =
+      created.type === 'PrincipalCreated' &&
+      'tokenId' in created.data.token &&
+      created.data.token.tokenId === tokenId;
+    return ours ? first.position : undefined;
   }
 }
 

@@ -20,7 +20,13 @@ import {
   say,
 } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { nearbyReports, type FiledReport, type Nearby, type ReadModels } from '@ledger/projections';
+import {
+  hazardOf,
+  nearbyReports,
+  type FiledReport,
+  type Nearby,
+  type ReadModels,
+} from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
@@ -84,8 +90,18 @@ export class ReportHazardHandler implements ICommandHandler<ReportHazardCommand>
     const description = await this.texts.keep(riderSubject(report.riderId), report.description);
     // A failed append may have been stored: the text stays then (unnamed, nothing shows it).
     const filed = await this.fileJudged(report, description, rider.state.communityId, request);
-    if (filed.byOther) await this.texts.forget(description.textId);
+    if (filed.byOther && !(await this.names(report.hazardId, description)))
+      await this.texts.forget(description.textId);
     return filed.answer;
+  }
+
+  /**
+   * Whether the filed report names this text after all: an append whose outcome was unknown,
+   * retried, may have stored it, and the filing then reads as an earlier one's.
+   */
+  private async names(hazardId: string, description: KeptText): Promise<boolean> {
+    const filed = await hazardOf(this.models, hazardId);
+    return filed?.descriptionTextId === description.textId;
   }
 
   /** The answer, and whether it is another filing's (a retry's, or a refusal): the text is unused. */

@@ -153,8 +153,22 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
         expect(sealed).toMatchObject({ sealed: true });
         return (await h.store.readStream(SEALS_STREAM)).at(-1)!;
       };
-      const verifyWith = (starts: VerifiedStarts, incremental: boolean) =>
-        new VerifyLogHandler(h.store, starts).execute(new VerifyLogQuery(undefined, incremental));
+      /**
+       * A verification that has seen the log up to its head. On a PostgreSQL server that other
+       * suites share, a reader may not see the newest events yet while an older transaction is
+       * in flight (the global-order fence): ask again until it reaches the head, 5 s at most.
+       */
+      const verifyWith = async (starts: VerifiedStarts, incremental: boolean) => {
+        const head = h.store.positionOf(await h.store.headCursor());
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          const run = await new VerifyLogHandler(h.store, starts).execute(
+            new VerifyLogQuery(undefined, incremental),
+          );
+          if (!run.ok || run.head === head || Date.now() > deadline) return run;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
 
       it('checks only the events after the seal, and finds an edit among them', async () => {
         const starts = await verifiedStartsForTests();
