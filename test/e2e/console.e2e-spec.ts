@@ -286,6 +286,33 @@ describeInBrowser('the web console in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('an auditor verifies the chain, watches a replay reach done, and reads a balance as of now', async () => {
+    const auditor = seeded.tokens.find((t) => t.role === 'auditor');
+    if (!auditor) throw new Error('the demo district has no auditor');
+    const page = await signedIn(auditor.token, 1280);
+    await page.getByRole('heading', { name: '审计' }).waitFor();
+    await page.getByRole('button', { name: '立即核验' }).click();
+    await page.getByTestId('verification').filter({ hasText: '核验通过' }).waitFor();
+    await page.getByRole('button', { name: '开始重放' }).click();
+    const replay = page.getByTestId('replay');
+    await replay.filter({ hasText: '重放完成' }).waitFor({ timeout: 60_000 });
+    expect(await replay.textContent()).toContain('差异 0 处');
+    expect(await page.locator('progress').getAttribute('value')).toBe('100');
+    await page.getByLabel('小哥编号').fill(rider.id);
+    await page.getByRole('button', { name: '查询' }).click();
+    const asOf = page.getByTestId('as-of');
+    await asOf.waitFor();
+    const call = apiClient(app);
+    const balance = (await call('GET', `/v1/audit/riders/${rider.id}/balance`)).body.balance;
+    expect(await asOf.textContent()).toContain(`余额：${String(balance)}`);
+    await page.getByLabel(/流名称/).fill(`rider-${rider.id}`);
+    await page.getByRole('button', { name: '显示' }).click();
+    await page.locator('.lines li').first().waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'auditor-zh-1280');
+    await page.context().close();
+  }, 120_000);
+
   it('speaks English on request, and answers a refusal in the chosen language', async () => {
     const page = await signedIn(station.token, 1280);
     await page.getByRole('heading', { name: '驿站兑换' }).waitFor();

@@ -1691,7 +1691,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Done. */
+      /** @description Done (an incremental run; `from` is null when it checked from the first event). */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1700,19 +1700,25 @@ export interface operations {
           /**
            * @example {
            *       "ok": true,
-           *       "eventsChecked": 152310,
+           *       "eventsChecked": 1204,
            *       "firstBadPosition": null,
            *       "head": 152310,
            *       "problem": null,
-           *       "sealsChecked": 24,
-           *       "from": null
+           *       "sealsChecked": 1,
+           *       "from": {
+           *         "sealPosition": 151107,
+           *         "headPosition": 151106
+           *       }
            *     }
            */
           'application/json': {
             eventsChecked: number;
             firstBadPosition?: string | null;
-            from?: string | null;
-            head: number;
+            from?: {
+              headPosition: number;
+              sealPosition: number;
+            } | null;
+            head?: number | null;
             ok: boolean;
             problem?: string | null;
             sealsChecked: number;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from './api';
 import { language, setLanguage, t } from './i18n';
 import { ProblemNote } from './problem-note';
+import { AuditPage } from './pages/audit';
 import { HazardsPage } from './pages/hazards';
 import { ReceiptPage } from './pages/receipt';
 import { RiderPage } from './pages/rider';
@@ -140,6 +141,15 @@ function Pages({ me, route }: { me: Me; route: string[] }) {
           ) : (
             <RidersPage />
           )}
+        </main>
+      </>
+    );
+  if (me.role === 'auditor')
+    return (
+      <>
+        <Nav links={[['audit', 'app.nav.audit']]} page="audit" />
+        <main>
+          <AuditPage />
         </main>
       </>
     );

@@ -68,15 +68,20 @@ export class AuditController {
    * `incremental=true`: only the events after the last seal an earlier run passed.
    */
   @Get('verification')
-  @Answers(200, {
-    ok: true,
-    eventsChecked: 152_310,
-    firstBadPosition: null,
-    head: 152_310,
-    problem: null,
-    sealsChecked: 24,
-    from: null,
-  })
+  @Answers(
+    200,
+    {
+      ok: true,
+      eventsChecked: 1_204,
+      firstBadPosition: null,
+      head: 152_310,
+      problem: null,
+      sealsChecked: 1,
+      from: { sealPosition: 151_107, headPosition: 151_106 },
+    },
+    'Done (an incremental run; `from` is null when it checked from the first event).',
+    { nullable: ['from', 'firstBadPosition', 'problem', 'head'] },
+  )
   verification(@Query() query: VerificationQueryDto) {
     return this.ledger.ask(new VerifyLogQuery(undefined, query.incremental === 'true'));
   }

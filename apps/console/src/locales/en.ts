@@ -17,6 +17,7 @@ export const en: Same<typeof zhCN> = {
       stock: 'Stock',
       riders: 'Riders',
       hazards: 'Hazard reports',
+      audit: 'Audit',
     },
     role: {
       admin: 'Admin',
@@ -27,7 +28,7 @@ export const en: Same<typeof zhCN> = {
       rider: 'Rider',
     },
     notYet:
-      "This role's pages are still being built. Available now: station redemption, community awards, hazard verification.",
+      "This role's pages are still being built. Available now: station redemption, community awards, hazard verification, audit.",
   },
   signIn: {
     title: 'Sign in',
@@ -172,6 +173,33 @@ export const en: Same<typeof zhCN> = {
     fallen_tree: 'Fallen tree',
     flooding: 'Flooding',
     street_light: 'Street light',
+  },
+  audit: {
+    title: 'Audit',
+    verification: 'Verify the ledger',
+    incremental: 'Only the events after the last seal',
+    verify: 'Verify now',
+    verifying: 'Verifying…',
+    verified: 'Verified: {{events}} events and {{seals}} seals checked, up to position {{head}}',
+    fromSeal: '(from the seal at position {{head}})',
+    broken: 'Does not verify: position {{position}}, {{problem}}',
+    replay: 'Replay and compare',
+    replayIntro:
+      'Rebuilds every read model from the log and compares it row by row with the live one.',
+    startReplay: 'Start the replay',
+    replaying: 'Replaying {{progress}}%',
+    replayDone:
+      'Replay done: {{events}} events replayed, {{rows}} rows compared, {{differences}} differences',
+    replayFailed: 'The replay failed: {{error}}',
+    asOf: 'Balance as of a moment',
+    rider: 'Rider id',
+    date: 'Time',
+    lookUp: 'Look up',
+    balanceAsOf: '{{rider}} at {{at}}: balance {{balance}} ({{events}} events applied)',
+    events: 'Event log',
+    stream: 'Stream (optional, e.g. rider-jj-r0001)',
+    show: 'Show',
+    more: 'Next page',
   },
   problem: {
     network:
