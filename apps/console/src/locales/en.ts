@@ -158,7 +158,6 @@ export const en: Same<typeof zhCN> = {
     minor: 'Minor',
     moderate: 'Moderate',
     major: 'Major',
-    fund: 'Fund',
     note: 'Note',
     confirm: 'Confirm and award',
     reject: 'Reject',

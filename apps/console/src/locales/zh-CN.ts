@@ -153,7 +153,6 @@ export const zhCN = {
     minor: '轻微',
     moderate: '一般',
     major: '严重',
-    fund: '积分来源',
     note: '核查意见',
     confirm: '确认属实并记分',
     reject: '不属实',

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, newKey, ok, type Answer } from '../api';
 import { wallTime } from '../format';
+import { FundSelect, type Fund } from '../fund-select';
 import { t } from '../i18n';
 import { ProblemNote } from '../problem-note';
 
 type Report = Answer<'/v1/hazards', 'get'>['items'][number];
-type Fund = Answer<'/v1/funds', 'get'>['items'][number];
 type Severity = 'minor' | 'moderate' | 'major';
 
 /** 随手拍核查: reports still open, each confirmed (with a severity and a fund) or rejected, once. */
@@ -131,18 +131,7 @@ function Verification({
           </option>
         ))}
       </select>
-      <label for={id('fund')}>{t('hazards.fund')}</label>
-      <select
-        id={id('fund')}
-        value={fundId}
-        onChange={(e) => setFundId((e.target as HTMLSelectElement).value)}
-      >
-        {funds.map((f) => (
-          <option key={f.id} value={f.id}>
-            {f.name}
-          </option>
-        ))}
-      </select>
+      <FundSelect id={id('fund')} funds={funds} value={fundId} onChange={setFundId} />
       <label for={id('note')}>{t('hazards.note')}</label>
       <input
         id={id('note')}

@@ -2,13 +2,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, newKey, ok, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { dayAt, wallTime } from '../format';
+import { FundSelect, type Fund } from '../fund-select';
 import { t } from '../i18n';
 import { ProblemNote } from '../problem-note';
 
 type Rider = Answer<'/v1/riders/{id}', 'get'>;
 type Line = Answer<'/v1/riders/{id}/ledger', 'get'>['items'][number];
 type Rule = Answer<'/v1/rules', 'get'>['rules'][number];
-type Fund = Answer<'/v1/funds', 'get'>['items'][number];
 type Activity = NonNullable<
   paths['/v1/awards']['post']['requestBody']
 >['content']['application/json']['activity'];
@@ -180,18 +180,7 @@ export function RiderPage({ id }: { id: string }) {
         <p class="hint" data-testid="cap">
           {left === undefined ? t('staff.noCap') : t('staff.capLeft', { left, cap })}
         </p>
-        <label for="fund">{t('staff.fund')}</label>
-        <select
-          id="fund"
-          value={fundId}
-          onChange={(e) => setFundId((e.target as HTMLSelectElement).value)}
-        >
-          {funds.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.name}
-            </option>
-          ))}
-        </select>
+        <FundSelect id="fund" funds={funds} value={fundId} onChange={setFundId} />
         <label for="reason">{t('staff.reason')}</label>
         <input
           id="reason"
