@@ -11,5 +11,5 @@ export { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 export * from './storage';
 export { openEmbeddedDatabase } from './embedded/pglite.event-store';
 export { openPostgresDatabase } from './postgres/postgres.event-store';
-export { classifyPgError, sqlState, UNIQUE_VIOLATION } from './sql/pg-errors';
+export { classifiedPg, classifyPgError, sqlState, UNIQUE_VIOLATION } from './sql/pg-errors';
 export { sleep } from './subscription';

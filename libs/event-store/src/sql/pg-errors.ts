@@ -57,3 +57,12 @@ export function classifyPgError(error: unknown): EventStoreError | undefined {
   }
   return undefined;
 }
+
+/** Runs a call on the SQL database beside the log, its driver errors turned into the port's. */
+export async function classifiedPg<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw classifyPgError(error) ?? error;
+  }
+}

@@ -1,4 +1,4 @@
-import { classifyPgError, type SqlClient } from '@ledger/event-store';
+import { classifiedPg, type SqlClient } from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import { headsDigest } from '../write/chain';
@@ -35,13 +35,13 @@ export class VerifiedStarts {
 
   static async open(sql: SqlClient): Promise<VerifiedStarts> {
     const starts = new VerifiedStarts(sql);
-    await starts.run(() => sql.exec(DDL));
+    await classifiedPg(() => sql.exec(DDL));
     return starts;
   }
 
   /** The start, checked against the log's seal and its digest; `undefined`: start from the first event. */
   async load(store: EventStore): Promise<VerifiedStart | undefined> {
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ seal_position: string | number; digest: string }>(
         'select seal_position, digest from verified_seal',
       ),
@@ -54,7 +54,7 @@ export class VerifiedStarts {
       return undefined;
     }
     const heads = new Map<string, { revision: number; hash: string }>();
-    const all = await this.run(() =>
+    const all = await classifiedPg(() =>
       this.sql.query<{ stream: string; revision: string | number; hash: string }>(
         'select stream, revision, hash from verified_heads',
       ),
@@ -74,7 +74,7 @@ export class VerifiedStarts {
    */
   async save(passed: LastSealPassed, fromStart: boolean): Promise<void> {
     const { seal, changed } = passed;
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.transaction(async (query) => {
         const { rows } = await query(
           `insert into verified_seal (seal_position, head_position, head_cursor, digest)
@@ -108,19 +108,11 @@ export class VerifiedStarts {
 
   /** Forgets the start: the log was found bad, so the next run starts from the first event. */
   async clear(): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.transaction(async (query) => {
         await query('delete from verified_seal');
         await query('delete from verified_heads');
       }),
     );
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }

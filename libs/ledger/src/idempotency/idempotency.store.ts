@@ -1,9 +1,4 @@
-import {
-  classifyPgError,
-  StoreUnavailable,
-  type SqlClient,
-  type SqlQuery,
-} from '@ledger/event-store';
+import { classifiedPg, StoreUnavailable, type SqlClient, type SqlQuery } from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
@@ -84,7 +79,7 @@ export class IdempotencyStore {
 
   static async open(sql: SqlClient): Promise<IdempotencyStore> {
     const store = new IdempotencyStore(sql);
-    await store.run(() => sql.exec(DDL));
+    await classifiedPg(() => sql.exec(DDL));
     return store;
   }
 
@@ -113,7 +108,7 @@ export class IdempotencyStore {
     const claimId = randomUUID();
     let inserted: { rows: unknown[] };
     try {
-      inserted = await this.run(() =>
+      inserted = await classifiedPg(() =>
         this.sql.query(
           `insert into idempotency_keys (principal_id, key, request_hash, claim_id) values ($1, $2, $3, $5)
          on conflict (principal_id, key) do update set request_hash = excluded.request_hash,
@@ -129,7 +124,7 @@ export class IdempotencyStore {
       throw error;
     }
     if (inserted.rows.length > 0) return { kind: 'claimed', claimId };
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{
         request_hash: string;
         status: number | null;
@@ -160,7 +155,7 @@ export class IdempotencyStore {
     claimId: string,
     response: StoredResponse,
   ): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(
         'update idempotency_keys set status = $4, content_type = $5, body = $6::jsonb where principal_id = $1 and key = $2 and claim_id = $3',
         [
@@ -180,7 +175,7 @@ export class IdempotencyStore {
    * this request's claim goes; one another request holds meanwhile is left alone.
    */
   async release(principalId: string, key: string, claimId: string): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(
         'delete from idempotency_keys where principal_id = $1 and key = $2 and claim_id = $3 and status is null',
         [principalId, key, claimId],
@@ -239,20 +234,12 @@ export class IdempotencyStore {
   }
 
   async purgeExpired(): Promise<number> {
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query(
         `delete from idempotency_keys where created_at < now() - make_interval(hours => $1) returning 1`,
         [IDEMPOTENCY_RETENTION_HOURS],
       ),
     );
     return rows.length;
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }

@@ -1,5 +1,5 @@
 import { riderSubject } from '@ledger/domain';
-import { classifyPgError, type SqlClient, type SqlQuery } from '@ledger/event-store';
+import { classifiedPg, type SqlClient, type SqlQuery } from '@ledger/event-store';
 import { deleteAnswersRepeating, IDEMPOTENCY_TABLE } from '../idempotency/idempotency.store';
 import { deleteTexts, KEPT_TEXTS_TABLE } from './kept-texts';
 import { PERSONAL_DATA_TABLE, type PersonalDataStore } from './personal-data.store';
@@ -34,21 +34,13 @@ export class Erasure {
     tables: readonly string[],
     deleteRows: (query: SqlQuery) => Promise<string[]>,
   ): Promise<void> {
-    const touched = await this.run(() =>
+    const touched = await classifiedPg(() =>
       this.sql.transaction(async (query) => {
         const erased = await deleteRows(query);
         const answers = await deleteAnswersRepeating(query, erased);
         return answers ? [...tables, IDEMPOTENCY_TABLE] : tables;
       }),
     );
-    await this.run(() => shredDeletedRows(this.sql, touched));
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
+    await classifiedPg(() => shredDeletedRows(this.sql, touched));
   }
 }

@@ -1,5 +1,5 @@
 import type { KeptText } from '@ledger/domain';
-import { classifyPgError, type SqlClient, type SqlQuery } from '@ledger/event-store';
+import { classifiedPg, type SqlClient, type SqlQuery } from '@ledger/event-store';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
 /** The table beside the log (found by the connection's search path: the deployment's schema). */
@@ -30,7 +30,7 @@ export class KeptTexts {
 
   static async open(sql: SqlClient): Promise<KeptTexts> {
     const texts = new KeptTexts(sql);
-    await texts.run(() => sql.exec(DDL));
+    await classifiedPg(() => sql.exec(DDL));
     return texts;
   }
 
@@ -38,7 +38,7 @@ export class KeptTexts {
   async keep(subject: string, body: string): Promise<KeptText> {
     const textId = randomUUID();
     const key = randomBytes(32);
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(
         `insert into ${KEPT_TEXTS_TABLE} (text_id, subject, body, key) values ($1, $2, $3, $4)`,
         [textId, subject, body, key],
@@ -49,7 +49,7 @@ export class KeptTexts {
 
   /** Removes a text its event never used (the append was refused). */
   async forget(textId: string): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(`delete from ${KEPT_TEXTS_TABLE} where text_id = $1`, [textId]),
     );
   }
@@ -58,7 +58,7 @@ export class KeptTexts {
   async textsOf(textIds: readonly (string | null)[]): Promise<ReadonlyMap<string, string>> {
     const ids = [...new Set(textIds.filter((id): id is string => id !== null))];
     if (ids.length === 0) return new Map();
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ text_id: string; body: string }>(
         `select text_id, body from ${KEPT_TEXTS_TABLE} where text_id = any($1::text[])`,
         [ids],
@@ -69,7 +69,7 @@ export class KeptTexts {
 
   /** Whether the kept text still says what its event's digest says (an auditor's check). */
   async matches(text: KeptText): Promise<boolean | undefined> {
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ body: string; key: Buffer }>(
         `select body, key from ${KEPT_TEXTS_TABLE} where text_id = $1`,
         [text.textId],
@@ -77,14 +77,6 @@ export class KeptTexts {
     );
     const row = rows[0];
     return row && textDigest(Buffer.from(row.key), row.body) === text.digest;
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  classifiedPg,
   classifyPgError,
   sqlState,
   UNIQUE_VIOLATION,
@@ -84,7 +85,7 @@ export class SqlPersonalDataStore implements PersonalDataStore {
 
   static async open(sql: SqlClient): Promise<SqlPersonalDataStore> {
     const store = new SqlPersonalDataStore(sql);
-    await store.run(() => sql.exec(DDL));
+    await classifiedPg(() => sql.exec(DDL));
     return store;
   }
 
@@ -136,7 +137,7 @@ export class SqlPersonalDataStore implements PersonalDataStore {
       what === 'rider'
         ? 'rider_id = $1'
         : `district = $2 and phone_key = ${phoneKeySql('$3::text')} and rider_id <> $1`;
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ rider_id: string; registration_id: string | null; updated_at: Date }>(
         `select rider_id, registration_id, updated_at from ${PERSONAL_DATA_TABLE} where ${where}`,
         what === 'rider' ? [riderId] : [riderId, district, phone],
@@ -154,7 +155,7 @@ export class SqlPersonalDataStore implements PersonalDataStore {
   }
 
   async release(riderId: string, registrationId: string | null): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(
         `delete from ${PERSONAL_DATA_TABLE}
          where rider_id = $1 and registration_id is not distinct from $2`,
@@ -177,7 +178,7 @@ export class SqlPersonalDataStore implements PersonalDataStore {
   }
 
   async find(riderId: string): Promise<PersonalData | undefined> {
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ name: string; phone: string | null }>(
         'select name, phone from rider_personal_data where rider_id = $1',
         [riderId],
@@ -197,20 +198,12 @@ export class SqlPersonalDataStore implements PersonalDataStore {
 
   async namesOf(riderIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     if (riderIds.length === 0) return new Map();
-    const { rows } = await this.run(() =>
+    const { rows } = await classifiedPg(() =>
       this.sql.query<{ rider_id: string; name: string }>(
         'select rider_id, name from rider_personal_data where rider_id = any($1::text[])',
         [riderIds],
       ),
     );
     return new Map(rows.map((r) => [r.rider_id, r.name]));
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }

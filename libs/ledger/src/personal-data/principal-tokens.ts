@@ -1,4 +1,4 @@
-import { classifyPgError, type SqlClient } from '@ledger/event-store';
+import { classifiedPg, type SqlClient } from '@ledger/event-store';
 import type { ReadDb } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 
@@ -32,14 +32,14 @@ export class PrincipalTokens {
 
   static async open(sql: SqlClient): Promise<PrincipalTokens> {
     const tokens = new PrincipalTokens(sql);
-    await tokens.run(() => sql.exec(DDL));
+    await classifiedPg(() => sql.exec(DDL));
     return tokens;
   }
 
   /** Records the hash of a principal's new token; the event then names the returned id. */
   async issue(principalId: string, tokenHash: string): Promise<string> {
     const tokenId = randomUUID();
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(
         `insert into ${PRINCIPAL_TOKENS_TABLE} (token_id, principal_id, token_hash) values ($1, $2, $3)`,
         [tokenId, principalId, tokenHash],
@@ -50,7 +50,7 @@ export class PrincipalTokens {
 
   /** Removes a token no event names (its principal's creation was refused). */
   async withdraw(tokenId: string): Promise<void> {
-    await this.run(() =>
+    await classifiedPg(() =>
       this.sql.query(`delete from ${PRINCIPAL_TOKENS_TABLE} where token_id = $1`, [tokenId]),
     );
   }
@@ -89,13 +89,5 @@ export class PrincipalTokens {
         tokenHash: r.token_hash,
       }
     );
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw classifyPgError(error) ?? error;
-    }
   }
 }
