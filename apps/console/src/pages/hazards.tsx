@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, newKey, ok, type Answer } from '../api';
+import { api, ok, type Answer } from '../api';
 import { wallTime } from '../format';
 import { FundSelect, type Fund } from '../fund-select';
 import { t } from '../i18n';
+import { useOnce } from '../once';
 import { ProblemNote } from '../problem-note';
 
 type Report = Answer<'/v1/hazards', 'get'>['items'][number];
@@ -65,40 +66,35 @@ function Verification({
   const [severity, setSeverity] = useState<Severity>('moderate');
   const [fundId, setFundId] = useState(funds[0]?.id ?? '');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const inFlight = useRef(false);
   const key = useRef<string | null>(null);
+  const once = useOnce();
+  const busy = once.busy;
   useEffect(() => setFundId((f) => f || (funds[0]?.id ?? '')), [funds]);
 
-  const verify = async (outcome: 'confirmed' | 'rejected') => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setBusy(true);
-    setError(null);
-    try {
-      const made = await ok(
-        api.POST('/v1/hazards/{id}/verification', {
-          params: {
-            path: { id: report.id },
-            header: { 'Idempotency-Key': (key.current ??= newKey()) },
-          },
-          body: outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
-        }),
-      );
-      key.current = null;
-      onDone(
-        outcome === 'confirmed'
-          ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
-          : t('hazards.rejected', { id: report.id }),
-      );
-    } catch (e) {
-      setError(e);
-    } finally {
-      inFlight.current = false;
-      setBusy(false);
-    }
-  };
+  const verify = (outcome: 'confirmed' | 'rejected') =>
+    once
+      .run(async (attemptKey) => {
+        setError(null);
+        try {
+          const made = await ok(
+            api.POST('/v1/hazards/{id}/verification', {
+              params: { path: { id: report.id }, header: { 'Idempotency-Key': attemptKey } },
+              body:
+                outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
+            }),
+          );
+          onDone(
+            outcome === 'confirmed'
+              ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
+              : t('hazards.rejected', { id: report.id }),
+          );
+        } catch (e) {
+          setError(e);
+          throw e;
+        }
+      }, key)
+      .catch(() => undefined);
 
   const id = (field: string) => `${field}-${report.id}`;
   return (

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, newKey, ok, type Answer } from '../api';
+import { api, ok, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { dayAt, wallTime } from '../format';
 import { FundSelect, type Fund } from '../fund-select';
 import { t } from '../i18n';
+import { useOnce } from '../once';
 import { ProblemNote } from '../problem-note';
 
 type Rider = Answer<'/v1/riders/{id}', 'get'>;
@@ -12,25 +13,6 @@ type Rule = Answer<'/v1/rules', 'get'>['rules'][number];
 type Activity = NonNullable<
   paths['/v1/awards']['post']['requestBody']
 >['content']['application/json']['activity'];
-
-/** A write that runs once however often its button is pressed, with one key per attempt. */
-function useOnce() {
-  const inFlight = useRef(false);
-  const [busy, setBusy] = useState(false);
-  const run = async (work: (key: string) => Promise<void>, key: { current: string | null }) => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setBusy(true);
-    try {
-      await work((key.current ??= newKey()));
-      key.current = null;
-    } finally {
-      inFlight.current = false;
-      setBusy(false);
-    }
-  };
-  return { busy, run };
-}
 
 /** Points of the activity awarded on the deployment's today (for what is left of the daily cap). */
 function awardedToday(lines: readonly Line[], activity: string, today: string): number {

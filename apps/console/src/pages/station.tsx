@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, newKey, ok, Problem, type Answer } from '../api';
+import { api, ok, Problem, type Answer } from '../api';
 import { t } from '../i18n';
+import { useOnce } from '../once';
 import { ProblemNote } from '../problem-note';
 import { go } from '../router';
 
@@ -54,10 +55,10 @@ export function StationPage({ stationId }: { stationId: string }) {
   const [rider, setRider] = useState<Rider | null>(null);
   const [notFound, setNotFound] = useState(false);
   const [cart, setCart] = useState<Record<string, number>>({});
-  // Refs, not state: a double tap fires twice before the page re-renders with the button disabled.
   const attempt = useRef<string | null>(null);
-  const inFlight = useRef(false);
-  const [busy, setBusy] = useState(false);
+  const once = useOnce();
+  const [finding, setFinding] = useState(false);
+  const busy = finding || once.busy;
   const [error, setError] = useState<unknown>(null);
   const catalogue = useCatalogue(stationId);
 
@@ -70,7 +71,7 @@ export function StationPage({ stationId }: { stationId: string }) {
 
   const find = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
+    setFinding(true);
     setError(null);
     setNotFound(false);
     try {
@@ -81,35 +82,34 @@ export function StationPage({ stationId }: { stationId: string }) {
     } catch (err) {
       setError(err);
     } finally {
-      setBusy(false);
+      setFinding(false);
     }
   };
 
-  const redeem = async () => {
-    if (!rider || inFlight.current) return;
-    inFlight.current = true;
-    const key = (attempt.current ??= newKey());
-    setBusy(true);
-    setError(null);
-    try {
-      const items = chosen.map((i) => ({ sku: i.sku, quantity: cart[i.sku] ?? 0 }));
-      const made = await ok(
-        api.POST('/v1/redemptions', {
-          body: { riderId: rider.id, stationId, items },
-          params: { header: { 'Idempotency-Key': key } },
-        }),
-      );
-      attempt.current = null;
-      setCart({});
-      sessionStorage.setItem(`ledger.balanceAfter.${made.redemptionId}`, String(made.balanceAfter));
-      go('receipt', made.redemptionId);
-    } catch (err) {
-      setError(err);
-    } finally {
-      inFlight.current = false;
-      setBusy(false);
-    }
-  };
+  const redeem = (current: Rider) =>
+    once
+      .run(async (key) => {
+        setError(null);
+        try {
+          const items = chosen.map((i) => ({ sku: i.sku, quantity: cart[i.sku] ?? 0 }));
+          const made = await ok(
+            api.POST('/v1/redemptions', {
+              body: { riderId: current.id, stationId, items },
+              params: { header: { 'Idempotency-Key': key } },
+            }),
+          );
+          setCart({});
+          sessionStorage.setItem(
+            `ledger.balanceAfter.${made.redemptionId}`,
+            String(made.balanceAfter),
+          );
+          go('receipt', made.redemptionId);
+        } catch (err) {
+          setError(err);
+          throw err;
+        }
+      }, attempt)
+      .catch(() => undefined);
 
   return (
     <section>
@@ -200,9 +200,9 @@ export function StationPage({ stationId }: { stationId: string }) {
               type="button"
               class="primary"
               disabled={busy || chosen.length === 0 || total > rider.balance}
-              onClick={() => void redeem()}
+              onClick={() => void redeem(rider)}
             >
-              {busy ? t('station.redeeming') : t('station.redeem')}
+              {once.busy ? t('station.redeeming') : t('station.redeem')}
             </button>
             <button type="button" disabled={busy} onClick={() => setCart({})}>
               {t('station.clear')}
