@@ -151,7 +151,15 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
           starts,
         ).execute(new SealLogCommand(requestOf()));
         expect(sealed).toMatchObject({ sealed: true });
-        return (await h.store.readStream(SEALS_STREAM)).at(-1)!;
+        const seal = (await h.store.readStream(SEALS_STREAM)).at(-1)!;
+        // On a shared PostgreSQL server the log's readers may not see the seal yet while another
+        // suite's older transaction is in flight (the global-order fence): wait until they do.
+        const deadline = Date.now() + 30_000;
+        while ((h.store.positionOf(await h.store.headCursor()) ?? 0) < seal.position) {
+          if (Date.now() > deadline) throw new Error('the seal never became visible to readers');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return seal;
       };
       /**
        * A verification that has seen the log up to its head. On a PostgreSQL server that other
