@@ -39,6 +39,7 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
       }
       const redeemed = await p.redeemItems('r0', 1);
       if ('code' in redeemed) throw new Error(`redemption failed: ${redeemed.code}`);
+      await readersSeeAll();
       log = (await h.store.readAll({ limit: 1000 })).events;
     });
     afterEach(() => h.dispose());
@@ -46,6 +47,20 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
 
     const run = (sql: string, params: unknown[] = []) => h.sql.query(sql, params);
     const events = () => `${h.schema}.events`;
+    /**
+     * Waits until the log's readers see every stored event. On a PostgreSQL server that other
+     * suites share, an older transaction of theirs in flight hides the newest events for a while
+     * (the global-order fence); the table itself says where the log ends.
+     */
+    const readersSeeAll = async () => {
+      const rows = await run(`select max(global_position)::int as last from ${events()}`);
+      const last = Number((rows.rows[0] as { last: number | null }).last ?? 0);
+      const deadline = Date.now() + 30_000;
+      while ((h.store.positionOf(await h.store.headCursor()) ?? 0) < last) {
+        if (Date.now() > deadline) throw new Error(`readers never saw the log's end at ${last}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     /** The n-th event of a rider stream with at least n + 2 events (so one follows it). */
     const middleOf = (stream: string): StoredEvent => {
       const own = log.filter((e) => e.streamName === stream);
@@ -151,15 +166,8 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
           starts,
         ).execute(new SealLogCommand(requestOf()));
         expect(sealed).toMatchObject({ sealed: true });
-        const seal = (await h.store.readStream(SEALS_STREAM)).at(-1)!;
-        // On a shared PostgreSQL server the log's readers may not see the seal yet while another
-        // suite's older transaction is in flight (the global-order fence): wait until they do.
-        const deadline = Date.now() + 30_000;
-        while ((h.store.positionOf(await h.store.headCursor()) ?? 0) < seal.position) {
-          if (Date.now() > deadline) throw new Error('the seal never became visible to readers');
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return seal;
+        await readersSeeAll();
+        return (await h.store.readStream(SEALS_STREAM)).at(-1)!;
       };
       /**
        * A verification that has seen the log up to its head. On a PostgreSQL server that other
@@ -184,6 +192,7 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
         const p = ledgerProcess(h.store);
         await p.awardPoints('r1', 10);
         await p.awardPoints('r2', 10);
+        await readersSeeAll();
         const after = (await h.store.readAll({ limit: 1000 })).events.filter(
           (e) => e.position > (seal.data as { headPosition: number }).headPosition,
         );
