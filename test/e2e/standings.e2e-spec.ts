@@ -188,5 +188,38 @@ describe('leaderboards, transfers, erasure and selections', () => {
     expect(read).toMatchObject({ status: 200, body: closedView });
     expect(await call('POST', '/v1/selections/none/close')).toMatchObject({ status: 404 });
     expect(await call('GET', '/v1/selections/none')).toMatchObject({ status: 404 });
+
+    // The organiser's list: by district, year, then id; paged; a district nobody knows is 404.
+    expect(
+      await call('POST', '/v1/selections', {
+        id: 'a-next',
+        district: '江津区',
+        year: year + 1,
+        size: 10,
+      }),
+    ).toMatchObject({ status: 201 });
+    const listed = await call(
+      'GET',
+      `/v1/selections?district=${encodeURIComponent('江津区')}`,
+      undefined,
+      tokens['rider-r3'],
+    );
+    expect(listed).toMatchObject({
+      status: 200,
+      body: {
+        items: [
+          { id: 'top', district: '江津区', year, size: 2, status: 'closed' },
+          { id: 'a-next', district: '江津区', year: year + 1, size: 10, status: 'open' },
+        ],
+        nextCursor: null,
+      },
+    });
+    const page = await call('GET', '/v1/selections?limit=1');
+    expect(page.body.items).toEqual([expect.objectContaining({ id: 'top' })]);
+    const rest = await call('GET', `/v1/selections?limit=1&cursor=${String(page.body.nextCursor)}`);
+    expect(rest.body).toMatchObject({ items: [{ id: 'a-next' }], nextCursor: null });
+    expect(
+      await call('GET', `/v1/selections?district=${encodeURIComponent('无此区')}`),
+    ).toMatchObject({ status: 404 });
   });
 });

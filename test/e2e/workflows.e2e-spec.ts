@@ -140,6 +140,33 @@ describe('tasks and hazard reports', () => {
     expect(await confirm('r3')).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
     const balance = await call('GET', '/v1/riders/r1/balance');
     expect(balance.body).toMatchObject({ balance: 30, earned: 30 });
+
+    // Who signed up, with whose completion is confirmed, for the task's own staff.
+    const signUps = await call('GET', '/v1/tasks/t1/sign-ups', undefined, tokens['staff-c1']);
+    expect(signUps).toMatchObject({
+      status: 200,
+      body: {
+        items: [
+          { riderId: 'r1', name: 'r1', entryId: paid.body.entryId as string },
+          { riderId: 'r2', name: 'r2', entryId: null },
+        ],
+        nextCursor: null,
+      },
+    });
+    const first = await call('GET', '/v1/tasks/t1/sign-ups?limit=1');
+    expect(first.body.items).toEqual([expect.objectContaining({ riderId: 'r1' })]);
+    const next = await call(
+      'GET',
+      `/v1/tasks/t1/sign-ups?limit=1&cursor=${String(first.body.nextCursor)}`,
+    );
+    expect(next.body.items).toEqual([expect.objectContaining({ riderId: 'r2' })]);
+    expect(await call('GET', '/v1/tasks/t1/sign-ups', undefined, tokens['staff-c2'])).toMatchObject(
+      { status: 403 },
+    );
+    expect(await call('GET', '/v1/tasks/t1/sign-ups', undefined, tokens['rider-r1'])).toMatchObject(
+      { status: 403 },
+    );
+    expect(await call('GET', '/v1/tasks/none/sign-ups')).toMatchObject({ status: 404 });
   });
 
   it('files 20 simultaneous reports of one hazard as one original and 19 duplicates', async () => {

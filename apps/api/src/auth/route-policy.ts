@@ -145,6 +145,7 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     roles: ['admin'],
     summary: 'Close a selection at the log’s head',
   },
+  'GET /v1/selections': { roles: ALL_ROLES, summary: 'List selections' },
   'GET /v1/selections/:id': { roles: ALL_ROLES, summary: 'Read a selection and its winners' },
   'POST /v1/tasks': {
     roles: ['admin', 'staff'],
@@ -156,6 +157,11 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     roles: ['rider'],
     summary: 'Sign up for a task',
     scope: { rider: 'as itself only' },
+  },
+  'GET /v1/tasks/:id/sign-ups': {
+    roles: ['admin', 'staff', 'auditor'],
+    summary: 'List who signed up for a task',
+    scope: { staff: 'tasks of their communities only' },
   },
   'POST /v1/tasks/:id/completions': {
     roles: ['admin', 'staff'],

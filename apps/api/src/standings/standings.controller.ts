@@ -4,6 +4,7 @@ import {
   CloseSelectionCommand,
   GetLeaderboardQuery,
   GetSelectionQuery,
+  ListSelectionsQuery,
   StreamCommand,
   type SelectionResult,
 } from '@ledger/ledger';
@@ -12,7 +13,8 @@ import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
-import { LeaderboardQueryDto, OpenSelectionDto } from './standings.dto';
+import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
+import { LeaderboardQueryDto, OpenSelectionDto, SelectionListDto } from './standings.dto';
 
 const CLOSED_EXAMPLE = {
   id: 'jiangjin-2026-top10',
@@ -79,6 +81,22 @@ export class StandingsController {
   @HttpCode(200)
   close(@Param('id') id: string, @Ledger() caller: Caller): Promise<SelectionResult> {
     return this.ledger.execute(new CloseSelectionCommand(id, this.ledger.request(caller)));
+  }
+
+  /** Selections by district, year, then id (beyond the product contract: the console lists them). */
+  @Get('selections')
+  @Answers(200, {
+    items: [
+      { id: 'jiangjin-2026-top10', district: '江津区', year: 2026, size: 10, status: 'open' },
+    ],
+    nextCursor: null,
+  })
+  @Refusals('NOT_FOUND')
+  selections(@Query() query: SelectionListDto, @Ledger() caller: Caller) {
+    const { district, limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListSelectionsQuery(caller.actor, { district }, { limit, cursor }, minPosition),
+    );
   }
 
   @Get('selections/:id')

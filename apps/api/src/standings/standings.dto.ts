@@ -5,6 +5,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_SELECTION_SIZE } from '@ledger/domain';
 import { PERIOD } from '@ledger/projections';
+import { ListQueryDto } from '../http/list-query.dto';
 import { PageQueryDto } from '../riders/riders.dto';
 
 /** `community:{id}`, `street:{name}` or `district:{name}`. */
@@ -37,4 +38,12 @@ export class OpenSelectionDto {
   @Min(1)
   @Max(MAX_SELECTION_SIZE)
   size!: number;
+}
+
+export class SelectionListDto extends ListQueryDto {
+  @ApiPropertyOptional({ example: '江津区' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  district?: string;
 }

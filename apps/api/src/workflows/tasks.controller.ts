@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CompleteTaskCommand,
+  ListSignUpsQuery,
   ListTasksQuery,
   PublishTaskCommand,
   SignUpCommand,
@@ -11,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
+import { ListQueryDto } from '../http/list-query.dto';
+import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
 import { CompletionDto, PublishTaskDto, TaskQueryDto } from './workflows.dto';
 
 const TASK_EXAMPLE = {
@@ -61,6 +64,25 @@ export class TasksController {
       new SignUpCommand(taskId, this.ledger.request(caller)),
     );
     return { taskId, riderId, position };
+  }
+
+  /**
+   * Who signed up, by rider id, with the award that confirmed each completion (`entryId`, `null`
+   * until confirmed). Beyond the product contract: staff need it to confirm completions.
+   */
+  @Get(':id/sign-ups')
+  @Answers(
+    200,
+    { items: [{ riderId: 'r-0001', name: '张小哥', entryId: null }], nextCursor: null },
+    undefined,
+    { nullable: ['name', 'entryId'] },
+  )
+  @Refusals('NOT_FOUND')
+  signUps(@Param('id') taskId: string, @Query() query: ListQueryDto, @Ledger() caller: Caller) {
+    const { limit = DEFAULT_LIST_LIMIT, cursor, minPosition } = query;
+    return this.ledger.ask(
+      new ListSignUpsQuery(caller.actor, { taskId }, { limit, cursor }, minPosition),
+    );
   }
 
   /** Confirms a signed-up rider's completion: awards the task's points once. */

@@ -19,19 +19,24 @@ import {
   principalPage,
   readKeyset,
   scopeExists,
+  selectionPage,
+  signUpPage,
   stationPage,
+  taskCommunity,
   type CommunityView,
   type FundView,
   type Page,
   type PrincipalView,
   type ProjectionName,
   type ReadModels,
+  type SelectionSummary,
   type StationView,
 } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger-config';
-import { LEDGER_CONFIG, READ_MODELS } from '../infrastructure/tokens';
+import { LEDGER_CONFIG, PERSONAL_DATA, READ_MODELS } from '../infrastructure/tokens';
+import type { PersonalDataStore } from '../personal-data/personal-data.store';
 import { KeptTexts, withKeptTexts } from '../personal-data/kept-texts';
 import { riderDirectoryPage, type RiderListItem } from '../personal-data/rider-directory';
 import { StreamWriter } from '../write/stream-writer';
@@ -112,7 +117,7 @@ async function listPage<R>(
   models: ReadModels,
   query: ListQuery<unknown, R>,
   source: ListSource,
-  read: (key: (string | number)[] | undefined) => Promise<Page<R>>,
+  read: (key: (string | number)[] | undefined) => Promise<Page<R> | DomainError>,
 ): Promise<Page<R> | DomainError> {
   const key = after(query.paging, source.keySize);
   if (key instanceof DomainError) return key;
@@ -320,7 +325,66 @@ export class MeHandler implements IQueryHandler<MeQuery> {
   }
 }
 
+export class ListSelectionsQuery extends ListQuery<
+  { district?: string | undefined },
+  SelectionSummary
+> {}
+
+@QueryHandler(ListSelectionsQuery)
+export class ListSelectionsHandler implements IQueryHandler<ListSelectionsQuery> {
+  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+
+  execute(query: ListSelectionsQuery) {
+    const { district } = query.filter;
+    const source: ListSource = {
+      keySize: 3,
+      projections: ['selections', 'directory'],
+      places: [district !== undefined && `district:${district}`],
+    };
+    return listPage(this.models, query, source, (after) =>
+      selectionPage(this.models, { district, limit: query.paging.limit, after }),
+    );
+  }
+}
+
+/** A rider signed up for a task: its name (`null` once erased) and the award of its completion. */
+export interface SignUp {
+  riderId: string;
+  name: string | null;
+  entryId: string | null;
+}
+
+export class ListSignUpsQuery extends ListQuery<{ taskId: string }, SignUp> {}
+
+/** Who signed up for a task; staff see the sign-ups of their communities' tasks only. */
+@QueryHandler(ListSignUpsQuery)
+export class ListSignUpsHandler implements IQueryHandler<ListSignUpsQuery> {
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
+  ) {}
+
+  execute(query: ListSignUpsQuery) {
+    const { taskId } = query.filter;
+    return listPage(this.models, query, { keySize: 1, projections: ['tasks'] }, async (after) => {
+      const communityId = await taskCommunity(this.models, taskId);
+      if (communityId === undefined) return notFound(say`task ${taskId}`);
+      const { actor } = query;
+      if (actor.role === 'staff' && !actor.communityIds.includes(communityId))
+        return new DomainError('FORBIDDEN', say`staff read only tasks of their communities`);
+      const page = await signUpPage(this.models, taskId, { limit: query.paging.limit, after });
+      const names = await this.personalData.namesOf(page.items.map((i) => i.riderId));
+      return {
+        ...page,
+        items: page.items.map((i) => ({ ...i, name: names.get(i.riderId) ?? null })),
+      };
+    });
+  }
+}
+
 export const LIST_QUERY_HANDLERS = [
+  ListSelectionsHandler,
+  ListSignUpsHandler,
   ListCommunitiesHandler,
   ListStationsHandler,
   ListFundsHandler,
