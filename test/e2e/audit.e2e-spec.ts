@@ -88,12 +88,14 @@ describe('audit', () => {
   it('pages the log in order with each event’s hash, and verifies it', async () => {
     const all: { position: number; hash: string | null; stream: string }[] = [];
     let cursor: string | null = null;
+    let cursorOfLog = '';
     do {
       const url: string = `/v1/audit/events?limit=4${cursor ? `&after=${cursor}` : ''}`;
       const page = await call('GET', url, undefined, auditor);
       expect(page.status).toBe(200);
       all.push(...(page.body.items as typeof all));
       cursor = page.body.nextCursor as string | null;
+      cursorOfLog ||= cursor ?? '';
     } while (cursor);
     expect(all.map((e) => e.position)).toEqual(
       [...all.map((e) => e.position)].sort((a, b) => a - b),
@@ -105,9 +107,27 @@ describe('audit', () => {
       undefined,
       auditor,
     );
+    const ofRider = all.filter((e) => e.stream === 'rider-r1');
+    expect(ofRider.length).toBeGreaterThan(1);
+    expect(riderOnly.body.items).toEqual(ofRider);
+    // A stream is read directly, page by page from a revision: never an empty filtered page.
+    const first = await call('GET', '/v1/audit/events?stream=rider-r1&limit=1', undefined, auditor);
+    expect(first.body).toMatchObject({ items: [ofRider[0]], nextCursor: 'r1' });
+    const second = await call(
+      'GET',
+      '/v1/audit/events?stream=rider-r1&limit=1&after=r1',
+      undefined,
+      auditor,
+    );
+    expect(second.body.items).toEqual([ofRider[1]]);
     expect(
-      (riderOnly.body.items as { stream: string }[]).every((e) => e.stream === 'rider-r1'),
-    ).toBe(true);
+      await call(
+        'GET',
+        `/v1/audit/events?stream=rider-r1&after=${cursorOfLog}`,
+        undefined,
+        auditor,
+      ),
+    ).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     const verified = await call('GET', '/v1/audit/verification', undefined, auditor);
     expect(verified).toMatchObject({
       status: 200,

@@ -10,7 +10,10 @@ export class AuditEventsQueryDto {
     description: 'the `nextCursor` of the previous page; the start when absent',
   })
   @IsOptional()
-  @Matches(/^[0-9:/]{1,64}$/, inWords((p) => say`${p} must be the nextCursor of a previous page`))
+  @Matches(
+    /^([0-9:/]{1,64}|r[0-9]{1,15})$/,
+    inWords((p) => say`${p} must be the nextCursor of a previous page`),
+  )
   after?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()

@@ -1,4 +1,5 @@
-import { notFound, type DomainError, say } from '@ledger/domain';
+import { DomainError, notFound, say } from '@ledger/domain';
+import type { StoredEvent } from '@ledger/event-store';
 import type { EventStore } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
 import {
@@ -32,7 +33,9 @@ export interface AuditEvent {
 }
 
 /** The log in order, each event with its chain hash; `nextCursor` continues after the page. */
-export class AuditEventsQuery extends Query<{ items: AuditEvent[]; nextCursor: string | null }> {
+export class AuditEventsQuery extends Query<
+  { items: AuditEvent[]; nextCursor: string | null } | DomainError
+> {
   constructor(
     readonly page: { after?: string | undefined; limit: number; stream?: string | undefined },
   ) {
@@ -86,25 +89,48 @@ export class StartReplayCommand extends Command<{ id: string }> {}
 export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
+  /**
+   * The whole log after a cursor, or one stream read directly from a revision (its cursor is
+   * `r` and the revision to go on from), so a stream's page is never a filtered page of the log.
+   */
   async execute({ page }: AuditEventsQuery) {
+    if (page.stream !== undefined) {
+      const from = page.after === undefined ? '0' : /^r(\d{1,15})$/.exec(page.after)?.[1];
+      if (from === undefined)
+        return new DomainError('VALIDATION_FAILED', say`after is not a nextCursor of this stream`);
+      const events = await this.store.readStream(page.stream, {
+        fromRevision: Number(from),
+        limit: page.limit,
+      });
+      const last = events.at(-1);
+      return {
+        items: events.map(auditEvent),
+        nextCursor: events.length === page.limit && last ? `r${last.revision + 1}` : null,
+      };
+    }
     const read = await this.store.readAll({
       ...(page.after && { after: page.after }),
       limit: page.limit,
     });
-    const items = read.events
-      .filter((e) => page.stream === undefined || e.streamName === page.stream)
-      .map((e) => ({
-        position: e.position,
-        stream: e.streamName,
-        revision: e.revision,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        hash: storedHash(e) || null,
-        recordedAt: e.recordedAt.toISOString(),
-      }));
-    return { items, nextCursor: read.events.length === page.limit ? read.cursor : null };
+    return {
+      items: read.events.map(auditEvent),
+      nextCursor: read.events.length === page.limit ? read.cursor : null,
+    };
   }
+}
+
+/** A stored event as the audit log shows it, with its chain hash. */
+function auditEvent(e: StoredEvent): AuditEvent {
+  return {
+    position: e.position,
+    stream: e.streamName,
+    revision: e.revision,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    hash: storedHash(e) || null,
+    recordedAt: e.recordedAt.toISOString(),
+  };
 }
 
 @QueryHandler(BalanceAsOfQuery)
