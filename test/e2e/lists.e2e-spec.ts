@@ -57,6 +57,10 @@ describe('who am I, and the lists', () => {
           stationIds: [],
           riderId: null,
           categories: [],
+          timeZone: 'Asia/Shanghai',
+          now: expect.stringMatching(
+            /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/,
+          ) as string,
         },
       }),
     );

@@ -23,6 +23,8 @@ export class MeController {
       stationIds: [],
       riderId: null,
       categories: [],
+      timeZone: 'Asia/Shanghai',
+      now: '2026-12-04T09:30:00.000+08:00',
     },
     'Done.',
     { strings: ['communityIds', 'stationIds', 'categories'] },

@@ -290,6 +290,10 @@ export interface Me {
   riderId: string | null;
   /** Hazard categories a verifier grades; empty: every category (categories come with issue 10). */
   categories: readonly string[];
+  /** The deployment's time zone (LEDGER_TIME_ZONE), in which the API writes every time. */
+  timeZone: string;
+  /** The server's clock now (written in `timeZone` by the API), for forms that enter times. */
+  now: string;
 }
 
 export class MeQuery extends Query<Me> {
@@ -303,6 +307,7 @@ export class MeHandler implements IQueryHandler<MeQuery> {
   constructor(
     @Inject(READ_MODELS) private readonly models: ReadModels,
     private readonly texts: KeptTexts,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async execute({ actor }: MeQuery): Promise<Me> {
@@ -321,6 +326,8 @@ export class MeHandler implements IQueryHandler<MeQuery> {
       stationIds: actor.stationIds,
       riderId: actor.riderId ?? null,
       categories: [],
+      timeZone: this.config.timeZone,
+      now: new Date().toISOString(),
     };
   }
 }
