@@ -16,11 +16,14 @@ type Operation = {
 const CODES = 'x-problem-codes';
 
 /**
- * What one example cannot show: fields that may be `null` though the example has a value, and
- * lists of strings that the example leaves empty (by field name, at any depth).
+ * What one example cannot show: fields that may be `null` though the example has a value, fields
+ * left out in some states, and lists of strings that the example leaves empty (by field name, at
+ * any depth).
  */
 export interface ShapeHints {
   readonly nullable?: readonly string[];
+  /** Fields the answer leaves out in some states (e.g. a selection's winners until it closes). */
+  readonly optional?: readonly string[];
   readonly strings?: readonly string[];
 }
 
@@ -42,8 +45,8 @@ export function Answers(
 }
 
 /**
- * The schema with the hinted fields made nullable, or lists of strings: fields of the answer
- * itself, and of each element of its `items` (a page).
+ * The schema with the hinted fields made nullable, optional, or lists of strings: fields of the
+ * answer itself, and of the elements of its lists (a page's `items`, a selection's `winners`).
  */
 function hinted(schema: Schema, hints: ShapeHints): Schema {
   const properties = schema.properties as Record<string, Schema> | undefined;
@@ -51,14 +54,14 @@ function hinted(schema: Schema, hints: ShapeHints): Schema {
   const out: Record<string, Schema> = {};
   for (const [name, property] of Object.entries(properties)) {
     let next = property;
-    if (name === 'items' && property.type === 'array' && property.items)
+    if (property.type === 'array' && property.items)
       next = { ...property, items: hinted(property.items as Schema, hints) };
     if (hints.strings?.includes(name)) next = { type: 'array', items: { type: 'string' } };
     if (hints.nullable?.includes(name)) next = { ...next, nullable: true };
     out[name] = next;
   }
-  const nullable = new Set(hints.nullable ?? []);
-  const required = (schema.required as string[] | undefined)?.filter((k) => !nullable.has(k));
+  const loose = new Set([...(hints.nullable ?? []), ...(hints.optional ?? [])]);
+  const required = (schema.required as string[] | undefined)?.filter((k) => !loose.has(k));
   return { ...schema, properties: out, ...(required && { required }) };
 }
 

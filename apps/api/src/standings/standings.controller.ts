@@ -104,6 +104,7 @@ export class StandingsController {
     200,
     CLOSED_EXAMPLE,
     'The selection; `cutoffPosition`, `winners`, `closedBy` and `closedAt` once closed.',
+    { optional: ['cutoffPosition', 'winners', 'closedBy', 'closedAt'], nullable: ['name'] },
   )
   @Refusals('NOT_FOUND')
   selection(@Param('id') id: string, @Query() query: MinPositionDto) {
