@@ -3,6 +3,7 @@ import {
   AwardPointsCommand,
   KeptTexts,
   MakeRedemptionCommand,
+  PublishTaskCommand,
   PrincipalTokens,
   newToken,
   Progress,
@@ -56,13 +57,13 @@ export class Loader {
   async load(plan: SeedPlan): Promise<Loaded> {
     const steps = organisationSteps(plan);
     await this.each('organisation', steps, (step) => this.must(step, this.now - 366 * DAY_MS));
-    const tokens = await this.principals(plan);
     await this.each('riders', plan.riders, async ({ id, ...input }) => {
       const request = this.request(ADMIN, this.now - 366 * DAY_MS);
       failOnRefusal(
         await this.commands.execute(new RegisterRiderCommand({ riderId: id, ...input }, request)),
       );
     });
+    const tokens = await this.principals(plan); // a rider's account names its rider
     const byRider = new Map<string, SeedPlan['awards']>();
     for (const a of plan.awards) byRider.set(a.riderId, [...(byRider.get(a.riderId) ?? []), a]);
     const awarding = this.quiet ? undefined : new Progress('awards', plan.awards.length);
@@ -81,6 +82,7 @@ export class Loader {
     await this.each('redemptions', plan.riders, (rider) =>
       this.redeem(rider.id, stationOf.get(rider.communityId) ?? centre),
     );
+    await this.openTasks(plan);
     return {
       communities: plan.communities.length,
       stations: plan.stations.length,
@@ -134,6 +136,30 @@ export class Loader {
         this.counts.reversals++;
         this.balances.set(rider.id, reversed.balanceAfter);
       }
+    }
+  }
+
+  /**
+   * Two tasks (微公益) open for sign-up in the first rider's community for the next two weeks,
+   * published by its street's staff, so the demo rider has something to sign up for.
+   */
+  private async openTasks(plan: SeedPlan): Promise<void> {
+    const rider = plan.riders[0];
+    if (!rider) return;
+    const staff = staffOf(plan, rider.communityId);
+    for (const [i, title] of DEMO_TASKS.entries()) {
+      const task = {
+        taskId: `demo-task-${i + 1}`,
+        communityId: rider.communityId,
+        title,
+        points: 30,
+        slots: 20,
+        startsAt: new Date(this.now - DAY_MS).toISOString(),
+        endsAt: new Date(this.now + 14 * DAY_MS).toISOString(),
+      };
+      failOnRefusal(
+        await this.commands.execute(new PublishTaskCommand(task, this.request(staff, this.now))),
+      );
     }
   }
 
@@ -205,6 +231,8 @@ export class Loader {
     };
   }
 }
+
+const DEMO_TASKS = ['滨江路夜间安全巡逻', '社区消防通道清理'];
 
 const REASONS: Partial<Record<string, string>> = {
   patrol: '夜间巡逻',

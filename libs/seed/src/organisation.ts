@@ -75,9 +75,13 @@ export interface SeedPrincipal {
   role: Role;
   communityIds: string[];
   stationIds: string[];
+  riderId?: string;
 }
 
-/** One staff member per street, one principal per station, a verifier and an auditor. */
+/**
+ * One staff member per street, one principal per station, a verifier, an auditor, and the first
+ * rider's own account (so the demo shows a rider's pages too).
+ */
 export function principalsOf(plan: SeedPlan): SeedPrincipal[] {
   const nobody = { communityIds: [], stationIds: [] };
   return [
@@ -97,5 +101,12 @@ export function principalsOf(plan: SeedPlan): SeedPrincipal[] {
     })),
     { id: 'verifier-cg', name: '江津区城市管理局', role: 'verifier', ...nobody },
     { id: 'auditor-jw', name: '江津区纪委监委', role: 'auditor', ...nobody },
+    ...plan.riders.slice(0, 1).map((r) => ({
+      id: `rider-${r.id}`,
+      name: r.name,
+      role: 'rider' as const,
+      ...nobody,
+      riderId: r.id,
+    })),
   ];
 }
