@@ -305,11 +305,227 @@ describeInBrowser('the web console in Chromium', () => {
     const call = apiClient(app);
     const balance = (await call('GET', `/v1/audit/riders/${rider.id}/balance`)).body.balance;
     expect(await asOf.textContent()).toContain(`余额：${String(balance)}`);
+    // The last seal, as the log has it.
+    const seals = (await call('GET', '/v1/audit/events?stream=seals&limit=1000')).body.items as {
+      position: number;
+    }[];
+    const lastSeal = page.getByTestId('last-seal');
+    await lastSeal.filter({ hasNotText: '加载中' }).waitFor();
+    expect(await lastSeal.textContent()).toContain(
+      seals.length === 0 ? '还没有封存' : `位置 ${String(seals.at(-1)?.position)} 的封存`,
+    );
+    // One rider's stream, read directly, and downloaded as CSV.
     await page.getByLabel(/流名称/).fill(`rider-${rider.id}`);
     await page.getByRole('button', { name: '显示' }).click();
     await page.locator('.lines li').first().waitFor();
+    const stream = (await call('GET', `/v1/audit/events?stream=rider-${rider.id}&limit=50`)).body
+      .items as { position: number }[];
+    expect(await page.locator('.lines li').count()).toBe(stream.length);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /下载 CSV/ }).click(),
+    ]);
+    const csv = readFileSync(await file.path(), 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      '\uFEFF"position","stream","revision","type","recordedAt","hash","data","metadata"',
+    );
+    expect(lines).toHaveLength(stream.length + 1);
+    expect(lines[1]).toContain(`"${String(stream[0].position)}","rider-${rider.id}"`);
     expect(await violations(page)).toEqual([]);
     await shot(page, 'auditor-zh-1280');
+    await page.context().close();
+  }, 120_000);
+
+  it('an organiser reads the boards and funds, closes the top-ten selection and prints its list', async () => {
+    const call = apiClient(app);
+    const page = await signedIn(ADMIN_TOKEN, 1280);
+    await page.getByRole('link', { name: '排行榜' }).click();
+    await page.getByRole('heading', { name: '排行榜' }).waitFor();
+    const year = String(new Date().getFullYear());
+    const board = (
+      await call(
+        'GET',
+        `/v1/leaderboards?scope=${encodeURIComponent('district:江津区')}&period=${year}&limit=3`,
+      )
+    ).body.items as { name: string; points: number }[];
+    expect(board.length).toBeGreaterThan(0);
+    const firstRow = page.locator('tbody tr').first();
+    await firstRow.waitFor();
+    expect(await firstRow.textContent()).toContain(board[0].name);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-boards-zh-1280');
+
+    await page.getByRole('link', { name: '积分资金' }).click();
+    const bar = page.getByRole('img', { name: /已发放/ }).first();
+    await bar.waitFor();
+    const fund = ((await call('GET', '/v1/funds')).body.items as { remainingPoints: number }[])[0];
+    expect(await bar.getAttribute('aria-label')).toContain(
+      `剩余 ${fund.remainingPoints.toLocaleString('zh-CN')}`,
+    );
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-funds-zh-1280');
+
+    await page.getByRole('link', { name: '十佳评选' }).click();
+    await page.getByLabel('年度').fill(year);
+    await page.getByRole('button', { name: '开启', exact: true }).click();
+    await page.getByRole('button', { name: '截止评选' }).first().click();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-selections-zh-1280');
+    await page.getByRole('button', { name: '确认截止' }).dblclick();
+    await page.getByRole('heading', { name: /十佳最美小哥.*名单/ }).waitFor();
+    const id = decodeURIComponent(page.url().split('#/selection/')[1] ?? '');
+    const closed = (await call('GET', `/v1/selections/${id}`)).body as {
+      status: string;
+      winners: { rank: number; name: string; points: number }[];
+    };
+    expect(closed.status).toBe('closed');
+    expect(closed.winners).toHaveLength(10);
+    const rows = await page.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(10);
+    closed.winners.forEach((w, i) => {
+      expect(rows[i]).toContain(w.name);
+      expect(rows[i]).toContain(String(w.points));
+    });
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByRole('button', { name: '打印名单' }).isVisible()).toBe(false);
+    expect(await page.getByRole('navigation').isVisible()).toBe(false);
+    await shot(page, 'organiser-winners-print-zh-1280');
+    await page.emulateMedia({ media: 'screen' });
+    expect(await violations(page)).toEqual([]);
+
+    // A new station account: its sign-in link (and QR code) signs the attendant in.
+    await page.getByRole('link', { name: '账号' }).click();
+    await page.getByLabel('名称').fill('几江驿站晚班');
+    await page.getByLabel('角色').selectOption('station');
+    await page.getByRole('button', { name: '创建' }).click();
+    await page.getByRole('img', { name: /登录二维码/ }).waitFor();
+    const link = await page.getByLabel('登录链接').inputValue();
+    expect(link).toMatch(/#token=/);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-principal-zh-1280');
+    const attendant = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const counter = await attendant.newPage();
+    await counter.goto(link);
+    await counter.getByRole('heading', { name: '驿站兑换' }).waitFor();
+    await attendant.close();
+
+    await page.getByRole('link', { name: '规则与勋章' }).click();
+    await page.getByRole('heading', { name: /积分规则/ }).waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-rules-zh-1280');
+    await page.context().close();
+  }, 180_000);
+
+  it('a rider sees its points, signs up for a task once, and reports a hazard from where it is', async () => {
+    const call = apiClient(app);
+    const mine = seeded.tokens.find((t) => t.role === 'rider');
+    if (!mine) throw new Error('the demo district has no rider account');
+    const riderId = mine.id.replace(/^rider-/, '');
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 800 },
+      locale: 'zh-CN',
+      bypassCSP: true,
+      permissions: ['geolocation'],
+      geolocation: { latitude: 29.2905, longitude: 106.2594 },
+    });
+    const page = await context.newPage();
+    await page.goto(`${url}/#token=${encodeURIComponent(mine.token)}`);
+    await page.getByRole('heading', { name: '我的积分' }).waitFor();
+    const balance = (await call('GET', `/v1/riders/${riderId}/balance`)).body.balance as number;
+    await page
+      .getByTestId('my-balance')
+      .filter({ hasText: String(balance) })
+      .waitFor();
+    await page.getByText(/排名/).waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'rider-mine-zh-375');
+
+    await page.getByRole('navigation').getByRole('link', { name: '微公益任务' }).click();
+    const task = page.getByRole('listitem').filter({ hasText: '滨江路夜间安全巡逻' });
+    await task.waitFor();
+    const before = (await call('GET', '/v1/tasks/demo-task-1/sign-ups')).body.items as unknown[];
+    await task.getByRole('button', { name: /报名/ }).dblclick();
+    await page.getByRole('status').filter({ hasText: '已报名' }).waitFor();
+    const after = (await call('GET', '/v1/tasks/demo-task-1/sign-ups')).body.items as {
+      riderId: string;
+    }[];
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.filter((s) => s.riderId === riderId)).toHaveLength(1);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'rider-tasks-zh-375');
+
+    await page.getByRole('navigation').getByRole('link', { name: '随手拍' }).click();
+    await page.getByText('位置：29.29050, 106.25940').waitFor();
+    await page.getByLabel('类别').selectOption('street_light');
+    await page.getByLabel('描述').fill('东门大桥桥头路灯不亮');
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'rider-report-zh-375');
+    await page.getByRole('button', { name: '提交' }).dblclick();
+    await page.getByRole('status').filter({ hasText: '已提交' }).waitFor();
+    const reports = (await call('GET', '/v1/hazards?limit=200')).body.items as {
+      riderId: string;
+      category: string;
+      location: { lat: number; lng: number };
+    }[];
+    const filed = reports.filter((r) => r.riderId === riderId && r.category === 'street_light');
+    expect(filed).toHaveLength(1);
+    expect(filed[0].location).toEqual({ lat: 29.2905, lng: 106.2594 });
+    await context.close();
+  }, 120_000);
+
+  it('community staff register a rider with a QR card, publish a task and confirm a completion', async () => {
+    const call = apiClient(app);
+    const mine = seeded.tokens.find((t) => t.role === 'rider');
+    if (!mine) throw new Error('the demo district has no rider account');
+    const riderId = mine.id.replace(/^rider-/, '');
+    const { communityId } = (await call('GET', `/v1/riders/${riderId}`)).body as {
+      communityId: string;
+    };
+    // The staff member of the demo rider's street.
+    const principals = (await call('GET', '/v1/principals?role=staff&limit=200')).body.items as {
+      id: string;
+      communityIds: string[];
+    }[];
+    const staffId = principals.find((p) => p.communityIds.includes(communityId))?.id;
+    const staff = seeded.tokens.find((t) => t.id === staffId);
+    if (!staff) throw new Error('no staff member for the demo rider');
+    const page = await signedIn(staff.token, 1280);
+
+    await page.getByRole('link', { name: '登记小哥' }).click();
+    await page.getByLabel('社区').selectOption(communityId);
+    await page.getByLabel('姓名').fill('陈立新');
+    await page.getByLabel('手机号').fill('13912345678');
+    await page.getByLabel('所属平台').fill('美团');
+    expect(await violations(page)).toEqual([]);
+    await page.getByRole('button', { name: '登记并生成二维码卡' }).dblclick();
+    const qr = page.getByRole('img', { name: /的二维码/ });
+    await qr.waitFor();
+    const newId = decodeURIComponent(page.url().split('#/card/')[1] ?? '');
+    const found = (await call('GET', '/v1/riders?q=13912345678')).body.items as { id: string }[];
+    expect(found.map((r) => r.id)).toEqual([newId]);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-card-zh-1280');
+
+    await page.getByRole('link', { name: '微公益任务' }).click();
+    await page.getByLabel('社区').selectOption(communityId);
+    await page.getByLabel('任务名称').fill('东门菜市场消防通道清理');
+    await page.getByRole('button', { name: '发布', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '已发布' }).waitFor();
+    const tasks = (await call('GET', `/v1/tasks?communityId=${communityId}&limit=200`)).body
+      .items as { title: string }[];
+    expect(tasks.filter((t) => t.title === '东门菜市场消防通道清理')).toHaveLength(1);
+
+    // The demo rider signed up for the first demo task (the test before): confirm it once.
+    const card = page.getByRole('listitem').filter({ hasText: '滨江路夜间安全巡逻' });
+    await card.getByRole('button', { name: /报名与完成/ }).click();
+    const before = (await call('GET', `/v1/riders/${riderId}/balance`)).body.balance as number;
+    await card.getByRole('button', { name: new RegExp(`确认完成并记分 ${riderId}`) }).dblclick();
+    await page.getByRole('status').filter({ hasText: '已为' }).waitFor();
+    await card.getByText('已完成').first().waitFor();
+    expect((await call('GET', `/v1/riders/${riderId}/balance`)).body.balance).toBe(before + 30);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-tasks-zh-1280');
     await page.context().close();
   }, 120_000);
 

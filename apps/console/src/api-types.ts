@@ -660,7 +660,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * List selections
+     * @description Who may call it: admin, staff, verifier, station, auditor, rider.
+     */
+    get: operations['StandingsController_selections'];
     put?: never;
     /**
      * Open a top-ten selection
@@ -868,7 +872,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * List who signed up for a task
+     * @description Who may call it: admin, staff (tasks of their communities only), auditor.
+     */
+    get: operations['TasksController_signUps'];
     put?: never;
     /**
      * Sign up for a task
@@ -3358,7 +3366,9 @@ export interface operations {
            *       ],
            *       "stationIds": [],
            *       "riderId": null,
-           *       "categories": []
+           *       "categories": [],
+           *       "timeZone": "Asia/Shanghai",
+           *       "now": "2026-12-04T09:30:00.000+08:00"
            *     }
            */
           'application/json': {
@@ -3366,9 +3376,11 @@ export interface operations {
             communityIds: string[];
             id: string;
             name: string;
+            now: string;
             riderId?: string | null;
             role: string;
             stationIds: string[];
+            timeZone: string;
           };
         };
       };
@@ -4471,7 +4483,7 @@ export interface operations {
             badges: {
               earnedAt: string;
               id: string;
-              name: string;
+              name?: string | null;
             }[];
             balance: number;
             communityId: string;
@@ -5132,6 +5144,110 @@ export interface operations {
       };
     };
   };
+  StandingsController_selections: {
+    parameters: {
+      query?: {
+        /** @description the `nextCursor` of the previous page (opaque) */
+        cursor?: string;
+        district?: string;
+        limit?: number;
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "jiangjin-2026-top10",
+           *           "district": "江津区",
+           *           "year": 2026,
+           *           "size": 10,
+           *           "status": "open"
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
+          'application/json': {
+            items: {
+              district: string;
+              id: string;
+              size: number;
+              status: string;
+              year: number;
+            }[];
+            nextCursor?: string | null;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   StandingsController_open: {
     parameters: {
       query?: never;
@@ -5271,15 +5387,15 @@ export interface operations {
            *     }
            */
           'application/json': {
-            closedAt: string;
-            closedBy: string;
-            cutoffPosition: number;
+            closedAt?: string;
+            closedBy?: string;
+            cutoffPosition?: number;
             district: string;
             id: string;
             size: number;
             status: string;
-            winners: {
-              name: string;
+            winners?: {
+              name?: string | null;
               points: number;
               rank: number;
               riderId: string;
@@ -6416,6 +6532,107 @@ export interface operations {
         };
       };
       /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  TasksController_signUps: {
+    parameters: {
+      query?: {
+        /** @description the `nextCursor` of the previous page (opaque) */
+        cursor?: string;
+        limit?: number;
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "riderId": "r-0001",
+           *           "name": "张小哥",
+           *           "entryId": null
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
+          'application/json': {
+            items: {
+              entryId?: string | null;
+              name?: string | null;
+              riderId: string;
+            }[];
+            nextCursor?: string | null;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
       503: {
         headers: {
           [name: string]: unknown;

@@ -3,7 +3,15 @@ import { api, ok, Problem, type Answer } from './api';
 import { language, setLanguage, t } from './i18n';
 import { ProblemNote } from './problem-note';
 import { AuditPage } from './pages/audit';
+import { FundsPage } from './pages/funds';
 import { HazardsPage } from './pages/hazards';
+import { LeaderboardsPage } from './pages/leaderboards';
+import { MinePage, ReportPage, RiderTasksPage } from './pages/mine';
+import { PrincipalsPage } from './pages/principals';
+import { CardPage, RegisterPage } from './pages/register';
+import { RulesPage } from './pages/rules';
+import { SelectionsPage, WinnersPage } from './pages/selections';
+import { TasksPage } from './pages/tasks';
 import { ReceiptPage } from './pages/receipt';
 import { RiderPage } from './pages/rider';
 import { RidersPage } from './pages/riders';
@@ -96,77 +104,135 @@ export function App() {
   );
 }
 
+type Link = [string, string];
+
+/** The pages of each role: its links, the first being where it starts. */
+function linksOf(me: Me): Link[] {
+  switch (me.role) {
+    case 'station':
+      return [
+        ['station', 'app.nav.station'],
+        ['today', 'app.nav.today'],
+        ['stock', 'app.nav.stock'],
+      ];
+    case 'admin':
+      return [
+        ['riders', 'app.nav.riders'],
+        ['register', 'app.nav.register'],
+        ['tasks', 'app.nav.tasks'],
+        ['hazards', 'app.nav.hazards'],
+        ['boards', 'app.nav.boards'],
+        ['funds', 'app.nav.funds'],
+        ['selections', 'app.nav.selections'],
+        ['principals', 'app.nav.principals'],
+        ['rules', 'app.nav.rules'],
+      ];
+    case 'staff':
+      return [
+        ['riders', 'app.nav.riders'],
+        ['register', 'app.nav.register'],
+        ['tasks', 'app.nav.tasks'],
+        ['hazards', 'app.nav.hazards'],
+        ['boards', 'app.nav.boards'],
+      ];
+    case 'auditor':
+      return [
+        ['audit', 'app.nav.audit'],
+        ['boards', 'app.nav.boards'],
+        ['funds', 'app.nav.funds'],
+        ['rules', 'app.nav.rules'],
+      ];
+    case 'verifier':
+      return [['hazards', 'app.nav.hazards']];
+    case 'rider':
+      return [
+        ['mine', 'app.nav.mine'],
+        ['my-tasks', 'app.nav.tasks'],
+        ['report', 'app.nav.report'],
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Pages reached from another (a receipt, a rider, a card, a selection's winners): their nav link. */
+const PARENT: Record<string, string> = {
+  receipt: 'station',
+  rider: 'riders',
+  card: 'register',
+  selection: 'selections',
+};
+
 function Pages({ me, route }: { me: Me; route: string[] }) {
-  const [page, id] = route;
+  const links = linksOf(me);
+  const [first] = links;
   const stationId = me.stationIds[0];
-  if (me.role === 'station' && stationId)
+  if (!first || (me.role === 'station' && !stationId) || (me.role === 'rider' && !me.riderId))
     return (
-      <>
-        <Nav
-          links={[
-            ['station', 'app.nav.station'],
-            ['today', 'app.nav.today'],
-            ['stock', 'app.nav.stock'],
-          ]}
-          page={page ?? 'station'}
-        />
-        <main>
-          {page === 'receipt' && id ? (
-            <ReceiptPage id={id} />
-          ) : page === 'today' ? (
-            <TodayPage stationId={stationId} />
-          ) : page === 'stock' ? (
-            <StockPage stationId={stationId} />
-          ) : (
-            <StationPage stationId={stationId} />
-          )}
-        </main>
-      </>
+      <main>
+        <p>{t('app.notYet')}</p>
+      </main>
     );
-  if (me.role === 'staff' || me.role === 'admin')
-    return (
-      <>
-        <Nav
-          links={[
-            ['riders', 'app.nav.riders'],
-            ['hazards', 'app.nav.hazards'],
-          ]}
-          page={page === 'rider' ? 'riders' : (page ?? 'riders')}
-        />
-        <main>
-          {page === 'rider' && id ? (
-            <RiderPage id={id} />
-          ) : page === 'hazards' ? (
-            <HazardsPage />
-          ) : (
-            <RidersPage />
-          )}
-        </main>
-      </>
-    );
-  if (me.role === 'auditor')
-    return (
-      <>
-        <Nav links={[['audit', 'app.nav.audit']]} page="audit" />
-        <main>
-          <AuditPage />
-        </main>
-      </>
-    );
-  if (me.role === 'verifier')
-    return (
-      <>
-        <Nav links={[['hazards', 'app.nav.hazards']]} page="hazards" />
-        <main>
-          <HazardsPage />
-        </main>
-      </>
-    );
+  const allowed = (name: string | undefined): name is string =>
+    name !== undefined && links.some(([to]) => to === (PARENT[name] ?? name));
+  const [asked, id] = route;
+  const page = allowed(asked) ? asked : first[0];
   return (
-    <main>
-      <p>{t('app.notYet')}</p>
-    </main>
+    <>
+      <Nav links={links} page={PARENT[page] ?? page} />
+      <main>
+        <Page me={me} page={page} id={id} />
+      </main>
+    </>
   );
+}
+
+/** One page of the role's, by its route name. */
+function Page({ me, page, id }: { me: Me; page: string; id: string | undefined }) {
+  const stationId = me.stationIds[0] ?? '';
+  const riderId = me.riderId ?? '';
+  switch (page) {
+    case 'station':
+      return <StationPage stationId={stationId} />;
+    case 'receipt':
+      return id ? <ReceiptPage id={id} /> : <StationPage stationId={stationId} />;
+    case 'today':
+      return <TodayPage stationId={stationId} />;
+    case 'stock':
+      return <StockPage stationId={stationId} />;
+    case 'rider':
+      return id ? <RiderPage id={id} /> : <RidersPage />;
+    case 'register':
+      return <RegisterPage />;
+    case 'card':
+      return id ? <CardPage id={id} /> : <RegisterPage />;
+    case 'tasks':
+      return <TasksPage now={me.now} />;
+    case 'hazards':
+      return <HazardsPage />;
+    case 'boards':
+      return <LeaderboardsPage />;
+    case 'funds':
+      return <FundsPage canTopUp={me.role === 'admin'} />;
+    case 'selections':
+      return <SelectionsPage />;
+    case 'selection':
+      return id ? <WinnersPage id={id} /> : <SelectionsPage />;
+    case 'principals':
+      return <PrincipalsPage />;
+    case 'rules':
+      return <RulesPage canEdit={me.role === 'admin'} />;
+    case 'audit':
+      return <AuditPage />;
+    case 'mine':
+      return <MinePage riderId={riderId} now={me.now} />;
+    case 'my-tasks':
+      return <RiderTasksPage riderId={riderId} />;
+    case 'report':
+      return <ReportPage riderId={riderId} />;
+    default:
+      return <RidersPage />;
+  }
 }
 
 /** The role's pages; the current one marked for screen readers too. */

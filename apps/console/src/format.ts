@@ -16,3 +16,32 @@ export function dayAt(offset: string, now = new Date()): string {
     : 0;
   return new Date(now.getTime() + minutes * 60_000).toISOString().slice(0, 10);
 }
+
+/** The offset an API time is written with (`+08:00`), `Z` for UTC. */
+export function offsetOf(iso: string): string {
+  return /([+-]\d{2}:\d{2}|Z)$/.exec(iso)?.[1] ?? 'Z';
+}
+
+/** An API time as a `datetime-local` input's value, in the API's (the deployment's) wall time. */
+export function inputTime(iso: string): string {
+  return iso.slice(0, 16);
+}
+
+/** A `datetime-local` value entered in the deployment's zone, as an ISO time with its offset. */
+export function fromInput(local: string, offset: string): string {
+  return `${local}:00${offset === 'Z' ? 'Z' : offset}`;
+}
+
+/** An API time moved by whole hours, still in its own offset (for default task windows). */
+export function hoursLater(iso: string, hours: number): string {
+  const offset = offsetOf(iso);
+  const minutes =
+    offset === 'Z' ? 0 : Number(offset.slice(0, 3)) * 60 + Number(offset[0] + offset.slice(4));
+  const at = new Date(new Date(iso).getTime() + (hours * 60 + minutes) * 60_000);
+  return `${at.toISOString().slice(0, 19)}${offset}`;
+}
+
+/** A count of points as people read large numbers in the chosen language (5,000,000). */
+export function grouped(n: number, lang: string): string {
+  return new Intl.NumberFormat(lang).format(n);
+}

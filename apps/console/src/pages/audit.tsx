@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
+import { download, toCsv } from '../csv';
 import { wallTime } from '../format';
 import { t } from '../i18n';
 import { ProblemNote } from '../problem-note';
@@ -8,14 +9,12 @@ type Verification = Answer<'/v1/audit/verification', 'get'>;
 type Replay = Answer<'/v1/audit/replays/{id}', 'get'>;
 type AuditEvent = Answer<'/v1/audit/events', 'get'>['items'][number];
 
-/** Pages of 1,000 events read for one click when looking for one stream's events. */
-const STREAM_PAGES = 50;
-
 /** 审计: verify the chain now, replay and compare with live progress, a balance as of a moment, the log. */
 export function AuditPage() {
   return (
     <section>
       <h1>{t('audit.title')}</h1>
+      <LastSealCard />
       <VerifyCard />
       <ReplayCard />
       <AsOfCard />
@@ -195,44 +194,86 @@ function AsOfCard() {
   );
 }
 
+/** The newest seal in the log (the `seals` stream read to its end), or `null` before the first. */
+function LastSealCard() {
+  const [seal, setSeal] = useState<AuditEvent | null | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    const read = async (after?: string): Promise<AuditEvent | null> => {
+      const page = await ok(
+        api.GET('/v1/audit/events', {
+          params: { query: { stream: 'seals', limit: 1000, ...(after && { after }) } },
+        }),
+      );
+      if (page.nextCursor) return read(page.nextCursor);
+      return page.items.at(-1) ?? null;
+    };
+    read().then(setSeal).catch(setError);
+  }, []);
+  const head = (seal?.data as { headPosition?: number } | undefined)?.headPosition;
+  return (
+    <div class="card">
+      <h2>{t('audit.lastSeal')}</h2>
+      <ProblemNote error={error} />
+      <p data-testid="last-seal">
+        {seal === undefined
+          ? t('app.loading')
+          : seal === null
+            ? t('audit.noSeal')
+            : t('audit.seal', { position: seal.position, head, at: wallTime(seal.recordedAt) })}
+      </p>
+    </div>
+  );
+}
+
+const EVENTS_PAGE = 50;
+
+/** The log, or one stream of it, page by page; what is shown downloads as CSV. */
 function EventsCard() {
   const [stream, setStream] = useState('');
+  const [shown, setShown] = useState('');
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  /**
-   * The next events of the log (of one stream when named). The API filters a page of the global
-   * log by stream, so a page of one rider's events may be empty: pages are read on, up to
-   * STREAM_PAGES of them, until enough are found or the log ends.
-   */
   const load = async (after: string | null) => {
     setError(null);
+    const named = stream.trim();
     try {
-      const found: AuditEvent[] = [];
-      let cursor = after;
-      const named = stream.trim();
-      for (let read = 0; read < STREAM_PAGES; read++) {
-        const page = await ok(
-          api.GET('/v1/audit/events', {
-            params: {
-              query: {
-                limit: named ? 1000 : 50,
-                ...(named && { stream: named }),
-                ...(cursor && { after: cursor }),
-              },
+      const page = await ok(
+        api.GET('/v1/audit/events', {
+          params: {
+            query: {
+              limit: EVENTS_PAGE,
+              ...(named && { stream: named }),
+              ...(after && { after }),
             },
-          }),
-        );
-        found.push(...page.items);
-        cursor = page.nextCursor ?? null;
-        if (!named || found.length >= 50 || cursor === null) break;
-      }
-      setEvents((e) => (after ? [...e, ...found] : found));
-      setNext(cursor);
+          },
+        }),
+      );
+      setEvents((e) => (after ? [...e, ...page.items] : page.items));
+      setNext(page.nextCursor ?? null);
+      setShown(named);
     } catch (e) {
       setError(e);
     }
   };
+  const csv = () =>
+    download(
+      `events-${shown || 'log'}-${events[0]?.position ?? 0}-${events.at(-1)?.position ?? 0}.csv`,
+      toCsv(
+        ['position', 'stream', 'revision', 'type', 'recordedAt', 'hash', 'data', 'metadata'],
+        events.map((e) => [
+          e.position,
+          e.stream,
+          e.revision,
+          e.type,
+          e.recordedAt,
+          e.hash,
+          e.data,
+          e.metadata,
+        ]),
+      ),
+    );
   return (
     <form
       class="card"
@@ -260,11 +301,18 @@ function EventsCard() {
           </li>
         ))}
       </ul>
-      {next && (
-        <button type="button" onClick={() => void load(next)}>
-          {t('audit.more')}
-        </button>
-      )}
+      <div class="row">
+        {next && (
+          <button type="button" onClick={() => void load(next)}>
+            {t('audit.more')}
+          </button>
+        )}
+        {events.length > 0 && (
+          <button type="button" onClick={csv}>
+            {t('audit.csv', { count: events.length })}
+          </button>
+        )}
+      </div>
     </form>
   );
 }

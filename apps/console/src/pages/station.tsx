@@ -4,6 +4,7 @@ import { t } from '../i18n';
 import { useOnce } from '../once';
 import { ProblemNote } from '../problem-note';
 import { go } from '../router';
+import { canScan, riderIdOf, Scanner } from '../scanner';
 
 type Item = Answer<'/v1/stations/{stationId}/items', 'get'>['items'][number];
 type Rider = Answer<'/v1/riders/{id}', 'get'>;
@@ -31,7 +32,7 @@ export function useCatalogue(stationId: string) {
 
 /** Finds a rider by the whole phone number given at the counter, or by id. */
 async function findRider(query: string): Promise<Rider | null> {
-  const id0 = query.trim();
+  const id0 = riderIdOf(query);
   const q = id0.replace(/[\s-]/g, ''); // a phone as people write it: 138 0013 8000, 138-0013-8000
   let id = id0;
   let name: string | null = null;
@@ -69,13 +70,14 @@ export function StationPage({ stationId }: { stationId: string }) {
     setCart((c) => ({ ...c, [sku]: Math.max(0, (c[sku] ?? 0) + by) }));
   };
 
-  const find = async (e: Event) => {
-    e.preventDefault();
+  const [scanning, setScanning] = useState(false);
+  const find = async (e: Event | null, text = query) => {
+    e?.preventDefault();
     setFinding(true);
     setError(null);
     setNotFound(false);
     try {
-      const found = await findRider(query);
+      const found = await findRider(text);
       setRider(found);
       setNotFound(found === null);
       setCart({});
@@ -127,7 +129,22 @@ export function StationPage({ stationId }: { stationId: string }) {
         <button type="submit" disabled={busy || query.trim() === ''}>
           {t('station.findButton')}
         </button>
+        {canScan() && (
+          <button type="button" disabled={busy} onClick={() => setScanning(true)}>
+            {t('station.scan')}
+          </button>
+        )}
       </form>
+      {scanning && (
+        <Scanner
+          onClose={() => setScanning(false)}
+          onRead={(text) => {
+            setScanning(false);
+            setQuery(riderIdOf(text));
+            void find(null, text);
+          }}
+        />
+      )}
       {notFound && <p role="status">{t('station.notFound')}</p>}
       <ProblemNote
         error={error ?? catalogue.error}

@@ -1,0 +1,212 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ok, type Answer } from '../api';
+import { fromInput, hoursLater, inputTime, offsetOf, wallTime } from '../format';
+import { FundSelect, type Fund } from '../fund-select';
+import { t } from '../i18n';
+import { useOnce } from '../once';
+import { useCommunities } from '../places';
+import { ProblemNote } from '../problem-note';
+
+type Task = Answer<'/v1/tasks', 'get'>['items'][number];
+type SignUp = Answer<'/v1/tasks/{id}/sign-ups', 'get'>['items'][number];
+
+/** 微公益任务 for staff: publish a task, see who signed up, confirm completions (awards once). */
+export function TasksPage({ now }: { now: string }) {
+  const [error, setError] = useState<unknown>(null);
+  const communities = useCommunities(setError);
+  const [tasks, setTasks] = useState<Task[]>([]);
+  const [funds, setFunds] = useState<Fund[]>([]);
+  const [fundId, setFundId] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [signUps, setSignUps] = useState<SignUp[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  const [form, setForm] = useState({
+    communityId: '',
+    title: '',
+    points: '30',
+    slots: '10',
+    startsAt: inputTime(now),
+    endsAt: inputTime(hoursLater(now, 24 * 7)),
+  });
+  const key = useRef<string | null>(null);
+  const once = useOnce();
+
+  const load = () =>
+    ok(api.GET('/v1/tasks', { params: { query: { limit: 200 } } }))
+      .then((page) => setTasks(page.items))
+      .catch(setError);
+  const loadSignUps = (id: string) =>
+    ok(api.GET('/v1/tasks/{id}/sign-ups', { params: { path: { id }, query: { limit: 200 } } }))
+      .then((page) => setSignUps(page.items))
+      .catch(setError);
+  useEffect(() => {
+    void load();
+    ok(api.GET('/v1/funds'))
+      .then((page) => {
+        setFunds(page.items);
+        setFundId((f) => f || (page.items[0]?.id ?? ''));
+      })
+      .catch(setError);
+  }, []);
+  useEffect(
+    () => setForm((f) => ({ ...f, communityId: f.communityId || (communities[0]?.id ?? '') })),
+    [communities],
+  );
+  const field = (name: keyof typeof form) => ({
+    id: `task-${name}`,
+    value: form[name],
+    onInput: (e: Event) => {
+      key.current = null;
+      setForm({ ...form, [name]: (e.target as HTMLInputElement).value });
+    },
+  });
+  const write = (work: (k: string) => Promise<void>) =>
+    once
+      .run(async (k) => {
+        setError(null);
+        setDone(null);
+        try {
+          await work(k);
+        } catch (e) {
+          setError(e);
+          throw e;
+        }
+      }, key)
+      .catch(() => undefined);
+
+  const offset = offsetOf(now);
+  // Every task is public; the page shows those of the communities the principal works for.
+  const ours = tasks.filter((task) => communities.some((c) => c.id === task.communityId));
+  const publish = () =>
+    write(async (k) => {
+      const task = await ok(
+        api.POST('/v1/tasks', {
+          params: { header: { 'Idempotency-Key': k } },
+          body: {
+            communityId: form.communityId,
+            title: form.title.trim(),
+            points: Number(form.points),
+            slots: Number(form.slots),
+            startsAt: fromInput(form.startsAt, offset),
+            endsAt: fromInput(form.endsAt, offset),
+          },
+        }),
+      );
+      setDone(t('tasks.published', { title: task.title }));
+      setForm({ ...form, title: '' });
+      await load();
+    });
+  const confirm = (taskId: string, riderId: string) =>
+    write(async (k) => {
+      const award = await ok(
+        api.POST('/v1/tasks/{id}/completions', {
+          params: { path: { id: taskId }, header: { 'Idempotency-Key': k } },
+          body: { riderId, fundId },
+        }),
+      );
+      setDone(t('tasks.confirmed', { rider: riderId, points: award.points }));
+      await loadSignUps(taskId);
+    });
+
+  return (
+    <section>
+      <h1>{t('tasks.title')}</h1>
+      <ProblemNote error={error} />
+      {done && <p role="status">{done}</p>}
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void publish();
+        }}
+      >
+        <h2>{t('tasks.publish')}</h2>
+        <label for="task-communityId">{t('staff.community')}</label>
+        <select {...field('communityId')} onChange={field('communityId').onInput}>
+          {communities.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <label for="task-title">{t('tasks.name')}</label>
+        <input required placeholder={t('tasks.namePlaceholder')} {...field('title')} />
+        <label for="task-points">{t('tasks.points')}</label>
+        <input required inputMode="numeric" {...field('points')} />
+        <label for="task-slots">{t('tasks.slots')}</label>
+        <input required inputMode="numeric" {...field('slots')} />
+        <label for="task-startsAt">{t('tasks.startsAt')}</label>
+        <input required type="datetime-local" {...field('startsAt')} />
+        <label for="task-endsAt">{t('tasks.endsAt')}</label>
+        <input required type="datetime-local" {...field('endsAt')} />
+        <button class="primary" type="submit" disabled={once.busy}>
+          {t('tasks.publishButton')}
+        </button>
+      </form>
+      {ours.length === 0 && !error && <p>{t('tasks.none')}</p>}
+      <ul class="plain">
+        {ours.map((task) => (
+          <li key={task.id} class="card">
+            <h2>{task.title}</h2>
+            <p>
+              {t('tasks.facts', {
+                points: task.points,
+                taken: task.taken,
+                slots: task.slots,
+                from: wallTime(task.startsAt),
+                to: wallTime(task.endsAt),
+              })}
+            </p>
+            {open === task.id ? (
+              <>
+                <FundSelect
+                  id={`fund-${task.id}`}
+                  funds={funds}
+                  value={fundId}
+                  onChange={setFundId}
+                />
+                {signUps.length === 0 && <p>{t('tasks.noSignUps')}</p>}
+                <ul>
+                  {signUps.map((s) => (
+                    <li key={s.riderId} class="row">
+                      <span>
+                        {s.name ?? t('boards.erased')} <small>{s.riderId}</small>
+                      </span>
+                      {s.entryId ? (
+                        <span class="tag closed">{t('tasks.completed')}</span>
+                      ) : (
+                        <button
+                          type="button"
+                          disabled={once.busy}
+                          onClick={() => {
+                            key.current = null;
+                            void confirm(task.id, s.riderId);
+                          }}
+                        >
+                          {t('tasks.confirm')}
+                          <span class="sr-only"> {s.riderId}</span>
+                        </button>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : (
+              <button
+                type="button"
+                onClick={() => {
+                  setOpen(task.id);
+                  setSignUps([]);
+                  void loadSignUps(task.id);
+                }}
+              >
+                {t('tasks.signUps')}
+                <span class="sr-only"> {task.title}</span>
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
