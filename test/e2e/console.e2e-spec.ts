@@ -243,6 +243,13 @@ describeInBrowser('the web console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: '已撤销' }).waitFor();
     expect(await page.getByTestId('balance').textContent()).toBe(String(balance));
     expect((await call('GET', `/v1/riders/${riderId}/balance`)).body.balance).toBe(balance);
+    // The reversed award says so, and offers no second reversal.
+    await page.getByText('已撤销', { exact: true }).first().waitFor();
+    const newest = (await call('GET', `/v1/riders/${riderId}/ledger?order=desc&limit=20`)).body
+      .items as { type: string; entryId: string; reversalOf?: string }[];
+    const undone = new Set(newest.map((l) => l.reversalOf).filter(Boolean));
+    const open = newest.filter((l) => l.type === 'award' && !undone.has(l.entryId));
+    expect(await page.getByRole('button', { name: '撤销', exact: true }).count()).toBe(open.length);
     expect(await violations(page)).toEqual([]);
     await shot(page, 'staff-reversed-zh-1280');
     await page.context().close();
@@ -414,6 +421,17 @@ describeInBrowser('the web console in Chromium', () => {
     await page.getByRole('heading', { name: /积分规则/ }).waitFor();
     expect(await violations(page)).toEqual([]);
     await shot(page, 'organiser-rules-zh-1280');
+    // The same page in English, nothing left in Chinese but the rule set's own badge names.
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.getByRole('heading', { name: 'Rules and badges' }).waitFor();
+    await page.getByRole('link', { name: 'Funds' }).click();
+    await page
+      .getByRole('img', { name: /awarded, .* remaining of/ })
+      .first()
+      .waitFor();
+    expect(await page.locator('nav').textContent()).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'organiser-funds-en-1280');
     await page.context().close();
   }, 180_000);
 

@@ -4686,6 +4686,18 @@ export interface operations {
            *           "occurredAt": "2026-11-20T17:30:00+08:00",
            *           "recordedAt": "2026-11-20T17:30:00+08:00",
            *           "position": 21
+           *         },
+           *         {
+           *           "entryId": "a-9d21",
+           *           "type": "reversal",
+           *           "points": -20,
+           *           "balanceAfter": 0,
+           *           "reason": "登记有误",
+           *           "reversalOf": "a-7f3c",
+           *           "actor": "staff-jijiang",
+           *           "occurredAt": "2026-11-20T18:05:00+08:00",
+           *           "recordedAt": "2026-11-20T18:05:00+08:00",
+           *           "position": 25
            *         }
            *       ],
            *       "nextCursor": null
@@ -4693,7 +4705,7 @@ export interface operations {
            */
           'application/json': {
             items: {
-              activity: string;
+              activity?: string;
               actor: string;
               balanceAfter: number;
               entryId: string;
@@ -4702,6 +4714,7 @@ export interface operations {
               position: number;
               reason: string;
               recordedAt: string;
+              reversalOf?: string;
               type: string;
             }[];
             nextCursor?: string | null;
@@ -4982,8 +4995,13 @@ export interface operations {
           'application/json': {
             rules: {
               activity: string;
-              maxPointsPerRiderPerDay: number;
-              points: number;
+              maxPointsPerRiderPerDay?: number;
+              points?: number;
+              pointsBySeverity?: {
+                major: number;
+                minor: number;
+                moderate: number;
+              };
             }[];
             version: number;
           };
@@ -5072,8 +5090,13 @@ export interface operations {
           'application/json': {
             rules: {
               activity: string;
-              maxPointsPerRiderPerDay: number;
-              points: number;
+              maxPointsPerRiderPerDay?: number;
+              points?: number;
+              pointsBySeverity?: {
+                major: number;
+                minor: number;
+                moderate: number;
+              };
             }[];
             version: number;
           };

@@ -70,11 +70,14 @@ export function Refusals(...codes: ErrorCode[]) {
   return applyDecorators(ApiExtension(CODES, codes));
 }
 
-/** A JSON schema that the example satisfies: every key required, types from the values. */
+/**
+ * A JSON schema that the example satisfies: every key required, types from the values. A list's
+ * elements are described by all of the example's: a field some of them leave out is optional
+ * (a ledger's award line has an `activity`, a reversal's line a `reversalOf`).
+ */
 export function schemaOf(value: unknown): Schema {
   if (value === null) return { type: 'string', nullable: true };
-  if (Array.isArray(value))
-    return { type: 'array', items: value.length > 0 ? schemaOf(value[0]) : {} };
+  if (Array.isArray(value)) return { type: 'array', items: elementsOf(value) };
   switch (typeof value) {
     case 'number':
       return { type: Number.isInteger(value) ? 'integer' : 'number' };
@@ -91,6 +94,23 @@ export function schemaOf(value: unknown): Schema {
     default:
       return { type: 'string' };
   }
+}
+
+/** One schema for the elements of an example list: the first's, widened by the others' fields. */
+function elementsOf(values: readonly unknown[]): Schema {
+  const [first, ...rest] = values.map(schemaOf);
+  if (!first) return {};
+  if (rest.length === 0 || first.type !== 'object' || rest.some((r) => r.type !== 'object'))
+    return first;
+  const all = [first, ...rest];
+  const properties = Object.assign(
+    {},
+    ...[...all].reverse().map((r) => r.properties as Record<string, Schema>),
+  ) as Record<string, Schema>;
+  const required = Object.keys(properties).filter((k) =>
+    all.every((r) => (r.required as string[]).includes(k)),
+  );
+  return { type: 'object', properties, required };
 }
 
 const PROBLEM_SCHEMA: Schema = {

@@ -165,6 +165,18 @@ export class RidersController {
         recordedAt: '2026-11-20T09:30:00.000Z',
         position: 21,
       },
+      {
+        entryId: 'a-9d21',
+        type: 'reversal',
+        points: -20,
+        balanceAfter: 0,
+        reason: '登记有误',
+        reversalOf: 'a-7f3c',
+        actor: 'staff-jijiang',
+        occurredAt: '2026-11-20T10:05:00.000Z',
+        recordedAt: '2026-11-20T10:05:00.000Z',
+        position: 25,
+      },
     ],
     nextCursor: null,
   })

@@ -135,6 +135,7 @@ export const en: Same<typeof zhCN> = {
     awarded: '{{points}} points awarded; balance {{balance}}',
     history: 'Latest entries',
     reverse: 'Reverse',
+    wasReversed: 'Reversed',
     reverseReason: 'Reason for reversing',
     reverseDefault: 'Recorded by mistake',
     confirmReverse: 'Confirm reversal',

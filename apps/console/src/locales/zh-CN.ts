@@ -130,6 +130,7 @@ export const zhCN = {
     awarded: '已记 {{points}} 分，余额 {{balance}}',
     history: '最近记录',
     reverse: '撤销',
+    wasReversed: '已撤销',
     reverseReason: '撤销原因',
     reverseDefault: '登记有误',
     confirmReverse: '确认撤销',

@@ -71,6 +71,8 @@ export function RiderPage({ id }: { id: string }) {
       .catch(setError);
   }, [id]);
 
+  // A reversal names the award it undoes, and is newer: in the newest lines whenever its award is.
+  const reversed = new Set(lines.flatMap((l) => (l.reversalOf ? [l.reversalOf] : [])));
   const rule = rules.find((r) => r.activity === activity);
   const today = rider ? dayAt(rider.registeredAt) : '';
   const cap = rule?.maxPointsPerRiderPerDay;
@@ -191,7 +193,10 @@ export function RiderPage({ id }: { id: string }) {
                   : ''}
               </span>
               <span>{line.points > 0 ? `+${line.points}` : line.points}</span>
-              {line.type === 'award' && (
+              {line.type === 'award' && reversed.has(line.entryId) && (
+                <span class="tag closed">{t('staff.wasReversed')}</span>
+              )}
+              {line.type === 'award' && !reversed.has(line.entryId) && (
                 <button type="button" onClick={() => setReversing(line.entryId)}>
                   {t('staff.reverse')}
                 </button>

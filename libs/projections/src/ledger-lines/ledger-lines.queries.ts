@@ -11,6 +11,8 @@ export interface LedgerLineView {
   stationId?: string;
   /** A redemption's items: sku, quantity and the price each was redeemed at. */
   items?: { sku: string; quantity: number; pricePoints: number }[];
+  /** A reversal's line: the entry id of the award it undoes. */
+  reversalOf?: string;
   actor: string;
   occurredAt: string;
   recordedAt: string;
@@ -36,6 +38,7 @@ interface LedgerLineRow {
   reason: string | null;
   station_id: string | null;
   items: LedgerLineView['items'] | string | null;
+  reversal_of: string | null;
   actor: string;
   occurred_at: Date;
   recorded_at: Date;
@@ -81,6 +84,7 @@ function lineView(r: LedgerLineRow): LedgerLineView {
       items:
         typeof r.items === 'string' ? (JSON.parse(r.items) as LedgerLineView['items']) : r.items,
     }),
+    ...(r.reversal_of !== null && { reversalOf: r.reversal_of }),
     actor: r.actor,
     occurredAt: iso(r.occurred_at),
     recordedAt: iso(r.recorded_at),

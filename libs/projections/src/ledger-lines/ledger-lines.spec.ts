@@ -51,7 +51,14 @@ describe('ledger lines projection', () => {
             recorded_at: '2026-06-16T01:00:00.000Z',
           },
           { revision: 3, entry_id: 'x1', type: 'cancellation', points: 10, items: null },
-          { revision: 4, entry_id: 'v1', type: 'reversal', points: -30, balance_after: 0 },
+          {
+            revision: 4,
+            entry_id: 'v1',
+            type: 'reversal',
+            points: -30,
+            balance_after: 0,
+            reversal_of: 'a1',
+          },
         ],
       });
     const first = await ledgerPage(db, 'r1', { limit: 3 });
@@ -61,7 +68,11 @@ describe('ledger lines projection', () => {
       ['cancellation', 10],
     ]);
     const rest = await ledgerPage(db, 'r1', { limit: 3, cursor: first.nextCursor ?? undefined });
-    expect(rest).toMatchObject({ items: [{ type: 'reversal' }], nextCursor: null });
+    expect(rest).toMatchObject({
+      items: [{ type: 'reversal', entryId: 'v1', reversalOf: 'a1' }],
+      nextCursor: null,
+    });
+    expect(first.items[0]).not.toHaveProperty('reversalOf');
     const newest = await ledgerPage(db, 'r1', { limit: 3, order: 'desc' });
     expect(newest.items.map((l) => l.type)).toEqual(['reversal', 'cancellation', 'redemption']);
     const older = await ledgerPage(db, 'r1', {
