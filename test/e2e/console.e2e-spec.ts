@@ -394,6 +394,7 @@ describeInBrowser('the web console in Chromium', () => {
       expect(rows[i]).toContain(w.name);
       expect(rows[i]).toContain(String(w.points));
     });
+    await shot(page, 'organiser-winners-zh-1280');
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('button', { name: '打印名单' }).isVisible()).toBe(false);
     expect(await page.getByRole('navigation').isVisible()).toBe(false);

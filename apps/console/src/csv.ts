@@ -3,8 +3,13 @@
  * spreadsheet programs read the Chinese right; and a download of it from the browser.
  */
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const field = (value: unknown) =>
-    `"${(typeof value === 'string' ? value : JSON.stringify(value ?? '')).replace(/"/g, '""')}"`;
+  const text = (value: unknown) =>
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
+  const field = (value: unknown) => `"${text(value).replace(/"/g, '""')}"`;
   return `\uFEFF${[header, ...rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
