@@ -517,6 +517,7 @@ describeInBrowser('the web console in Chromium', () => {
     await page.getByLabel('手机号').fill('13912345678');
     await page.getByLabel('所属平台').fill('美团');
     expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-register-zh-1280');
     await page.getByRole('button', { name: '登记并生成二维码卡' }).dblclick();
     const qr = page.getByRole('img', { name: /的二维码/ });
     await qr.waitFor();

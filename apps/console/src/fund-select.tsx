@@ -1,4 +1,5 @@
-import type { Answer } from './api';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ok, type Answer } from './api';
 import { t } from './i18n';
 
 export type Fund = Answer<'/v1/funds', 'get'>['items'][number];
@@ -26,4 +27,19 @@ export function FundSelect(props: {
       </select>
     </>
   );
+}
+
+/** The funds an award may be paid from, the first chosen until another is. */
+export function useFunds(onError: (error: unknown) => void) {
+  const [funds, setFunds] = useState<Fund[]>([]);
+  const [fundId, setFundId] = useState('');
+  useEffect(() => {
+    ok(api.GET('/v1/funds', { params: { query: { limit: 200 } } }))
+      .then((page) => {
+        setFunds(page.items);
+        setFundId((f) => f || (page.items[0]?.id ?? ''));
+      })
+      .catch(onError);
+  }, []);
+  return { funds, fundId, setFundId };
 }

@@ -379,5 +379,15 @@ export const en: Same<typeof zhCN> = {
     network:
       'Cannot reach the server. Check the connection and retry; retrying the same redemption never takes points twice.',
     unknown: 'Something went wrong ({{status}}). Please retry in a moment.',
+    next: {
+      signIn: 'Please sign in again: the token may have been revoked.',
+      forbidden:
+        'This account may not do that. Ask your admin, or the staff of the community concerned.',
+      notFound: 'Check the id, or reload the page and try again.',
+      conflict: 'The ledger already holds something that conflicts. Reload the page to see it.',
+      invalid: 'Change what is pointed out, then submit again.',
+      rateLimited: 'Too many requests: wait a minute, then try again.',
+      server: 'The server is unavailable for now. Retry in a moment; a retry never books twice.',
+    },
   },
 };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
-import { download, toCsv } from '../csv';
+import { toCsv } from '../csv';
+import { download } from '../download';
 import { wallTime } from '../format';
 import { t } from '../i18n';
 import { ProblemNote } from '../problem-note';

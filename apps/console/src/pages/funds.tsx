@@ -3,7 +3,7 @@ import { api, ok } from '../api';
 import type { Fund } from '../fund-select';
 import { grouped } from '../format';
 import { language, t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
 /** One fund as a bar: awarded (net of reversals) against the budget, the rest remaining. */
@@ -33,7 +33,7 @@ export function FundsPage({ canTopUp }: { canTopUp: boolean }) {
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const { busy, write } = useWrite(setError);
 
   const load = () =>
     ok(api.GET('/v1/funds', { params: { query: { limit: 200 } } }))
@@ -42,32 +42,24 @@ export function FundsPage({ canTopUp }: { canTopUp: boolean }) {
   useEffect(() => void load(), []);
 
   const topUp = (id: string) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        try {
-          const fund = await ok(
-            api.POST('/v1/funds/{id}/top-ups', {
-              params: { path: { id }, header: { 'Idempotency-Key': k } },
-              body: { points: Number(points), reason },
-            }),
-          );
-          setDone(
-            t('funds.toppedUp', {
-              name: funds.find((f) => f.id === id)?.name ?? id,
-              budget: fund.budgetPoints,
-            }),
-          );
-          setTopping(null);
-          setPoints('');
-          setReason('');
-          await load();
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
+    write(async (k) => {
+      const fund = await ok(
+        api.POST('/v1/funds/{id}/top-ups', {
+          params: { path: { id }, header: { 'Idempotency-Key': k } },
+          body: { points: Number(points), reason },
+        }),
+      );
+      setDone(
+        t('funds.toppedUp', {
+          name: funds.find((f) => f.id === id)?.name ?? id,
+          budget: fund.budgetPoints,
+        }),
+      );
+      setTopping(null);
+      setPoints('');
+      setReason('');
+      await load();
+    }, key);
 
   return (
     <section>
@@ -135,7 +127,7 @@ export function FundsPage({ canTopUp }: { canTopUp: boolean }) {
                   setReason((e.target as HTMLInputElement).value);
                 }}
               />
-              <button class="primary" type="submit" disabled={once.busy}>
+              <button class="primary" type="submit" disabled={busy}>
                 {t('funds.confirmTopUp')}
               </button>
             </form>

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import { wallTime } from '../format';
-import { FundSelect, type Fund } from '../fund-select';
+import { FundSelect, useFunds, type Fund } from '../fund-select';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
 type Report = Answer<'/v1/hazards', 'get'>['items'][number];
@@ -12,8 +12,8 @@ type Severity = 'minor' | 'moderate' | 'major';
 /** 随手拍核查: reports still open, each confirmed (with a severity and a fund) or rejected, once. */
 export function HazardsPage() {
   const [reports, setReports] = useState<Report[] | null>(null);
-  const [funds, setFunds] = useState<Fund[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const { funds } = useFunds(setError);
   const [done, setDone] = useState<string | null>(null);
 
   const load = async () => {
@@ -26,12 +26,7 @@ export function HazardsPage() {
       setError(e);
     }
   };
-  useEffect(() => {
-    void load();
-    ok(api.GET('/v1/funds'))
-      .then((page) => setFunds(page.items))
-      .catch(setError);
-  }, []);
+  useEffect(() => void load(), []);
 
   return (
     <section>
@@ -68,33 +63,23 @@ function Verification({
   const [note, setNote] = useState('');
   const [error, setError] = useState<unknown>(null);
   const key = useRef<string | null>(null);
-  const once = useOnce();
-  const busy = once.busy;
+  const { busy, write } = useWrite(setError);
   useEffect(() => setFundId((f) => f || (funds[0]?.id ?? '')), [funds]);
 
   const verify = (outcome: 'confirmed' | 'rejected') =>
-    once
-      .run(async (attemptKey) => {
-        setError(null);
-        try {
-          const made = await ok(
-            api.POST('/v1/hazards/{id}/verification', {
-              params: { path: { id: report.id }, header: { 'Idempotency-Key': attemptKey } },
-              body:
-                outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
-            }),
-          );
-          onDone(
-            outcome === 'confirmed'
-              ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
-              : t('hazards.rejected', { id: report.id }),
-          );
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
+    write(async (attemptKey) => {
+      const made = await ok(
+        api.POST('/v1/hazards/{id}/verification', {
+          params: { path: { id: report.id }, header: { 'Idempotency-Key': attemptKey } },
+          body: outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
+        }),
+      );
+      onDone(
+        outcome === 'confirmed'
+          ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
+          : t('hazards.rejected', { id: report.id }),
+      );
+    }, key);
 
   const id = (field: string) => `${field}-${report.id}`;
   return (

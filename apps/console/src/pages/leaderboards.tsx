@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import { t } from '../i18n';
 import { districtsOf, streetsOf, useCommunities } from '../places';
+import { Standings } from '../parts';
 import { ProblemNote } from '../problem-note';
 
 type Board = Answer<'/v1/leaderboards', 'get'>;
@@ -93,29 +94,7 @@ export function LeaderboardsPage() {
       </form>
       <ProblemNote error={error} />
       {board && board.items.length === 0 && <p>{t('boards.empty')}</p>}
-      {board && board.items.length > 0 && (
-        <table>
-          <caption class="sr-only">{t('boards.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('boards.rank')}</th>
-              <th scope="col">{t('boards.rider')}</th>
-              <th scope="col">{t('boards.points')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {board.items.map((row) => (
-              <tr key={row.riderId}>
-                <td>{row.rank}</td>
-                <td>
-                  {row.name ?? t('boards.erased')} <small>{row.riderId}</small>
-                </td>
-                <td>{row.points}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {board && board.items.length > 0 && <Standings rows={board.items} />}
       {board?.nextCursor && (
         <button type="button" onClick={() => void show(null, board.nextCursor ?? undefined)}>
           {t('staff.more')}

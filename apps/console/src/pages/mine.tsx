@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from '../api';
 import { wallTime } from '../format';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
+import { BalanceAndBadges, TaskFacts } from '../parts';
 import { ProblemNote } from '../problem-note';
 
 type Rider = Answer<'/v1/riders/{id}', 'get'>;
@@ -51,15 +52,7 @@ export function MinePage({ riderId, now }: { riderId: string; now: string }) {
           <h2>
             {rider.name ?? ''} <small>{rider.id}</small>
           </h2>
-          <p class="balance">
-            {t('station.balance')}: <strong data-testid="my-balance">{rider.balance}</strong>
-          </p>
-          <p>
-            {t('station.badges')}:{' '}
-            {rider.badges.length === 0
-              ? t('station.noBadges')
-              : rider.badges.map((b) => b.name).join('、')}
-          </p>
+          <BalanceAndBadges rider={rider} testId="my-balance" />
           <p>
             {rank === undefined
               ? t('app.loading')
@@ -100,7 +93,7 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const { busy, write } = useWrite(setError);
   const load = async () => {
     const rider = await ok(api.GET('/v1/riders/{id}', { params: { path: { id: riderId } } }));
     const page = await ok(
@@ -113,26 +106,22 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
   useEffect(() => void load().catch(setError), [riderId]);
 
   const signUp = (task: Task) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        setDone(null);
-        try {
-          await ok(
-            api.POST('/v1/tasks/{id}/sign-ups', {
-              params: { path: { id: task.id }, header: { 'Idempotency-Key': k } },
-            }),
-          );
-          setDone(t('mine.signedUp', { title: task.title }));
-          await load();
-        } catch (e) {
-          if (e instanceof Problem && e.code === 'ALREADY_EXISTS')
-            setDone(t('mine.already', { title: task.title }));
-          else setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
+    write(async (k) => {
+      setDone(null);
+      try {
+        await ok(
+          api.POST('/v1/tasks/{id}/sign-ups', {
+            params: { path: { id: task.id }, header: { 'Idempotency-Key': k } },
+          }),
+        );
+        setDone(t('mine.signedUp', { title: task.title }));
+        await load();
+      } catch (e) {
+        // Signed up before (on another device, or an answer that never arrived): say so.
+        if (!(e instanceof Problem && e.code === 'ALREADY_EXISTS')) throw e;
+        setDone(t('mine.already', { title: task.title }));
+      }
+    }, key);
 
   return (
     <section>
@@ -144,19 +133,11 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
         {tasks.map((task) => (
           <li key={task.id} class="card">
             <h2>{task.title}</h2>
-            <p>
-              {t('tasks.facts', {
-                points: task.points,
-                taken: task.taken,
-                slots: task.slots,
-                from: wallTime(task.startsAt),
-                to: wallTime(task.endsAt),
-              })}
-            </p>
+            <TaskFacts task={task} />
             <button
               class="primary"
               type="button"
-              disabled={once.busy}
+              disabled={busy}
               onClick={() => {
                 key.current = null;
                 void signUp(task);
@@ -191,7 +172,7 @@ export function ReportPage({ riderId }: { riderId: string }) {
   const [done, setDone] = useState<string | null>(null);
   const [locationProblem, setLocationProblem] = useState(false);
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const { busy, write } = useWrite(setError);
 
   const locate = () => {
     if (!navigator.geolocation) return setLocationProblem(true);
@@ -213,32 +194,24 @@ export function ReportPage({ riderId }: { riderId: string }) {
   useEffect(locate, []);
 
   const report = () =>
-    once
-      .run(async (k) => {
-        if (!where) return;
-        setError(null);
-        setDone(null);
-        try {
-          const filed = await ok(
-            api.POST('/v1/hazards', {
-              params: { header: { 'Idempotency-Key': k } },
-              body: {
-                riderId,
-                category,
-                description: description.trim(),
-                location: where,
-                occurredAt: new Date().toISOString(),
-              },
-            }),
-          );
-          setDone(filed.status === 'duplicate' ? t('report.duplicate') : t('report.filed'));
-          setDescription('');
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
+    write(async (k, at) => {
+      if (!where) return;
+      setDone(null);
+      const filed = await ok(
+        api.POST('/v1/hazards', {
+          params: { header: { 'Idempotency-Key': k } },
+          body: {
+            riderId,
+            category,
+            description: description.trim(),
+            location: where,
+            occurredAt: at,
+          },
+        }),
+      );
+      setDone(filed.status === 'duplicate' ? t('report.duplicate') : t('report.filed'));
+      setDescription('');
+    }, key);
 
   return (
     <section>
@@ -289,7 +262,7 @@ export function ReportPage({ riderId }: { riderId: string }) {
           <button type="button" onClick={locate} disabled={locating}>
             {t('report.locate')}
           </button>
-          <button class="primary" type="submit" disabled={once.busy || !where}>
+          <button class="primary" type="submit" disabled={busy || !where}>
             {t('report.submit')}
           </button>
         </div>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { useCommunities } from '../places';
 import { ProblemNote } from '../problem-note';
 import { QrCode, signInLink } from '../qr';
@@ -36,7 +36,8 @@ export function PrincipalsPage() {
   const [created, setCreated] = useState<Created | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const revokeKey = useRef<string | null>(null);
+  const { busy, write } = useWrite(setError);
 
   const load = () =>
     ok(api.GET('/v1/principals', { params: { query: { limit: 200 } } }))
@@ -61,19 +62,6 @@ export function PrincipalsPage() {
   );
   const edited = () => (key.current = null);
 
-  const write = (work: (k: string) => Promise<void>) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        try {
-          await work(k);
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
-
   const create = () =>
     write(async (k) => {
       const made = await ok(
@@ -86,13 +74,13 @@ export function PrincipalsPage() {
       setName('');
       setRiderId('');
       await load();
-    });
+    }, key);
   const revoke = (id: string) =>
     write(async () => {
       await ok(api.DELETE('/v1/principals/{id}', { params: { path: { id } } }));
       setRevoking(null);
       await load();
-    });
+    }, revokeKey);
 
   return (
     <section>
@@ -168,8 +156,8 @@ export function PrincipalsPage() {
             />
           </>
         )}
-        <button class="primary" type="submit" disabled={once.busy}>
-          {once.busy ? t('principals.creating') : t('principals.createButton')}
+        <button class="primary" type="submit" disabled={busy}>
+          {busy ? t('principals.creating') : t('principals.createButton')}
         </button>
       </form>
       {created && (
@@ -225,7 +213,7 @@ export function PrincipalsPage() {
                   <button
                     class="primary"
                     type="button"
-                    disabled={once.busy}
+                    disabled={busy}
                     onClick={() => void revoke(p.id)}
                   >
                     {t('principals.confirmRevoke', { name: p.name ?? p.id })}

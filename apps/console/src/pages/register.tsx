@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useFields, useWrite } from '../once';
 import { useCommunities } from '../places';
+import { CommunitySelect } from '../parts';
 import { ProblemNote } from '../problem-note';
 import { QrCode } from '../qr';
 import { go } from '../router';
@@ -18,52 +19,34 @@ type Rider = Answer<'/v1/riders/{id}', 'get'>;
 export function RegisterPage() {
   const [error, setError] = useState<unknown>(null);
   const communities = useCommunities(setError);
-  const [form, setForm] = useState({
-    communityId: '',
-    name: '',
-    phone: '',
-    platform: '',
-    occupation: 'food_delivery' as Occupation,
-  });
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const { form, setForm, field } = useFields(
+    'reg',
+    { communityId: '', name: '', phone: '', platform: '', occupation: 'food_delivery' },
+    key,
+  );
+  const { busy, write } = useWrite(setError);
   useEffect(
     () => setForm((f) => ({ ...f, communityId: f.communityId || (communities[0]?.id ?? '') })),
     [communities],
   );
-  const field = (name: keyof typeof form) => ({
-    id: `reg-${name}`,
-    value: form[name],
-    onInput: (e: Event) => {
-      key.current = null;
-      setForm({ ...form, [name]: (e.target as HTMLInputElement).value });
-    },
-  });
 
   const register = () =>
-    once
-      .run(async (k) => {
-        setError(null);
-        try {
-          const rider = await ok(
-            api.POST('/v1/riders', {
-              params: { header: { 'Idempotency-Key': k } },
-              body: {
-                communityId: form.communityId,
-                name: form.name.trim(),
-                platform: form.platform.trim(),
-                occupation: form.occupation,
-                ...(form.phone.trim() && { phone: form.phone.trim() }),
-              },
-            }),
-          );
-          go('card', rider.id);
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
+    write(async (k) => {
+      const rider = await ok(
+        api.POST('/v1/riders', {
+          params: { header: { 'Idempotency-Key': k } },
+          body: {
+            communityId: form.communityId,
+            name: form.name.trim(),
+            platform: form.platform.trim(),
+            occupation: form.occupation as Occupation,
+            ...(form.phone.trim() && { phone: form.phone.trim() }),
+          },
+        }),
+      );
+      go('card', rider.id);
+    }, key);
 
   const existing =
     error instanceof Problem && error.code === 'ALREADY_EXISTS'
@@ -79,14 +62,7 @@ export function RegisterPage() {
           void register();
         }}
       >
-        <label for="reg-communityId">{t('staff.community')}</label>
-        <select {...field('communityId')} onChange={field('communityId').onInput}>
-          {communities.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <CommunitySelect {...field('communityId')} communities={communities} />
         <label for="reg-name">{t('register.name')}</label>
         <input required {...field('name')} />
         <label for="reg-phone">{t('register.phone')}</label>
@@ -94,7 +70,7 @@ export function RegisterPage() {
         <label for="reg-platform">{t('register.platform')}</label>
         <input required placeholder={t('register.platformPlaceholder')} {...field('platform')} />
         <label for="reg-occupation">{t('register.occupation')}</label>
-        <select {...field('occupation')} onChange={field('occupation').onInput}>
+        <select {...field('occupation')}>
           {OCCUPATIONS.map((o) => (
             <option key={o} value={o}>
               {t(`occupation.${o}`)}
@@ -104,7 +80,7 @@ export function RegisterPage() {
         <p>
           <small>{t('register.privacy')}</small>
         </p>
-        <button class="primary" type="submit" disabled={once.busy}>
+        <button class="primary" type="submit" disabled={busy}>
           {t('register.submit')}
         </button>
       </form>

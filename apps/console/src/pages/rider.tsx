@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { dayAt, wallTime } from '../format';
-import { FundSelect, type Fund } from '../fund-select';
+import { FundSelect, useFunds } from '../fund-select';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
 type Rider = Answer<'/v1/riders/{id}', 'get'>;
@@ -26,17 +26,16 @@ export function RiderPage({ id }: { id: string }) {
   const [rider, setRider] = useState<Rider | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [rules, setRules] = useState<Rule[]>([]);
-  const [funds, setFunds] = useState<Fund[]>([]);
   const [activity, setActivity] = useState<Activity | ''>('');
-  const [fundId, setFundId] = useState('');
   const [reason, setReason] = useState('');
   const [reversing, setReversing] = useState<string | null>(null);
   const [reverseReason, setReverseReason] = useState(t('staff.reverseDefault'));
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const { funds, fundId, setFundId } = useFunds(setError);
   const awardKey = useRef<string | null>(null);
   const reverseKey = useRef<string | null>(null);
-  const once = useOnce();
+  const { busy: writing, write } = useWrite(setError);
 
   const load = async () => {
     try {
@@ -63,12 +62,6 @@ export function RiderPage({ id }: { id: string }) {
         setActivity((a) => a || ((awardable[0]?.activity ?? '') as Activity | ''));
       })
       .catch(setError);
-    ok(api.GET('/v1/funds'))
-      .then((page) => {
-        setFunds(page.items);
-        setFundId((f) => f || (page.items[0]?.id ?? ''));
-      })
-      .catch(setError);
   }, [id]);
 
   // A reversal names the award it undoes, and is newer: in the newest lines whenever its award is.
@@ -80,54 +73,36 @@ export function RiderPage({ id }: { id: string }) {
     cap === undefined ? undefined : Math.max(0, cap - awardedToday(lines, activity, today));
 
   const award = () =>
-    once
-      .run(async (key) => {
-        setError(null);
-        try {
-          const made = await ok(
-            api.POST('/v1/awards', {
-              params: { header: { 'Idempotency-Key': key } },
-              body: {
-                riderId: id,
-                activity: activity as Activity,
-                fundId,
-                reason,
-                occurredAt: new Date().toISOString(),
-              },
-            }),
-          );
-          setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
-          setReason('');
-          await load();
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, awardKey)
-      .catch(() => undefined);
+    write(async (key, at) => {
+      const made = await ok(
+        api.POST('/v1/awards', {
+          params: { header: { 'Idempotency-Key': key } },
+          body: {
+            riderId: id,
+            activity: activity as Activity,
+            fundId,
+            reason,
+            occurredAt: at,
+          },
+        }),
+      );
+      setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
+      setReason('');
+      await load();
+    }, awardKey);
 
   const reverse = (entryId: string) =>
-    once
-      .run(async (key) => {
-        setError(null);
-        try {
-          const made = await ok(
-            api.POST('/v1/awards/{entryId}/reversal', {
-              params: { path: { entryId }, header: { 'Idempotency-Key': key } },
-              body: { reason: reverseReason },
-            }),
-          );
-          setDone(
-            t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }),
-          );
-          setReversing(null);
-          await load();
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, reverseKey)
-      .catch(() => undefined);
+    write(async (key) => {
+      const made = await ok(
+        api.POST('/v1/awards/{entryId}/reversal', {
+          params: { path: { entryId }, header: { 'Idempotency-Key': key } },
+          body: { reason: reverseReason },
+        }),
+      );
+      setDone(t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }));
+      setReversing(null);
+      await load();
+    }, reverseKey);
 
   if (!rider) return <ProblemNote error={error} />;
   return (
@@ -175,9 +150,9 @@ export function RiderPage({ id }: { id: string }) {
         <button
           type="submit"
           class="primary"
-          disabled={once.busy || !activity || !fundId || reason.trim() === '' || left === 0}
+          disabled={writing || !activity || !fundId || reason.trim() === '' || left === 0}
         >
-          {once.busy ? t('staff.awarding') : t('staff.submitAward')}
+          {writing ? t('staff.awarding') : t('staff.submitAward')}
         </button>
       </form>
       <div class="card">
@@ -214,7 +189,7 @@ export function RiderPage({ id }: { id: string }) {
                   <button
                     type="button"
                     class="primary"
-                    disabled={once.busy || reverseReason.trim() === ''}
+                    disabled={writing || reverseReason.trim() === ''}
                     onClick={() => void reverse(line.entryId)}
                   >
                     {t('staff.confirmReverse')}

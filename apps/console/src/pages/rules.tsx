@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api';
 import type { components } from '../api-types';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
 type Rule = components['schemas']['RuleDto'];
@@ -18,8 +18,9 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
   const [badges, setBadges] = useState<Badge[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
-  const key = useRef<string | null>(null);
-  const once = useOnce();
+  const rulesKey = useRef<string | null>(null);
+  const badgesKey = useRef<string | null>(null);
+  const { busy, write } = useWrite(setError);
 
   useEffect(() => {
     ok(api.GET('/v1/rules'))
@@ -34,42 +35,31 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
   }, []);
 
   const change = (i: number, patch: Partial<Rule>) => {
-    key.current = null;
+    rulesKey.current = null;
     setRules((all) => all.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   };
   const changeBadge = (i: number, patch: Partial<Badge>) => {
-    key.current = null;
+    badgesKey.current = null;
     setBadges((all) => all.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   };
-  const save = (work: (k: string) => Promise<void>) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        setDone(null);
-        try {
-          await work(k);
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
 
   const saveRules = () =>
-    save(async (k) => {
+    write(async (k) => {
+      setDone(null);
       const set = await ok(
         api.PUT('/v1/rules', { params: { header: { 'Idempotency-Key': k } }, body: { rules } }),
       );
       setVersion(set.version);
       setDone(t('rules.saved', { version: set.version }));
-    });
+    }, rulesKey);
   const saveBadges = () =>
-    save(async (k) => {
+    write(async (k) => {
+      setDone(null);
       await ok(
         api.PUT('/v1/badges', { params: { header: { 'Idempotency-Key': k } }, body: { badges } }),
       );
       setDone(t('rules.badgesSaved'));
-    });
+    }, badgesKey);
 
   const cell = (
     id: string,
@@ -149,12 +139,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
           </tbody>
         </table>
         {canEdit && (
-          <button
-            class="primary"
-            type="button"
-            disabled={once.busy}
-            onClick={() => void saveRules()}
-          >
+          <button class="primary" type="button" disabled={busy} onClick={() => void saveRules()}>
             {t('rules.save')}
           </button>
         )}
@@ -185,12 +170,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
           </tbody>
         </table>
         {canEdit && (
-          <button
-            class="primary"
-            type="button"
-            disabled={once.busy}
-            onClick={() => void saveBadges()}
-          >
+          <button class="primary" type="button" disabled={busy} onClick={() => void saveBadges()}>
             {t('rules.saveBadges')}
           </button>
         )}

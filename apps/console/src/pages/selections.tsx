@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import { wallTime } from '../format';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
 import { districtsOf, useCommunities } from '../places';
+import { Standings } from '../parts';
 import { ProblemNote } from '../problem-note';
 import { go } from '../router';
 
@@ -20,7 +21,8 @@ export function SelectionsPage() {
   const [year, setYear] = useState(String(new Date().getFullYear()));
   const [closing, setClosing] = useState<string | null>(null);
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const closeKey = useRef<string | null>(null);
+  const { busy, write } = useWrite(setError);
 
   const load = () =>
     ok(api.GET('/v1/selections', { params: { query: { limit: 200 } } }))
@@ -28,19 +30,6 @@ export function SelectionsPage() {
       .catch(setError);
   useEffect(() => void load(), []);
   useEffect(() => setDistrict((d) => d || (districts[0] ?? '')), [communities]);
-
-  const write = (work: (k: string) => Promise<void>) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        try {
-          await work(k);
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
 
   const open = () =>
     write(async (k) => {
@@ -51,7 +40,7 @@ export function SelectionsPage() {
         }),
       );
       await load();
-    });
+    }, key);
   const close = (id: string) =>
     write(async (k) => {
       await ok(
@@ -60,7 +49,7 @@ export function SelectionsPage() {
         }),
       );
       go('selection', id);
-    });
+    }, closeKey);
 
   return (
     <section>
@@ -97,7 +86,7 @@ export function SelectionsPage() {
             setYear((e.target as HTMLInputElement).value);
           }}
         />
-        <button class="primary" type="submit" disabled={once.busy || !district}>
+        <button class="primary" type="submit" disabled={busy || !district}>
           {t('selections.openButton')}
         </button>
       </form>
@@ -117,10 +106,10 @@ export function SelectionsPage() {
                   <button
                     class="primary"
                     type="button"
-                    disabled={once.busy}
+                    disabled={busy}
                     onClick={() => void close(s.id)}
                   >
-                    {once.busy ? t('selections.closing') : t('selections.confirmClose')}
+                    {busy ? t('selections.closing') : t('selections.confirmClose')}
                   </button>
                   <button type="button" onClick={() => setClosing(null)}>
                     {t('selections.keepOpen')}
@@ -130,7 +119,7 @@ export function SelectionsPage() {
                 <button
                   type="button"
                   onClick={() => {
-                    key.current = null;
+                    closeKey.current = null;
                     setClosing(s.id);
                   }}
                 >
@@ -171,26 +160,7 @@ export function WinnersPage({ id }: { id: string }) {
               by: selection.closedBy,
             })}
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('boards.rank')}</th>
-                <th scope="col">{t('boards.rider')}</th>
-                <th scope="col">{t('boards.points')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {winners.map((w) => (
-                <tr key={w.riderId}>
-                  <td>{w.rank}</td>
-                  <td>
-                    {w.name ?? t('boards.erased')} <small>{w.riderId}</small>
-                  </td>
-                  <td>{w.points}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Standings rows={winners} />
         </>
       )}
       <div class="row no-print">

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from '../api';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useWrite } from '../once';
+import { BalanceAndBadges } from '../parts';
 import { ProblemNote } from '../problem-note';
 import { go } from '../router';
 import { canScan, riderIdOf, Scanner } from '../scanner';
@@ -57,10 +58,10 @@ export function StationPage({ stationId }: { stationId: string }) {
   const [notFound, setNotFound] = useState(false);
   const [cart, setCart] = useState<Record<string, number>>({});
   const attempt = useRef<string | null>(null);
-  const once = useOnce();
-  const [finding, setFinding] = useState(false);
-  const busy = finding || once.busy;
   const [error, setError] = useState<unknown>(null);
+  const { busy: writing, write } = useWrite(setError);
+  const [finding, setFinding] = useState(false);
+  const busy = finding || writing;
   const catalogue = useCatalogue(stationId);
 
   const chosen = catalogue.items.filter((i) => (cart[i.sku] ?? 0) > 0);
@@ -89,29 +90,18 @@ export function StationPage({ stationId }: { stationId: string }) {
   };
 
   const redeem = (current: Rider) =>
-    once
-      .run(async (key) => {
-        setError(null);
-        try {
-          const items = chosen.map((i) => ({ sku: i.sku, quantity: cart[i.sku] ?? 0 }));
-          const made = await ok(
-            api.POST('/v1/redemptions', {
-              body: { riderId: current.id, stationId, items },
-              params: { header: { 'Idempotency-Key': key } },
-            }),
-          );
-          setCart({});
-          sessionStorage.setItem(
-            `ledger.balanceAfter.${made.redemptionId}`,
-            String(made.balanceAfter),
-          );
-          go('receipt', made.redemptionId);
-        } catch (err) {
-          setError(err);
-          throw err;
-        }
-      }, attempt)
-      .catch(() => undefined);
+    write(async (key) => {
+      const items = chosen.map((i) => ({ sku: i.sku, quantity: cart[i.sku] ?? 0 }));
+      const made = await ok(
+        api.POST('/v1/redemptions', {
+          body: { riderId: current.id, stationId, items },
+          params: { header: { 'Idempotency-Key': key } },
+        }),
+      );
+      setCart({});
+      sessionStorage.setItem(`ledger.balanceAfter.${made.redemptionId}`, String(made.balanceAfter));
+      go('receipt', made.redemptionId);
+    }, attempt);
 
   return (
     <section>
@@ -155,15 +145,7 @@ export function StationPage({ stationId }: { stationId: string }) {
           <h2>
             {t('station.rider')} {rider.name ?? ''} <small>{rider.id}</small>
           </h2>
-          <p class="balance">
-            {t('station.balance')}: <strong data-testid="balance">{rider.balance}</strong>
-          </p>
-          <p>
-            {t('station.badges')}:{' '}
-            {rider.badges.length === 0
-              ? t('station.noBadges')
-              : rider.badges.map((b) => b.name).join('、')}
-          </p>
+          <BalanceAndBadges rider={rider} testId="balance" />
         </div>
       )}
       {rider && (
@@ -219,7 +201,7 @@ export function StationPage({ stationId }: { stationId: string }) {
               disabled={busy || chosen.length === 0 || total > rider.balance}
               onClick={() => void redeem(rider)}
             >
-              {once.busy ? t('station.redeeming') : t('station.redeem')}
+              {writing ? t('station.redeeming') : t('station.redeem')}
             </button>
             <button type="button" disabled={busy} onClick={() => setCart({})}>
               {t('station.clear')}

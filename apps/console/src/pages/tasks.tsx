@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
-import { fromInput, hoursLater, inputTime, offsetOf, wallTime } from '../format';
-import { FundSelect, type Fund } from '../fund-select';
+import { fromInput, hoursLater, inputTime, offsetOf } from '../format';
+import { FundSelect, useFunds } from '../fund-select';
 import { t } from '../i18n';
-import { useOnce } from '../once';
+import { useFields, useWrite } from '../once';
 import { useCommunities } from '../places';
+import { CommunitySelect, TaskFacts } from '../parts';
 import { ProblemNote } from '../problem-note';
 
 type Task = Answer<'/v1/tasks', 'get'>['items'][number];
@@ -15,21 +16,24 @@ export function TasksPage({ now }: { now: string }) {
   const [error, setError] = useState<unknown>(null);
   const communities = useCommunities(setError);
   const [tasks, setTasks] = useState<Task[]>([]);
-  const [funds, setFunds] = useState<Fund[]>([]);
-  const [fundId, setFundId] = useState('');
+  const { funds, fundId, setFundId } = useFunds(setError);
   const [open, setOpen] = useState<string | null>(null);
   const [signUps, setSignUps] = useState<SignUp[]>([]);
   const [done, setDone] = useState<string | null>(null);
-  const [form, setForm] = useState({
-    communityId: '',
-    title: '',
-    points: '30',
-    slots: '10',
-    startsAt: inputTime(now),
-    endsAt: inputTime(hoursLater(now, 24 * 7)),
-  });
   const key = useRef<string | null>(null);
-  const once = useOnce();
+  const { form, setForm, field } = useFields(
+    'task',
+    {
+      communityId: '',
+      title: '',
+      points: '30',
+      slots: '10',
+      startsAt: inputTime(now),
+      endsAt: inputTime(hoursLater(now, 24 * 7)),
+    },
+    key,
+  );
+  const { busy, write } = useWrite(setError);
 
   const load = () =>
     ok(api.GET('/v1/tasks', { params: { query: { limit: 200 } } }))
@@ -39,46 +43,18 @@ export function TasksPage({ now }: { now: string }) {
     ok(api.GET('/v1/tasks/{id}/sign-ups', { params: { path: { id }, query: { limit: 200 } } }))
       .then((page) => setSignUps(page.items))
       .catch(setError);
-  useEffect(() => {
-    void load();
-    ok(api.GET('/v1/funds'))
-      .then((page) => {
-        setFunds(page.items);
-        setFundId((f) => f || (page.items[0]?.id ?? ''));
-      })
-      .catch(setError);
-  }, []);
+  useEffect(() => void load(), []);
   useEffect(
     () => setForm((f) => ({ ...f, communityId: f.communityId || (communities[0]?.id ?? '') })),
     [communities],
   );
-  const field = (name: keyof typeof form) => ({
-    id: `task-${name}`,
-    value: form[name],
-    onInput: (e: Event) => {
-      key.current = null;
-      setForm({ ...form, [name]: (e.target as HTMLInputElement).value });
-    },
-  });
-  const write = (work: (k: string) => Promise<void>) =>
-    once
-      .run(async (k) => {
-        setError(null);
-        setDone(null);
-        try {
-          await work(k);
-        } catch (e) {
-          setError(e);
-          throw e;
-        }
-      }, key)
-      .catch(() => undefined);
 
   const offset = offsetOf(now);
   // Every task is public; the page shows those of the communities the principal works for.
   const ours = tasks.filter((task) => communities.some((c) => c.id === task.communityId));
   const publish = () =>
     write(async (k) => {
+      setDone(null);
       const task = await ok(
         api.POST('/v1/tasks', {
           params: { header: { 'Idempotency-Key': k } },
@@ -95,9 +71,10 @@ export function TasksPage({ now }: { now: string }) {
       setDone(t('tasks.published', { title: task.title }));
       setForm({ ...form, title: '' });
       await load();
-    });
+    }, key);
   const confirm = (taskId: string, riderId: string) =>
     write(async (k) => {
+      setDone(null);
       const award = await ok(
         api.POST('/v1/tasks/{id}/completions', {
           params: { path: { id: taskId }, header: { 'Idempotency-Key': k } },
@@ -106,7 +83,7 @@ export function TasksPage({ now }: { now: string }) {
       );
       setDone(t('tasks.confirmed', { rider: riderId, points: award.points }));
       await loadSignUps(taskId);
-    });
+    }, key);
 
   return (
     <section>
@@ -121,14 +98,7 @@ export function TasksPage({ now }: { now: string }) {
         }}
       >
         <h2>{t('tasks.publish')}</h2>
-        <label for="task-communityId">{t('staff.community')}</label>
-        <select {...field('communityId')} onChange={field('communityId').onInput}>
-          {communities.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <CommunitySelect {...field('communityId')} communities={communities} />
         <label for="task-title">{t('tasks.name')}</label>
         <input required placeholder={t('tasks.namePlaceholder')} {...field('title')} />
         <label for="task-points">{t('tasks.points')}</label>
@@ -139,7 +109,7 @@ export function TasksPage({ now }: { now: string }) {
         <input required type="datetime-local" {...field('startsAt')} />
         <label for="task-endsAt">{t('tasks.endsAt')}</label>
         <input required type="datetime-local" {...field('endsAt')} />
-        <button class="primary" type="submit" disabled={once.busy}>
+        <button class="primary" type="submit" disabled={busy}>
           {t('tasks.publishButton')}
         </button>
       </form>
@@ -148,15 +118,7 @@ export function TasksPage({ now }: { now: string }) {
         {ours.map((task) => (
           <li key={task.id} class="card">
             <h2>{task.title}</h2>
-            <p>
-              {t('tasks.facts', {
-                points: task.points,
-                taken: task.taken,
-                slots: task.slots,
-                from: wallTime(task.startsAt),
-                to: wallTime(task.endsAt),
-              })}
-            </p>
+            <TaskFacts task={task} />
             {open === task.id ? (
               <>
                 <FundSelect
@@ -177,7 +139,7 @@ export function TasksPage({ now }: { now: string }) {
                       ) : (
                         <button
                           type="button"
-                          disabled={once.busy}
+                          disabled={busy}
                           onClick={() => {
                             key.current = null;
                             void confirm(task.id, s.riderId);

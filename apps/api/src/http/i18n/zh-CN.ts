@@ -153,6 +153,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'only a rider principal signs up, as itself': '只有骑手账号能以本人身份报名',
   'a rider reads only its own records': '骑手只能查看自己的记录',
   'staff read only riders of their communities': '工作人员只能查看所属社区的骑手',
+  'staff read only tasks of their communities': '工作人员只能查看所属社区的任务',
+  'after is not a nextCursor of this stream': 'after 不是这个流上一页给出的 nextCursor',
   'hazard {0} is not in a community of {1}': '隐患报告 {0} 不在 {1} 负责的社区内',
   'bad badge id {0}': '徽章编号 {0} 无效',
   'badge {0} is listed twice': '徽章 {0} 重复列出',
