@@ -3274,7 +3274,7 @@ export interface operations {
            */
           'application/json': {
             items: {
-              name: string;
+              name?: string | null;
               points: number;
               rank: number;
               riderId: string;
@@ -4483,7 +4483,7 @@ export interface operations {
             badges: {
               earnedAt: string;
               id: string;
-              name?: string | null;
+              name: string;
             }[];
             balance: number;
             communityId: string;
@@ -5534,7 +5534,7 @@ export interface operations {
             size: number;
             status: string;
             winners: {
-              name: string;
+              name?: string | null;
               points: number;
               rank: number;
               riderId: string;

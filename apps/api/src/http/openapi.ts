@@ -46,7 +46,8 @@ export function Answers(
 
 /**
  * The schema with the hinted fields made nullable, optional, or lists of strings: fields of the
- * answer itself, and of the elements of its lists (a page's `items`, a selection's `winners`).
+ * answer itself and of each element of its `items` (a page) by their names; fields of the
+ * elements of another list by `list.field` (a selection's `winners.name`).
  */
 function hinted(schema: Schema, hints: ShapeHints): Schema {
   const properties = schema.properties as Record<string, Schema> | undefined;
@@ -55,7 +56,10 @@ function hinted(schema: Schema, hints: ShapeHints): Schema {
   for (const [name, property] of Object.entries(properties)) {
     let next = property;
     if (property.type === 'array' && property.items)
-      next = { ...property, items: hinted(property.items as Schema, hints) };
+      next = {
+        ...property,
+        items: hinted(property.items as Schema, name === 'items' ? hints : within(hints, name)),
+      };
     if (hints.strings?.includes(name)) next = { type: 'array', items: { type: 'string' } };
     if (hints.nullable?.includes(name)) next = { ...next, nullable: true };
     out[name] = next;
@@ -63,6 +67,17 @@ function hinted(schema: Schema, hints: ShapeHints): Schema {
   const loose = new Set([...(hints.nullable ?? []), ...(hints.optional ?? [])]);
   const required = (schema.required as string[] | undefined)?.filter((k) => !loose.has(k));
   return { ...schema, properties: out, ...(required && { required }) };
+}
+
+/** The hints about the elements of the list `name` (`name.field` → `field`). */
+function within(hints: ShapeHints, name: string): ShapeHints {
+  const inner = (names: readonly string[] = []) =>
+    names.filter((n) => n.startsWith(`${name}.`)).map((n) => n.slice(name.length + 1));
+  return {
+    nullable: inner(hints.nullable),
+    optional: inner(hints.optional),
+    strings: inner(hints.strings),
+  };
 }
 
 /** The refusals particular to a route (the generic ones are added to every route by `completeDocument`). */

@@ -41,12 +41,17 @@ export class StandingsController {
    */
   @Get('leaderboards')
   @Refusals('NOT_FOUND')
-  @Answers(200, {
-    scope: 'district:江津区',
-    period: '2026',
-    items: [{ rank: 1, riderId: 'r-0001', name: '张小哥', points: 1000 }],
-    nextCursor: null,
-  })
+  @Answers(
+    200,
+    {
+      scope: 'district:江津区',
+      period: '2026',
+      items: [{ rank: 1, riderId: 'r-0001', name: '张小哥', points: 1000 }],
+      nextCursor: null,
+    },
+    'Done.',
+    { nullable: ['name'] },
+  )
   async leaderboard(@Query() query: LeaderboardQueryDto) {
     const { scope, period, limit = 100, cursor, minPosition } = query;
     const page = await this.ledger.ask(
@@ -76,7 +81,7 @@ export class StandingsController {
 
   /** Cuts the log at its head now and takes the top `size` of the district's year from it. */
   @Post('selections/:id/close')
-  @Answers(200, { ...CLOSED_EXAMPLE, position: 71 })
+  @Answers(200, { ...CLOSED_EXAMPLE, position: 71 }, 'Done.', { nullable: ['winners.name'] })
   @Refusals('NOT_FOUND', 'SELECTION_CLOSED')
   @HttpCode(200)
   close(@Param('id') id: string, @Ledger() caller: Caller): Promise<SelectionResult> {
@@ -104,7 +109,10 @@ export class StandingsController {
     200,
     CLOSED_EXAMPLE,
     'The selection; `cutoffPosition`, `winners`, `closedBy` and `closedAt` once closed.',
-    { optional: ['cutoffPosition', 'winners', 'closedBy', 'closedAt'], nullable: ['name'] },
+    {
+      optional: ['cutoffPosition', 'winners', 'closedBy', 'closedAt'],
+      nullable: ['winners.name'],
+    },
   )
   @Refusals('NOT_FOUND')
   selection(@Param('id') id: string, @Query() query: MinPositionDto) {
