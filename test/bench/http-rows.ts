@@ -8,9 +8,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApi } from '../../apps/api/src/api';
+import { cannon, startServer, type Server } from './cannon';
 import { httpLoad, type Target } from './http-load';
-import { compare, percentile, round, throughputRow, type BenchOptions, type Row } from './measure';
-import { BENCH_DATABASE_URL, postgresReachable } from './store-rows';
+import {
+  compare,
+  percentile,
+  round,
+  throughput,
+  throughputRow,
+  type BenchOptions,
+  type Row,
+  type Sample,
+} from './measure';
+import {
+  awardsThroughLedger,
+  BENCH_DATABASE_URL,
+  postgresReachable,
+  withPostgres,
+  WRITERS,
+} from './store-rows';
 
 const TOKEN = 'bench-admin-token-0123456789abcdefghijklmnopqrstuv';
 const CONNECTIONS = 64;
@@ -123,9 +139,86 @@ function vsBare(
   ).then((result) => throughputRow(name, target, result, 'req/s', notes));
 }
 
+/** The API's environment for a bench run: PostgreSQL when reachable, else the embedded store. */
+async function apiEnv(): Promise<{
+  env: Record<string, string>;
+  store: string;
+  done: () => Promise<void>;
+}> {
+  const pg = await postgresReachable();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+  const schema = `bench_http_${Date.now().toString(36)}`;
+  return {
+    env: {
+      DATA_DIR: dir,
+      LEDGER_ADMIN_TOKEN: TOKEN,
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+      ...(pg && {
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: BENCH_DATABASE_URL,
+        DATABASE_SCHEMA: schema,
+        PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '10',
+        RUN_PROJECTIONS: process.env.RUN_PROJECTIONS ?? 'auto',
+      }),
+    },
+    store: pg ? `PostgreSQL ${pg}` : 'embedded',
+    done: async () => {
+      if (pg) await dropSchemas([schema, `${schema}_read`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Servers of servers.ts, each in its own process, stopped (and their data dropped) after `work`. */
+async function withServers<T>(
+  kinds: readonly ('bare' | 'bare-pg' | 'api')[],
+  work: (servers: Record<string, Server>, store: string) => Promise<T>,
+): Promise<T> {
+  const { env, store, done } = await apiEnv();
+  const servers: Record<string, Server> = {};
+  try {
+    for (const kind of kinds)
+      servers[kind] = await startServer(kind, {
+        ...env,
+        DATABASE_URL: BENCH_DATABASE_URL,
+        BARE_PG_RIDERS: String(RIDERS),
+      });
+    return await work(servers, store);
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+    await done();
+  }
+}
+
+/** Rounds in which every side runs once in turn (so drift hits all); each side's median round. */
+async function alternate<K extends string>(
+  rounds: number,
+  sides: Record<K, () => Promise<Sample>>,
+): Promise<Record<K, Sample>> {
+  const runs = Object.fromEntries(Object.keys(sides).map((k) => [k, [] as Sample[]])) as Record<
+    K,
+    Sample[]
+  >;
+  for (let r = 0; r < rounds; r++)
+    for (const side of Object.keys(sides) as K[]) runs[side].push(await sides[side]());
+  const median = (samples: Sample[]) =>
+    [...samples].sort((a, b) => a.rate - b.rate)[Math.floor(samples.length / 2)];
+  return Object.fromEntries((Object.keys(runs) as K[]).map((k) => [k, median(runs[k])])) as Record<
+    K,
+    Sample
+  >;
+}
+
+const HTTP_CONNECTIONS = 32;
+
+/**
+ * POST /v1/awards over HTTP (the API in its own process, autocannon) against the ledger's own
+ * award rate in-process on the same store (the append-pg subject), and a bare Fastify POST.
+ */
 export function httpAward(o: BenchOptions): Promise<Row> {
-  return withApis(async ({ port, bare, store }) => {
-    await setUp(port);
+  return withServers(['bare', 'api'], async ({ bare, api }, store) => {
+    await setUp(api.port);
     const body = (i: number) => ({
       riderId: `r${i % RIDERS}`,
       activity: 'patrol',
@@ -133,28 +226,75 @@ export function httpAward(o: BenchOptions): Promise<Row> {
       reason: '夜间巡逻',
       occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
     });
-    return vsBare(
+    const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
+    const pg = await postgresReachable();
+    const measured = await (pg
+      ? withPostgres(async ({ store: events }) => {
+          const award = await awardsThroughLedger(events);
+          return alternate(o.rounds, {
+            ledger: () => throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS }),
+            bare: () =>
+              cannon({ port: bare.port, method: 'POST', path: () => '/bare', body }, load),
+            api: () =>
+              cannon(
+                { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
+                load,
+              ),
+          });
+        })
+      : alternate(o.rounds, {
+          ledger: () => Promise.resolve({ rate: Number.NaN, latenciesMs: [] }),
+          bare: () => cannon({ port: bare.port, method: 'POST', path: () => '/bare', body }, load),
+          api: () =>
+            cannon(
+              { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
+              load,
+            ),
+        }));
+    const row = throughputRow(
       'http-award',
-      0.25,
-      { port: bare, method: 'POST', path: () => '/bare', body },
-      { port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
-      o,
-      `POST /v1/awards, keep-alive, ${CONNECTIONS} connections, ${RIDERS} riders, ${store}`,
+      0.5,
+      { baseline: measured.ledger, subject: measured.api },
+      'req/s',
+      `POST /v1/awards, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${RIDERS} riders, ${store}; baseline: the ledger's own awards in-process on the same store (${WRITERS} at once); bare Fastify POST ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)}`,
     );
+    return row;
   });
 }
 
+/**
+ * GET /v1/riders/{id}/balance over HTTP (the API in its own process, autocannon) against a bare
+ * Fastify route doing the same indexed SELECT through pg, and a bare Fastify route.
+ */
 export function httpBalance(o: BenchOptions): Promise<Row> {
-  return withApis(async ({ port, bare, store }) => {
-    await setUp(port);
-    return vsBare(
+  return withServers(['bare', 'bare-pg', 'api'], async (servers, store) => {
+    const { bare, api } = servers;
+    const barePg = servers['bare-pg'];
+    await setUp(api.port);
+    const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
+    const measured = await alternate(o.rounds, {
+      bare: () => cannon({ port: bare.port, method: 'GET', path: () => '/bare' }, load),
+      barePg: () =>
+        cannon({ port: barePg.port, method: 'GET', path: (i) => `/bare-pg/r${i % RIDERS}` }, load),
+      api: () =>
+        cannon(
+          {
+            port: api.port,
+            method: 'GET',
+            path: (i) => `/v1/riders/r${i % RIDERS}/balance`,
+            headers: auth,
+          },
+          load,
+        ),
+    });
+    const row = throughputRow(
       'http-balance',
-      0.6,
-      { port: bare, method: 'GET', path: () => '/bare' },
-      { port, method: 'GET', path: (i) => `/v1/riders/r${i % RIDERS}/balance`, headers: auth },
-      o,
-      `GET /v1/riders/{id}/balance, ${CONNECTIONS} connections, ${store}`,
+      0.5,
+      { baseline: measured.barePg, subject: measured.api },
+      'req/s',
+      `GET /v1/riders/{id}/balance, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${store}; baseline: bare Fastify + the same indexed SELECT via pg (p99 ${round(measured.barePg.p99Ms ?? 0, 2)} ms); bare Fastify ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)} (target 0.25); p99 target 20 ms: ${(measured.api.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}`,
     );
+    return row;
   });
 }
 

@@ -21,6 +21,9 @@ export interface Sample {
   /** Operations per second. */
   rate: number;
   latenciesMs: number[];
+  /** Percentiles a load generator computed itself (autocannon), when it gives no latencies. */
+  p50Ms?: number;
+  p99Ms?: number;
 }
 
 /**
@@ -97,8 +100,8 @@ export function throughputRow(
     baseline,
     ratio: round(value / baseline, 3),
     target,
-    p50Ms: round(percentile(result.subject.latenciesMs, 50), 2),
-    p99Ms: round(percentile(result.subject.latenciesMs, 99), 2),
+    p50Ms: round(result.subject.p50Ms ?? percentile(result.subject.latenciesMs, 50), 2),
+    p99Ms: round(result.subject.p99Ms ?? percentile(result.subject.latenciesMs, 99), 2),
     ...(notes !== undefined && { notes }),
   };
 }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { compare, round, throughput, throughputRow, type BenchOptions, type Row } from './measure';
 
 export const BENCH_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
-const WRITERS = 16;
+export const WRITERS = 16;
 
 /** A ~300-byte event, like an award. */
 function payload(i: number): Record<string, unknown> {
@@ -82,7 +82,7 @@ export async function postgresReachable(): Promise<string | undefined> {
   }
 }
 
-async function awardsThroughLedger(store: EventStore) {
+export async function awardsThroughLedger(store: EventStore) {
   const p = ledgerProcess(store);
   await seedLedger(p, {
     riders: WRITERS,

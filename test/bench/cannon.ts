@@ -1,0 +1,93 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { Sample } from './measure';
+
+/** A server of servers.ts, running in its own process. */
+export interface Server {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `kind` (bare, bare-pg, api) in a child process and waits until it listens. */
+export async function startServer(
+  kind: 'bare' | 'bare-pg' | 'api',
+  env: Record<string, string>,
+): Promise<Server> {
+  const child = spawn(process.execPath, [join(__dirname, 'servers.js'), kind], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.startsWith('{"port":')) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`server ${kind} exited (${String(code)})`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** What autocannon sends: a method, a path (and body) per request, headers. */
+export interface Shot {
+  port: number;
+  method: 'GET' | 'POST';
+  path: (i: number) => string;
+  body?: (i: number) => unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Keep-alive load from autocannon with `connections` connections for `seconds`: answers per
+ * second (2xx only; any other answer or a connection error fails the run, a benchmark of errors
+ * being no benchmark) and autocannon's latency percentiles.
+ */
+export async function cannon(
+  shot: Shot,
+  options: { seconds: number; connections: number },
+): Promise<Sample> {
+  let i = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${shot.port}`,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: shot.method,
+        setupRequest: (request) => {
+          const n = i++;
+          const body = shot.body?.(n);
+          return {
+            ...request,
+            path: shot.path(n),
+            headers: {
+              ...shot.headers,
+              ...(body !== undefined && { 'content-type': 'application/json' }),
+            },
+            ...(body !== undefined && { body: JSON.stringify(body) }),
+          };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(
+      `${shot.method} ${shot.path(0)}: ${result.non2xx} answers not 2xx, ${result.errors} errors`,
+    );
+  return {
+    rate: result['2xx'] / result.duration,
+    latenciesMs: [],
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
+}
