@@ -15,7 +15,12 @@ export async function startServer(
   kind: 'bare' | 'bare-pg' | 'api',
   env: Record<string, string>,
 ): Promise<Server> {
-  const child = spawn(process.execPath, [join(__dirname, 'servers.js'), kind], {
+  // BENCH_CPU_PROF=<dir>: the API writes a CPU profile there when it stops (docs/benchmarks.md).
+  const profile =
+    kind === 'api' && process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+  const child = spawn(process.execPath, [...profile, join(__dirname, 'servers.js'), kind], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
