@@ -92,7 +92,20 @@ function portOf(url: string): number {
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function setUp(port: number): Promise<void> {
+/** The tokens of the principals the rows act as (made by `setUp`). */
+interface Callers {
+  /** Community staff of c1 (awards). */
+  staff: Record<string, string>;
+  /** The station of the riders' district (balance look-ups). */
+  station: Record<string, string>;
+}
+
+/**
+ * A community, a fund, a rule, RIDERS riders, a station of their district, and a staff and a
+ * station principal: the rows act as those (whose tokens are looked up per request, as in the
+ * field), not as the bootstrap admin (whose token is matched in memory).
+ */
+async function setUp(port: number): Promise<Callers> {
   const post = async (path: string, body: unknown, method: 'POST' | 'PUT' = 'POST') => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
@@ -100,6 +113,7 @@ async function setUp(port: number): Promise<void> {
       body: JSON.stringify(body),
     });
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
   };
   await post('/v1/communities', {
     id: 'c1',
@@ -122,6 +136,20 @@ async function setUp(port: number): Promise<void> {
       occupation: 'food_delivery',
       name: `骑手${r}`,
     });
+  await post('/v1/stations', {
+    id: 's1',
+    name: '玉林小哥驿站',
+    district: '成都市武侯区',
+    communityId: 'c1',
+    kind: 'station',
+  });
+  const token = async (body: object) => ({
+    authorization: `Bearer ${String((await post('/v1/principals', body)).token)}`,
+  });
+  return {
+    staff: await token({ name: '玉林社区工作站', role: 'staff', communityIds: ['c1'] }),
+    station: await token({ name: '玉林小哥驿站', role: 'station', stationIds: ['s1'] }),
+  };
 }
 
 function vsBare(
@@ -218,7 +246,7 @@ const HTTP_CONNECTIONS = 32;
  */
 export function httpAward(o: BenchOptions): Promise<Row> {
   return withServers(['bare', 'api'], async ({ bare, api }, store) => {
-    await setUp(api.port);
+    const callers = await setUp(api.port);
     const body = (i: number) => ({
       riderId: `r${i % RIDERS}`,
       activity: 'patrol',
@@ -227,36 +255,32 @@ export function httpAward(o: BenchOptions): Promise<Row> {
       occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
     });
     const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
-    const pg = await postgresReachable();
-    const measured = await (pg
-      ? withPostgres(async ({ store: events }) => {
+    const bareSide = () =>
+      cannon({ port: bare.port, method: 'POST', path: () => '/bare', body }, load);
+    const apiSide = () =>
+      cannon(
+        { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: callers.staff },
+        load,
+      );
+    // The ledger's own rate needs PostgreSQL; on the embedded store the row has no baseline.
+    const measured = (await postgresReachable())
+      ? await withPostgres(async ({ store: events }) => {
           const award = await awardsThroughLedger(events);
-          return alternate(o.rounds, {
-            ledger: () => throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS }),
-            bare: () =>
-              cannon({ port: bare.port, method: 'POST', path: () => '/bare', body }, load),
-            api: () =>
-              cannon(
-                { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
-                load,
-              ),
-          });
+          const ledger = () =>
+            throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS });
+          return alternate(o.rounds, { ledger, bare: bareSide, api: apiSide });
         })
-      : alternate(o.rounds, {
+      : await alternate(o.rounds, {
           ledger: () => Promise.resolve({ rate: Number.NaN, latenciesMs: [] }),
-          bare: () => cannon({ port: bare.port, method: 'POST', path: () => '/bare', body }, load),
-          api: () =>
-            cannon(
-              { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: auth },
-              load,
-            ),
-        }));
+          bare: bareSide,
+          api: apiSide,
+        });
     const row = throughputRow(
       'http-award',
       0.5,
       { baseline: measured.ledger, subject: measured.api },
       'req/s',
-      `POST /v1/awards, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${RIDERS} riders, ${store}; baseline: the ledger's own awards in-process on the same store (${WRITERS} at once); bare Fastify POST ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)}`,
+      `POST /v1/awards as community staff, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${RIDERS} riders, ${store}; baseline: the ledger's own awards in-process on the same store (${WRITERS} at once); bare Fastify POST ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)}`,
     );
     return row;
   });
@@ -270,7 +294,7 @@ export function httpBalance(o: BenchOptions): Promise<Row> {
   return withServers(['bare', 'bare-pg', 'api'], async (servers, store) => {
     const { bare, api } = servers;
     const barePg = servers['bare-pg'];
-    await setUp(api.port);
+    const callers = await setUp(api.port);
     const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
     const measured = await alternate(o.rounds, {
       bare: () => cannon({ port: bare.port, method: 'GET', path: () => '/bare' }, load),
@@ -282,7 +306,7 @@ export function httpBalance(o: BenchOptions): Promise<Row> {
             port: api.port,
             method: 'GET',
             path: (i) => `/v1/riders/r${i % RIDERS}/balance`,
-            headers: auth,
+            headers: callers.station,
           },
           load,
         ),
@@ -292,7 +316,7 @@ export function httpBalance(o: BenchOptions): Promise<Row> {
       0.5,
       { baseline: measured.barePg, subject: measured.api },
       'req/s',
-      `GET /v1/riders/{id}/balance, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${store}; baseline: bare Fastify + the same indexed SELECT via pg (p99 ${round(measured.barePg.p99Ms ?? 0, 2)} ms); bare Fastify ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)} (target 0.25); p99 target 20 ms: ${(measured.api.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}`,
+      `GET /v1/riders/{id}/balance as a station of the riders' district, API in its own process, autocannon ${HTTP_CONNECTIONS} connections, ${store}; baseline: bare Fastify + the same indexed SELECT via pg (p99 ${round(measured.barePg.p99Ms ?? 0, 2)} ms); bare Fastify ${round(measured.bare.rate)} req/s, ratio to it ${round(measured.api.rate / measured.bare.rate, 3)} (target 0.25); p99 target 20 ms: ${(measured.api.p99Ms ?? 0) <= 20 ? 'met' : 'NOT met'}`,
     );
     return row;
   });
