@@ -1,4 +1,10 @@
-import { isDomainError, principalSubject, type Actor, type Role } from '@ledger/domain';
+import {
+  isDomainError,
+  principalSubject,
+  riderSubject,
+  type Actor,
+  type Role,
+} from '@ledger/domain';
 import {
   AwardPointsCommand,
   KeptTexts,
@@ -199,7 +205,11 @@ export class Loader {
         type: 'CreatePrincipal' as const,
         principalId: id,
         ...rest,
-        name: await this.beside.texts.keep(principalSubject(id), name),
+        // As CreatePrincipalHandler: a rider's account's name goes when the rider's is erased.
+        name: await this.beside.texts.keep(
+          rest.riderId !== undefined ? riderSubject(rest.riderId) : principalSubject(id),
+          name,
+        ),
         token: { tokenId: await this.beside.tokens.issue(id, tokenHash(token)) },
       };
       await this.must({ kind: 'principal', id, command }, this.now);

@@ -14,7 +14,7 @@ describe('seeding the demo district', () => {
     expect(summary.awards).toBeGreaterThan(300);
     expect(summary.redemptions).toBeGreaterThan(0);
     expect(summary.tokens.map((t) => t.role)).toEqual(
-      expect.arrayContaining(['staff', 'station', 'verifier', 'auditor']),
+      expect.arrayContaining(['staff', 'station', 'verifier', 'auditor', 'rider']),
     );
 
     const { events, sql } = await openEmbeddedDatabase({ dataDir: dir.path });
@@ -38,6 +38,20 @@ describe('seeding the demo district', () => {
         Number(f.budget_points),
       );
       expect(await verifyLog(events)).toMatchObject({ ok: true, eventsChecked: summary.events });
+      // The demo rider's own account keeps its name as the rider's personal data (erased with it).
+      const rider = summary.tokens.find((t) => t.role === 'rider');
+      const riderId = rider?.id.replace(/^rider-/, '') ?? '';
+      const subjects = await sql.query<{ subject: string }>(
+        `select k.subject from kept_texts k join read.principals p on p.name_text_id = k.text_id
+         where p.principal_id = $1`,
+        [rider?.id],
+      );
+      expect(subjects.rows).toEqual([{ subject: `rider:${riderId}` }]);
+      // Two tasks open for the demo rider to sign up for.
+      const open = await sql.query<{ n: string }>(
+        'select count(*) as n from read.tasks where starts_at <= now() and ends_at > now()',
+      );
+      expect(Number(open.rows[0].n)).toBe(2);
     } finally {
       await events.close();
     }
