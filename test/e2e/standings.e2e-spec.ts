@@ -221,5 +221,11 @@ describe('leaderboards, transfers, erasure and selections', () => {
     expect(
       await call('GET', `/v1/selections?district=${encodeURIComponent('无此区')}`),
     ).toMatchObject({ status: 404 });
+    // A cursor of the right shape that this list never gave (a year that is not a number): 400.
+    const forged = Buffer.from(JSON.stringify(['江津区', 'x', 'top'])).toString('base64url');
+    expect(await call('GET', `/v1/selections?cursor=${forged}`)).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED' },
+    });
   });
 });

@@ -348,8 +348,11 @@ export class ListSelectionsHandler implements IQueryHandler<ListSelectionsQuery>
       projections: ['selections', 'directory'],
       places: [district !== undefined && `district:${district}`],
     };
-    return listPage(this.models, query, source, (after) =>
-      selectionPage(this.models, { district, limit: query.paging.limit, after }),
+    return listPage(this.models, query, source, async (after) =>
+      // A cursor this list gave holds (district, year, id), the year a whole number.
+      after && !Number.isSafeInteger(after[1])
+        ? new DomainError('VALIDATION_FAILED', say`cursor is not a nextCursor of this list`)
+        : selectionPage(this.models, { district, limit: query.paging.limit, after }),
     );
   }
 }
