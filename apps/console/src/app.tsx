@@ -201,7 +201,7 @@ function Page({ me, page, id }: { me: Me; page: string; id: string | undefined }
     case 'stock':
       return <StockPage stationId={stationId} />;
     case 'rider':
-      return id ? <RiderPage id={id} /> : <RidersPage />;
+      return id ? <RiderPage key={id} id={id} /> : <RidersPage />;
     case 'register':
       return <RegisterPage />;
     case 'card':

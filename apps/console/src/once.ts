@@ -1,13 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
-import { newKey } from './api';
+import { newKey, Problem } from './api';
 
 /**
  * A write that runs once however often its button is pressed: a synchronous guard (a double tap
  * fires twice before the page re-renders with the button disabled), and one Idempotency-Key per
- * attempt, kept in `key` until the write succeeds (a retry after a failure is the same attempt;
- * the caller clears `key` when what the write would do changes). `work` also gets the time the
- * attempt began, the same on every retry: a body that says when something happened must not
- * change under its key (the API refuses a key reused with another body).
+ * attempt, kept in `key` while the attempt may still be unfinished (no answer, a server error, a
+ * 429, the key still in use): a retry then is the same attempt. A success or a refusal ends the
+ * attempt (the API stores a refusal under its key and would repeat it; the next press, after the
+ * person fixed what was refused, is a new attempt). The caller clears `key` when what the write
+ * would send changes. `work` also gets the time the attempt began, the same on every retry: a
+ * body that says when something happened must not change under its key (the API refuses a key
+ * reused with another body).
  */
 export function useOnce() {
   const inFlight = useRef(false);
@@ -24,9 +27,17 @@ export function useOnce() {
       const k = (key.current ??= newKey());
       const at = began.current.get(k) ?? new Date().toISOString();
       began.current.set(k, at);
-      await work(k, at);
-      key.current = null;
-      began.current.delete(k);
+      const end = () => {
+        if (key.current === k) key.current = null;
+        began.current.delete(k);
+      };
+      try {
+        await work(k, at);
+      } catch (error) {
+        if (!mayBeUnfinished(error)) end();
+        throw error;
+      }
+      end();
     } finally {
       inFlight.current = false;
       setBusy(false);
@@ -35,9 +46,15 @@ export function useOnce() {
   return { busy, run };
 }
 
+/** Whether a failed write may have been done, or may still be running: retry it with its key. */
+function mayBeUnfinished(error: unknown): boolean {
+  if (!(error instanceof Problem)) return true; // no answer (a dropped connection)
+  return error.status >= 500 || error.status === 429 || error.code === 'IDEMPOTENCY_KEY_IN_USE';
+}
+
 /**
- * `useOnce` for a page's write: the page's error cleared as it starts and shown when it fails. A
- * failure keeps the attempt's key (a retry is the same attempt) and goes no further.
+ * `useOnce` for a page's write: the page's error cleared as it starts and shown when it fails;
+ * the failure goes no further.
  */
 export function useWrite(setError: (error: unknown) => void) {
   const once = useOnce();

@@ -236,9 +236,10 @@ function EventsCard() {
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** A first page of what is typed; a next page of what is shown (its cursor belongs to it). */
   const load = async (after: string | null) => {
     setError(null);
-    const named = stream.trim();
+    const named = after ? shown : stream.trim();
     try {
       const page = await ok(
         api.GET('/v1/audit/events', {

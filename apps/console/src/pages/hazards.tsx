@@ -62,24 +62,33 @@ function Verification({
   const [fundId, setFundId] = useState(funds[0]?.id ?? '');
   const [note, setNote] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const key = useRef<string | null>(null);
+  // One attempt per outcome; what the verification would send changing starts new ones.
+  const confirmKey = useRef<string | null>(null);
+  const rejectKey = useRef<string | null>(null);
+  const edited = () => {
+    confirmKey.current = null;
+    rejectKey.current = null;
+  };
   const { busy, write } = useWrite(setError);
   useEffect(() => setFundId((f) => f || (funds[0]?.id ?? '')), [funds]);
 
   const verify = (outcome: 'confirmed' | 'rejected') =>
-    write(async (attemptKey) => {
-      const made = await ok(
-        api.POST('/v1/hazards/{id}/verification', {
-          params: { path: { id: report.id }, header: { 'Idempotency-Key': attemptKey } },
-          body: outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
-        }),
-      );
-      onDone(
-        outcome === 'confirmed'
-          ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
-          : t('hazards.rejected', { id: report.id }),
-      );
-    }, key);
+    write(
+      async (attemptKey) => {
+        const made = await ok(
+          api.POST('/v1/hazards/{id}/verification', {
+            params: { path: { id: report.id }, header: { 'Idempotency-Key': attemptKey } },
+            body: outcome === 'confirmed' ? { outcome, severity, fundId, note } : { outcome, note },
+          }),
+        );
+        onDone(
+          outcome === 'confirmed'
+            ? t('hazards.confirmed', { id: report.id, points: made.award?.points ?? 0 })
+            : t('hazards.rejected', { id: report.id }),
+        );
+      },
+      outcome === 'confirmed' ? confirmKey : rejectKey,
+    );
 
   const id = (field: string) => `${field}-${report.id}`;
   return (
@@ -104,7 +113,10 @@ function Verification({
       <select
         id={id('severity')}
         value={severity}
-        onChange={(e) => setSeverity((e.target as HTMLSelectElement).value as Severity)}
+        onChange={(e) => {
+          edited();
+          setSeverity((e.target as HTMLSelectElement).value as Severity);
+        }}
       >
         {(['minor', 'moderate', 'major'] as const).map((s) => (
           <option key={s} value={s}>
@@ -112,12 +124,23 @@ function Verification({
           </option>
         ))}
       </select>
-      <FundSelect id={id('fund')} funds={funds} value={fundId} onChange={setFundId} />
+      <FundSelect
+        id={id('fund')}
+        funds={funds}
+        value={fundId}
+        onChange={(f) => {
+          edited();
+          setFundId(f);
+        }}
+      />
       <label for={id('note')}>{t('hazards.note')}</label>
       <input
         id={id('note')}
         value={note}
-        onInput={(e) => setNote((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          edited();
+          setNote((e.target as HTMLInputElement).value);
+        }}
       />
       <ProblemNote error={error} />
       <div class="row">

@@ -35,6 +35,10 @@ export function RiderPage({ id }: { id: string }) {
   const { funds, fundId, setFundId } = useFunds(setError);
   const awardKey = useRef<string | null>(null);
   const reverseKey = useRef<string | null>(null);
+  /** What an award would send changed: a new attempt. */
+  const awardEdited = () => (awardKey.current = null);
+  /** Another line to reverse, or another reason: a new attempt. */
+  const reverseEdited = () => (reverseKey.current = null);
   const { busy: writing, write } = useWrite(setError);
 
   const load = async () => {
@@ -127,7 +131,10 @@ export function RiderPage({ id }: { id: string }) {
         <select
           id="activity"
           value={activity}
-          onChange={(e) => setActivity((e.target as HTMLSelectElement).value as Activity)}
+          onChange={(e) => {
+            awardEdited();
+            setActivity((e.target as HTMLSelectElement).value as Activity);
+          }}
         >
           {rules.map((r) => (
             <option key={r.activity} value={r.activity}>
@@ -139,13 +146,24 @@ export function RiderPage({ id }: { id: string }) {
         <p class="hint" data-testid="cap">
           {left === undefined ? t('staff.noCap') : t('staff.capLeft', { left, cap })}
         </p>
-        <FundSelect id="fund" funds={funds} value={fundId} onChange={setFundId} />
+        <FundSelect
+          id="fund"
+          funds={funds}
+          value={fundId}
+          onChange={(f) => {
+            awardEdited();
+            setFundId(f);
+          }}
+        />
         <label for="reason">{t('staff.reason')}</label>
         <input
           id="reason"
           value={reason}
           placeholder={t('staff.reasonHint')}
-          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          onInput={(e) => {
+            awardEdited();
+            setReason((e.target as HTMLInputElement).value);
+          }}
         />
         <button
           type="submit"
@@ -172,7 +190,13 @@ export function RiderPage({ id }: { id: string }) {
                 <span class="tag closed">{t('staff.wasReversed')}</span>
               )}
               {line.type === 'award' && !reversed.has(line.entryId) && (
-                <button type="button" onClick={() => setReversing(line.entryId)}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    reverseEdited();
+                    setReversing(line.entryId);
+                  }}
+                >
                   {t('staff.reverse')}
                 </button>
               )}
@@ -184,7 +208,10 @@ export function RiderPage({ id }: { id: string }) {
                   <input
                     id="reverse-reason"
                     value={reverseReason}
-                    onInput={(e) => setReverseReason((e.target as HTMLInputElement).value)}
+                    onInput={(e) => {
+                      reverseEdited();
+                      setReverseReason((e.target as HTMLInputElement).value);
+                    }}
                   />
                   <button
                     type="button"

@@ -21,6 +21,7 @@ export function TasksPage({ now }: { now: string }) {
   const [signUps, setSignUps] = useState<SignUp[]>([]);
   const [done, setDone] = useState<string | null>(null);
   const key = useRef<string | null>(null);
+  const confirmKey = useRef<string | null>(null);
   const { form, setForm, field } = useFields(
     'task',
     {
@@ -39,9 +40,13 @@ export function TasksPage({ now }: { now: string }) {
     ok(api.GET('/v1/tasks', { params: { query: { limit: 200 } } }))
       .then((page) => setTasks(page.items))
       .catch(setError);
+  /** The task whose sign-ups are shown: an answer for another (opened before) is dropped. */
+  const showing = useRef<string | null>(null);
   const loadSignUps = (id: string) =>
     ok(api.GET('/v1/tasks/{id}/sign-ups', { params: { path: { id }, query: { limit: 200 } } }))
-      .then((page) => setSignUps(page.items))
+      .then((page) => {
+        if (showing.current === id) setSignUps(page.items);
+      })
       .catch(setError);
   useEffect(() => void load(), []);
   useEffect(
@@ -69,7 +74,7 @@ export function TasksPage({ now }: { now: string }) {
         }),
       );
       setDone(t('tasks.published', { title: task.title }));
-      setForm({ ...form, title: '' });
+      setForm((f) => ({ ...f, title: '' }));
       await load();
     }, key);
   const confirm = (taskId: string, riderId: string) =>
@@ -83,7 +88,7 @@ export function TasksPage({ now }: { now: string }) {
       );
       setDone(t('tasks.confirmed', { rider: riderId, points: award.points }));
       await loadSignUps(taskId);
-    }, key);
+    }, confirmKey);
 
   return (
     <section>
@@ -141,7 +146,7 @@ export function TasksPage({ now }: { now: string }) {
                           type="button"
                           disabled={busy}
                           onClick={() => {
-                            key.current = null;
+                            confirmKey.current = null;
                             void confirm(task.id, s.riderId);
                           }}
                         >
@@ -158,6 +163,7 @@ export function TasksPage({ now }: { now: string }) {
                 type="button"
                 onClick={() => {
                   setOpen(task.id);
+                  showing.current = task.id;
                   setSignUps([]);
                   void loadSignUps(task.id);
                 }}
