@@ -24,18 +24,36 @@ export async function startServer(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A server left behind by a bench that died would hold its port and its share of the CPU.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
   const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server ${kind} did not listen within 60 s`));
+    }, 60_000);
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
-      if (line.startsWith('{"port":')) resolve((JSON.parse(line) as { port: number }).port);
+      if (!line.startsWith('{"port":')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { port: number }).port);
     });
-    child.once('exit', (code) => reject(new Error(`server ${kind} exited (${String(code)})`)));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server ${kind} exited (${String(code ?? signal)})`));
+    });
   });
   return {
     port,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        process.removeListener('exit', orphan);
+        if (ended()) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();

@@ -262,19 +262,11 @@ export function httpAward(o: BenchOptions): Promise<Row> {
         { port: api.port, method: 'POST', path: () => '/v1/awards', body, headers: callers.staff },
         load,
       );
-    // The ledger's own rate needs PostgreSQL; on the embedded store the row has no baseline.
-    const measured = (await postgresReachable())
-      ? await withPostgres(async ({ store: events }) => {
-          const award = await awardsThroughLedger(events);
-          const ledger = () =>
-            throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS });
-          return alternate(o.rounds, { ledger, bare: bareSide, api: apiSide });
-        })
-      : await alternate(o.rounds, {
-          ledger: () => Promise.resolve({ rate: Number.NaN, latenciesMs: [] }),
-          bare: bareSide,
-          api: apiSide,
-        });
+    const measured = await withPostgres(async ({ store: events }) => {
+      const award = await awardsThroughLedger(events);
+      const ledger = () => throughput((w) => award(w), { seconds: o.seconds, workers: WRITERS });
+      return alternate(o.rounds, { ledger, bare: bareSide, api: apiSide });
+    });
     const row = throughputRow(
       'http-award',
       0.5,

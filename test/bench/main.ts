@@ -22,8 +22,9 @@ const ROWS: Record<string, { needs: Needs[]; run: (o: Options) => Promise<Row> }
   'batch-append': { needs: ['postgres'], run: batchAppend },
   'port-append-pg': { needs: ['postgres'], run: portAppendPg },
   'read-your-writes': { needs: [], run: readYourWrites },
-  'http-award': { needs: [], run: httpAward },
-  'http-balance': { needs: [], run: httpBalance },
+  // Their baselines need PostgreSQL: the ledger's own award rate, and a SELECT through pg.
+  'http-award': { needs: ['postgres'], run: httpAward },
+  'http-balance': { needs: ['postgres'], run: httpBalance },
   leaderboard: { needs: [], run: leaderboard },
   jobs: { needs: ['redis'], run: jobs },
   verify: { needs: ['postgres'], run: verify },

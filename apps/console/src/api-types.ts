@@ -4698,6 +4698,36 @@ export interface operations {
            *           "occurredAt": "2026-11-20T18:05:00+08:00",
            *           "recordedAt": "2026-11-20T18:05:00+08:00",
            *           "position": 25
+           *         },
+           *         {
+           *           "entryId": "a-b402",
+           *           "type": "award",
+           *           "points": 30,
+           *           "balanceAfter": 30,
+           *           "activity": "civility_persuasion",
+           *           "reason": "劝导佩戴头盔",
+           *           "actor": "staff-jijiang",
+           *           "occurredAt": "2026-11-21T15:00:00+08:00",
+           *           "recordedAt": "2026-11-21T15:00:00+08:00",
+           *           "position": 28
+           *         },
+           *         {
+           *           "entryId": "x-31b0",
+           *           "type": "redemption",
+           *           "points": -10,
+           *           "balanceAfter": 20,
+           *           "stationId": "station-07",
+           *           "items": [
+           *             {
+           *               "sku": "water",
+           *               "quantity": 2,
+           *               "pricePoints": 5
+           *             }
+           *           ],
+           *           "actor": "station-07",
+           *           "occurredAt": "2026-11-21T16:00:00+08:00",
+           *           "recordedAt": "2026-11-21T16:00:00+08:00",
+           *           "position": 30
            *         }
            *       ],
            *       "nextCursor": null
@@ -4709,12 +4739,18 @@ export interface operations {
               actor: string;
               balanceAfter: number;
               entryId: string;
+              items?: {
+                pricePoints: number;
+                quantity: number;
+                sku: string;
+              }[];
               occurredAt: string;
               points: number;
               position: number;
-              reason: string;
+              reason?: string;
               recordedAt: string;
               reversalOf?: string;
+              stationId?: string;
               type: string;
             }[];
             nextCursor?: string | null;
