@@ -41,21 +41,7 @@ async function withApis<T>(
     store: string;
   }) => Promise<T>,
 ): Promise<T> {
-  const pg = await postgresReachable();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-  const schema = `bench_http_${Date.now().toString(36)}`;
-  const env: Record<string, string> = {
-    DATA_DIR: dir,
-    LEDGER_ADMIN_TOKEN: TOKEN,
-    RATE_LIMIT_PER_MINUTE: '0',
-    ...(pg && {
-      EVENT_STORE: 'postgres',
-      DATABASE_URL: BENCH_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '10',
-      RUN_PROJECTIONS: process.env.RUN_PROJECTIONS ?? 'auto',
-    }),
-  };
+  const { env, store, done } = await apiEnv();
   const app = await createApi(loadConfig(env), { logger: false });
   await app.listen(0, '127.0.0.1');
   const bare = Fastify();
@@ -67,13 +53,12 @@ async function withApis<T>(
       port: portOf(await app.getUrl()),
       bare: portOf(`http://127.0.0.1:${(bare.server.address() as { port: number }).port}`),
       app,
-      store: pg ? `PostgreSQL ${pg}` : 'embedded',
+      store,
     });
   } finally {
     await bare.close();
     await app.close();
-    if (pg) await dropSchemas([schema, `${schema}_read`]);
-    rmSync(dir, { recursive: true, force: true });
+    await done();
   }
 }
 
@@ -181,7 +166,6 @@ async function apiEnv(): Promise<{
       DATA_DIR: dir,
       LEDGER_ADMIN_TOKEN: TOKEN,
       RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
       ...(pg && {
         EVENT_STORE: 'postgres',
         DATABASE_URL: BENCH_DATABASE_URL,
