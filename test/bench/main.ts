@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { catchUp, scale } from './catch-up-rows';
 import { httpAward, httpBalance, leaderboard, readYourWrites } from './http-rows';
 import { jobs, redisReachable } from './jobs-row';
+import { replayInterference } from './replay-row';
 import { printSoak, soak, type SoakOptions } from './soak';
 import type { BenchOptions, Row } from './measure';
 import {
@@ -25,7 +26,8 @@ const ROWS: Record<string, { needs: Needs[]; run: (o: Options) => Promise<Row> }
   // Their baselines need PostgreSQL: the ledger's own award rate, and a SELECT through pg.
   'http-award': { needs: ['postgres'], run: httpAward },
   'http-balance': { needs: ['postgres'], run: httpBalance },
-  leaderboard: { needs: [], run: leaderboard },
+  leaderboard: { needs: ['postgres'], run: leaderboard },
+  'replay-interference': { needs: [], run: replayInterference },
   jobs: { needs: ['redis'], run: jobs },
   verify: { needs: ['postgres'], run: verify },
   'catch-up': { needs: ['postgres'], run: catchUp },

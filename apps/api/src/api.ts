@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { JsonLogger, type LedgerConfig } from '@ledger/ledger';
 import { AppModule } from './app.module';
 import { completeDocument, describeOperations } from './http/openapi';
-import { localTimes } from './http/local-time.interceptor';
+import { answerLocalTimes, localTimes } from './http/local-time.interceptor';
 import { ALL_ROLES, ROUTES, routeKey } from './auth/route-policy';
 import type { AuthenticatedRequest } from './auth/auth.guard';
 import { fastifyOptions, jsonBodiesOnly, safeAnswers } from './http/framework-errors';
@@ -29,6 +29,7 @@ export async function createApi(
   );
   jsonBodiesOnly(app);
   safeAnswers(app);
+  answerLocalTimes(app.getHttpAdapter().getInstance(), config.timeZone);
   if (logger) logRequests(app, logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(validationPipe());

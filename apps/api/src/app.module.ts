@@ -6,9 +6,8 @@ import {
   SQL_DATABASE,
   type LedgerConfig,
 } from '@ledger/ledger';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { LocalTimeInterceptor } from './http/local-time.interceptor';
+import { APP_GUARD } from '@nestjs/core';
+import { idempotentWrites } from './idempotency/idempotency.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimiter, RateLimits } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
@@ -32,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerCoreModule.forRoot(config), LedgerModule],
-      controllers: [
+      controllers: idempotentWrites([
         HealthController,
         PrincipalsController,
         MeController,
@@ -44,7 +43,7 @@ export class AppModule {
         TasksController,
         HazardsController,
         AuditController,
-      ],
+      ]),
       providers: [
         LedgerHttp,
         {
@@ -60,9 +59,6 @@ export class AppModule {
           inject: [SQL_DATABASE],
           useFactory: IdempotencyStore.openPurging,
         },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        // Inside the idempotency interceptor: the answer stored for a replay is the local one.
-        { provide: APP_INTERCEPTOR, useClass: LocalTimeInterceptor },
       ],
     };
   }

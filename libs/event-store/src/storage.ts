@@ -51,4 +51,4 @@ export async function openStorage(
   }
 }
 
-export type { SqlClient, SqlQuery } from './sql/sql-client';
+export type { NotificationHandlers, SqlClient, SqlQuery } from './sql/sql-client';

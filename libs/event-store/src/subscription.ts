@@ -4,8 +4,11 @@ import type { LogCursor, ReadAllResult, StoredEvent, SubscribeOptions } from './
 /** How a polling subscription reads and waits; supplied by the SQL adapters. */
 export interface PollingSource {
   readAll(after: LogCursor): Promise<ReadAllResult>;
-  /** Resolves when new events may be there: an append in this process, or after `idleMs`. */
-  waitForAppend(idleMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves when events after `after` may be there: an append in this process, or another
+   * process's seen by polling every `idleMs`.
+   */
+  waitForAppend(idleMs: number, signal: AbortSignal, after: LogCursor): Promise<void>;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function* pollingSubscription(
         yield event;
       }
       cursor = batch.cursor;
-      if (batch.events.length === 0) await source.waitForAppend(options.idleMs, stop);
+      if (batch.events.length === 0) await source.waitForAppend(options.idleMs, stop, cursor);
     }
   } finally {
     linked.dispose();

@@ -42,6 +42,7 @@ import { SqlPersonalDataStore, type PersonalDataStore } from './personal-data/pe
 import { VerifiedStarts } from './audit/verified-start';
 import { Erasure } from './personal-data/erasure';
 import { KeptTexts } from './personal-data/kept-texts';
+import { PrincipalCache } from './personal-data/principal-cache';
 import { PrincipalTokens } from './personal-data/principal-tokens';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
@@ -172,6 +173,7 @@ const QUERY_HANDLERS = [
       useFactory: (config: LedgerConfig, processors: JobProcessors): JobQueue =>
         config.redisUrl ? new BullJobQueue(config.redisUrl) : new InProcessJobQueue(processors),
     },
+    PrincipalCache,
     LedgerScheduler,
     ...COMMAND_HANDLERS,
     ...QUERY_HANDLERS,
@@ -203,7 +205,7 @@ async function openReadModels(
   });
   // Read-your-writes without `minPosition`: reads here wait for what this process wrote, and
   // for everything written before it started (acknowledged by a predecessor, say).
-  writer.onAppended((position) => models.noteWritten(position));
+  writer.onAppended((position, stream) => models.noteWritten(position, stream));
   models.noteWritten(store.positionOf(await store.headCursor()) ?? 0);
   return models;
 }

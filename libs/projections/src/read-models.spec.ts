@@ -297,6 +297,51 @@ describe('read-your-writes of one read model', () => {
   });
 });
 
+describe('read-your-writes of one rider', () => {
+  it("waits for that rider's writes and shared ones, not other riders', funds' or stock", async () => {
+    const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      const p = ledgerProcess(store);
+      await seedLedger(p, { riders: 1, budgetPoints: 1000, pricePoints: 5, stock: 1 });
+      const models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      await models.catchUp();
+      const head = store.positionOf(await store.headCursor()) ?? 0;
+      const ahead = head + 1_000_000; // a write the read models cannot have reached
+      const lagging = { code: 'PROJECTION_LAGGING' };
+      const read = (rider: string) => models.waitForProjections(['balances'], 0, 50, rider);
+      models.noteWritten(ahead, { name: 'rider-r2', created: false });
+      models.noteWritten(ahead + 1, { name: 'fund-f1', created: false });
+      models.noteWritten(ahead + 2, { name: 'station-s1', created: false });
+      await expect(read('r1')).resolves.toBeUndefined();
+      await expect(read('r2')).rejects.toMatchObject(lagging);
+      // A read of every rider still waits for every write.
+      await expect(models.waitForProjections(['balances'], 0, 50)).rejects.toMatchObject(lagging);
+      // A station's registration, a community, a rule: any rider read may show them.
+      models.noteWritten(ahead + 3, { name: 'station-s9', created: true });
+      await expect(read('r1')).rejects.toMatchObject(lagging);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('forgets riders beyond its bound into a floor that every rider read waits for', async () => {
+    const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      const models = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      const ahead = 1_000_000;
+      models.noteWritten(ahead, { name: 'rider-old', created: false });
+      for (let i = 0; i < 50_000; i++)
+        models.noteWritten(1, { name: `rider-n${i}`, created: false });
+      // 'old' was forgotten: its write now holds back a read of any rider.
+      await expect(models.waitForProjections(['balances'], 0, 50, 'n1')).rejects.toMatchObject({
+        code: 'PROJECTION_LAGGING',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a projection whose version changes', () => {
   it('is dropped and rebuilt from position 0 at the next start, the others kept', async () => {
     const { events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });

@@ -4,7 +4,7 @@ import { readCheckpoints, readModelsDdl, type Checkpoint } from './checkpoints';
 import type { Projection } from './projection';
 import { PROJECTIONS, type ProjectionName } from './projections';
 import type { ReadDb } from './read-db';
-import { MIN_POSITION_WAIT_MS, ReadYourWrites } from './read-your-writes';
+import { MIN_POSITION_WAIT_MS, ReadYourWrites, type WrittenTo } from './read-your-writes';
 import { DEFAULT_LEASE_MS, ProjectionLeases, runnerId, type LeaseHolder } from './leases';
 import { ProjectionRunner } from './runner';
 
@@ -104,7 +104,7 @@ export class ReadModels implements ReadDb {
 
   /** Applies everything up to the head now (or up to and including `until`): tests, rebuilds, the CLI. */
   catchUp(
-    options: { until?: LogCursor; onProgress?: (applied: number) => void } = {},
+    options: { until?: LogCursor; onProgress?: (applied: number) => void; batch?: number } = {},
   ): Promise<number> {
     return this.runner.catchUp(options);
   }
@@ -113,9 +113,9 @@ export class ReadModels implements ReadDb {
     return readCheckpoints(this.sql, this.schema);
   }
 
-  /** A write this process acknowledged: every later read waits until the read models hold it. */
-  noteWritten(position: number): void {
-    this.waits.noteWritten(position);
+  /** A write this process acknowledged: later reads wait until the read models hold it. */
+  noteWritten(position: number, stream?: WrittenTo): void {
+    this.waits.noteWritten(position, stream);
   }
 
   /** Read-your-writes over every projection (see ReadYourWrites). */
@@ -123,13 +123,17 @@ export class ReadModels implements ReadDb {
     return this.waits.waitFor(undefined, position, timeoutMs);
   }
 
-  /** The same for a read that uses only `projections`: the others may lag without delaying it. */
+  /**
+   * The same for a read that uses only `projections`: the others may lag without delaying it;
+   * a read of one rider (`riderId`) waits only for the writes it depends on.
+   */
   waitForProjections(
     projections: readonly ProjectionName[],
     position = 0,
     timeoutMs = MIN_POSITION_WAIT_MS,
+    riderId?: string,
   ): Promise<void> {
-    return this.waits.waitFor(projections, position, timeoutMs);
+    return this.waits.waitFor(projections, position, timeoutMs, riderId);
   }
 
   /** Resolves when every projection has applied everything the log held when this was called. */

@@ -1,4 +1,4 @@
-import { render, say, type Said } from '@ledger/domain';
+import { parseStreamName, render, say, type Said } from '@ledger/domain';
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import type { EventEmitter } from 'node:events';
 import { readCheckpoints } from './checkpoints';
@@ -9,6 +9,15 @@ export const MIN_POSITION_WAIT_MS = 5000;
 const APPLIED_CACHE = 10_000;
 /** A waiting read checks again this often even without news from a runner in this process. */
 const RECHECK_MS = 20;
+/** Riders whose last write is remembered one by one; older ones share a floor. */
+const RIDERS_REMEMBERED = 50_000;
+
+/** The stream a write went to, as read-your-writes needs it. */
+export interface WrittenTo {
+  readonly name: string;
+  /** The write began the stream (a station's registration, not its stock). */
+  readonly created: boolean;
+}
 
 export class ProjectionLagging extends Error {
   readonly code = 'PROJECTION_LAGGING';
@@ -26,6 +35,15 @@ export class ProjectionLagging extends Error {
  */
 export class ReadYourWrites {
   private lastWritten = 0;
+  /**
+   * The last write a read of one rider waits for besides the rider's own: every write but those
+   * to riders' streams, funds' streams and stations' stock (none of which changes what a rider
+   * read shows: its balance, ledger, record, community, or a station's district).
+   */
+  private lastShared = 0;
+  /** Each rider's last write acknowledged here, oldest first; a rider forgotten raises the floor. */
+  private readonly riderLast = new Map<string, number>();
+  private riderFloor = 0;
   /** `position@projections` already seen applied (cleared when full). */
   private readonly applied = new Set<string>();
 
@@ -39,21 +57,47 @@ export class ReadYourWrites {
     private readonly progress: EventEmitter,
   ) {}
 
-  /** A write this process acknowledged: every later read waits until the read models hold it. */
-  noteWritten(position: number): void {
+  /**
+   * A write this process acknowledged: every later read waits until the read models hold it, a
+   * read of one rider only when it went to that rider or may change what such a read shows.
+   * Without `stream` it counts for every read.
+   */
+  noteWritten(position: number, stream?: WrittenTo): void {
     if (position > this.lastWritten) this.lastWritten = position;
+    const parsed = stream && parseStreamName(stream.name);
+    if (parsed?.kind === 'rider') {
+      const last = Math.max(position, this.riderLast.get(parsed.id) ?? 0);
+      this.riderLast.delete(parsed.id); // to the end: the oldest stay first
+      this.riderLast.set(parsed.id, last);
+      if (this.riderLast.size > RIDERS_REMEMBERED) {
+        const [oldest, at] = this.riderLast.entries().next().value as [string, number];
+        this.riderLast.delete(oldest);
+        this.riderFloor = Math.max(this.riderFloor, at);
+      }
+    } else if (parsed?.kind === 'fund' || (parsed?.kind === 'station' && !stream?.created)) {
+      // An award's reservation, a redemption's stock: nothing a rider read shows.
+    } else if (position > this.lastShared) this.lastShared = position;
   }
 
-  /** Waits for `position` and this process's writes in `projections` (all when left out). */
+  /**
+   * Waits for `position` and this process's writes in `projections` (all when left out): with
+   * `riderId`, only the writes a read of that rider depends on (see `noteWritten`), so a station's
+   * look-up does not wait for other riders' awards to be projected (issue 13).
+   */
   async waitFor(
     projections: readonly string[] = this.names,
     position = 0,
     timeoutMs = MIN_POSITION_WAIT_MS,
+    riderId?: string,
   ): Promise<void> {
     const unknown = projections.filter((name) => !this.names.includes(name));
     if (unknown.length > 0) throw new Error(`no such projection: ${unknown.join(', ')}`);
-    await this.waitForPosition(this.lastWritten, timeoutMs, projections);
-    if (position > 0 && position !== this.lastWritten)
+    const own =
+      riderId === undefined
+        ? this.lastWritten
+        : Math.max(this.riderLast.get(riderId) ?? 0, this.riderFloor, this.lastShared);
+    await this.waitForPosition(own, timeoutMs, projections);
+    if (position > 0 && position !== own)
       await this.waitForPosition(position, timeoutMs, projections);
   }
 

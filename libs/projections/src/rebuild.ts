@@ -21,10 +21,19 @@ export interface RebuildReport {
 /** A report lists at most this many differing rows; the count of tables and rows still covers all. */
 export const MAX_REPORTED_DIFFERENCES = 100;
 
+/** Events per transaction of a rebuild: small, so reads served meanwhile wait for one at most. */
+export const REBUILD_BATCH = 500;
+/** Rows per page of the comparison, so no single read holds the database for long. */
+const COMPARE_PAGE = 2000;
+
 /**
- * Rebuilds projections from position 0 into a shadow schema, up to exactly the cursor each live
- * projection has reached, and compares every table row by row. The live runners must be paused
- * (the caller stops them) so the live rows stay at their checkpoint during the comparison.
+ * Rebuilds projections from position 0 into a shadow schema and compares every table row by row
+ * with the live one. The long part, rebuilding to where each live projection stands, runs while
+ * the live runners go on (the API keeps projecting writes and answering reads); then the live
+ * runners pause, the shadow catches up the little they moved meanwhile, the tables are compared
+ * page by page (the live rows stay at their checkpoints), and the runners resume, whatever
+ * happened. Batches are small (`REBUILD_BATCH`) so that on the embedded store, where every
+ * statement takes turns on one connection, a look-up never waits behind a long transaction.
  */
 export async function rebuildAndCompare(
   live: ReadModels,
@@ -39,48 +48,75 @@ export async function rebuildAndCompare(
   const shadowSchema = `${live.schema}_shadow`.slice(0, 63);
   await sql.exec(`drop schema if exists ${shadowSchema} cascade`);
   const projections = options.projections ?? live.projections;
-  const checkpoints = await live.checkpoints();
+  const shadows = new Map<string, ReadModels>();
+  for (const projection of projections)
+    shadows.set(
+      projection.name,
+      await ReadModels.open(store, sql, {
+        schema: shadowSchema,
+        timeZone: options.timeZone,
+        projections: [projection],
+      }),
+    );
   let eventsReplayed = 0;
-  for (const projection of projections) {
-    const shadow = await ReadModels.open(store, sql, {
-      schema: shadowSchema,
-      timeZone: options.timeZone,
-      projections: [projection],
-    });
-    const target = checkpoints.find((c) => c.projection === projection.name);
-    if (target && target.cursor !== '') {
-      eventsReplayed += await shadow.catchUp({
+  /** Brings every shadow projection to the live one's checkpoint now. */
+  const catchUpShadows = async () => {
+    const checkpoints = await live.checkpoints();
+    for (const projection of projections) {
+      const target = checkpoints.find((c) => c.projection === projection.name);
+      if (!target || target.cursor === '') continue;
+      const before = eventsReplayed;
+      eventsReplayed += await (shadows.get(projection.name) as ReadModels).catchUp({
         until: target.cursor,
-        onProgress: (n) => options.onProgress?.(eventsReplayed + n),
+        batch: REBUILD_BATCH,
+        onProgress: (n) => options.onProgress?.(before + n),
       });
     }
-  }
-  let rowsCompared = 0;
-  const differences: RowDifference[] = [];
-  const tables = projections.flatMap((p) => p.tables);
-  for (const table of tables) {
-    const [liveRows, rebuiltRows] = await Promise.all(
-      [live.schema, shadowSchema].map(
-        async (schema) =>
-          (
-            await sql.query<Record<string, unknown>>(
-              `select * from ${schema}.${table.name} order by ${table.orderBy}`,
-            )
-          ).rows,
-      ),
-    );
-    const count = Math.max(liveRows.length, rebuiltRows.length);
-    for (let i = 0; i < count; i++) {
-      rowsCompared++;
-      const a = liveRows[i] ?? null;
-      const b = rebuiltRows[i] ?? null;
-      if (
-        JSON.stringify(a) !== JSON.stringify(b) &&
-        differences.length < MAX_REPORTED_DIFFERENCES
-      ) {
-        differences.push({ table: table.name, index: i, live: a, rebuilt: b });
+  };
+  await catchUpShadows();
+  const wasRunning = live.isRunning;
+  await live.stop();
+  try {
+    await catchUpShadows();
+    let rowsCompared = 0;
+    const differences: RowDifference[] = [];
+    const tables = projections.flatMap((p) => p.tables);
+    for (const table of tables) {
+      for (let offset = 0; ; offset += COMPARE_PAGE) {
+        const [liveRows, rebuiltRows] = await Promise.all(
+          [live.schema, shadowSchema].map(
+            async (schema) =>
+              (
+                await sql.query<Record<string, unknown>>(
+                  `select * from ${schema}.${table.name} order by ${table.orderBy}
+                   limit ${COMPARE_PAGE} offset ${offset}`,
+                )
+              ).rows,
+          ),
+        );
+        const count = Math.max(liveRows.length, rebuiltRows.length);
+        for (let i = 0; i < count; i++) {
+          rowsCompared++;
+          const a = liveRows[i] ?? null;
+          const b = rebuiltRows[i] ?? null;
+          if (
+            JSON.stringify(a) !== JSON.stringify(b) &&
+            differences.length < MAX_REPORTED_DIFFERENCES
+          ) {
+            differences.push({ table: table.name, index: offset + i, live: a, rebuilt: b });
+          }
+        }
+        if (count < COMPARE_PAGE) break;
       }
     }
+    return {
+      shadowSchema,
+      eventsReplayed,
+      tablesCompared: tables.length,
+      rowsCompared,
+      differences,
+    };
+  } finally {
+    if (wasRunning) await live.start();
   }
-  return { shadowSchema, eventsReplayed, tablesCompared: tables.length, rowsCompared, differences };
 }

@@ -178,7 +178,12 @@ export class ProjectionRunner {
    * transaction per batch.
    */
   async catchUp(
-    options: { until?: LogCursor; onProgress?: (applied: number) => void } = {},
+    options: {
+      until?: LogCursor;
+      onProgress?: (applied: number) => void;
+      /** Events per transaction (default CATCH_UP_BATCH): smaller lets other work in between. */
+      batch?: number;
+    } = {},
   ): Promise<number> {
     const byCursor = new Map<LogCursor, Projection[]>();
     const checkpoints = await readCheckpoints(this.sql, this.schema);
@@ -190,7 +195,7 @@ export class ProjectionRunner {
     for (const [start, projections] of byCursor) {
       let cursor = start;
       while (cursor !== options.until) {
-        const events = await this.readUpTo(cursor, options.until);
+        const events = await this.readUpTo(cursor, options.until, options.batch);
         if (events.length === 0) break;
         try {
           await this.applyBatch(projections, cursor, events);
@@ -207,12 +212,16 @@ export class ProjectionRunner {
     return applied;
   }
 
-  /** Up to CATCH_UP_BATCH events after `cursor`, stopping after `until` when it comes. */
-  private async readUpTo(cursor: LogCursor, until: LogCursor | undefined): Promise<StoredEvent[]> {
+  /** Up to `size` events after `cursor`, stopping after `until` when it comes. */
+  private async readUpTo(
+    cursor: LogCursor,
+    until: LogCursor | undefined,
+    size = CATCH_UP_BATCH,
+  ): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     let after = cursor;
-    while (events.length < CATCH_UP_BATCH) {
-      const page = await this.store.readAll({ after, limit: CATCH_UP_BATCH - events.length });
+    while (events.length < size) {
+      const page = await this.store.readAll({ after, limit: size - events.length });
       const stopAt = until === undefined ? -1 : page.events.findIndex((e) => e.cursor === until);
       events.push(...(stopAt >= 0 ? page.events.slice(0, stopAt + 1) : page.events));
       if (stopAt >= 0 || page.events.length === 0) break;

@@ -1,42 +1,48 @@
 import {
-  Inject,
   Injectable,
-  SetMetadata,
+  UseInterceptors,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { localIso } from '@ledger/domain';
-import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/ledger';
-import { map, type Observable } from 'rxjs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
 
 /** An instant as the ledger's layers write it: ISO 8601 in UTC. */
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const STORED_EVENTS = 'ledger:stored-events';
+
+type LocalTimeRequest = FastifyRequest & { keepStored?: boolean };
+
+/** Marks the request of a route answering stored events (see `StoredEvents`). */
+@Injectable()
+class KeepStoredInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    context.switchToHttp().getRequest<LocalTimeRequest>().keepStored = true;
+    return next.handle();
+  }
+}
 
 /**
  * A route answering stored events: their `data` and `metadata` go out exactly as stored (an
  * auditor recomputes their hashes), only the answer's own times are shown in local time.
  */
-export const StoredEvents = () => SetMetadata(STORED_EVENTS, true);
+export const StoredEvents = () => UseInterceptors(KeepStoredInterceptor);
 
 /**
  * Times in answers carry the deployment's offset (api.md, amended 2026-12-03):
  * `2026-12-03T20:00:00+08:00` instead of `2026-12-03T12:00:00.000Z`, the same instant, read by
- * people in LEDGER_TIME_ZONE. The one place answers are rewritten; the layers below keep UTC.
+ * people in LEDGER_TIME_ZONE. The one place answers are rewritten (the API's own routes, not the
+ * OpenAPI document's examples); the layers below keep UTC. A Fastify hook before serialisation
+ * rather than a Nest interceptor: an interceptor on every route cost a read about a tenth of its
+ * CPU (issue 13), and the answer kept for an idempotent replay, UTC, is written the same way.
  */
-@Injectable()
-export class LocalTimeInterceptor implements NestInterceptor {
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const stored = this.reflector.get<boolean>(STORED_EVENTS, context.getHandler()) ?? false;
-    return next.handle().pipe(map((body) => localTimes(body, this.config.timeZone, stored)));
-  }
+export function answerLocalTimes(fastify: FastifyInstance, timeZone: string): void {
+  fastify.addHook('preSerialization', (request: LocalTimeRequest, _reply, payload, done) => {
+    const url = request.url;
+    if (!url.startsWith('/v1/') && !url.startsWith('/health')) return done(null, payload);
+    done(null, localTimes(payload, timeZone, request.keepStored ?? false));
+  });
 }
 
 /** `value` with every UTC instant in it written in `timeZone`. */

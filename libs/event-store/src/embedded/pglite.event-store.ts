@@ -95,6 +95,15 @@ function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
           return { rows: result.rows };
         }),
       ),
+    // One process holds the folder: every NOTIFY is this process's own, heard from the start.
+    listen: async (channel, handlers) => {
+      const stop = await db.listen(channel, (payload) => handlers.message(payload));
+      handlers.listening(true);
+      return async () => {
+        handlers.listening(false);
+        await stop();
+      };
+    },
     close: async () => {
       try {
         await db.close();

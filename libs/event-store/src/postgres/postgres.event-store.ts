@@ -1,9 +1,13 @@
-import { Pool, type PoolConfig } from 'pg';
+import { Client, Pool, type PoolConfig } from 'pg';
 import type { EventStore } from '../event-store.port';
 import { assertSchemaName } from '../sql/event-store.sql';
 import { classifyPgError } from '../sql/pg-errors';
 import { isLinkFailure, LinkBreaker } from './link-breaker';
-import { withUnavailableErrors, type SqlClient } from '../sql/sql-client';
+import {
+  withUnavailableErrors,
+  type NotificationHandlers,
+  type SqlClient,
+} from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
 
 export interface PostgresStoreOptions {
@@ -165,9 +169,65 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
           client.release(broken);
         }
       }),
+    listen: (channel, handlers) => listenOn(pool.options, channel, handlers),
     close: async () => {
       await breaker.close();
       await pool.end();
     },
   });
+}
+
+/** After a listening connection is lost, it is made again this long after. */
+const RELISTEN_AFTER_MS = 1000;
+
+/**
+ * LISTEN on a connection of its own (outside the pool, which hands connections to anyone), made
+ * again after a loss, with `listening` told each time it stops or starts hearing.
+ */
+async function listenOn(
+  config: PoolConfig,
+  channel: string,
+  handlers: NotificationHandlers,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new Client({ ...config, statement_timeout: undefined, query_timeout: undefined });
+    const lost = () => {
+      if (client !== next) return;
+      client = undefined;
+      handlers.listening(false);
+      void next.end().catch(() => undefined);
+      if (!stopped) retry = setTimeout(() => void connect(), RELISTEN_AFTER_MS);
+    };
+    next.on('error', lost);
+    next.on('end', lost);
+    next.on('notification', (n) => {
+      if (n.channel === channel) handlers.message(n.payload ?? '');
+    });
+    try {
+      await next.connect();
+      await next.query(`listen "${channel.replaceAll('"', '""')}"`);
+    } catch {
+      next.removeAllListeners('end');
+      void next.end().catch(() => undefined);
+      if (!stopped) retry = setTimeout(() => void connect(), RELISTEN_AFTER_MS);
+      return;
+    }
+    if (stopped) return void next.end().catch(() => undefined);
+    client = next;
+    handlers.listening(true);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const last = client;
+    client = undefined;
+    if (last) {
+      handlers.listening(false);
+      await last.end().catch(() => undefined);
+    }
+  };
 }

@@ -10,7 +10,19 @@ export interface SqlClient {
   exec(text: string): Promise<void>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /**
+   * Hears `NOTIFY`s on `channel` (sent with `pg_notify` by any process on the database) until the
+   * returned function is called. `listening(false)` says notifications may be missed from now on
+   * (the connection was lost), `listening(true)` that they are heard (again); nothing is heard
+   * before the first `listening(true)`. Absent where the driver cannot listen.
+   */
+  listen?(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface NotificationHandlers {
+  message(payload: string): void;
+  listening(on: boolean): void;
 }
 
 /**
@@ -30,6 +42,7 @@ export function withUnavailableErrors(client: SqlClient): SqlClient {
     query: (text, params) => run(() => client.query(text, params)),
     exec: (text) => run(() => client.exec(text)),
     transaction: (work) => run(() => client.transaction(work)),
+    ...(client.listen && { listen: client.listen.bind(client) }),
     close: () => client.close(),
   };
 }

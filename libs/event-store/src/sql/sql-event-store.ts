@@ -21,7 +21,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from '../event-store.port';
-import { pollingSubscription, sleepUntil } from '../subscription';
+import { pollingSubscription, sleep } from '../subscription';
 import {
   appendSql,
   headSql,
@@ -53,6 +53,11 @@ export class SqlEventStore implements EventStore {
   readonly kind: SqlEventStoreOptions['kind'];
   private readonly appended = new EventEmitter();
   private readonly closing = new AbortController();
+  /** Pages of the log read by subscriptions, by the cursor they follow (see `readTail`). */
+  private readonly tailPages = new Map<LogCursor, Promise<ReadAllResult>>();
+  /** Subscriptions waiting for the log to pass their cursor (see `waitForAppend`). */
+  private readonly headWaiters = new Set<{ after: LogCursor; wake: () => void }>();
+  private watchingHead = false;
   private readonly sql: ReturnType<typeof statements>;
 
   private constructor(
@@ -145,8 +150,8 @@ export class SqlEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
     return pollingSubscription(
       {
-        readAll: (after) => this.readAll({ after }),
-        waitForAppend: (idleMs, signal) => this.waitForAppend(idleMs, signal),
+        readAll: (after) => this.readTail(after),
+        waitForAppend: (idleMs, signal, after) => this.waitForAppend(idleMs, signal, after),
       },
       { ...options, idleMs: this.options.pollIntervalMs, closed: this.closing.signal },
     );
@@ -182,10 +187,78 @@ export class SqlEventStore implements EventStore {
     await this.client.close();
   }
 
-  private waitForAppend(idleMs: number, signal: AbortSignal): Promise<void> {
-    return sleepUntil(idleMs, signal, {
-      on: (listener) => this.appended.once('append', listener),
-      off: (listener) => this.appended.off('append', listener),
+  /**
+   * `readAll` for subscriptions, one read shared by all that follow the same cursor: the eleven
+   * projection runners of a process mostly stand at the same place and would each read the same
+   * page (issue 13). A page that holds events stays right for ever (`readAll` never returns an
+   * event past a gap that could still fill, so what follows a cursor never changes, it only
+   * grows): it is kept among the last TAIL_PAGES. An empty page is shared only by the reads in
+   * flight with it, so the next poll reads afresh.
+   */
+  private readTail(after: LogCursor): Promise<ReadAllResult> {
+    const known = this.tailPages.get(after);
+    if (known) return known;
+    const page = this.readAll({ after });
+    this.tailPages.set(after, page);
+    const forget = () => {
+      if (this.tailPages.get(after) === page) this.tailPages.delete(after);
+    };
+    page.then((result) => {
+      if (result.events.length === 0) forget();
+    }, forget);
+    if (this.tailPages.size > TAIL_PAGES)
+      this.tailPages.delete(this.tailPages.keys().next().value as LogCursor);
+    return page;
+  }
+
+  /**
+   * Waits for an append in this process, or for the log's head (as `readAll` sees it, behind the
+   * fence) to pass `after`. One poll of the head per interval serves every waiting subscription
+   * of this store: eleven projections following the log cost one statement per interval, not
+   * eleven (issue 13: an idle API made 250 transactions a second).
+   */
+  private waitForAppend(idleMs: number, signal: AbortSignal, after: LogCursor): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const waiters = this.headWaiters;
+      const waiter = { after, wake: done };
+      waiters.add(waiter);
+      signal.addEventListener('abort', done, { once: true });
+      this.appended.once('append', done);
+      this.watchHead(idleMs);
+      const appended = this.appended;
+      function done(): void {
+        waiters.delete(waiter);
+        signal.removeEventListener('abort', done);
+        appended.off('append', done);
+        resolve();
+      }
+    });
+  }
+
+  /** Polls the head while subscriptions wait; wakes those it has passed (all, when it fails). */
+  private watchHead(idleMs: number): void {
+    if (this.watchingHead) return;
+    this.watchingHead = true;
+    const poll = async () => {
+      while (this.headWaiters.size > 0 && !this.closing.signal.aborted) {
+        await sleep(idleMs, this.closing.signal);
+        if (this.headWaiters.size === 0 || this.closing.signal.aborted) break;
+        let head: LogCursor | undefined;
+        try {
+          head = await this.headCursor();
+        } catch {
+          head = undefined; // each waiter reads, and meets the failure itself
+        }
+        for (const waiter of [...this.headWaiters])
+          if (head === undefined || (head !== START && compareCursors(waiter.after, head) < 0))
+            waiter.wake();
+      }
+    };
+    void poll().finally(() => {
+      this.watchingHead = false;
+      // A subscription that began waiting as the loop ended is not left without a poll.
+      if (this.headWaiters.size > 0 && !this.closing.signal.aborted) this.watchHead(idleMs);
     });
   }
 
@@ -199,6 +272,9 @@ export class SqlEventStore implements EventStore {
     }
   }
 }
+
+/** Pages of the log kept for subscriptions that follow the same cursor. */
+const TAIL_PAGES = 8;
 
 function statements(schema: string) {
   return {

@@ -22,6 +22,7 @@ import { newToken, tokenHash } from '../infrastructure/bearer-tokens';
 import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
 import { Erasure } from '../personal-data/erasure';
 import { KeptTexts } from '../personal-data/kept-texts';
+import { PrincipalCache } from '../personal-data/principal-cache';
 import { PrincipalTokens } from '../personal-data/principal-tokens';
 import { StreamWriter } from '../write/stream-writer';
 import { checkFirst } from './stream-command';
@@ -126,6 +127,7 @@ export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCo
   constructor(
     private readonly writer: StreamWriter,
     @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async execute({ input: principalId, request }: RevokePrincipalCommand) {
@@ -135,6 +137,8 @@ export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCo
     if (isDomainError(written)) return written;
     const position = written.position ?? 0;
     await this.models.waitForProjections(['principals'], position);
+    // Other processes drop it when the projection's notification reaches them; here, now.
+    this.principals.forget(principalId);
     return { position };
   }
 }

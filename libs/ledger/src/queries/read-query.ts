@@ -23,11 +23,15 @@ export abstract class ScopedQuery<R> extends ReadQuery<R> {
   }
 }
 
-/** Waits until `projections` hold the query's `minPosition` and this process's writes (≤ 5 s). */
+/**
+ * Waits until `projections` hold the query's `minPosition` and this process's writes (≤ 5 s); a
+ * read of one rider (`riderId`) waits only for the writes that may change it.
+ */
 export function caughtUp(
   models: ReadModels,
   query: ReadQuery<unknown>,
   projections: readonly ProjectionName[],
+  riderId?: string,
 ): Promise<void> {
-  return models.waitForProjections(projections, query.minPosition);
+  return models.waitForProjections(projections, query.minPosition, undefined, riderId);
 }

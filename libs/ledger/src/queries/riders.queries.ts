@@ -8,7 +8,7 @@ import {
   type DomainError,
 } from '@ledger/domain';
 import {
-  balanceOf,
+  placedBalanceOf,
   districtsOfStations,
   riderDistrict,
   ledgerPage,
@@ -60,21 +60,26 @@ export class GetLedgerQuery extends ScopedQuery<Page<LedgerLineView> | DomainErr
   }
 }
 
-/** FORBIDDEN when the caller may not read the rider (scope rules in the domain). */
+/**
+ * FORBIDDEN when the caller may not read the rider (scope rules in the domain); `place` is where
+ * the rider is when the caller has read it already.
+ */
 async function readScope(
   models: ReadModels,
   actor: Actor,
   riderId: string,
+  place?: { district: string | undefined; communityId: string | undefined },
 ): Promise<DomainError | undefined> {
   if (actor.role === 'station') {
     const [district, districts] = await Promise.all([
-      riderDistrict(models, riderId),
+      place ? place.district : riderDistrict(models, riderId),
       districtsOfStations(models, actor.stationIds),
     ]);
     return stationServesRider(actor, riderId, district, districts);
   }
   if (actor.role !== 'staff' && actor.role !== 'rider') return undefined; // read every rider
-  return mayReadRider(actor, riderId, await riderCommunity(models, riderId));
+  const community = place ? place.communityId : await riderCommunity(models, riderId);
+  return mayReadRider(actor, riderId, community);
 }
 
 @QueryHandler(GetRiderQuery)
@@ -85,7 +90,7 @@ export class GetRiderHandler implements IQueryHandler<GetRiderQuery> {
   ) {}
 
   async execute(query: GetRiderQuery): Promise<RiderView | DomainError> {
-    await caughtUp(this.models, query, ['directory', 'balances']);
+    await caughtUp(this.models, query, ['directory', 'balances'], query.riderId);
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
     const record = await riderRecord(this.models, query.riderId);
@@ -102,10 +107,11 @@ export class GetBalanceHandler implements IQueryHandler<GetBalanceQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
   async execute(query: GetBalanceQuery): Promise<BalanceView | DomainError> {
-    await caughtUp(this.models, query, ['directory', 'balances']);
-    const refused = await readScope(this.models, query.actor, query.riderId);
+    await caughtUp(this.models, query, ['directory', 'balances'], query.riderId);
+    const placed = await placedBalanceOf(this.models, query.riderId);
+    const refused = await readScope(this.models, query.actor, query.riderId, placed);
     if (refused) return refused;
-    return (await balanceOf(this.models, query.riderId)) ?? notFound(say`rider ${query.riderId}`);
+    return placed.balance ?? notFound(say`rider ${query.riderId}`);
   }
 }
 
@@ -114,7 +120,7 @@ export class GetLedgerHandler implements IQueryHandler<GetLedgerQuery> {
   constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
   async execute(query: GetLedgerQuery): Promise<Page<LedgerLineView> | DomainError> {
-    await caughtUp(this.models, query, ['directory', 'ledger-lines']);
+    await caughtUp(this.models, query, ['directory', 'ledger-lines'], query.riderId);
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
     return ledgerPage(this.models, query.riderId, query.page);

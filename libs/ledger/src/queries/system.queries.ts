@@ -6,7 +6,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { timingSafeEqual } from 'node:crypto';
 import type { LedgerConfig } from '../config/ledger-config';
 import { tokenHash } from '../infrastructure/bearer-tokens';
-import { PrincipalTokens } from '../personal-data/principal-tokens';
+import { PrincipalCache } from '../personal-data/principal-cache';
 import type { QueueProbe, QueueStatus } from '../infrastructure/queue-probe';
 import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE, READ_MODELS } from '../infrastructure/tokens';
 
@@ -30,9 +30,8 @@ export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
   private readonly adminHash: Buffer | undefined;
 
   constructor(
-    @Inject(READ_MODELS) private readonly models: ReadModels,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
-    private readonly tokens: PrincipalTokens,
+    private readonly principals: PrincipalCache,
   ) {
     if (config.adminToken !== undefined)
       this.adminHash = Buffer.from(tokenHash(config.adminToken), 'hex');
@@ -48,7 +47,7 @@ export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
         communityIds: [],
         stationIds: [],
       };
-    const found = await this.tokens.principalOf(this.models, hash.toString('hex'));
+    const found = await this.principals.principalOf(hash.toString('hex'));
     if (!found || !timingSafeEqual(Buffer.from(found.tokenHash, 'hex'), hash)) return undefined;
     return {
       principalId: found.principalId,

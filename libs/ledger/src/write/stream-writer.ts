@@ -65,6 +65,12 @@ export const MAX_BATCH_COMMANDS = 100;
  */
 export const READ_STALENESS_MS = 1000;
 
+/** The stream an append went to; `created` when the append began it. */
+export interface AppendedTo {
+  readonly name: string;
+  readonly created: boolean;
+}
+
 interface CachedStream {
   readonly decider: object;
   state: unknown;
@@ -133,7 +139,7 @@ export class StreamWriter {
   private readonly cache = new Map<string, CachedStream>();
   private readonly queues = new Map<string, StreamQueue>();
 
-  private readonly listeners: ((position: number) => void)[] = [];
+  private readonly listeners: ((position: number, stream: AppendedTo) => void)[] = [];
   private readonly unknownOutcomeListeners: ((at: Date) => void)[] = [];
 
   /**
@@ -146,8 +152,11 @@ export class StreamWriter {
     private readonly cacheStreams = DEFAULT_STREAM_CACHE_STREAMS,
   ) {}
 
-  /** Called with the position of every append this writer makes (read-your-writes hooks onto it). */
-  onAppended(listener: (position: number) => void): void {
+  /**
+   * Called with the position of every append this writer makes, and the stream it went to
+   * (read-your-writes hooks onto it).
+   */
+  onAppended(listener: (position: number, stream: AppendedTo) => void): void {
     this.listeners.push(listener);
   }
 
@@ -305,11 +314,13 @@ export class StreamWriter {
           return settle(batch, decided.outcomes, entry);
         }
         try {
+          const created = entry.revision === NO_STREAM;
           const result = await this.appendWithRetry(stream, decided.events, entry.revision);
           entry.revision = result.nextExpectedRevision;
           entry.position = result.position;
           entry.lastHash = storedHash(decided.events[decided.events.length - 1]);
-          for (const listener of this.listeners) listener(result.position);
+          for (const listener of this.listeners)
+            listener(result.position, { name: stream, created });
           return settle(batch, decided.outcomes, entry);
         } catch (error) {
           this.cache.delete(stream); // evolved ahead of the store: fold afresh

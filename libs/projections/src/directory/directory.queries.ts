@@ -46,17 +46,33 @@ export async function riderDistrict(db: ReadDb, riderId: string): Promise<string
   return rows[0]?.district;
 }
 
-/** The districts these stations are in (a station principal serves riders of these). */
+/** Stations' districts already read, per deployment: a station's district never changes. */
+const stationDistricts = new WeakMap<ReadDb, Map<string, string>>();
+
+/**
+ * The districts these stations are in (a station principal serves riders of these). A station's
+ * district is fixed when it is registered, so each is read once per process.
+ */
 export async function districtsOfStations(
   db: ReadDb,
   stationIds: readonly string[],
 ): Promise<string[]> {
-  const { rows } = await db.query<{ district: string }>(
-    `select distinct district from ${db.schema}.stations where station_id = any($1::text[])
-     order by district`,
-    [stationIds],
-  );
-  return rows.map((r) => r.district);
+  let known = stationDistricts.get(db);
+  if (!known) stationDistricts.set(db, (known = new Map<string, string>()));
+  const missing = stationIds.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    const { rows } = await db.query<{ station_id: string; district: string }>(
+      `select station_id, district from ${db.schema}.stations where station_id = any($1::text[])`,
+      [missing],
+    );
+    for (const r of rows) known.set(r.station_id, r.district);
+  }
+  const districts = new Set<string>();
+  for (const id of stationIds) {
+    const district = known.get(id);
+    if (district !== undefined) districts.add(district);
+  }
+  return [...districts].sort();
 }
 
 /** The rider with balance and badges, read in one snapshot. */

@@ -1,5 +1,16 @@
 import { isKeptText } from '@ledger/domain';
+import { createHash } from 'node:crypto';
 import { perEvent, type Projection } from '../projection';
+
+/**
+ * The channel on which the principals projection says a principal was revoked (payload: its id),
+ * at the commit of the batch that marks it: every API process drops that principal from its cache
+ * of authenticated tokens. One per read-model schema (deployments may share a database); a hash,
+ * since a channel's name is at most 63 bytes.
+ */
+export function revocationChannel(schema: string): string {
+  return `ledger_revoked_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+}
 
 /**
  * Principals as the API authenticates them: role, scope, revoked, and which token acts as each
@@ -39,6 +50,7 @@ export const principalsProjection: Projection = {
       await q(`update ${s}.principals set revoked = true where principal_id = $1`, [
         event.data.principalId,
       ]);
+      await q(`select pg_notify($1, $2)`, [revocationChannel(s), event.data.principalId]);
     }
   }),
 };
