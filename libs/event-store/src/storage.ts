@@ -51,4 +51,9 @@ export async function openStorage(
   }
 }
 
-export type { NotificationHandlers, SqlClient, SqlQuery } from './sql/sql-client';
+export type {
+  NotificationHandlers,
+  SqlClient,
+  SqlQuery,
+  TransactionOptions,
+} from './sql/sql-client';

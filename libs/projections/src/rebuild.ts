@@ -1,6 +1,7 @@
 import type { EventStore, SqlClient } from '@ledger/event-store';
 import type { Projection } from './projection';
 import { ReadModels } from './read-models';
+import { yieldToEventLoop } from './runner';
 
 export interface RowDifference {
   readonly table: string;
@@ -107,6 +108,7 @@ export async function rebuildAndCompare(
           }
         }
         if (count < COMPARE_PAGE) break;
+        await yieldToEventLoop();
       }
     }
     return {

@@ -10,14 +10,20 @@ import { Logger } from '@nestjs/common';
 import type { EventEmitter } from 'node:events';
 import { advanceCheckpoint, CheckpointMoved, readCheckpoints } from './checkpoints';
 import type { Lease, LeaseHolder, ProjectionLeases } from './leases';
-import type { BatchEvent, Projection } from './projection';
+import type { ApplyContext, BatchEvent, Projection } from './projection';
 
 /** Events applied per transaction by a live runner: bounds a transaction's length and a batch's memory. */
 export const PROJECTION_BATCH = 500;
 /** Events per transaction when catching up from far behind (rebuilds): fewer, larger statements. */
 export const CATCH_UP_BATCH = 5000;
-/** A batch is flushed when the next event is not there within this long. */
+/** A batch is flushed when the next event is not there within this long… */
 const FLUSH_AFTER_MS = 5;
+/**
+ * …or once its first event has waited this long: under a steady load the log never pauses for
+ * FLUSH_AFTER_MS, and a batch grew until it did, so reads waiting for a write waited ~40 ms at
+ * the median (issue 13). Events keep coming in while a batch is applied, so batches stay large.
+ */
+const MAX_BATCH_AGE_MS = 10;
 /** After a failed batch (database down, a bug) the runner waits this long, then resumes from its checkpoint. */
 const RETRY_AFTER_MS = 1000;
 
@@ -266,7 +272,10 @@ export class ProjectionRunner {
 
   /**
    * One transaction: the checkpoints move from `from` (compare-and-set, fenced by `lease` when
-   * live) and the batch's rows are written, together or not at all.
+   * live) and the batch's rows are written, together or not at all. A batch that asks nothing of
+   * any of the projections (an award, to the tasks projection) only moves their checkpoints, in
+   * one statement each: most projections skip most events, and a transaction of four round trips
+   * for nothing was most of the projections' cost under an award load (issue 13).
    */
   private async applyBatch(
     projections: readonly Projection[],
@@ -280,18 +289,54 @@ export class ProjectionRunner {
       const event = upcast(stored);
       return event ? [{ event, stored }] : [];
     });
-    await this.sql.transaction(async (query) => {
-      // A holder frozen mid-batch (SIGSTOP) must not keep the checkpoint's row locked for ever.
-      if (lease)
-        await query(
-          `set local idle_in_transaction_session_timeout = ${Math.ceil(this.leases.leaseMs)}`,
-        );
-      const move = { from, last, count: events.length, ...(lease && { lease }) };
+    const move = { from, last, count: events.length, ...(lease && { lease }) };
+    if (await nothingToWrite(projections, batch, context)) {
       for (const projection of projections)
-        await advanceCheckpoint(query, this.schema, projection.name, move);
-      for (const projection of projections) await projection.applyBatch(batch, query, context);
-    });
+        await advanceCheckpoint(this.sql.query.bind(this.sql), this.schema, projection.name, move);
+    } else {
+      await this.sql.transaction(
+        async (query) => {
+          for (const projection of projections)
+            await advanceCheckpoint(query, this.schema, projection.name, move);
+          for (const projection of projections) await projection.applyBatch(batch, query, context);
+        },
+        // A holder frozen mid-batch (SIGSTOP) must not keep the checkpoint's row locked for ever.
+        lease ? { idleTimeoutMs: this.leases.leaseMs } : {},
+      );
+    }
     this.progress.emit('batch');
+    // On the embedded store a statement resolves without waiting for any I/O, so a run of
+    // batches would never let the event loop take a request: a replay froze the API for its
+    // whole 31 s (issue 13). One turn per batch lets requests in.
+    await yieldToEventLoop();
+  }
+}
+
+/** Resolves after the event loop has taken the I/O that was waiting. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Thrown by the probe of `nothingToWrite` at a projection's first statement. */
+class WouldWrite extends Error {}
+
+/**
+ * Whether no projection issues a single statement for `batch`: each is run against a probe that
+ * stops it at its first statement. Projections compute in memory before they write (they hold no
+ * state, a rebuild must give the same rows), so the probe leaves nothing behind.
+ */
+async function nothingToWrite(
+  projections: readonly Projection[],
+  batch: readonly BatchEvent[],
+  context: ApplyContext,
+): Promise<boolean> {
+  const probe = (): Promise<never> => Promise.reject(new WouldWrite());
+  try {
+    for (const projection of projections) await projection.applyBatch(batch, probe, context);
+    return true;
+  } catch (error) {
+    if (error instanceof WouldWrite) return false;
+    throw error;
   }
 }
 
@@ -317,11 +362,17 @@ async function* batches(
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<StoredEvent>> | undefined;
   let batch: StoredEvent[] = [];
+  let startedAt = 0;
   try {
     while (!signal.aborted) {
       pending ??= iterator.next();
+      const wait = Math.min(FLUSH_AFTER_MS, startedAt + MAX_BATCH_AGE_MS - Date.now());
       const next =
-        batch.length === 0 ? await pending : await Promise.race([pending, delay(FLUSH_AFTER_MS)]);
+        batch.length === 0
+          ? await pending
+          : wait <= 0
+            ? undefined
+            : await Promise.race([pending, delay(wait)]);
       if (next === undefined) {
         yield batch;
         batch = [];
@@ -329,6 +380,7 @@ async function* batches(
       }
       pending = undefined;
       if (next.done) break;
+      if (batch.length === 0) startedAt = Date.now();
       batch.push(next.value);
       if (batch.length >= PROJECTION_BATCH) {
         yield batch;

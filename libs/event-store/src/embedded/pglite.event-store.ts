@@ -88,13 +88,17 @@ function pgliteClient(db: PGlite, onClose: () => void): SqlClient {
     exec: async (text) => {
       await db.exec(text);
     },
-    transaction: (work) =>
-      db.transaction((tx) =>
-        work(async <Row>(text: string, params?: readonly unknown[]) => {
+    transaction: (work, options) =>
+      db.transaction(async (tx) => {
+        if (options?.idleTimeoutMs !== undefined)
+          await tx.query(
+            `set local idle_in_transaction_session_timeout = ${Math.ceil(options.idleTimeoutMs)}`,
+          );
+        return work(async <Row>(text: string, params?: readonly unknown[]) => {
           const result = await tx.query<Row>(text, params ? [...params] : undefined);
           return { rows: result.rows };
-        }),
-      ),
+        });
+      }),
     // One process holds the folder: every NOTIFY is this process's own, heard from the start.
     listen: async (channel, handlers) => {
       const stop = await db.listen(channel, (payload) => handlers.message(payload));

@@ -138,7 +138,7 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
           `select pg_advisory_xact_lock(hashtext('ledger-schema:${schema}'));\n${text}`,
         );
       }),
-    transaction: (work) =>
+    transaction: (work, options) =>
       guarded(async () => {
         const client = await pool.connect();
         let broken: Error | undefined;
@@ -147,7 +147,13 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
         const onError = (error: Error) => (broken = error);
         client.on('error', onError);
         try {
-          await client.query('begin');
+          // One round trip: the timeout goes with the begin (a simple query of two statements).
+          const idle = options?.idleTimeoutMs;
+          await client.query(
+            idle === undefined
+              ? 'begin'
+              : `begin; set local idle_in_transaction_session_timeout = ${Math.ceil(idle)}`,
+          );
           const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
             const r = await client.query({
               name: statementName(text),

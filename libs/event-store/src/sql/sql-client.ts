@@ -8,8 +8,12 @@ export interface SqlClient {
   query<Row>(text: string, params?: readonly unknown[]): Promise<{ rows: Row[] }>;
   /** Runs DDL made of several statements. */
   exec(text: string): Promise<void>;
-  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
-  transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction on one connection: committed if it resolves, rolled back if
+   * not. `idleTimeoutMs` ends the session (and so the transaction) of a holder that stops
+   * between statements that long (`idle_in_transaction_session_timeout`), set with the `begin`.
+   */
+  transaction<T>(work: (query: SqlQuery) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Hears `NOTIFY`s on `channel` (sent with `pg_notify` by any process on the database) until the
    * returned function is called. `listening(false)` says notifications may be missed from now on
@@ -18,6 +22,10 @@ export interface SqlClient {
    */
   listen?(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  readonly idleTimeoutMs?: number;
 }
 
 export interface NotificationHandlers {
@@ -41,7 +49,7 @@ export function withUnavailableErrors(client: SqlClient): SqlClient {
   return {
     query: (text, params) => run(() => client.query(text, params)),
     exec: (text) => run(() => client.exec(text)),
-    transaction: (work) => run(() => client.transaction(work)),
+    transaction: (work, options) => run(() => client.transaction(work, options)),
     ...(client.listen && { listen: client.listen.bind(client) }),
     close: () => client.close(),
   };

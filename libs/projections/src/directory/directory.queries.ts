@@ -149,8 +149,16 @@ export async function communityPage(
   );
 }
 
+/** Scopes found, per deployment (see `scopeExists`). */
+const scopesSeen = new WeakMap<ReadDb, Set<string>>();
+const SCOPES_REMEMBERED = 100_000;
+
 /** Whether a leaderboard scope (`community:`, `street:`, `district:`) names a place the directory knows. */
 export async function scopeExists(db: ReadDb, scope: string): Promise<boolean> {
+  // A community is never removed nor moved once registered: a scope seen is there for good.
+  let seen = scopesSeen.get(db);
+  if (!seen) scopesSeen.set(db, (seen = new Set<string>()));
+  if (seen.has(scope)) return true;
   const [kind, ...rest] = scope.split(':');
   const value = rest.join(':');
   const column = { community: 'community_id', street: 'street', district: 'district' }[kind];
@@ -159,5 +167,6 @@ export async function scopeExists(db: ReadDb, scope: string): Promise<boolean> {
     `select 1 from ${db.schema}.communities where ${column} = $1 limit 1`,
     [value],
   );
+  if (rows.length > 0 && seen.size < SCOPES_REMEMBERED) seen.add(scope);
   return rows.length > 0;
 }

@@ -1,0 +1,38 @@
+const pg = require('pg');
+const counts = new Map();
+const orig = pg.Client.prototype.query;
+pg.Client.prototype.query = function (config, ...rest) {
+  const text = typeof config === 'string' ? config : config.text;
+  const key = (text || '').replace(/\s+/g, ' ').slice(0, 70);
+  counts.set(key, (counts.get(key) || 0) + 1);
+  return orig.call(this, config, ...rest);
+};
+const { createApi } = require('/work/main/dist/apps/api/src/api.js');
+const { loadConfig } = require('/work/main/dist/libs/ledger/src/index.js');
+const { cannon } = require('/work/main/dist/test/bench/cannon.js');
+const URL_ = 'postgres://root@127.0.0.1:5432/test';
+const T = 'bench-admin-token-0123456789abcdefghijklmnopqrstuv';
+(async () => {
+  const schema = 'cnt_' + Date.now().toString(36);
+  const app = await createApi(loadConfig({ DATA_DIR: '/tmp/cnt-data-' + schema, LEDGER_ADMIN_TOKEN: T, RATE_LIMIT_PER_MINUTE: '0', EVENT_STORE: 'postgres', DATABASE_URL: URL_, DATABASE_SCHEMA: schema }), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const port = Number(new URL((await app.getUrl()).replace('[::1]', '127.0.0.1')).port);
+  const base = `http://127.0.0.1:${port}`;
+  const admin = { authorization: 'Bearer ' + T, 'content-type': 'application/json' };
+  const post = async (p, b, m='POST') => { const r = await fetch(base+p, {method:m, headers: admin, body: JSON.stringify(b)}); if (r.status>=300) throw new Error(p+' '+r.status+await r.text()); return r.json(); };
+  await post('/v1/communities', { id: 'c1', name: '玉林社区', street: '芳草街街道', district: '成都市武侯区' });
+  await post('/v1/funds', { id: 'f1', name: '专项资金', district: '成都市武侯区', budgetPoints: 1e12 });
+  await post('/v1/rules', { rules: [{ activity: 'patrol', points: 10 }] }, 'PUT');
+  for (let r = 0; r < 64; r++) await post('/v1/riders', { id: 'r'+r, communityId: 'c1', platform: '美团', occupation: 'food_delivery', name: 'x' });
+  const sf = { authorization: 'Bearer ' + (await post('/v1/principals', { name: 'f', role: 'staff', communityIds: ['c1'] })).token };
+  await new Promise(r => setTimeout(r, 1500));
+  counts.clear();
+  const s = await cannon({ port, method: 'POST', path: () => '/v1/awards', headers: sf, body: (i) => ({ riderId: 'r' + (i % 64), activity: 'patrol', fundId: 'f1', reason: 'x', occurredAt: new Date(Date.now()-3600000).toISOString() }) }, { seconds: 5, connections: 32 });
+  await new Promise(r => setTimeout(r, 1000));
+  const n = s.rate * 5;
+  let total = 0; for (const v of counts.values()) total += v;
+  console.log('awards', Math.round(n), 'statements/award', (total / n).toFixed(2));
+  [...counts].sort((a,b)=>b[1]-a[1]).slice(0,25).forEach(([k,v]) => console.log((v/n).toFixed(3), k));
+  await app.close();
+  const pool = new pg.Pool({ connectionString: URL_ }); await pool.query(`drop schema ${schema} cascade; drop schema ${schema}_read cascade`); await pool.end();
+})();
