@@ -6,11 +6,15 @@ import { readCheckpoints } from './checkpoints';
 /** api.md: a read with `minPosition` waits at most 5 s, then answers PROJECTION_LAGGING. */
 export const MIN_POSITION_WAIT_MS = 5000;
 /** Positions known applied, kept for the fast path of reads (cleared when full). */
-const APPLIED_CACHE = 10_000;
+const APPLIED_CACHE = 1_000;
 /** A waiting read checks again this often even without news from a runner in this process. */
 const RECHECK_MS = 20;
-/** Riders whose last write is remembered one by one; older ones share a floor. */
-const RIDERS_REMEMBERED = 50_000;
+/**
+ * Riders whose last write is remembered one by one (a few hundred kilobytes); when there are more,
+ * the oldest quarter is forgotten at once into a floor every rider read waits for. Their writes
+ * are long projected by then, and a floor that moves seldom keeps reads on the cached fast path.
+ */
+const RIDERS_REMEMBERED = 4_000;
 
 /** The stream a write went to, as read-your-writes needs it. */
 export interface WrittenTo {
@@ -69,11 +73,12 @@ export class ReadYourWrites {
       const last = Math.max(position, this.riderLast.get(parsed.id) ?? 0);
       this.riderLast.delete(parsed.id); // to the end: the oldest stay first
       this.riderLast.set(parsed.id, last);
-      if (this.riderLast.size > RIDERS_REMEMBERED) {
-        const [oldest, at] = this.riderLast.entries().next().value as [string, number];
-        this.riderLast.delete(oldest);
-        this.riderFloor = Math.max(this.riderFloor, at);
-      }
+      if (this.riderLast.size > RIDERS_REMEMBERED)
+        for (const [rider, at] of this.riderLast) {
+          if (this.riderLast.size <= (RIDERS_REMEMBERED * 3) / 4) break;
+          this.riderLast.delete(rider);
+          this.riderFloor = Math.max(this.riderFloor, at);
+        }
     } else if (parsed?.kind === 'fund' || (parsed?.kind === 'station' && !stream?.created)) {
       // An award's reservation, a redemption's stock: nothing a rider read shows.
     } else if (position > this.lastShared) this.lastShared = position;
