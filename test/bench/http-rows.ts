@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cannon, startServer, type Server } from './cannon';
+import { cannon, startServer, type Server, type Shot } from './cannon';
 import {
   percentile,
   round,
@@ -204,6 +204,17 @@ export function httpAward(o: BenchOptions): Promise<Row> {
   });
 }
 
+/** A GET of the API against bare Fastify and bare Fastify + pg, rounds alternating. */
+function againstBaselines(o: BenchOptions, bare: Server, barePg: Server, api: Shot) {
+  const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
+  return alternate(o.rounds, {
+    bare: () => cannon({ port: bare.port, method: 'GET', path: () => '/bare' }, load),
+    barePg: () =>
+      cannon({ port: barePg.port, method: 'GET', path: (i) => `/bare-pg/r${i % RIDERS}` }, load),
+    api: () => cannon(api, load),
+  });
+}
+
 /**
  * GET /v1/riders/{id}/balance over HTTP (the API in its own process, autocannon) against a bare
  * Fastify route doing the same indexed SELECT through pg, and a bare Fastify route.
@@ -213,21 +224,11 @@ export function httpBalance(o: BenchOptions): Promise<Row> {
     const { bare, api } = servers;
     const barePg = servers['bare-pg'];
     const callers = await setUp(api.port);
-    const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
-    const measured = await alternate(o.rounds, {
-      bare: () => cannon({ port: bare.port, method: 'GET', path: () => '/bare' }, load),
-      barePg: () =>
-        cannon({ port: barePg.port, method: 'GET', path: (i) => `/bare-pg/r${i % RIDERS}` }, load),
-      api: () =>
-        cannon(
-          {
-            port: api.port,
-            method: 'GET',
-            path: (i) => `/v1/riders/r${i % RIDERS}/balance`,
-            headers: callers.station,
-          },
-          load,
-        ),
+    const measured = await againstBaselines(o, bare, barePg, {
+      port: api.port,
+      method: 'GET',
+      path: (i) => `/v1/riders/r${i % RIDERS}/balance`,
+      headers: callers.station,
     });
     const row = throughputRow(
       'http-balance',
@@ -259,22 +260,12 @@ export function leaderboard(o: BenchOptions): Promise<Row> {
     } finally {
       await pool.end();
     }
-    const load = { seconds: o.seconds, connections: HTTP_CONNECTIONS };
     const scope = encodeURIComponent('district:成都市武侯区');
-    const measured = await alternate(o.rounds, {
-      bare: () => cannon({ port: bare.port, method: 'GET', path: () => '/bare' }, load),
-      barePg: () =>
-        cannon({ port: barePg.port, method: 'GET', path: (i) => `/bare-pg/r${i % RIDERS}` }, load),
-      api: () =>
-        cannon(
-          {
-            port: api.port,
-            method: 'GET',
-            path: () => `/v1/leaderboards?scope=${scope}&period=2026&limit=10`,
-            headers: auth,
-          },
-          load,
-        ),
+    const measured = await againstBaselines(o, bare, barePg, {
+      port: api.port,
+      method: 'GET',
+      path: () => `/v1/leaderboards?scope=${scope}&period=2026&limit=10`,
+      headers: auth,
     });
     return throughputRow(
       'leaderboard',

@@ -192,6 +192,47 @@ describe('postgres adapter', () => {
   });
 });
 
+describe('postgres LISTEN (revocations reach every process)', () => {
+  it('hears NOTIFYs; a silent link counts as lost within the probe bound; listens again after', async () => {
+    const { sql, proxy, close } = await behindFaultProxy();
+    const channel = `test_listen_${Date.now().toString(36)}`;
+    const heard: string[] = [];
+    const states: boolean[] = [];
+    const stop = await (sql.listen as NonNullable<SqlClient['listen']>)(channel, {
+      message: (payload) => heard.push(payload),
+      listening: (on) => states.push(on),
+    });
+    // Sent from a connection of its own, not through the proxy: another process's NOTIFY.
+    const other = new Client({ connectionString: TEST_DATABASE_URL });
+    await other.connect();
+    const until = async (done: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return done();
+    };
+    try {
+      expect(states).toEqual([true]);
+      await other.query('select pg_notify($1, $2)', [channel, 'p-1']);
+      expect(await until(() => heard.includes('p-1'), 2000)).toBe(true);
+      await proxy.cut('blackhole');
+      const cut = Date.now();
+      // No reset, no error: only the probe (every 5 s, 3 s to answer) can tell.
+      expect(await until(() => states.length === 2, 10_000)).toBe(true);
+      expect(states[1]).toBe(false);
+      expect(Date.now() - cut).toBeLessThan(8500);
+      await proxy.heal();
+      expect(await until(() => states.length === 3, 5000)).toBe(true);
+      expect(states[2]).toBe(true);
+      await other.query('select pg_notify($1, $2)', [channel, 'p-2']);
+      expect(await until(() => heard.includes('p-2'), 2000)).toBe(true);
+    } finally {
+      await stop();
+      await other.end();
+      await close();
+    }
+  }, 30_000);
+});
+
 /** Whether `select 1` succeeds within `ms`, tried every 20 ms. */
 async function answersWithin(sql: SqlClient, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;

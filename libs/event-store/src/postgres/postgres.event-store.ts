@@ -185,6 +185,13 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
 
 /** After a listening connection is lost, it is made again this long after. */
 const RELISTEN_AFTER_MS = 1000;
+/**
+ * A listening connection is asked `select 1` this often, and counts as lost when the answer
+ * takes longer than LISTEN_PROBE_TIMEOUT_MS: a connection that died without a word (no reset)
+ * would otherwise miss notifications until TCP keepalive noticed, hours later.
+ */
+const LISTEN_PROBE_MS = 5000;
+const LISTEN_PROBE_TIMEOUT_MS = 3000;
 
 /**
  * LISTEN on a connection of its own (outside the pool, which hands connections to anyone), made
@@ -198,11 +205,13 @@ async function listenOn(
   let stopped = false;
   let client: Client | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let probe: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
     const next = new Client({ ...config, statement_timeout: undefined, query_timeout: undefined });
     const lost = () => {
       if (client !== next) return;
       client = undefined;
+      clearInterval(probe);
       handlers.listening(false);
       void next.end().catch(() => undefined);
       if (!stopped) retry = setTimeout(() => void connect(), RELISTEN_AFTER_MS);
@@ -224,11 +233,27 @@ async function listenOn(
     if (stopped) return void next.end().catch(() => undefined);
     client = next;
     handlers.listening(true);
+    probe = setInterval(() => {
+      let answered = false;
+      const silent = setTimeout(() => answered || lost(), LISTEN_PROBE_TIMEOUT_MS);
+      next.query('select 1').then(
+        () => {
+          answered = true;
+          clearTimeout(silent);
+        },
+        () => {
+          clearTimeout(silent);
+          lost();
+        },
+      );
+    }, LISTEN_PROBE_MS);
+    probe.unref();
   };
   await connect();
   return async () => {
     stopped = true;
     clearTimeout(retry);
+    clearInterval(probe);
     const last = client;
     client = undefined;
     if (last) {

@@ -40,17 +40,7 @@ export async function placedBalanceOf(db: ReadDb, riderId: string): Promise<Plac
   return {
     communityId: (r.community_id as string | null) ?? undefined,
     district: (r.district as string | null) ?? undefined,
-    balance:
-      r.balance_of === null
-        ? undefined
-        : {
-            riderId,
-            balance: num(r.balance),
-            earned: num(r.earned),
-            redeemed: num(r.redeemed),
-            reversed: num(r.reversed),
-            position: num(r.position ?? 0),
-          },
+    balance: r.balance_of === null ? undefined : balanceView(riderId, r),
   };
 }
 
@@ -62,8 +52,11 @@ export async function balanceOf(db: ReadDb, riderId: string): Promise<BalanceVie
      cross join ${s}.checkpoints c where b.rider_id = $1 and c.projection = 'balances'`,
     [riderId],
   );
-  const r = rows[0];
-  if (!r) return undefined;
+  return rows[0] && balanceView(riderId, rows[0]);
+}
+
+/** A row of the balances table, with the checkpoint's position, as the API shows it. */
+function balanceView(riderId: string, r: Record<string, unknown>): BalanceView {
   return {
     riderId,
     balance: num(r.balance),
