@@ -1,6 +1,6 @@
 import { notFound, type DomainError, say } from '@ledger/domain';
 import {
-  leaderboardPage,
+  namedLeaderboardPage,
   scopeExists,
   selectionOf,
   type LeaderboardRow,
@@ -11,7 +11,7 @@ import {
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { PERSONAL_DATA, READ_MODELS } from '../infrastructure/tokens';
-import type { PersonalDataStore } from '../personal-data/personal-data.store';
+import { PERSONAL_DATA_TABLE, type PersonalDataStore } from '../personal-data/personal-data.store';
 import { named, type NamedRow } from '../personal-data/names';
 import { caughtUp, ReadQuery } from './read-query';
 
@@ -44,16 +44,19 @@ export class GetSelectionQuery extends ReadQuery<NamedSelection | DomainError> {
 /** A board of a place the directory does not know is NOT_FOUND, not an empty page. */
 @QueryHandler(GetLeaderboardQuery)
 export class GetLeaderboardHandler implements IQueryHandler<GetLeaderboardQuery> {
-  constructor(
-    @Inject(READ_MODELS) private readonly models: ReadModels,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataStore,
-  ) {}
+  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
 
   async execute(query: GetLeaderboardQuery): Promise<Page<NamedRow> | DomainError> {
     await caughtUp(this.models, query, ['leaderboards', 'directory']);
     if (!(await scopeExists(this.models, query.scope))) return notFound(say`scope ${query.scope}`);
-    const page = await leaderboardPage(this.models, query.scope, query.period, query.page);
-    return { ...page, items: await named(this.personalData, page.items) };
+    // The names come with the page, in one statement, from the personal data beside the log.
+    return namedLeaderboardPage(
+      this.models,
+      PERSONAL_DATA_TABLE,
+      query.scope,
+      query.period,
+      query.page,
+    );
   }
 }
 

@@ -22,10 +22,56 @@ export async function leaderboardPage(
      where scope = $1 and period = $2 and points > 0 order by ${ORDER} limit $3 offset $4`,
     [scope, period, options.limit + 1, offset],
   );
-  const items = rows
-    .slice(0, options.limit)
-    .map((r, i) => ({ rank: offset + i + 1, riderId: r.rider_id, points: num(r.points) }));
-  return { items, nextCursor: rows.length > options.limit ? String(offset + options.limit) : null };
+  return pageOf(rows, offset, options.limit, (r, rank) => ({
+    rank,
+    riderId: r.rider_id,
+    points: num(r.points),
+  }));
+}
+
+/**
+ * The same page with each rider's name from `names` (a table of `rider_id` and `name` beside the
+ * log, found by the search path), in one statement: a board is read often, and its names cost a
+ * second round trip (issue 13). `null` for a rider with no name there (erased).
+ */
+export async function namedLeaderboardPage(
+  db: ReadDb,
+  names: string,
+  scope: string,
+  period: string,
+  options: { limit: number; cursor?: string | undefined },
+): Promise<Page<LeaderboardRow & { name: string | null }>> {
+  const offset = options.cursor === undefined ? 0 : Number(options.cursor);
+  const { rows } = await db.query<{
+    rider_id: string;
+    points: string | number;
+    name: string | null;
+  }>(
+    `select l.rider_id, l.points, n.name from (
+       select rider_id, points, reached_position from ${db.schema}.leaderboard_points
+       where scope = $1 and period = $2 and points > 0 order by ${ORDER} limit $3 offset $4) l
+     left join ${names} n on n.rider_id = l.rider_id
+     order by l.points desc, l.reached_position, l.rider_id`,
+    [scope, period, options.limit + 1, offset],
+  );
+  return pageOf(rows, offset, options.limit, (r, rank) => ({
+    rank,
+    riderId: r.rider_id,
+    name: r.name,
+    points: num(r.points),
+  }));
+}
+
+function pageOf<R, T>(
+  rows: readonly R[],
+  offset: number,
+  limit: number,
+  item: (row: R, rank: number) => T,
+): Page<T> {
+  return {
+    items: rows.slice(0, limit).map((r, i) => item(r, offset + i + 1)),
+    nextCursor: rows.length > limit ? String(offset + limit) : null,
+  };
 }
 
 /** A whole board with ranks, for an export. */

@@ -1,7 +1,7 @@
 import { awarded, community, reversed } from '../testing/events';
 import { projectionSpec } from '../testing/projection-spec';
 import { leaderboardsProjection } from './leaderboards.projection';
-import { leaderboardPage } from './leaderboards.queries';
+import { leaderboardPage, namedLeaderboardPage } from './leaderboards.queries';
 
 /** Every row of one scope after the events of the first spec, in key order (period, rider). */
 const boardRows = (scope: string) =>
@@ -56,6 +56,20 @@ describe('leaderboards projection', () => {
     expect(june.items).toEqual([{ rank: 1, riderId: 'r2', points: 40 }]);
     const page = await leaderboardPage(db, 'community:c1', 'all', { limit: 1 });
     expect(page).toEqual({ items: [{ rank: 1, riderId: 'r2', points: 40 }], nextCursor: '1' });
+    // With names from a table beside the log, in one statement; a rider without one (erased): null.
+    await db.query('create table board_names (rider_id text primary key, name text not null)');
+    await db.query(`insert into board_names values ('r1', '张小哥')`);
+    expect(
+      await namedLeaderboardPage(db, 'board_names', 'district:江津区', '2026', { limit: 1 }),
+    ).toEqual({
+      items: [{ rank: 1, riderId: 'r2', name: null, points: 40 }],
+      nextCursor: '1',
+    });
+    const second = await namedLeaderboardPage(db, 'board_names', 'district:江津区', '2026', {
+      limit: 10,
+      cursor: '1',
+    });
+    expect(second.items).toEqual([{ rank: 2, riderId: 'r1', name: '张小哥', points: 40 }]);
   });
 
   it('keeps an award’s points with the community it was earned in', async () => {
