@@ -101,3 +101,44 @@ export async function advanceCheckpoint(
   );
   if (rows.length === 0) throw new CheckpointMoved(projection);
 }
+
+/** One projection's move for `advanceCheckpoints`. */
+export interface CheckpointMove {
+  readonly projection: string;
+  readonly from: LogCursor;
+  readonly last: StoredEvent;
+  readonly count: number;
+  readonly lease?: Lease;
+}
+
+/**
+ * `advanceCheckpoint` for several projections in one statement, outside any transaction (their
+ * batches wrote nothing): each moves only if it still stands at its `from` and, with a lease,
+ * the lease is still its holder's at the same epoch. Answers the projections that moved.
+ */
+export async function advanceCheckpoints(
+  query: SqlQuery,
+  schema: string,
+  moves: readonly CheckpointMove[],
+): Promise<Set<string>> {
+  const { rows } = await query<{ projection: string }>(
+    `update ${schema}.checkpoints c set cursor = m.last, position = m.position,
+       events = c.events + m.count, updated_at = now()
+     from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+       $7::bigint[]) as m(projection, from_cursor, last, position, count, holder, epoch)
+     where c.projection = m.projection and c.cursor = m.from_cursor
+       and (m.holder is null or exists (select 1 from ${schema}.projection_leases l
+         where l.projection = m.projection and l.holder = m.holder and l.epoch = m.epoch))
+     returning c.projection`,
+    [
+      moves.map((m) => m.projection),
+      moves.map((m) => m.from),
+      moves.map((m) => m.last.cursor),
+      moves.map((m) => m.last.position),
+      moves.map((m) => m.count),
+      moves.map((m) => m.lease?.holder ?? null),
+      moves.map((m) => m.lease?.epoch ?? null),
+    ],
+  );
+  return new Set(rows.map((r) => r.projection));
+}

@@ -1,5 +1,5 @@
 import type { EventStore, SqlClient } from '@ledger/event-store';
-import type { Projection } from './projection';
+import type { OwnedTable, Projection } from './projection';
 import { ReadModels } from './read-models';
 import { yieldToEventLoop } from './runner';
 
@@ -79,38 +79,13 @@ export async function rebuildAndCompare(
   await live.stop();
   try {
     await catchUpShadows();
-    let rowsCompared = 0;
-    const differences: RowDifference[] = [];
     const tables = projections.flatMap((p) => p.tables);
-    for (const table of tables) {
-      for (let offset = 0; ; offset += COMPARE_PAGE) {
-        const [liveRows, rebuiltRows] = await Promise.all(
-          [live.schema, shadowSchema].map(
-            async (schema) =>
-              (
-                await sql.query<Record<string, unknown>>(
-                  `select * from ${schema}.${table.name} order by ${table.orderBy}
-                   limit ${COMPARE_PAGE} offset ${offset}`,
-                )
-              ).rows,
-          ),
-        );
-        const count = Math.max(liveRows.length, rebuiltRows.length);
-        for (let i = 0; i < count; i++) {
-          rowsCompared++;
-          const a = liveRows[i] ?? null;
-          const b = rebuiltRows[i] ?? null;
-          if (
-            JSON.stringify(a) !== JSON.stringify(b) &&
-            differences.length < MAX_REPORTED_DIFFERENCES
-          ) {
-            differences.push({ table: table.name, index: offset + i, live: a, rebuilt: b });
-          }
-        }
-        if (count < COMPARE_PAGE) break;
-        await yieldToEventLoop();
-      }
-    }
+    const { rowsCompared, differences } = await compareTables(
+      sql,
+      live.schema,
+      shadowSchema,
+      tables,
+    );
     return {
       shadowSchema,
       eventsReplayed,
@@ -121,4 +96,44 @@ export async function rebuildAndCompare(
   } finally {
     if (wasRunning) await live.start();
   }
+}
+
+/** Every row of `tables` in `a` against `b`, page by page in key order. */
+async function compareTables(
+  sql: SqlClient,
+  a: string,
+  b: string,
+  tables: readonly OwnedTable[],
+): Promise<{ rowsCompared: number; differences: RowDifference[] }> {
+  let rowsCompared = 0;
+  const differences: RowDifference[] = [];
+  for (const table of tables) {
+    for (let offset = 0; ; offset += COMPARE_PAGE) {
+      const [liveRows, rebuiltRows] = await Promise.all(
+        [a, b].map(
+          async (schema) =>
+            (
+              await sql.query<Record<string, unknown>>(
+                `select * from ${schema}.${table.name} order by ${table.orderBy}
+                 limit ${COMPARE_PAGE} offset ${offset}`,
+              )
+            ).rows,
+        ),
+      );
+      const count = Math.max(liveRows.length, rebuiltRows.length);
+      for (let i = 0; i < count; i++) {
+        rowsCompared++;
+        const live = liveRows[i] ?? null;
+        const rebuilt = rebuiltRows[i] ?? null;
+        if (
+          JSON.stringify(live) !== JSON.stringify(rebuilt) &&
+          differences.length < MAX_REPORTED_DIFFERENCES
+        )
+          differences.push({ table: table.name, index: offset + i, live, rebuilt });
+      }
+      if (count < COMPARE_PAGE) break;
+      await yieldToEventLoop();
+    }
+  }
+  return { rowsCompared, differences };
 }

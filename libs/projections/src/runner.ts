@@ -8,7 +8,13 @@ import {
 } from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import type { EventEmitter } from 'node:events';
-import { advanceCheckpoint, CheckpointMoved, readCheckpoints } from './checkpoints';
+import {
+  advanceCheckpoint,
+  advanceCheckpoints,
+  CheckpointMoved,
+  readCheckpoints,
+  type CheckpointMove,
+} from './checkpoints';
 import type { Lease, LeaseHolder, ProjectionLeases } from './leases';
 import type { ApplyContext, BatchEvent, Projection } from './projection';
 
@@ -53,6 +59,8 @@ export class ProjectionRunner {
   private readonly followers = new Map<string, Follower>();
   /** Where this process starts looking for free projections, so processes spread. */
   private readonly offset: number;
+  /** Moves of checkpoints whose batches wrote nothing, several projections' in one statement. */
+  private readonly moves: CheckpointMoves;
 
   constructor(
     private readonly store: EventStore,
@@ -66,6 +74,7 @@ export class ProjectionRunner {
     private readonly alone = false,
   ) {
     this.offset = Math.floor(Math.random() * projections.length);
+    this.moves = new CheckpointMoves(sql, schema);
   }
 
   get isRunning(): boolean {
@@ -291,8 +300,11 @@ export class ProjectionRunner {
     });
     const move = { from, last, count: events.length, ...(lease && { lease }) };
     if (await nothingToWrite(projections, batch, context)) {
-      for (const projection of projections)
-        await advanceCheckpoint(this.sql.query.bind(this.sql), this.schema, projection.name, move);
+      await Promise.all(
+        projections.map((projection) =>
+          this.moves.advance({ projection: projection.name, ...move }),
+        ),
+      );
     } else {
       await this.sql.transaction(
         async (query) => {
@@ -315,6 +327,55 @@ export class ProjectionRunner {
 /** Resolves after the event loop has taken the I/O that was waiting. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Checkpoint moves of batches that wrote nothing, gathered for one turn of the event loop and
+ * made in one statement (`advanceCheckpoints`): the projections of a process read the same page
+ * of the log at the same moment, and most have nothing to write for it (issue 13). Each move
+ * fails with CheckpointMoved on its own, as `advanceCheckpoint` would.
+ */
+class CheckpointMoves {
+  private waiting: {
+    move: CheckpointMove;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly schema: string,
+  ) {}
+
+  advance(move: CheckpointMove): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) setImmediate(() => void this.flush());
+      this.waiting.push({ move, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // One move per projection a statement (two would both read as moved); the rest go next.
+    const seen = new Set<string>();
+    const moves = this.waiting.filter(
+      (m) => !seen.has(m.move.projection) && !!seen.add(m.move.projection),
+    );
+    this.waiting = this.waiting.filter((m) => !moves.includes(m));
+    if (this.waiting.length > 0) setImmediate(() => void this.flush());
+    if (moves.length === 0) return;
+    try {
+      const moved = await advanceCheckpoints(
+        (text, params) => this.sql.query(text, params),
+        this.schema,
+        moves.map((m) => m.move),
+      );
+      for (const { move, resolve, reject } of moves)
+        if (moved.has(move.projection)) resolve();
+        else reject(new CheckpointMoved(move.projection));
+    } catch (error) {
+      for (const { reject } of moves) reject(error);
+    }
+  }
 }
 
 /** Thrown by the probe of `nothingToWrite` at a projection's first statement. */

@@ -7,6 +7,8 @@ import {
   withUnavailableErrors,
   type NotificationHandlers,
   type SqlClient,
+  type SqlQuery,
+  type TransactionOptions,
 } from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
 
@@ -138,49 +140,55 @@ export function pgClient(pool: Pool, schema: string): SqlClient {
           `select pg_advisory_xact_lock(hashtext('ledger-schema:${schema}'));\n${text}`,
         );
       }),
-    transaction: (work, options) =>
-      guarded(async () => {
-        const client = await pool.connect();
-        let broken: Error | undefined;
-        // A checked-out client whose connection breaks emits 'error'; unheard, it would end the
-        // process. The pending query fails with it, and the client is discarded on release.
-        const onError = (error: Error) => (broken = error);
-        client.on('error', onError);
-        try {
-          // One round trip: the timeout goes with the begin (a simple query of two statements).
-          const idle = options?.idleTimeoutMs;
-          await client.query(
-            idle === undefined
-              ? 'begin'
-              : `begin; set local idle_in_transaction_session_timeout = ${Math.ceil(idle)}`,
-          );
-          const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
-            const r = await client.query({
-              name: statementName(text),
-              text,
-              values: params ? [...params] : undefined,
-            });
-            return { rows: r.rows as Row[] };
-          });
-          await client.query('commit');
-          return result;
-        } catch (error) {
-          // A lost or silent link cannot roll back (the server does, when the connection ends);
-          // a connection that fails to roll back is dead too. The pool must not hand it out again.
-          if (isLinkFailure(error)) broken = error as Error;
-          else await client.query('rollback').catch((e: Error) => (broken = e));
-          throw error;
-        } finally {
-          client.off('error', onError);
-          client.release(broken);
-        }
-      }),
+    transaction: (work, options) => guarded(() => pgTransaction(pool, work, options)),
     listen: (channel, handlers) => listenOn(pool.options, channel, handlers),
     close: async () => {
       await breaker.close();
       await pool.end();
     },
   });
+}
+
+/** `work` in one transaction on a connection of the pool (see `SqlClient.transaction`). */
+async function pgTransaction<T>(
+  pool: Pool,
+  work: (query: SqlQuery) => Promise<T>,
+  options: TransactionOptions | undefined,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client whose connection breaks emits 'error'; unheard, it would end the
+  // process. The pending query fails with it, and the client is discarded on release.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  try {
+    // One round trip: the timeout goes with the begin (a simple query of two statements).
+    const idle = options?.idleTimeoutMs;
+    await client.query(
+      idle === undefined
+        ? 'begin'
+        : `begin; set local idle_in_transaction_session_timeout = ${Math.ceil(idle)}`,
+    );
+    const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
+      const r = await client.query({
+        name: statementName(text),
+        text,
+        values: params ? [...params] : undefined,
+      });
+      return { rows: r.rows as Row[] };
+    });
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    // A lost or silent link cannot roll back (the server does, when the connection ends);
+    // a connection that fails to roll back is dead too. The pool must not hand it out again.
+    if (isLinkFailure(error)) broken = error as Error;
+    else await client.query('rollback').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
 }
 
 /** After a listening connection is lost, it is made again this long after. */
