@@ -46,7 +46,8 @@ export async function* pollingSubscription(
 
 /**
  * Resolves after `ms`, when `signal` aborts, or when `wake` calls its callback (an append in this
- * process); never rejects, and leaves no listener behind on either.
+ * process, or a head poll that saw the log pass a cursor); never rejects, and leaves no listener
+ * behind on any of them.
  */
 export function sleepUntil(
   ms: number,

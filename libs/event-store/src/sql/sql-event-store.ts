@@ -21,7 +21,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from '../event-store.port';
-import { pollingSubscription, sleep } from '../subscription';
+import { pollingSubscription, sleep, sleepUntil } from '../subscription';
 import {
   appendSql,
   headSql,
@@ -54,7 +54,10 @@ export class SqlEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly closing = new AbortController();
   /** Pages of the log read by subscriptions, by the cursor they follow (see `readTail`). */
-  private readonly tailPages = new Map<LogCursor, Promise<ReadAllResult>>();
+  private readonly tailPages = new Map<
+    LogCursor,
+    { page: Promise<ReadAllResult>; settled: boolean }
+  >();
   /** Subscriptions waiting for the log to pass their cursor (see `waitForAppend`). */
   private readonly headWaiters = new Set<{ after: LogCursor; wake: () => void }>();
   private watchingHead = false;
@@ -89,7 +92,10 @@ export class SqlEventStore implements EventStore {
     switch (outcome.status) {
       case 'ok':
       case 'replayed':
-        if (outcome.status === 'ok') this.appended.emit('append');
+        if (outcome.status === 'ok') {
+          this.forgetRunningReads();
+          this.appended.emit('append');
+        }
         return {
           nextExpectedRevision: Number(outcome.revision),
           position: Number(outcome.position),
@@ -197,18 +203,28 @@ export class SqlEventStore implements EventStore {
    */
   private readTail(after: LogCursor): Promise<ReadAllResult> {
     const known = this.tailPages.get(after);
-    if (known) return known;
+    if (known) return known.page;
     const page = this.readAll({ after });
-    this.tailPages.set(after, page);
+    const entry = { page, settled: false };
+    this.tailPages.set(after, entry);
     const forget = () => {
-      if (this.tailPages.get(after) === page) this.tailPages.delete(after);
+      if (this.tailPages.get(after) === entry) this.tailPages.delete(after);
     };
     page.then((result) => {
+      entry.settled = true;
       if (result.events.length === 0) forget();
     }, forget);
     if (this.tailPages.size > TAIL_PAGES)
       this.tailPages.delete(this.tailPages.keys().next().value as LogCursor);
     return page;
+  }
+
+  /**
+   * After an append here, a read still running may have begun before it and come back without
+   * it: it is no longer shared, so a subscription woken by the append reads afresh.
+   */
+  private forgetRunningReads(): void {
+    for (const [after, entry] of this.tailPages) if (!entry.settled) this.tailPages.delete(after);
   }
 
   /**
@@ -218,22 +234,20 @@ export class SqlEventStore implements EventStore {
    * eleven (issue 13: an idle API made 250 transactions a second).
    */
   private waitForAppend(idleMs: number, signal: AbortSignal, after: LogCursor): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const waiters = this.headWaiters;
-      const waiter = { after, wake: done };
-      waiters.add(waiter);
-      signal.addEventListener('abort', done, { once: true });
-      this.appended.once('append', done);
-      this.watchHead(idleMs);
-      const appended = this.appended;
-      function done(): void {
-        waiters.delete(waiter);
-        signal.removeEventListener('abort', done);
-        appended.off('append', done);
-        resolve();
-      }
+    let waiter: { after: LogCursor; wake: () => void } | undefined;
+    const waiting = sleepUntil(idleMs * HEAD_POLL_BACKSTOP, signal, {
+      on: (listener) => {
+        waiter = { after, wake: listener };
+        this.headWaiters.add(waiter);
+        this.appended.once('append', listener);
+      },
+      off: (listener) => {
+        if (waiter) this.headWaiters.delete(waiter);
+        this.appended.off('append', listener);
+      },
     });
+    this.watchHead(idleMs);
+    return waiting;
   }
 
   /** Polls the head while subscriptions wait; wakes those it has passed (all, when it fails). */
@@ -273,6 +287,11 @@ export class SqlEventStore implements EventStore {
   }
 }
 
+/**
+ * A waiting subscription reads again after this many poll intervals even if the shared head poll
+ * never woke it (a backstop; the poll wakes it as soon as the head passes its cursor).
+ */
+const HEAD_POLL_BACKSTOP = 100;
 /** Pages of the log kept for subscriptions that follow the same cursor. */
 const TAIL_PAGES = 8;
 
