@@ -98,7 +98,11 @@ export async function rebuildAndCompare(
   }
 }
 
-/** Every row of `tables` in `a` against `b`, page by page in key order. */
+/**
+ * Every row of `tables` in `a` against `b`, page by page in key order: each side's next page
+ * starts after its own last row's key (`orderBy` is each table's primary key), so a page costs
+ * its own rows, whatever the table's size, and row i of one side still meets row i of the other.
+ */
 async function compareTables(
   sql: SqlClient,
   a: string,
@@ -108,18 +112,21 @@ async function compareTables(
   let rowsCompared = 0;
   const differences: RowDifference[] = [];
   for (const table of tables) {
-    for (let offset = 0; ; offset += COMPARE_PAGE) {
-      const [liveRows, rebuiltRows] = await Promise.all(
-        [a, b].map(
-          async (schema) =>
-            (
-              await sql.query<Record<string, unknown>>(
-                `select * from ${schema}.${table.name} order by ${table.orderBy}
-                 limit ${COMPARE_PAGE} offset ${offset}`,
-              )
-            ).rows,
-        ),
+    const key = table.orderBy.split(',').map((column) => column.trim());
+    const after: (Record<string, unknown> | undefined)[] = [undefined, undefined];
+    const page = async (schema: string, side: number) => {
+      const last = after[side];
+      const { rows } = await sql.query<Record<string, unknown>>(
+        `select * from ${schema}.${table.name}
+         ${last ? `where (${key.join(', ')}) > (${key.map((_, i) => `$${i + 1}`).join(', ')})` : ''}
+         order by ${table.orderBy} limit ${COMPARE_PAGE}`,
+        last ? key.map((column) => last[column]) : [],
       );
+      after[side] = rows[rows.length - 1] ?? last;
+      return rows;
+    };
+    for (let index = 0; ; index += COMPARE_PAGE) {
+      const [liveRows, rebuiltRows] = await Promise.all([page(a, 0), page(b, 1)]);
       const count = Math.max(liveRows.length, rebuiltRows.length);
       for (let i = 0; i < count; i++) {
         rowsCompared++;
@@ -129,7 +136,7 @@ async function compareTables(
           JSON.stringify(live) !== JSON.stringify(rebuilt) &&
           differences.length < MAX_REPORTED_DIFFERENCES
         )
-          differences.push({ table: table.name, index: offset + i, live, rebuilt });
+          differences.push({ table: table.name, index: index + i, live, rebuilt });
       }
       if (count < COMPARE_PAGE) break;
       await yieldToEventLoop();
