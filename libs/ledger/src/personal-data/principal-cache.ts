@@ -6,6 +6,12 @@ import { PrincipalTokens, type PrincipalRecord } from './principal-tokens';
 
 /** Tokens remembered per process; the cache starts again empty when full. */
 const CACHED_TOKENS = 10_000;
+/**
+ * A token is looked up again this long after it was: a backstop should notifications not arrive
+ * while the listening connection answers (a transaction-pooling proxy between the API and
+ * PostgreSQL passes `LISTEN` but delivers nothing), so a revocation acts within this at worst.
+ */
+const CACHED_FOR_MS = 60_000;
 
 const logger = new Logger('principals');
 
@@ -23,7 +29,7 @@ const logger = new Logger('principals');
  */
 @Injectable()
 export class PrincipalCache implements OnModuleDestroy {
-  private readonly byHash = new Map<string, PrincipalRecord>();
+  private readonly byHash = new Map<string, { record: PrincipalRecord; until: number }>();
   private listening = false;
   /** Moves on every revocation heard and every change of listening: a look-up begun before is not cached. */
   private generation = 0;
@@ -39,12 +45,12 @@ export class PrincipalCache implements OnModuleDestroy {
   async principalOf(hash: string): Promise<PrincipalRecord | undefined> {
     this.unlisten ??= this.listen();
     const cached = this.listening ? this.byHash.get(hash) : undefined;
-    if (cached) return cached;
+    if (cached && cached.until > Date.now()) return cached.record;
     const generation = this.generation;
     const found = await this.tokens.principalOf(this.models, hash);
     if (found && this.listening && generation === this.generation) {
       if (this.byHash.size >= CACHED_TOKENS) this.byHash.clear();
-      this.byHash.set(hash, found);
+      this.byHash.set(hash, { record: found, until: Date.now() + CACHED_FOR_MS });
     }
     return found;
   }
@@ -52,7 +58,7 @@ export class PrincipalCache implements OnModuleDestroy {
   /** Drops a principal's tokens (a revocation, heard or made here). */
   forget(principalId: string): void {
     this.generation++;
-    for (const [hash, record] of this.byHash)
+    for (const [hash, { record }] of this.byHash)
       if (record.principalId === principalId) this.byHash.delete(hash);
   }
 
