@@ -16,8 +16,12 @@ program
   .description('print the event log in global order as NDJSON, one event per line')
   .option('--after <cursor>', 'start after this cursor (from a previous line\'s "cursor")', START)
   .option('--limit <n>', 'stop after n events', positiveInteger, Number.MAX_SAFE_INTEGER)
-  .option('--stream <name>', 'only events of this stream')
+  .option(
+    '--stream <name>',
+    "only events of this stream; a name ending in * takes every stream it begins (fund-x* is all of fund x's books)",
+  )
   .action(async (options: { after: string; limit: number; stream?: string }) => {
+    const wanted = streamFilter(options.stream);
     await withStore(async (store) => {
       let printed = 0;
       let cursor = options.after;
@@ -28,7 +32,7 @@ program
         });
         if (page.events.length === 0) break;
         for (const event of page.events) {
-          if (options.stream !== undefined && event.streamName !== options.stream) continue;
+          if (!wanted(event.streamName)) continue;
           if (!process.stdout.write(`${JSON.stringify(event)}\n`)) await drained();
           printed++;
         }
@@ -127,3 +131,13 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = EXIT.failure;
   }
 });
+
+/** `--stream`: one stream by name, or every stream a prefix ending in `*` begins. */
+function streamFilter(stream: string | undefined): (name: string) => boolean {
+  if (stream === undefined) return () => true;
+  if (stream.endsWith('*')) {
+    const prefix = stream.slice(0, -1);
+    return (name) => name.startsWith(prefix);
+  }
+  return (name) => name === stream;
+}

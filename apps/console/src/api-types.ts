@@ -1087,6 +1087,7 @@ export interface components {
         | 'OUT_OF_STOCK'
         | 'TASK_FULL'
         | 'FUND_EXHAUSTED'
+        | 'BOOK_CLOSED'
         | 'ALREADY_REVERSED'
         | 'ALREADY_CANCELLED'
         | 'ALREADY_VERIFIED'

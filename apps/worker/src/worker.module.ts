@@ -9,6 +9,7 @@ import {
 import {
   BullJobQueue,
   ESCALATION_EVERY_MS,
+  FUND_BOOKS_EVERY_MS,
   JOB_NAMES,
   JOB_PROCESSORS,
   JOB_QUEUE,
@@ -24,7 +25,7 @@ import {
 import type { Worker } from 'bullmq';
 
 /**
- * The BullMQ worker: processes the ledger's jobs and keeps the schedules (hazard escalation, seals).
+ * The BullMQ worker: processes the ledger's jobs and keeps the schedules (hazard escalation, seals, funds' books).
  * On shutdown it lets active jobs finish before the store closes.
  */
 @Injectable()
@@ -41,6 +42,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!this.config.redisUrl || !(this.queue instanceof BullJobQueue)) return;
     await this.queue.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS, {});
     await this.queue.schedule(JOB_NAMES.seal, SEAL_EVERY_MS, {});
+    await this.queue.schedule(JOB_NAMES.fundBooks, FUND_BOOKS_EVERY_MS, {});
     this.worker = startJobWorker(this.config.redisUrl, this.processors);
   }
 

@@ -45,6 +45,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   FundPointsReserved: 1,
   FundReservationReleased: 1,
   FundPointsReturned: 1,
+  FundBookClosed: 1,
+  FundBookOpened: 1,
   StationRegistered: 1,
   ItemPriced: 1,
   StockAdded: 1,

@@ -1,4 +1,4 @@
-import { fundStream, parseStreamName, riderStream, stationStream } from './streams';
+import { fundBookStream, fundStream, parseStreamName, riderStream, stationStream } from './streams';
 
 describe('stream names', () => {
   it('are built from the kind and the id, and parse back', () => {
@@ -13,5 +13,18 @@ describe('stream names', () => {
     }
     expect(parseStreamName('$all')).toBeUndefined();
     expect(parseStreamName('rider-')).toBeUndefined();
+  });
+
+  it("name a fund's books by the day they opened, and parse them back", () => {
+    expect(fundBookStream('jj-2026', '2026-12-04')).toBe('fund-jj-2026@2026-12-04');
+    expect(fundBookStream('jj-2026', '')).toBe('fund-jj-2026');
+    expect(parseStreamName('fund-jj-2026@2026-12-04')).toEqual({
+      kind: 'fund',
+      id: 'jj-2026',
+      book: '2026-12-04',
+    });
+    expect(() => fundBookStream('jj', '2026-1-4')).toThrow(/invalid fund book/);
+    expect(parseStreamName('rider-r1@2026-12-04')).toBeUndefined();
+    expect(parseStreamName('fund-jj@yesterday')).toBeUndefined();
   });
 });

@@ -23,7 +23,16 @@ function streamOf(kind: StreamKind, id: string): string {
 }
 
 export const riderStream = (riderId: string): string => streamOf('rider', riderId);
+/** A fund's first stream: its creation, and its first book (docs/protocols.md, "Fund books"). */
 export const fundStream = (fundId: string): string => streamOf('fund', fundId);
+/** A book of a fund after its first: `fund-{id}@{day}`, the day it opened (`@` is in no id). */
+export const fundBookStream = (fundId: string, book: string): string => {
+  if (book === '') return fundStream(fundId);
+  if (!BOOK_PATTERN.test(book)) throw new Error(`invalid fund book "${book}"`);
+  return `${fundStream(fundId)}@${book}`;
+};
+/** A book is named by the local day it opened. */
+export const BOOK_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const stationStream = (stationId: string): string => streamOf('station', stationId);
 export const taskStream = (taskId: string): string => streamOf('task', taskId);
 export const hazardStream = (hazardId: string): string => streamOf('hazard', hazardId);
@@ -39,9 +48,15 @@ export const BADGES_STREAM = 'badges';
 export const SEALS_STREAM = 'seals';
 
 /** Splits a stream name back into its kind and id; `undefined` for names this ledger never makes. */
-export function parseStreamName(name: string): { kind: StreamKind; id: string } | undefined {
+export function parseStreamName(
+  name: string,
+): { kind: StreamKind; id: string; book?: string } | undefined {
   const match =
-    /^(rider|fund|station|task|hazards|hazard|selection|principal|community)-(.+)$/.exec(name);
+    /^(rider|fund|station|task|hazards|hazard|selection|principal|community)-([^@]+)(?:@(.+))?$/.exec(
+      name,
+    );
   if (!match || !ID_PATTERN.test(match[2])) return undefined;
-  return { kind: match[1] as StreamKind, id: match[2] };
+  if (match[3] !== undefined && (match[1] !== 'fund' || !BOOK_PATTERN.test(match[3])))
+    return undefined;
+  return { kind: match[1] as StreamKind, id: match[2], ...(match[3] && { book: match[3] }) };
 }

@@ -6,6 +6,7 @@ import { SealLogHandler } from './audit/audit.commands';
 import { AUDIT_TOOL_HANDLERS } from './audit/audit.tools';
 import { AwardPointsHandler } from './commands/award-points';
 import { CloseSelectionHandler } from './commands/close-selection';
+import { CloseFundBooksHandler } from './commands/close-fund-books';
 import type { EntryLocator } from './commands/entry-locator';
 import { MakeRedemptionHandler } from './commands/make-redemption';
 import {
@@ -67,6 +68,7 @@ const COMMAND_HANDLERS = [
   MakeRedemptionHandler,
   CancelRedemptionHandler,
   CloseSelectionHandler,
+  CloseFundBooksHandler,
   PublishTaskHandler,
   SignUpHandler,
   CompleteTaskHandler,

@@ -10,7 +10,7 @@ import type { LedgerConfig } from './config/ledger-config';
 import { JOB_QUEUE, LEDGER_CONFIG, READ_MODELS } from './infrastructure/tokens';
 import { jobIdOf, JOB_NAMES } from './jobs/job-ids';
 import type { JobQueue } from './jobs/job-queue';
-import { ESCALATION_EVERY_MS, SEAL_EVERY_MS } from './jobs/ledger-jobs';
+import { ESCALATION_EVERY_MS, FUND_BOOKS_EVERY_MS, SEAL_EVERY_MS } from './jobs/ledger-jobs';
 import { SettlementRecovery } from './settlement/recovery';
 
 /** How often half-done cross-stream acts are looked for. */
@@ -50,6 +50,9 @@ export class LedgerScheduler implements OnApplicationBootstrap, OnApplicationShu
         this.addSlot(JOB_NAMES.escalation, ESCALATION_EVERY_MS),
       );
       this.every(SEAL_EVERY_MS, JOB_NAMES.seal, () => this.addSlot(JOB_NAMES.seal, SEAL_EVERY_MS));
+      this.every(FUND_BOOKS_EVERY_MS, JOB_NAMES.fundBooks, () =>
+        this.addSlot(JOB_NAMES.fundBooks, FUND_BOOKS_EVERY_MS),
+      );
     }
   }
 

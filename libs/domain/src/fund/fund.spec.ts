@@ -1,5 +1,6 @@
 import { given } from '@ledger/testing/decider-spec';
-import { fundDecider, remainingPoints, type FundEvent, type PendingAward } from './fund';
+import { isDomainError } from '../shared/domain-error';
+import { fundDecider, openingOf, remainingPoints, type FundEvent, type PendingAward } from './fund';
 
 const created: FundEvent = {
   type: 'FundCreated',
@@ -103,5 +104,96 @@ describe('fund decider', () => {
     given(fundDecider, [created])
       .when({ type: 'TopUpFund', fundId: 'f1', points: 0, reason: 'x' })
       .thenError('VALIDATION_FAILED');
+  });
+
+  describe('books', () => {
+    const close = (next: string, settled: string[] = []) => ({
+      type: 'CloseBook' as const,
+      fundId: 'f1',
+      next,
+      settled: new Set(settled),
+    });
+    const closedOf = (events: FundEvent[], next: string, settled: string[] = []) => {
+      const decided = fundDecider.decide(close(next, settled), fold(events));
+      const event = isDomainError(decided) ? undefined : decided[0];
+      if (event?.type !== 'FundBookClosed') throw new Error('not closed');
+      return event;
+    };
+    const fold = (events: FundEvent[]) =>
+      events.reduce(fundDecider.evolve, fundDecider.initialState());
+
+    it('closes a book with its figures and reservations; the next opens with the same', () => {
+      const closing = closedOf([created, reserved], '2026-06-16');
+      expect(closing.data).toMatchObject({
+        book: '',
+        next: '2026-06-16',
+        budgetPoints: 100,
+        awardedPoints: 60,
+        reversedPoints: 0,
+        reservations: [{ entryId: 'e1', riderId: 'r1', points: 60 }],
+        returns: [],
+      });
+      const opened = openingOf(closing);
+      expect(opened.data).toMatchObject({ book: '2026-06-16', previous: '', awardedPoints: 60 });
+      const state = fold([opened]);
+      expect(remainingPoints(state)).toBe(40);
+      // A retry of the carried reservation is answered as before, not reserved twice.
+      given(fundDecider, [opened]).when(reserve).then([]);
+    });
+
+    it('refuses every act on a closed book (BOOK_CLOSED), and closes or opens only once', () => {
+      const closing = closedOf([created], '2026-06-16');
+      given(fundDecider, [created, closing])
+        .when(reserve)
+        .thenError('BOOK_CLOSED', /2026-06-16/);
+      given(fundDecider, [created, closing]).when(close('2026-06-16')).then([]);
+      given(fundDecider, [created, closing]).when(close('2026-06-17')).thenError('BOOK_CLOSED');
+      const opened = openingOf(closing);
+      given(fundDecider, []).when({ type: 'OpenBook', fundId: 'f1', from: closing }).then([opened]);
+      given(fundDecider, [opened]).when({ type: 'OpenBook', fundId: 'f1', from: closing }).then([]);
+      // A book is not closed into its own day (a second closing run of the day).
+      given(fundDecider, [opened]).when(close('2026-06-16')).then([]);
+    });
+
+    it('carries a reservation once, then only while it is open; a release and a return once', () => {
+      const released: FundEvent = {
+        type: 'FundReservationReleased',
+        data: { fundId: 'f1', entryId: 'e1', points: 60, code: 'RULE_VIOLATION', reason: 'cap' },
+      };
+      const returned: FundEvent = {
+        type: 'FundPointsReturned',
+        data: { fundId: 'f1', entryId: 'v9', reversalOf: 'e0', points: 5 },
+      };
+      const first = openingOf(closedOf([created, reserved, released, returned], '2026-06-16'));
+      expect(first.data.reservations).toEqual([
+        {
+          entryId: 'e1',
+          riderId: 'r1',
+          points: 60,
+          released: { code: 'RULE_VIOLATION', reason: 'cap' },
+        },
+      ]);
+      expect(first.data.returns).toEqual(['v9']);
+      // The retry meets its refusal in the next book; the return is not made twice.
+      given(fundDecider, [first]).when(reserve).thenError('RULE_VIOLATION');
+      given(fundDecider, [first])
+        .when({
+          type: 'ReturnFundPoints',
+          fundId: 'f1',
+          entryId: 'v9',
+          reversalOf: 'e0',
+          points: 5,
+        })
+        .then([]);
+      // One book later both are gone; an open carried reservation goes on until settled.
+      const second = openingOf(closedOf([first], '2026-06-17'));
+      expect(second.data).toMatchObject({ reservations: [], returns: [] });
+      const open = openingOf(closedOf([created, reserved], '2026-06-16'));
+      const stillOpen = openingOf(closedOf([open], '2026-06-17'));
+      expect(stillOpen.data.reservations.map((r) => r.entryId)).toEqual(['e1']);
+      const settled = openingOf(closedOf([open], '2026-06-17', ['e1']));
+      expect(settled.data.reservations).toEqual([]);
+      expect(remainingPoints(fold([settled]))).toBe(40);
+    });
   });
 });

@@ -20,10 +20,38 @@ export type PendingAward = Omit<
   'type' | 'entryId' | 'riderId' | 'points' | 'fundId' | 'badges'
 >;
 
+/** A reservation a closing book hands to the next: made in it, or carried and still open. */
+export type CarriedReservation = {
+  readonly entryId: string;
+  readonly riderId: string;
+  readonly points: number;
+  /** Set when it was released in the closing book: a retry is answered with this refusal. */
+  readonly released?: { readonly code: DomainErrorCode; readonly reason: string };
+};
+
 /**
- * The fund stream keeps the budget. An award first reserves its points here (the fund can refuse:
- * FUND_EXHAUSTED), then credits the rider; if the rider refuses, the reservation is released.
- * A reversal returns the points. remaining = budget − reserved + returned.
+ * What a closing book carries forward, and what the next book opens with: the fund's figures,
+ * the reservations still open, and what a retry of an act of the closing book must still find.
+ */
+export type BookFigures = {
+  readonly fundId: string;
+  readonly name: string;
+  readonly district: string;
+  readonly budgetPoints: number;
+  readonly awardedPoints: number;
+  readonly reversedPoints: number;
+  readonly reservations: readonly CarriedReservation[];
+  /** Reversals returned in the closing book (a second return of one is refused as a repeat). */
+  readonly returns: readonly string[];
+};
+
+/**
+ * The fund keeps the budget, in books (docs/protocols.md, "Fund books"): the fund's first stream,
+ * `fund-{id}`, then one stream per book, `fund-{id}@{day}`. An award first reserves its points in
+ * the open book (the fund can refuse: FUND_EXHAUSTED), then credits the rider; if the rider
+ * refuses, the reservation is released. A reversal returns the points. remaining = budget −
+ * reserved + returned. A book is closed with its figures and open reservations, and the next
+ * opens with them, so a book's state is its own acts and what was carried, never the fund's past.
  */
 export type FundEvent =
   | {
@@ -58,6 +86,16 @@ export type FundEvent =
   | {
       type: 'FundPointsReturned';
       data: { fundId: string; entryId: string; reversalOf: string; points: number };
+    }
+  | {
+      type: 'FundBookClosed';
+      /** `book`: the closing book ('' for the fund's first stream); `next`: the book that follows. */
+      data: BookFigures & { book: string; next: string };
+    }
+  | {
+      type: 'FundBookOpened';
+      /** `previous`: the book it follows ('' for the fund's first stream). */
+      data: BookFigures & { book: string; previous: string };
     };
 
 export type FundCommand =
@@ -84,12 +122,25 @@ export type FundCommand =
       entryId: string;
       reversalOf: string;
       points: number;
-    };
+    }
+  | {
+      /**
+       * Closes the book into `next`. `settled`: reservations the log shows finished (credited to
+       * the rider or released); of those carried into this book, only the others go on.
+       */
+      type: 'CloseBook';
+      fundId: string;
+      next: string;
+      settled: ReadonlySet<string>;
+    }
+  | { type: 'OpenBook'; fundId: string; from: Extract<FundEvent, { type: 'FundBookClosed' }> };
 
 interface Reservation {
   readonly riderId: string;
   readonly points: number;
-  released?: { code: DomainErrorCode; reason: string };
+  readonly released?: { code: DomainErrorCode; reason: string };
+  /** Carried from the book before (a released one is carried once, for retries). */
+  readonly carried?: boolean;
 }
 
 export interface FundState {
@@ -103,8 +154,14 @@ export interface FundState {
   /** Points given back by reversals. */
   reversedPoints: number;
   readonly reservations: Map<string, Reservation>;
-  /** Reversal entry ids already returned. */
-  readonly returns: Set<string>;
+  /** Reversal entry ids returned: in this book (false), or carried from the book before (true). */
+  readonly returns: Map<string, boolean>;
+  /** This book: '' for the fund's first stream, else the day it was opened (YYYY-MM-DD). */
+  book: string;
+  /** The book that follows, once this one is closed: every act goes there. */
+  closedInto: string | undefined;
+  /** What the closing carried forward (the next book opens with it). */
+  closing: Extract<FundEvent, { type: 'FundBookClosed' }>['data'] | undefined;
 }
 
 export function remainingPoints(state: FundState): number {
@@ -121,7 +178,10 @@ export const fundDecider = {
     awardedPoints: 0,
     reversedPoints: 0,
     reservations: new Map(),
-    returns: new Set(),
+    returns: new Map(),
+    book: '',
+    closedInto: undefined,
+    closing: undefined,
   }),
 
   evolve(state: FundState, event: FundEvent): FundState {
@@ -145,13 +205,28 @@ export const fundDecider = {
           reservation !== undefined && !reservation.released,
           `released reservation ${event.data.entryId} is open`,
         );
-        reservation.released = { code: event.data.code, reason: event.data.reason };
+        // Released in this book, so carried once more (`carried` off) for a retry to meet.
+        state.reservations.set(event.data.entryId, {
+          riderId: reservation.riderId,
+          points: reservation.points,
+          released: { code: event.data.code, reason: event.data.reason },
+        });
         state.awardedPoints = subtractPoints(state.awardedPoints, event.data.points);
         break;
       }
       case 'FundPointsReturned':
         state.reversedPoints = addPoints(state.reversedPoints, event.data.points);
-        state.returns.add(event.data.entryId);
+        state.returns.set(event.data.entryId, false);
+        break;
+      case 'FundBookClosed':
+        // A closed book only answers where acts go now: what it held is in the closing.
+        state.closedInto = event.data.next;
+        state.closing = event.data;
+        state.reservations.clear();
+        state.returns.clear();
+        break;
+      case 'FundBookOpened':
+        openWith(state, event.data);
         break;
       default:
         assertNever(event);
@@ -166,8 +241,19 @@ export const fundDecider = {
       const { fundId, name, district, budgetPoints } = command;
       return [{ type: 'FundCreated', data: { fundId, name, district, budgetPoints } }];
     }
+    if (command.type === 'OpenBook') return state.exists ? [] : [openingOf(command.from)];
     if (!state.exists) return notFound(say`fund ${command.fundId}`);
+    if (state.closedInto !== undefined) {
+      if (command.type === 'CloseBook' && command.next === state.closedInto) return [];
+      return new DomainError(
+        'BOOK_CLOSED',
+        say`fund ${state.fundId}: book ${state.book || 'opening'} is closed; acts go to ${state.closedInto}`,
+      );
+    }
     switch (command.type) {
+      case 'CloseBook':
+        // A book opened on the day it would close into (or later) has nothing to close.
+        return state.book >= command.next ? [] : [closingOf(state, command)];
       case 'TopUpFund': {
         if (!isValidPoints(command.points))
           return new DomainError('VALIDATION_FAILED', say`points must be 1-1,000,000`);
@@ -237,4 +323,67 @@ function reserve(
   return [
     { type: 'FundPointsReserved', data: { fundId: state.fundId, entryId, riderId, points, award } },
   ];
+}
+
+/** The closing event of a book: its figures, the reservations still open, what retries need. */
+function closingOf(
+  state: FundState,
+  command: Extract<FundCommand, { type: 'CloseBook' }>,
+): Extract<FundEvent, { type: 'FundBookClosed' }> {
+  const reservations: CarriedReservation[] = [];
+  for (const [entryId, { riderId, points, released, carried }] of state.reservations) {
+    // Every reservation made in this book goes one book further, so a retry (or a request that
+    // stalled across the closing) still meets it; one carried before goes on only while it is
+    // open (not released, and not finished as the log shows).
+    if (!carried || (!released && !command.settled.has(entryId)))
+      reservations.push({ entryId, riderId, points, ...(released && { released }) });
+  }
+  const returns: string[] = [];
+  for (const [entryId, carried] of state.returns) if (!carried) returns.push(entryId);
+  const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints, book } = state;
+  return {
+    type: 'FundBookClosed',
+    data: {
+      fundId,
+      name,
+      district,
+      budgetPoints,
+      awardedPoints,
+      reversedPoints,
+      reservations,
+      returns,
+      book,
+      next: command.next,
+    },
+  };
+}
+
+/** The first event of the book a closing names: the same figures and carried reservations. */
+export function openingOf(
+  closed: Extract<FundEvent, { type: 'FundBookClosed' }>,
+): Extract<FundEvent, { type: 'FundBookOpened' }> {
+  const { book, next, ...figures } = closed.data;
+  return { type: 'FundBookOpened', data: { ...figures, book: next, previous: book } };
+}
+
+function openWith(state: FundState, data: BookFigures & { book: string }): void {
+  const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints, book } = data;
+  Object.assign(state, {
+    exists: true,
+    fundId,
+    name,
+    district,
+    budgetPoints,
+    awardedPoints,
+    reversedPoints,
+    book,
+  });
+  for (const { entryId, riderId, points, released } of data.reservations)
+    state.reservations.set(entryId, {
+      riderId,
+      points,
+      carried: true,
+      ...(released && { released }),
+    });
+  for (const entryId of data.returns) state.returns.set(entryId, true);
 }

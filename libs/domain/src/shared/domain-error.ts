@@ -15,6 +15,11 @@ export type DomainErrorCode =
   | 'ALREADY_VERIFIED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'VALIDATION_FAILED'
+  /**
+   * A fund book closed under a command: the ledger moves the command to the next book, so a
+   * client never sees it.
+   */
+  | 'BOOK_CLOSED'
   /** The write lost a race and bounded retries did not help (the ledger's, not a decider's). */
   | 'CONCURRENCY_CONFLICT';
 

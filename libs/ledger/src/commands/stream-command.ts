@@ -55,6 +55,7 @@ import {
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter, type Written } from '../write/stream-writer';
+import { FundBooks } from '../settlement/fund-books';
 
 /** The stream kinds a single-stream command acts on: command, event and state of each. */
 interface StreamTypes {
@@ -206,6 +207,9 @@ export function executeOn<K extends StreamKindName>(
   target: StreamTarget<K>,
   request: LedgerRequest,
 ): Promise<Written<StateOf<K>> | DomainError> {
+  // A fund is created on its first stream; everything after goes to its open book.
+  if (target.kind === 'fund' && target.command.type !== 'CreateFund')
+    return FundBooks.of(writer).execute(target.command as FundCommand, request);
   return writer.execute(DECIDERS[target.kind], streamOf(target), target.command, request);
 }
 

@@ -5,6 +5,7 @@ export const JOB_NAMES = {
   escalation: 'hazard-escalation',
   selectionClose: 'selection-close',
   seal: 'log-seal',
+  fundBooks: 'fund-books-close',
   replay: 'read-model-replay',
   catchUp: 'read-model-catch-up',
   export: 'export',

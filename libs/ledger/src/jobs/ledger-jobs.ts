@@ -2,6 +2,7 @@ import { isDomainError, type Actor } from '@ledger/domain';
 import type { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CloseSelectionCommand } from '../commands/close-selection';
+import { CloseFundBooksCommand } from '../commands/close-fund-books';
 import { EscalateHazardsCommand } from '../commands/verify-hazard';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
@@ -27,6 +28,9 @@ export const ESCALATION_EVERY_MS = 10 * 60 * 1000;
 
 /** Seals are made this often (and on demand: `ledger seal`). */
 export const SEAL_EVERY_MS = 60 * 60 * 1000;
+
+/** Funds' books are closed this often: a book opened before today is closed at the first run. */
+export const FUND_BOOKS_EVERY_MS = 60 * 60 * 1000;
 
 /** What the processors work with. */
 export interface JobDependencies {
@@ -60,6 +64,7 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
         return sealed;
       },
     ],
+    [JOB_NAMES.fundBooks, () => commands.execute(new CloseFundBooksCommand(systemRequest(config)))],
     [
       JOB_NAMES.replay,
       async (_data, context) => {

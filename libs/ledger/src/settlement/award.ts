@@ -1,6 +1,4 @@
 import {
-  fundDecider,
-  fundStream,
   isDomainError,
   type Activity,
   type AwardPoints,
@@ -9,7 +7,7 @@ import {
 } from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter } from '../write/stream-writer';
-import { onRider, recorded, settle, step, type Moved } from './settle';
+import { onFund, onRider, recorded, settle, type Moved } from './settle';
 
 export type AwardResult = Moved<{
   entryId: string;
@@ -29,12 +27,11 @@ export async function settleAward(
   request: LedgerRequest,
   options: { reserve: boolean },
 ): Promise<AwardResult | DomainError> {
-  const fund = fundStream(command.fundId);
   const credited = await settle(writer, request, {
-    ...(options.reserve && { hold: step(fundDecider, fund, reserveCommand(command)) }),
+    ...(options.reserve && { hold: onFund(reserveCommand(command)) }),
     apply: onRider(command),
     undo: ({ code, detail }) =>
-      step(fundDecider, fund, {
+      onFund({
         type: 'ReleaseReservation',
         fundId: command.fundId,
         entryId: command.entryId,

@@ -1,6 +1,4 @@
 import {
-  fundDecider,
-  fundStream,
   isDomainError,
   stationDecider,
   stationStream,
@@ -9,7 +7,7 @@ import {
 } from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter } from '../write/stream-writer';
-import { riderFirst, step, type Moved } from './settle';
+import { onFund, riderFirst, step, type Moved } from './settle';
 
 /*
  * The two acts that undo an earlier one: a reversal takes an award back, a cancellation gives a
@@ -51,7 +49,7 @@ export function returnToFund(open: {
   reversalOf: string;
   points: number;
 }) {
-  return step(fundDecider, fundStream(open.fundId), { type: 'ReturnFundPoints', ...open });
+  return onFund({ type: 'ReturnFundPoints', ...open });
 }
 
 export type CancellationResult = Moved<{ redemptionId: string; stationId: string }>;

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { InMemoryEventStore } from '@ledger/testing';
-import { ledgerProcess, ledgerTotals, seedLedger, type LedgerProcess } from '../testing';
+import {
+  FIXTURE_NOW,
+  ledgerProcess,
+  ledgerTotals,
+  seedLedger,
+  type LedgerProcess,
+} from '../testing';
 
 const RIDERS = 3;
 const INITIAL_STOCK = 20;
@@ -11,7 +17,9 @@ type Op =
   | { op: 'redeem'; rider: number; quantity: number }
   | { op: 'cancel'; rider: number; pick: number }
   | { op: 'topUp'; points: number }
-  | { op: 'restock'; quantity: number };
+  | { op: 'restock'; quantity: number }
+  /** The next day's closing run: the fund's book closes into a new one. */
+  | { op: 'close' };
 
 const rider = fc.integer({ min: 0, max: RIDERS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -25,16 +33,26 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('cancel' as const), rider, pick: fc.nat() }),
   fc.record({ op: fc.constant('topUp' as const), points: fc.integer({ min: 1, max: 100 }) }),
   fc.record({ op: fc.constant('restock' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({ op: fc.constant('close' as const) }),
 );
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Runs one generated step through the real handlers; refusals are fine, they must write nothing. */
 async function step(
   p: LedgerProcess,
   o: Op,
   made: { awards: string[][]; redemptions: string[][] },
-  stocked: { total: number },
+  stocked: { total: number; days: number },
 ) {
   switch (o.op) {
+    case 'close': {
+      stocked.days++;
+      const closed = await p.closeFundBooks(
+        new Date(FIXTURE_NOW.getTime() + stocked.days * DAY_MS),
+      );
+      expect(closed.closed).toBe(1);
+      break;
+    }
     case 'award': {
       const r = await p.awardPoints(`r${o.rider}`, o.points);
       if (!('code' in r)) made.awards[o.rider].push(r.entryId);
@@ -74,25 +92,22 @@ async function step(
   }
 }
 
+/** Runs `ops` on a fresh ledger; `closing` false skips the closing runs. */
+async function runOps(ops: Op[], closing: boolean) {
+  const store = new InMemoryEventStore();
+  const p = ledgerProcess(store);
+  await seedLedger(p, { riders: RIDERS, budgetPoints: 200, pricePoints: 7, stock: INITIAL_STOCK });
+  const made = { awards: [[], [], []] as string[][], redemptions: [[], [], []] as string[][] };
+  const stocked = { total: INITIAL_STOCK, days: 0 };
+  for (const o of ops) if (closing || o.op !== 'close') await step(p, o, made, stocked);
+  return { totals: await ledgerTotals(store, RIDERS), stocked, store };
+}
+
 describe('ledger invariants under random command sequences (fast-check)', () => {
-  it('keep balances ≥ 0, funds within budget, stock ≥ 0, and balances + redeemed = awarded − reversed', async () => {
+  it("keep balances ≥ 0, funds within budget, stock ≥ 0, and balances + redeemed = awarded − reversed, through closings of the fund's books", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
-        const store = new InMemoryEventStore();
-        const p = ledgerProcess(store);
-        await seedLedger(p, {
-          riders: RIDERS,
-          budgetPoints: 200,
-          pricePoints: 7,
-          stock: INITIAL_STOCK,
-        });
-        const made = {
-          awards: [[], [], []] as string[][],
-          redemptions: [[], [], []] as string[][],
-        };
-        const stocked = { total: INITIAL_STOCK };
-        for (const o of ops) await step(p, o, made, stocked);
-        const t = await ledgerTotals(store, RIDERS);
+        const { totals: t, stocked } = await runOps(ops, true);
         expect(t.balances.every((b) => b >= 0)).toBe(true);
         expect(t.fundRemaining).toBeGreaterThanOrEqual(0);
         expect(t.fundAwarded).toBeLessThanOrEqual(t.fundBudget + t.fundReversed);
@@ -104,6 +119,17 @@ describe('ledger invariants under random command sequences (fast-check)', () => 
         expect(t.stock + t.redeemed / 7).toBe(stocked.total);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('closing books changes no figure: balances, fund and stock equal those of the same acts without closings', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
+        const closed = await runOps(ops, true);
+        const unclosed = await runOps(ops, false);
+        expect(closed.totals).toEqual(unclosed.totals);
+      }),
+      { numRuns: 40 },
     );
   });
 });

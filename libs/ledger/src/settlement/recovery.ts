@@ -129,6 +129,16 @@ export class SettlementRecovery {
     this.retrying ??= this.retryAfterOutage().finally(() => (this.retrying = undefined));
   }
 
+  /**
+   * Entry ids of awards reserved on a fund and neither credited nor released, as the log shows
+   * after a run begun now (so it has read every reservation made before this call).
+   */
+  async openAwards(now: Date, graceMs = RECOVERY_GRACE_MS): Promise<ReadonlySet<string>> {
+    while (this.running) await this.running.then(noop, noop);
+    await this.run(now, graceMs);
+    return new Set(this.open.awards.keys());
+  }
+
   /** Ends the retries after an outage (shutdown); a run under way finishes. */
   async stop(): Promise<void> {
     this.stopped.abort();

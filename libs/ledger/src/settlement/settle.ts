@@ -1,5 +1,10 @@
 import {
+  DomainError as Refusal,
+  fundStream,
   isDomainError,
+  say,
+  type FundCommand,
+  type FundState,
   riderDecider,
   riderStream,
   type Decider,
@@ -10,6 +15,7 @@ import {
 } from '@ledger/domain';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter, Written } from '../write/stream-writer';
+import { FundBooks } from './fund-books';
 
 /** One command on one stream, checked against that stream's decider. */
 export interface Step<S> {
@@ -31,6 +37,14 @@ export type Moved<About> = Readonly<About> & {
   readonly balanceAfter: number;
   readonly position: number;
 };
+
+/** A command on a fund, in its open book (fund-books.ts). */
+export function onFund(command: FundCommand): Step<FundState> {
+  return {
+    stream: fundStream(command.fundId),
+    run: (writer, request) => FundBooks.of(writer).execute(command, request),
+  };
+}
 
 /** The binding step of every act: a command on the rider's own stream. */
 export function onRider(command: RiderCommand): Step<RiderState> {
@@ -98,18 +112,24 @@ export async function settle<S>(
   request: LedgerRequest,
   act: Act<S>,
 ): Promise<Written<S> | DomainError> {
-  if (act.hold) {
-    const held = await act.hold.run(writer, request);
-    if (isDomainError(held)) return held;
-  }
+  const held = act.hold && (await act.hold.run(writer, request));
+  if (isDomainError(held)) return held;
   const applied = await act.apply.run(writer, request);
-  if (isDomainError(applied)) {
-    if (act.undo) {
-      const released = await act.undo(applied).run(writer, request);
-      if (isDomainError(released) && released.code !== 'NOT_FOUND') return released;
-    }
-    return applied;
+  // A hold made now for an act the rider already has (a retry racing the original, or whose
+  // first hold is in a closed fund book): the new hold is a second one, and goes back.
+  const repeated =
+    !isDomainError(applied) && applied.appended === 0 && (held?.appended ?? 0) > 0
+      ? new Refusal(
+          'ALREADY_EXISTS',
+          say`the rider already holds this act; the second hold goes back`,
+        )
+      : undefined;
+  const refusal = isDomainError(applied) ? applied : repeated;
+  if (refusal && act.undo) {
+    const released = await act.undo(refusal).run(writer, request);
+    if (isDomainError(released) && released.code !== 'NOT_FOUND') return released;
   }
+  if (isDomainError(applied)) return applied;
   if (act.follow) {
     const followed = await act.follow(applied).run(writer, request);
     if (isDomainError(followed)) return followed;

@@ -6,6 +6,7 @@ import {
   riderDecider,
   stationDecider,
   fundStream,
+  fundBookStream,
   riderStream,
   stationStream,
   type ActivityRule,
@@ -33,6 +34,7 @@ import {
   type StreamKindName,
   type StreamTarget,
 } from '../commands/stream-command';
+import { FundBooks } from '../settlement/fund-books';
 import { SettlementRecovery } from '../settlement/recovery';
 import type { LedgerRequest } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
@@ -70,6 +72,7 @@ export function ledgerProcess(store: EventStore) {
   const reverse = new ReverseAwardHandler(writer, NO_LOCATOR);
   const redeem = new MakeRedemptionHandler(writer);
   const cancel = new CancelRedemptionHandler(writer, NO_LOCATOR);
+  const recovery = new SettlementRecovery(store, writer, SHANGHAI);
   return {
     writer,
     stream,
@@ -77,7 +80,17 @@ export function ledgerProcess(store: EventStore) {
     reverse,
     redeem,
     cancel,
-    recovery: new SettlementRecovery(store, writer, SHANGHAI),
+    recovery,
+    /** The closing run of funds' books at `at` (as the hourly job makes it). */
+    closeFundBooks: (at: Date, fundIds: readonly string[] = ['f1']) =>
+      FundBooks.of(writer).closeBefore(
+        fundIds,
+        { ...requestOf(), context: { ...requestOf().context, now: at } },
+        async (held) => {
+          const open = await recovery.openAwards(at);
+          return new Set(held.filter((entryId) => !open.has(entryId)));
+        },
+      ),
     run: <K extends StreamKindName>(target: StreamTarget<K>) =>
       stream.execute(new StreamCommand(target, requestOf())),
     awardPoints: (riderId: string, points: number, fundId = 'f1', key?: string) =>
@@ -201,7 +214,10 @@ export async function ledgerTotals(store: EventStore, riders: number) {
   const riderStates: RiderState[] = [];
   for (let i = 0; i < riders; i++)
     riderStates.push(fold(riderDecider, await read(riderStream(`r${i}`)), SHANGHAI));
-  const fund = fold(fundDecider, await read(fundStream('f1')), SHANGHAI);
+  // The fund's figures are its open book's: follow the closings from its first stream.
+  let fund = fold(fundDecider, await read(fundStream('f1')), SHANGHAI);
+  while (fund.closedInto !== undefined)
+    fund = fold(fundDecider, await read(fundBookStream('f1', fund.closedInto)), SHANGHAI);
   const station = fold(stationDecider, await read(stationStream('s1')), SHANGHAI);
   const sum = (f: (s: RiderState) => number) => riderStates.reduce((t, s) => t + f(s), 0);
   return {

@@ -190,6 +190,12 @@ export class StreamWriter {
     };
   }
 
+  /** Whether `stream` has any event (one short read; nothing folded or cached). */
+  async exists(stream: string): Promise<boolean> {
+    if ((this.cache.get(stream)?.revision ?? NO_STREAM) !== NO_STREAM) return true;
+    return (await this.store.readStream(stream, { limit: 1 })).length > 0;
+  }
+
   /**
    * Decides `command` without appending: a pre-check. A refusal is confirmed against the store
    * (the cached state may be up to READ_STALENESS_MS behind other processes) before it counts.

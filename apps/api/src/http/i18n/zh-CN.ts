@@ -14,6 +14,10 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'Out of stock': '库存不足',
   'Task full': '任务名额已满',
   'Fund exhausted': '积分资金余额不足',
+  'Fund book closed': '积分资金账簿已结账',
+  'fund {0}: book {1} is closed; acts go to {2}': '积分资金 {0} 的账簿 {1} 已结账，记账转入 {2}',
+  'the rider already holds this act; the second hold goes back':
+    '小哥已有这笔记录；重复的预留已退回',
   'Already reversed': '已冲正',
   'Already cancelled': '已撤销',
   'Already verified': '已核实',

@@ -1,0 +1,115 @@
+import { fundBookStream, fundStream, upcastLedgerEvent, type FundEvent } from '@ledger/domain';
+import { StoreUnavailable } from '@ledger/event-store';
+import { InMemoryEventStore } from '@ledger/testing';
+import { FIXTURE_NOW, ledgerProcess, ledgerTotals, seedLedger } from '../testing';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const dayAfter = (days: number) => new Date(FIXTURE_NOW.getTime() + days * DAY_MS);
+
+async function eventsOf(store: InMemoryEventStore, stream: string): Promise<FundEvent[]> {
+  return (await store.readStream(stream)).map((e) => upcastLedgerEvent<FundEvent>(e));
+}
+
+async function seeded() {
+  const store = new InMemoryEventStore();
+  const p = ledgerProcess(store);
+  await seedLedger(p, { riders: 2, budgetPoints: 1000, pricePoints: 10, stock: 5 });
+  return { store, p };
+}
+
+describe("a fund's books", () => {
+  it('closes the first stream into a book of the day, carrying the figures; acts then go there', async () => {
+    const { store, p } = await seeded();
+    const award = await p.awardPoints('r0', 30);
+    if ('code' in award) throw new Error(award.detail);
+    expect(await p.closeFundBooks(dayAfter(1))).toEqual({ funds: 1, closed: 1, carriedOpen: 1 });
+    // A second run the same day closes nothing.
+    expect(await p.closeFundBooks(dayAfter(1))).toMatchObject({ closed: 0 });
+
+    const first = await eventsOf(store, fundStream('f1'));
+    const closing = first[first.length - 1];
+    expect(closing).toMatchObject({
+      type: 'FundBookClosed',
+      data: { book: '', next: '2026-06-16', budgetPoints: 1000, awardedPoints: 30 },
+    });
+    const book = fundBookStream('f1', '2026-06-16');
+    expect(book).toBe('fund-f1@2026-06-16');
+    expect((await eventsOf(store, book))[0]).toMatchObject({
+      type: 'FundBookOpened',
+      data: { book: '2026-06-16', previous: '', awardedPoints: 30 },
+    });
+
+    // A process started after the closing finds the open book by itself.
+    const later = ledgerProcess(store);
+    await later.awardPoints('r1', 20);
+    const opened = await eventsOf(store, book);
+    expect(opened.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReserved']);
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 50, fundAwarded: 50 });
+  });
+
+  it('carries a reservation made in a book one book further, then only while it is open', async () => {
+    const { store, p } = await seeded();
+    await p.awardPoints('r0', 30);
+    await p.closeFundBooks(dayAfter(1));
+    await p.closeFundBooks(dayAfter(2));
+    const [opened] = await eventsOf(store, fundBookStream('f1', '2026-06-17'));
+    // Credited to the rider: carried into the first new book, not the second.
+    expect(opened).toMatchObject({ type: 'FundBookOpened', data: { reservations: [] } });
+  });
+
+  it('answers a retried award across a closing as the first attempt, without a second reservation', async () => {
+    const { store, p } = await seeded();
+    const first = await p.awardPoints('r0', 30, 'f1', 'key-1');
+    await p.closeFundBooks(dayAfter(1));
+    await p.closeFundBooks(dayAfter(2));
+    const again = await ledgerProcess(store).awardPoints('r0', 30, 'f1', 'key-1');
+    expect(again).toEqual(first);
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 30, fundAwarded: 30 });
+  });
+
+  it('finishes, after a crash, an award whose reservation a closing carried as open', async () => {
+    const { store, p } = await seeded();
+    store.beforeAppend = (stream) => {
+      if (stream === 'rider-r0') throw new StoreUnavailable('killed before the rider append');
+    };
+    await expect(p.awardPoints('r0', 30)).rejects.toBeInstanceOf(StoreUnavailable);
+    store.beforeAppend = undefined;
+    // Two closings: the reservation is open in the log, so both carry it.
+    const restarted = ledgerProcess(store);
+    expect(await restarted.closeFundBooks(dayAfter(1))).toMatchObject({ carriedOpen: 1 });
+    // The closing's recovery run (grace 30 s, the crash was "now") may already finish it.
+    await restarted.recovery.run(new Date(Date.now() + 60_000));
+    expect(await ledgerTotals(store, 2)).toMatchObject({
+      earned: 30,
+      balance: 30,
+      fundAwarded: 30,
+    });
+  });
+
+  it('returns the points of a reversal through the open book, once', async () => {
+    const { store, p } = await seeded();
+    const award = await p.awardPoints('r0', 40);
+    if ('code' in award) throw new Error(award.detail);
+    await p.closeFundBooks(dayAfter(1));
+    await p.closeFundBooks(dayAfter(2));
+    await p.reverseAward('r0', award.entryId);
+    const book = await eventsOf(store, fundBookStream('f1', '2026-06-17'));
+    expect(book.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReturned']);
+    expect(await ledgerTotals(store, 2)).toMatchObject({
+      earned: 40,
+      reversed: 40,
+      fundReversed: 40,
+      fundRemaining: 1000,
+    });
+  });
+
+  it('moves an act that meets a book another process closed on to the next book', async () => {
+    const { store, p } = await seeded();
+    await p.awardPoints('r0', 10); // p now knows the first stream as the open book
+    await ledgerProcess(store).closeFundBooks(dayAfter(1));
+    await p.awardPoints('r1', 20);
+    const book = await eventsOf(store, fundBookStream('f1', '2026-06-16'));
+    expect(book.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReserved']);
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 30, fundAwarded: 30 });
+  });
+});

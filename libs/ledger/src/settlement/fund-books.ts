@@ -1,0 +1,157 @@
+import {
+  dayKey,
+  fundBookStream,
+  fundDecider,
+  isDomainError,
+  type DomainError,
+  type FundCommand,
+  type FundState,
+} from '@ledger/domain';
+import type { LedgerRequest } from '../write/ledger-request';
+import type { StreamWriter, Written } from '../write/stream-writer';
+
+/**
+ * On a cold start the open book is looked for among the books of this many last days (one short
+ * read each); a fund whose books were not closed for longer is followed from its first stream.
+ */
+const DAYS_LOOKED_BACK = 7;
+/** Closings followed by one command before it gives up (a closer racing it twice is already rare). */
+const MAX_HOPS = 16;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface BooksClosed {
+  readonly funds: number;
+  readonly closed: number;
+  /** Reservations carried into the new books and not released. */
+  readonly carriedOpen: number;
+}
+
+/**
+ * Where a fund's acts go: its open book (docs/protocols.md, "Fund books"). A fund's history is
+ * cut into books, `fund-{id}` first, then `fund-{id}@{day}`; each book ends with
+ * `FundBookClosed` (its figures, and the reservations still open) and the next begins with
+ * `FundBookOpened` (the same), so deciding an act folds one book, not the fund's whole past.
+ *
+ * One per writer (`FundBooks.of`): it remembers each fund's open book, and moves a command that
+ * meets a closed book (BOOK_CLOSED) on to the next, opening it from the closing if no process has.
+ */
+export class FundBooks {
+  private static readonly ofWriter = new WeakMap<StreamWriter, FundBooks>();
+  /** Each fund's open book, as last seen ('' for the fund's first stream). */
+  private readonly openBook = new Map<string, string>();
+
+  private constructor(private readonly writer: StreamWriter) {}
+
+  static of(writer: StreamWriter): FundBooks {
+    let books = FundBooks.ofWriter.get(writer);
+    if (!books) {
+      books = new FundBooks(writer);
+      FundBooks.ofWriter.set(writer, books);
+    }
+    return books;
+  }
+
+  /** Decides and appends a fund command in the fund's open book. */
+  async execute(
+    command: FundCommand,
+    request: LedgerRequest,
+  ): Promise<Written<FundState> | DomainError> {
+    const { fundId } = command;
+    let book = await this.bookOf(fundId, request);
+    for (let hop = 0; ; hop++) {
+      const stream = fundBookStream(fundId, book);
+      const written = await this.writer.execute(fundDecider, stream, command, request);
+      if (!isDomainError(written) || written.code !== 'BOOK_CLOSED' || hop >= MAX_HOPS)
+        return written;
+      book = await this.follow(fundId, book, request);
+    }
+  }
+
+  /** The fund's open book: the last one known, or found (the newest of the last days, followed). */
+  async bookOf(fundId: string, request: LedgerRequest): Promise<string> {
+    const known = this.openBook.get(fundId);
+    if (known !== undefined) return known;
+    const { now, timeZone } = request.context;
+    let book = '';
+    for (let days = 0; days <= DAYS_LOOKED_BACK; days++) {
+      const day = dayKey(new Date(now.getTime() - days * DAY_MS), timeZone);
+      if (await this.writer.exists(fundBookStream(fundId, day))) {
+        book = day;
+        break;
+      }
+    }
+    // A closed book names the next: follow the chain to the open end.
+    for (let next = await this.follow(fundId, book, request); next !== book;) {
+      book = next;
+      next = await this.follow(fundId, book, request);
+    }
+    this.openBook.set(fundId, book);
+    return book;
+  }
+
+  /**
+   * Closes each fund's open book opened before today (and the fund's first stream) into a new
+   * book for today. `settledOf` answers which of the given reservations (those carried into the
+   * closing books) the log shows finished, after it has read past them: only the others go on.
+   */
+  async closeBefore(
+    fundIds: readonly string[],
+    request: LedgerRequest,
+    settledOf: (entryIds: readonly string[]) => Promise<ReadonlySet<string>>,
+  ): Promise<BooksClosed> {
+    const today = dayKey(request.context.now, request.context.timeZone);
+    const due: { fundId: string; book: string; held: string[] }[] = [];
+    for (const fundId of fundIds) {
+      const book = await this.bookOf(fundId, request);
+      if (book >= today) continue; // '' (the first stream) sorts before every day
+      const { state, exists } = await this.read(fundId, book, request, true);
+      if (!exists || state.closedInto !== undefined) continue;
+      const held = [...state.reservations]
+        .filter(([, r]) => r.carried && !r.released)
+        .map(([id]) => id);
+      due.push({ fundId, book, held });
+    }
+    const settled = await settledOf(due.flatMap(({ held }) => held));
+    let closed = 0;
+    let carriedOpen = 0;
+    for (const { fundId } of due) {
+      const command = { type: 'CloseBook' as const, fundId, next: today, settled };
+      const written = await this.execute(command, request);
+      if (isDomainError(written)) throw new Error(`closing fund ${fundId}: ${written.detail}`);
+      if (written.appended > 0) closed++;
+      const next = await this.follow(fundId, written.state.book, request);
+      const opened = await this.read(fundId, next, request);
+      carriedOpen += [...opened.state.reservations.values()].filter(
+        (r) => !r.released && r.carried,
+      ).length;
+    }
+    return { funds: fundIds.length, closed, carriedOpen };
+  }
+
+  /**
+   * The book after `book` once it is closed (opened from the closing, if no process has yet);
+   * `book` itself while it is open.
+   */
+  private async follow(fundId: string, book: string, request: LedgerRequest): Promise<string> {
+    const { state } = await this.read(fundId, book, request, true);
+    const next = state.closedInto;
+    if (next === undefined || state.closing === undefined) return book;
+    const from = { type: 'FundBookClosed' as const, data: state.closing };
+    const stream = fundBookStream(fundId, next);
+    const opened = await this.writer.execute(
+      fundDecider,
+      stream,
+      { type: 'OpenBook', fundId, from },
+      request,
+    );
+    if (isDomainError(opened)) throw new Error(`opening ${stream}: ${opened.detail}`);
+    this.openBook.set(fundId, next);
+    return next;
+  }
+
+  private read(fundId: string, book: string, request: LedgerRequest, fresh = false) {
+    return this.writer.read(fundDecider, fundBookStream(fundId, book), request.context.timeZone, {
+      fresh,
+    });
+  }
+}
