@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { catchUp, scale } from './catch-up-rows';
-import { fundMemory } from './fund-rows';
+import { fundFirstAward, fundMemory } from './fund-rows';
 import { httpAward, httpBalance, leaderboard, readYourWrites } from './http-rows';
 import { jobs, redisReachable } from './jobs-row';
 import { replayInterference } from './replay-row';
@@ -30,6 +30,7 @@ const ROWS: Record<string, { needs: Needs[]; run: (o: Options) => Promise<Row> }
   leaderboard: { needs: ['postgres'], run: leaderboard },
   'replay-interference': { needs: [], run: replayInterference },
   'fund-memory': { needs: [], run: fundMemory },
+  'first-award-after-start': { needs: ['postgres'], run: fundFirstAward },
   jobs: { needs: ['redis'], run: jobs },
   verify: { needs: ['postgres'], run: verify },
   'catch-up': { needs: ['postgres'], run: catchUp },

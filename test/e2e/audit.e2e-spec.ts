@@ -85,6 +85,33 @@ describe('audit', () => {
     });
   });
 
+  it("closes the fund's books through the hourly job: awards go on, figures hold, the log verifies", async () => {
+    const before = (await call('GET', '/v1/funds/f1')).body as { awardedPoints: number };
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    await queue.add(JOB_NAMES.fundBooks, {}, { jobId: 'fund-books-test-1' });
+    const closing = await settled(queue, 'fund-books-test-1');
+    expect(closing).toMatchObject({ status: 'done', result: { funds: 1, closed: 1 } });
+    await queue.add(JOB_NAMES.fundBooks, {}, { jobId: 'fund-books-test-2' });
+    expect(await settled(queue, 'fund-books-test-2')).toMatchObject({ result: { closed: 0 } });
+    const after = await award();
+    const fund = await call('GET', `/v1/funds/f1?minPosition=${after.body.position}`);
+    expect(fund.body).toMatchObject({ awardedPoints: before.awardedPoints + 20 });
+    const books = await call('GET', '/v1/audit/events?limit=1000', undefined, auditor);
+    const streams = (books.body.items as { stream: string; type: string }[])
+      .filter((e) => e.stream.startsWith('fund-f1'))
+      .map((e) => `${e.stream.replace(/@.*/, '@hour')} ${e.type}`);
+    expect(streams).toEqual(
+      expect.arrayContaining([
+        'fund-f1 FundBookClosed',
+        'fund-f1@hour FundBookOpened',
+        'fund-f1@hour FundPointsReserved',
+      ]),
+    );
+    expect((await call('GET', '/v1/audit/verification', undefined, auditor)).body).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('pages the log in order with each event’s hash, and verifies it', async () => {
     const all: { position: number; hash: string | null; stream: string }[] = [];
     let cursor: string | null = null;

@@ -16,15 +16,15 @@ describe('stream names', () => {
   });
 
   it("name a fund's books by the day they opened, and parse them back", () => {
-    expect(fundBookStream('jj-2026', '2026-12-04')).toBe('fund-jj-2026@2026-12-04');
+    expect(fundBookStream('jj-2026', '2026-12-04T18')).toBe('fund-jj-2026@2026-12-04T18');
     expect(fundBookStream('jj-2026', '')).toBe('fund-jj-2026');
-    expect(parseStreamName('fund-jj-2026@2026-12-04')).toEqual({
+    expect(parseStreamName('fund-jj-2026@2026-12-04T18')).toEqual({
       kind: 'fund',
       id: 'jj-2026',
-      book: '2026-12-04',
+      book: '2026-12-04T18',
     });
-    expect(() => fundBookStream('jj', '2026-1-4')).toThrow(/invalid fund book/);
-    expect(parseStreamName('rider-r1@2026-12-04')).toBeUndefined();
+    expect(() => fundBookStream('jj', '2026-12-04')).toThrow(/invalid fund book/);
+    expect(parseStreamName('rider-r1@2026-12-04T18')).toBeUndefined();
     expect(parseStreamName('fund-jj@yesterday')).toBeUndefined();
   });
 });

@@ -25,14 +25,14 @@ function streamOf(kind: StreamKind, id: string): string {
 export const riderStream = (riderId: string): string => streamOf('rider', riderId);
 /** A fund's first stream: its creation, and its first book (docs/protocols.md, "Fund books"). */
 export const fundStream = (fundId: string): string => streamOf('fund', fundId);
-/** A book of a fund after its first: `fund-{id}@{day}`, the day it opened (`@` is in no id). */
+/** A book of a fund after its first: `fund-{id}@{hour}`, the local hour it opened (`@` is in no id). */
 export const fundBookStream = (fundId: string, book: string): string => {
   if (book === '') return fundStream(fundId);
   if (!BOOK_PATTERN.test(book)) throw new Error(`invalid fund book "${book}"`);
   return `${fundStream(fundId)}@${book}`;
 };
-/** A book is named by the local day it opened. */
-export const BOOK_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** A book is named by the local hour it opened: YYYY-MM-DDTHH. */
+export const BOOK_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
 export const stationStream = (stationId: string): string => streamOf('station', stationId);
 export const taskStream = (taskId: string): string => streamOf('task', taskId);
 export const hazardStream = (hazardId: string): string => streamOf('hazard', hazardId);

@@ -107,55 +107,60 @@ describe('fund decider', () => {
   });
 
   describe('books', () => {
+    const H1 = '2026-06-16T10';
+    const H2 = '2026-06-16T11';
+    const NEXT_DAY = '2026-06-17T11';
+    /** Closes into `next`, keeping what was made since the same hour the day before. */
     const close = (next: string, settled: string[] = []) => ({
       type: 'CloseBook' as const,
       fundId: 'f1',
       next,
+      keepSince: `${dayBefore(next.slice(0, 10))}${next.slice(10)}`,
       settled: new Set(settled),
     });
+    const dayBefore = (day: string) =>
+      new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const fold = (events: FundEvent[]) =>
+      events.reduce(fundDecider.evolve, fundDecider.initialState());
     const closedOf = (events: FundEvent[], next: string, settled: string[] = []) => {
       const decided = fundDecider.decide(close(next, settled), fold(events));
       const event = isDomainError(decided) ? undefined : decided[0];
       if (event?.type !== 'FundBookClosed') throw new Error('not closed');
       return event;
     };
-    const fold = (events: FundEvent[]) =>
-      events.reduce(fundDecider.evolve, fundDecider.initialState());
 
     it('closes a book with its figures and reservations; the next opens with the same', () => {
-      const closing = closedOf([created, reserved], '2026-06-16');
+      const closing = closedOf([created, reserved], H1);
       expect(closing.data).toMatchObject({
         book: '',
-        next: '2026-06-16',
+        next: H1,
         budgetPoints: 100,
         awardedPoints: 60,
         reversedPoints: 0,
-        reservations: [{ entryId: 'e1', riderId: 'r1', points: 60 }],
+        // Made in the first stream: named by the book it closes into.
+        reservations: [{ entryId: 'e1', riderId: 'r1', points: 60, book: H1 }],
         returns: [],
       });
       const opened = openingOf(closing);
-      expect(opened.data).toMatchObject({ book: '2026-06-16', previous: '', awardedPoints: 60 });
-      const state = fold([opened]);
-      expect(remainingPoints(state)).toBe(40);
+      expect(opened.data).toMatchObject({ book: H1, previous: '', awardedPoints: 60 });
+      expect(remainingPoints(fold([opened]))).toBe(40);
       // A retry of the carried reservation is answered as before, not reserved twice.
       given(fundDecider, [opened]).when(reserve).then([]);
     });
 
     it('refuses every act on a closed book (BOOK_CLOSED), and closes or opens only once', () => {
-      const closing = closedOf([created], '2026-06-16');
-      given(fundDecider, [created, closing])
-        .when(reserve)
-        .thenError('BOOK_CLOSED', /2026-06-16/);
-      given(fundDecider, [created, closing]).when(close('2026-06-16')).then([]);
-      given(fundDecider, [created, closing]).when(close('2026-06-17')).thenError('BOOK_CLOSED');
+      const closing = closedOf([created], H1);
+      given(fundDecider, [created, closing]).when(reserve).thenError('BOOK_CLOSED', /T10/);
+      given(fundDecider, [created, closing]).when(close(H1)).then([]);
+      given(fundDecider, [created, closing]).when(close(H2)).thenError('BOOK_CLOSED');
       const opened = openingOf(closing);
       given(fundDecider, []).when({ type: 'OpenBook', fundId: 'f1', from: closing }).then([opened]);
       given(fundDecider, [opened]).when({ type: 'OpenBook', fundId: 'f1', from: closing }).then([]);
-      // A book is not closed into its own day (a second closing run of the day).
-      given(fundDecider, [opened]).when(close('2026-06-16')).then([]);
+      // A book is not closed into its own hour (a second closing run of the hour).
+      given(fundDecider, [opened]).when(close(H1)).then([]);
     });
 
-    it('carries a reservation once, then only while it is open; a release and a return once', () => {
+    it('carries reservations and returns for a day, then only open reservations', () => {
       const released: FundEvent = {
         type: 'FundReservationReleased',
         data: { fundId: 'f1', entryId: 'e1', points: 60, code: 'RULE_VIOLATION', reason: 'cap' },
@@ -164,34 +169,34 @@ describe('fund decider', () => {
         type: 'FundPointsReturned',
         data: { fundId: 'f1', entryId: 'v9', reversalOf: 'e0', points: 5 },
       };
-      const first = openingOf(closedOf([created, reserved, released, returned], '2026-06-16'));
+      const first = openingOf(closedOf([created, reserved, released, returned], H1));
       expect(first.data.reservations).toEqual([
         {
           entryId: 'e1',
           riderId: 'r1',
           points: 60,
+          book: H1,
           released: { code: 'RULE_VIOLATION', reason: 'cap' },
         },
       ]);
-      expect(first.data.returns).toEqual(['v9']);
+      expect(first.data.returns).toEqual([{ entryId: 'v9', book: H1 }]);
       // The retry meets its refusal in the next book; the return is not made twice.
       given(fundDecider, [first]).when(reserve).thenError('RULE_VIOLATION');
+      const again = { type: 'ReturnFundPoints' as const, fundId: 'f1', entryId: 'v9' };
       given(fundDecider, [first])
-        .when({
-          type: 'ReturnFundPoints',
-          fundId: 'f1',
-          entryId: 'v9',
-          reversalOf: 'e0',
-          points: 5,
-        })
+        .when({ ...again, reversalOf: 'e0', points: 5 })
         .then([]);
-      // One book later both are gone; an open carried reservation goes on until settled.
-      const second = openingOf(closedOf([first], '2026-06-17'));
-      expect(second.data).toMatchObject({ reservations: [], returns: [] });
-      const open = openingOf(closedOf([created, reserved], '2026-06-16'));
-      const stillOpen = openingOf(closedOf([open], '2026-06-17'));
+      // An hour later both are still there; a day later both are gone.
+      const second = openingOf(closedOf([first], H2));
+      expect(second.data.reservations.map((r) => r.entryId)).toEqual(['e1']);
+      expect(second.data.returns.map((r) => r.entryId)).toEqual(['v9']);
+      const dayLater = openingOf(closedOf([first], NEXT_DAY));
+      expect(dayLater.data).toMatchObject({ reservations: [], returns: [] });
+      // An open reservation goes on past the day until the log shows it settled.
+      const open = openingOf(closedOf([created, reserved], H1));
+      const stillOpen = openingOf(closedOf([open], NEXT_DAY));
       expect(stillOpen.data.reservations.map((r) => r.entryId)).toEqual(['e1']);
-      const settled = openingOf(closedOf([open], '2026-06-17', ['e1']));
+      const settled = openingOf(closedOf([open], NEXT_DAY, ['e1']));
       expect(settled.data.reservations).toEqual([]);
       expect(remainingPoints(fold([settled]))).toBe(40);
     });

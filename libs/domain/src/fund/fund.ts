@@ -20,11 +20,15 @@ export type PendingAward = Omit<
   'type' | 'entryId' | 'riderId' | 'points' | 'fundId' | 'badges'
 >;
 
-/** A reservation a closing book hands to the next: made in it, or carried and still open. */
+/**
+ * A reservation a closing book hands to the next: made within the day before (a retry still
+ * meets it), or older and still open. `book`: the book it was made in (its age).
+ */
 export type CarriedReservation = {
   readonly entryId: string;
   readonly riderId: string;
   readonly points: number;
+  readonly book: string;
   /** Set when it was released in the closing book: a retry is answered with this refusal. */
   readonly released?: { readonly code: DomainErrorCode; readonly reason: string };
 };
@@ -41,13 +45,13 @@ export type BookFigures = {
   readonly awardedPoints: number;
   readonly reversedPoints: number;
   readonly reservations: readonly CarriedReservation[];
-  /** Reversals returned in the closing book (a second return of one is refused as a repeat). */
-  readonly returns: readonly string[];
+  /** Reversals returned within the day before (a second return of one is then a repeat). */
+  readonly returns: readonly { readonly entryId: string; readonly book: string }[];
 };
 
 /**
  * The fund keeps the budget, in books (docs/protocols.md, "Fund books"): the fund's first stream,
- * `fund-{id}`, then one stream per book, `fund-{id}@{day}`. An award first reserves its points in
+ * `fund-{id}`, then one stream per book, `fund-{id}@{hour}`. An award first reserves its points in
  * the open book (the fund can refuse: FUND_EXHAUSTED), then credits the rider; if the rider
  * refuses, the reservation is released. A reversal returns the points. remaining = budget −
  * reserved + returned. A book is closed with its figures and open reservations, and the next
@@ -125,12 +129,14 @@ export type FundCommand =
     }
   | {
       /**
-       * Closes the book into `next`. `settled`: reservations the log shows finished (credited to
-       * the rider or released); of those carried into this book, only the others go on.
+       * Closes the book into `next`. Reservations and returns made since `keepSince` (a book name,
+       * the day before) go on, so retries meet them; older ones go on only while open: not
+       * released and not in `settled` (finished as the log shows: credited or released).
        */
       type: 'CloseBook';
       fundId: string;
       next: string;
+      keepSince: string;
       settled: ReadonlySet<string>;
     }
   | { type: 'OpenBook'; fundId: string; from: Extract<FundEvent, { type: 'FundBookClosed' }> };
@@ -139,8 +145,8 @@ interface Reservation {
   readonly riderId: string;
   readonly points: number;
   readonly released?: { code: DomainErrorCode; reason: string };
-  /** Carried from the book before (a released one is carried once, for retries). */
-  readonly carried?: boolean;
+  /** The book it was made in, when carried from an earlier book; unset when made in this one. */
+  readonly book?: string;
 }
 
 export interface FundState {
@@ -154,9 +160,9 @@ export interface FundState {
   /** Points given back by reversals. */
   reversedPoints: number;
   readonly reservations: Map<string, Reservation>;
-  /** Reversal entry ids returned: in this book (false), or carried from the book before (true). */
-  readonly returns: Map<string, boolean>;
-  /** This book: '' for the fund's first stream, else the day it was opened (YYYY-MM-DD). */
+  /** Reversal entry ids returned, with the book of a carried one (unset: returned in this book). */
+  readonly returns: Map<string, string | undefined>;
+  /** This book: '' for the fund's first stream, else the local hour it was opened (YYYY-MM-DDTHH). */
   book: string;
   /** The book that follows, once this one is closed: every act goes there. */
   closedInto: string | undefined;
@@ -205,7 +211,7 @@ export const fundDecider = {
           reservation !== undefined && !reservation.released,
           `released reservation ${event.data.entryId} is open`,
         );
-        // Released in this book, so carried once more (`carried` off) for a retry to meet.
+        // Released in this book: carried as made here, for a retry to meet its refusal.
         state.reservations.set(event.data.entryId, {
           riderId: reservation.riderId,
           points: reservation.points,
@@ -216,7 +222,7 @@ export const fundDecider = {
       }
       case 'FundPointsReturned':
         state.reversedPoints = addPoints(state.reversedPoints, event.data.points);
-        state.returns.set(event.data.entryId, false);
+        state.returns.set(event.data.entryId, undefined);
         break;
       case 'FundBookClosed':
         // A closed book only answers where acts go now: what it held is in the closing.
@@ -252,7 +258,7 @@ export const fundDecider = {
     }
     switch (command.type) {
       case 'CloseBook':
-        // A book opened on the day it would close into (or later) has nothing to close.
+        // A book opened in the hour it would close into (or later) has nothing to close.
         return state.book >= command.next ? [] : [closingOf(state, command)];
       case 'TopUpFund': {
         if (!isValidPoints(command.points))
@@ -331,15 +337,24 @@ function closingOf(
   command: Extract<FundCommand, { type: 'CloseBook' }>,
 ): Extract<FundEvent, { type: 'FundBookClosed' }> {
   const reservations: CarriedReservation[] = [];
-  for (const [entryId, { riderId, points, released, carried }] of state.reservations) {
-    // Every reservation made in this book goes one book further, so a retry (or a request that
-    // stalled across the closing) still meets it; one carried before goes on only while it is
-    // open (not released, and not finished as the log shows).
-    if (!carried || (!released && !command.settled.has(entryId)))
-      reservations.push({ entryId, riderId, points, ...(released && { released }) });
+  // What is made in the closing book is named by it (the first stream's, by the book it closes into).
+  const here = state.book || command.next;
+  const kept = (made: string | undefined) => made === undefined || made >= command.keepSince;
+  for (const [entryId, { riderId, points, released, book }] of state.reservations) {
+    // Made within the day before: goes on, so a retry (or a request that stalled across a
+    // closing) still meets it. Older: goes on only while open (not released, not finished).
+    if (kept(book) || (!released && !command.settled.has(entryId)))
+      reservations.push({
+        entryId,
+        riderId,
+        points,
+        book: book ?? here,
+        ...(released && { released }),
+      });
   }
-  const returns: string[] = [];
-  for (const [entryId, carried] of state.returns) if (!carried) returns.push(entryId);
+  const returns: { entryId: string; book: string }[] = [];
+  for (const [entryId, book] of state.returns)
+    if (kept(book)) returns.push({ entryId, book: book ?? here });
   const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints, book } = state;
   return {
     type: 'FundBookClosed',
@@ -378,12 +393,12 @@ function openWith(state: FundState, data: BookFigures & { book: string }): void 
     reversedPoints,
     book,
   });
-  for (const { entryId, riderId, points, released } of data.reservations)
+  for (const { entryId, riderId, points, released, book } of data.reservations)
     state.reservations.set(entryId, {
       riderId,
       points,
-      carried: true,
+      book,
       ...(released && { released }),
     });
-  for (const entryId of data.returns) state.returns.set(entryId, true);
+  for (const { entryId, book } of data.returns) state.returns.set(entryId, book);
 }

@@ -18,6 +18,18 @@ export function dayKey(instant: Date, timeZone: string): string {
   return format.format(instant); // en-CA formats as YYYY-MM-DD
 }
 
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local hour (YYYY-MM-DDTHH) that holds `instant` in `timeZone`: a fund book's name. */
+export function hourKey(instant: Date, timeZone: string): string {
+  let format = hourFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+    hourFormatters.set(timeZone, format);
+  }
+  return `${dayKey(instant, timeZone)}T${format.format(instant).padStart(2, '0')}`;
+}
+
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
 

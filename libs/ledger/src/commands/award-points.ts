@@ -15,6 +15,7 @@ import {
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerCommand } from './ledger-command';
 import { settleAward, type AwardResult } from '../settlement/award';
+import { FundBooks } from '../settlement/fund-books';
 import { entryIdFor } from '../write/ledger-request';
 import { StreamWriter } from '../write/stream-writer';
 
@@ -48,10 +49,16 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
 
   async execute({ input, request }: AwardPointsCommand) {
     const { timeZone } = request.context;
-    const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
+    // The four streams an award reads, folded at once: after a start, the fund's open book and
+    // the rider are folded side by side, not one after the other (the first award's wait).
+    const [rules, badges] = await Promise.all([
+      this.writer.read(rulesDecider, RULES_STREAM, timeZone),
+      this.writer.read(badgesDecider, BADGES_STREAM, timeZone),
+      warm(this.writer.read(riderDecider, riderStream(input.riderId), timeZone)),
+      warm(FundBooks.of(this.writer).warm(input.fundId, request)),
+    ]);
     const plan = planAward(input, rules.state, request.context);
     if (isDomainError(plan)) return plan;
-    const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
     const command: AwardPoints = {
       type: 'AwardPoints',
       entryId: input.entryId ?? entryIdFor(request, 'award'),
@@ -80,4 +87,12 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
     // Nothing new for the rider: the award is already there (a retry), so is its reservation.
     return settleAward(this.writer, command, request, { reserve: decision.length > 0 });
   }
+}
+
+/** A read made ahead for its cache: its failure is met again, and answered, where it is needed. */
+function warm(read: Promise<unknown>): Promise<void> {
+  return read.then(
+    () => undefined,
+    () => undefined,
+  );
 }

@@ -15,9 +15,10 @@ export class CloseFundBooksCommand extends Command<BooksClosed> {
 }
 
 /**
- * Closes every fund's book opened before today into one for today (docs/protocols.md, "Fund
- * books"). The funds come from the read model (a fund created a moment ago is closed at the next
- * run); which reservations are finished comes from settlement recovery's reading of the log.
+ * Closes every fund's book opened before the current hour into one for this hour
+ * (docs/protocols.md, "Fund books"). The funds come from the read model (a fund created a moment
+ * ago is closed at the next run); which reservations are finished comes from settlement
+ * recovery's reading of the log.
  */
 @CommandHandler(CloseFundBooksCommand)
 export class CloseFundBooksHandler implements ICommandHandler<CloseFundBooksCommand> {

@@ -29,7 +29,7 @@ export const ESCALATION_EVERY_MS = 10 * 60 * 1000;
 /** Seals are made this often (and on demand: `ledger seal`). */
 export const SEAL_EVERY_MS = 60 * 60 * 1000;
 
-/** Funds' books are closed this often: a book opened before today is closed at the first run. */
+/** Funds' books are closed this often: every book opened before the current hour is closed. */
 export const FUND_BOOKS_EVERY_MS = 60 * 60 * 1000;
 
 /** What the processors work with. */

@@ -30,13 +30,13 @@ describe("a fund's books", () => {
     const closing = first[first.length - 1];
     expect(closing).toMatchObject({
       type: 'FundBookClosed',
-      data: { book: '', next: '2026-06-16', budgetPoints: 1000, awardedPoints: 30 },
+      data: { book: '', next: '2026-06-16T12', budgetPoints: 1000, awardedPoints: 30 },
     });
-    const book = fundBookStream('f1', '2026-06-16');
-    expect(book).toBe('fund-f1@2026-06-16');
+    const book = fundBookStream('f1', '2026-06-16T12');
+    expect(book).toBe('fund-f1@2026-06-16T12');
     expect((await eventsOf(store, book))[0]).toMatchObject({
       type: 'FundBookOpened',
-      data: { book: '2026-06-16', previous: '', awardedPoints: 30 },
+      data: { book: '2026-06-16T12', previous: '', awardedPoints: 30 },
     });
 
     // A process started after the closing finds the open book by itself.
@@ -47,14 +47,17 @@ describe("a fund's books", () => {
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 50, fundAwarded: 50 });
   });
 
-  it('carries a reservation made in a book one book further, then only while it is open', async () => {
+  it('carries a reservation for a day of books, then only while it is open', async () => {
     const { store, p } = await seeded();
     await p.awardPoints('r0', 30);
     await p.closeFundBooks(dayAfter(1));
-    await p.closeFundBooks(dayAfter(2));
-    const [opened] = await eventsOf(store, fundBookStream('f1', '2026-06-17'));
-    // Credited to the rider: carried into the first new book, not the second.
-    expect(opened).toMatchObject({ type: 'FundBookOpened', data: { reservations: [] } });
+    await p.closeFundBooks(new Date(dayAfter(1).getTime() + 60 * 60 * 1000));
+    await p.closeFundBooks(new Date(dayAfter(2).getTime() + 60 * 60 * 1000));
+    const carried = async (book: string) =>
+      (await eventsOf(store, fundBookStream('f1', book)))[0].data;
+    expect(await carried('2026-06-16T13')).toMatchObject({ reservations: [{ points: 30 }] });
+    // Credited to the rider: more than a day later no longer carried.
+    expect(await carried('2026-06-17T13')).toMatchObject({ reservations: [] });
   });
 
   it('answers a retried award across a closing as the first attempt, without a second reservation', async () => {
@@ -93,7 +96,7 @@ describe("a fund's books", () => {
     await p.closeFundBooks(dayAfter(1));
     await p.closeFundBooks(dayAfter(2));
     await p.reverseAward('r0', award.entryId);
-    const book = await eventsOf(store, fundBookStream('f1', '2026-06-17'));
+    const book = await eventsOf(store, fundBookStream('f1', '2026-06-17T12'));
     expect(book.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReturned']);
     expect(await ledgerTotals(store, 2)).toMatchObject({
       earned: 40,
@@ -108,7 +111,7 @@ describe("a fund's books", () => {
     await p.awardPoints('r0', 10); // p now knows the first stream as the open book
     await ledgerProcess(store).closeFundBooks(dayAfter(1));
     await p.awardPoints('r1', 20);
-    const book = await eventsOf(store, fundBookStream('f1', '2026-06-16'));
+    const book = await eventsOf(store, fundBookStream('f1', '2026-06-16T12'));
     expect(book.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReserved']);
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 30, fundAwarded: 30 });
   });

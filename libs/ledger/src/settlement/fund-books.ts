@@ -1,5 +1,5 @@
 import {
-  dayKey,
+  hourKey,
   fundBookStream,
   fundDecider,
   isDomainError,
@@ -11,13 +11,16 @@ import type { LedgerRequest } from '../write/ledger-request';
 import type { StreamWriter, Written } from '../write/stream-writer';
 
 /**
- * On a cold start the open book is looked for among the books of this many last days (one short
- * read each); a fund whose books were not closed for longer is followed from its first stream.
+ * On a cold start the open book is looked for among the books of this many last hours (one short
+ * read each, from the newest); a fund whose books were not closed for longer is followed from its
+ * first stream.
  */
-const DAYS_LOOKED_BACK = 7;
+const HOURS_LOOKED_BACK = 48;
 /** Closings followed by one command before it gives up (a closer racing it twice is already rare). */
 const MAX_HOPS = 16;
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+/** Reservations and returns are carried this long for retries to meet (open ones, until settled). */
+const KEPT_FOR_MS = 24 * HOUR_MS;
 
 export interface BooksClosed {
   readonly funds: number;
@@ -67,16 +70,21 @@ export class FundBooks {
     }
   }
 
+  /** Folds the fund's open book into the writer's cache (ahead of an act on it). */
+  async warm(fundId: string, request: LedgerRequest): Promise<void> {
+    await this.read(fundId, await this.bookOf(fundId, request), request);
+  }
+
   /** The fund's open book: the last one known, or found (the newest of the last days, followed). */
   async bookOf(fundId: string, request: LedgerRequest): Promise<string> {
     const known = this.openBook.get(fundId);
     if (known !== undefined) return known;
     const { now, timeZone } = request.context;
     let book = '';
-    for (let days = 0; days <= DAYS_LOOKED_BACK; days++) {
-      const day = dayKey(new Date(now.getTime() - days * DAY_MS), timeZone);
-      if (await this.writer.exists(fundBookStream(fundId, day))) {
-        book = day;
+    for (let hours = 0; hours <= HOURS_LOOKED_BACK; hours++) {
+      const hour = hourKey(new Date(now.getTime() - hours * HOUR_MS), timeZone);
+      if (await this.writer.exists(fundBookStream(fundId, hour))) {
+        book = hour;
         break;
       }
     }
@@ -85,29 +93,33 @@ export class FundBooks {
       book = next;
       next = await this.follow(fundId, book, request);
     }
-    this.openBook.set(fundId, book);
+    // Remembered only for a fund that exists: ids that name none must not fill the map.
+    if (await this.writer.exists(fundBookStream(fundId, book))) this.openBook.set(fundId, book);
     return book;
   }
 
   /**
-   * Closes each fund's open book opened before today (and the fund's first stream) into a new
-   * book for today. `settledOf` answers which of the given reservations (those carried into the
-   * closing books) the log shows finished, after it has read past them: only the others go on.
+   * Closes each fund's open book opened before this hour (and the fund's first stream) into a
+   * new book for this hour. `settledOf` answers which of the given reservations (those carried
+   * into the closing books) the log shows finished, after it has read past them: of those older
+   * than a day, only the others go on.
    */
   async closeBefore(
     fundIds: readonly string[],
     request: LedgerRequest,
     settledOf: (entryIds: readonly string[]) => Promise<ReadonlySet<string>>,
   ): Promise<BooksClosed> {
-    const today = dayKey(request.context.now, request.context.timeZone);
+    const { now, timeZone } = request.context;
+    const current = hourKey(now, timeZone);
+    const keepSince = hourKey(new Date(now.getTime() - KEPT_FOR_MS), timeZone);
     const due: { fundId: string; book: string; held: string[] }[] = [];
     for (const fundId of fundIds) {
       const book = await this.bookOf(fundId, request);
-      if (book >= today) continue; // '' (the first stream) sorts before every day
+      if (book >= current) continue; // '' (the first stream) sorts before every hour
       const { state, exists } = await this.read(fundId, book, request, true);
       if (!exists || state.closedInto !== undefined) continue;
       const held = [...state.reservations]
-        .filter(([, r]) => r.carried && !r.released)
+        .filter(([, r]) => r.book !== undefined && !r.released)
         .map(([id]) => id);
       due.push({ fundId, book, held });
     }
@@ -115,14 +127,14 @@ export class FundBooks {
     let closed = 0;
     let carriedOpen = 0;
     for (const { fundId } of due) {
-      const command = { type: 'CloseBook' as const, fundId, next: today, settled };
+      const command = { type: 'CloseBook' as const, fundId, next: current, keepSince, settled };
       const written = await this.execute(command, request);
       if (isDomainError(written)) throw new Error(`closing fund ${fundId}: ${written.detail}`);
       if (written.appended > 0) closed++;
       const next = await this.follow(fundId, written.state.book, request);
       const opened = await this.read(fundId, next, request);
       carriedOpen += [...opened.state.reservations.values()].filter(
-        (r) => !r.released && r.carried,
+        (r) => !r.released && r.book !== undefined,
       ).length;
     }
     return { funds: fundIds.length, closed, carriedOpen };
