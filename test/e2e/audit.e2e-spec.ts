@@ -94,7 +94,7 @@ describe('audit', () => {
     await queue.add(JOB_NAMES.fundBooks, {}, { jobId: 'fund-books-test-2' });
     expect(await settled(queue, 'fund-books-test-2')).toMatchObject({ result: { closed: 0 } });
     const after = await award();
-    const fund = await call('GET', `/v1/funds/f1?minPosition=${after.body.position}`);
+    const fund = await call('GET', `/v1/funds/f1?minPosition=${String(after.body.position)}`);
     expect(fund.body).toMatchObject({ awardedPoints: before.awardedPoints + 20 });
     const books = await call('GET', '/v1/audit/events?limit=1000', undefined, auditor);
     const streams = (books.body.items as { stream: string; type: string }[])
