@@ -19,8 +19,10 @@ async function main(): Promise<void> {
     poolSize: 4,
   });
   try {
-    // Connections are the start's, not the award's (the API opens its pool at start-up).
-    await Promise.all([events.ping(), events.ping(), events.ping(), events.ping()]);
+    // Connections are the start's, not the award's: the API opens its pool at start-up and its
+    // first reads of the log (recovery, projections) are made before it serves. So is this
+    // child's, with one read of the events table on each of its four connections.
+    await Promise.all([0, 1, 2, 3].map((i) => events.readStream(`warm-up-${i}`, { limit: 1 })));
     const p = ledgerProcess(events);
     const started = performance.now();
     const outcome = await awardAt(p, 17, at);

@@ -49,14 +49,14 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
 
   async execute({ input, request }: AwardPointsCommand) {
     const { timeZone } = request.context;
-    // The four streams an award reads, folded at once: after a start, the fund's open book and
-    // the rider are folded side by side, not one after the other (the first award's wait).
-    const [rules, badges] = await Promise.all([
-      this.writer.read(rulesDecider, RULES_STREAM, timeZone),
-      this.writer.read(badgesDecider, BADGES_STREAM, timeZone),
-      warm(this.writer.read(riderDecider, riderStream(input.riderId), timeZone)),
-      warm(FundBooks.of(this.writer).warm(input.fundId, request)),
-    ]);
+    // After a start, the rider and the fund's open book are folded while the rules are read,
+    // not one after the other (the first award's wait). Once cached, nothing is read ahead: a
+    // read queued on a busy fund would split its group commits.
+    const rider = riderStream(input.riderId);
+    if (!this.writer.isCached(rider)) void warm(this.writer.read(riderDecider, rider, timeZone));
+    void warm(FundBooks.of(this.writer).warm(input.fundId, request));
+    const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
+    const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
     const plan = planAward(input, rules.state, request.context);
     if (isDomainError(plan)) return plan;
     const command: AwardPoints = {

@@ -42,6 +42,8 @@ export class FundBooks {
   private static readonly ofWriter = new WeakMap<StreamWriter, FundBooks>();
   /** Each fund's open book, as last seen ('' for the fund's first stream). */
   private readonly openBook = new Map<string, string>();
+  /** Searches for a fund's open book under way (a cold start). */
+  private readonly finding = new Map<string, Promise<string>>();
 
   private constructor(private readonly writer: StreamWriter) {}
 
@@ -70,31 +72,52 @@ export class FundBooks {
     }
   }
 
-  /** Folds the fund's open book into the writer's cache (ahead of an act on it). */
+  /** Folds the fund's open book into the writer's cache ahead of an act on it, unless it is there. */
   async warm(fundId: string, request: LedgerRequest): Promise<void> {
+    const known = this.openBook.get(fundId);
+    if (known !== undefined && this.writer.isCached(fundBookStream(fundId, known))) return;
     await this.read(fundId, await this.bookOf(fundId, request), request);
   }
 
-  /** The fund's open book: the last one known, or found (the newest of the last days, followed). */
-  async bookOf(fundId: string, request: LedgerRequest): Promise<string> {
+  /** The fund's open book: the last one known, or found (the newest of the last hours, followed). */
+  bookOf(fundId: string, request: LedgerRequest): Promise<string> {
     const known = this.openBook.get(fundId);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Promise.resolve(known);
+    // One search per fund at a time: an award's read ahead and its reservation share it.
+    let finding = this.finding.get(fundId);
+    if (!finding) {
+      finding = this.find(fundId, request).finally(() => this.finding.delete(fundId));
+      this.finding.set(fundId, finding);
+    }
+    return finding;
+  }
+
+  private async find(fundId: string, request: LedgerRequest): Promise<string> {
     const { now, timeZone } = request.context;
-    let book = '';
-    for (let hours = 0; hours <= HOURS_LOOKED_BACK; hours++) {
+    // The first stream and this hour's book at once: usually the book is there, and folded now.
+    const thisHour = hourKey(now, timeZone);
+    const [fund, current] = await Promise.all([
+      this.writer.exists(fundBookStream(fundId, '')),
+      this.read(fundId, thisHour, request, true),
+    ]);
+    // No first stream, no fund: nothing searched for, nothing kept.
+    if (!fund) return '';
+    let book = current.exists ? thisHour : '';
+    for (let hours = 1; book === '' && hours <= HOURS_LOOKED_BACK; hours++) {
       const hour = hourKey(new Date(now.getTime() - hours * HOUR_MS), timeZone);
       if (await this.writer.exists(fundBookStream(fundId, hour))) {
         book = hour;
         break;
       }
     }
-    // A closed book names the next: follow the chain to the open end.
-    for (let next = await this.follow(fundId, book, request); next !== book;) {
+    // A closed book names the next: follow the chain to the open end (this hour's book, just
+    // read and open, is the end).
+    const open = book === thisHour && current.state.closedInto === undefined;
+    for (let next = open ? book : await this.follow(fundId, book, request); next !== book;) {
       book = next;
       next = await this.follow(fundId, book, request);
     }
-    // Remembered only for a fund that exists: ids that name none must not fill the map.
-    if (await this.writer.exists(fundBookStream(fundId, book))) this.openBook.set(fundId, book);
+    this.openBook.set(fundId, book);
     return book;
   }
 

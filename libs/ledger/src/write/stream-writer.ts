@@ -190,6 +190,11 @@ export class StreamWriter {
     };
   }
 
+  /** Whether this writer holds a folded state of `stream` (a read of it would not fold it). */
+  isCached(stream: string): boolean {
+    return this.cache.has(stream);
+  }
+
   /** Whether `stream` has any event (one short read; nothing folded or cached). */
   async exists(stream: string): Promise<boolean> {
     if ((this.cache.get(stream)?.revision ?? NO_STREAM) !== NO_STREAM) return true;
