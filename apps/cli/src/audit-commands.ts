@@ -4,6 +4,7 @@ import { CommandBus, QueryBus, type Command as LedgerCommand, type Query } from 
 import { isDomainError, parseInstant, type DomainError } from '@ledger/domain';
 import {
   BalanceAsOfQuery,
+  CloseFundBooksCommand,
   ExportQuery,
   formatRows,
   loadConfig,
@@ -80,6 +81,12 @@ export function auditCommands(program: Command): void {
     .description('seal the log at its head now (a digest of every stream head), after verifying it')
     .action(seal);
   program
+    .command('close-books')
+    .description(
+      "close every fund's book opened before the current hour now (the hourly job's work; docs/protocols.md)",
+    )
+    .action(closeBooks);
+  program
     .command('migrate-chain')
     .description(
       'one-off: give events written before the hash chain their hashes (SQL stores; API and worker stopped)',
@@ -137,6 +144,18 @@ async function seal(): Promise<void> {
     const sealed = await app.get(CommandBus).execute(new SealLogCommand(request));
     await out(JSON.stringify(sealed));
     if (isDomainError(sealed)) process.exitCode = EXIT.mismatch;
+  });
+}
+
+async function closeBooks(): Promise<void> {
+  await withLedger(loadConfig(), async (app) => {
+    const request = {
+      context: { actor: SYSTEM_ACTOR, now: new Date(), timeZone: loadConfig().timeZone },
+      correlationId: randomUUID(),
+    };
+    await out(
+      JSON.stringify(await app.get(CommandBus).execute(new CloseFundBooksCommand(request))),
+    );
   });
 }
 

@@ -60,6 +60,10 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     const sealed = ledger('seal');
     expect(JSON.parse(sealed.out)).toMatchObject({ sealed: true });
     expect(JSON.parse(ledger('verify').out)).toMatchObject({ ok: true, sealsChecked: 1 });
+    // The demo fund's first stream is closed into a book for this hour; a second run closes none.
+    expect(JSON.parse(ledger('close-books').out)).toMatchObject({ funds: 1, closed: 1 });
+    expect(JSON.parse(ledger('close-books').out)).toMatchObject({ funds: 1, closed: 0 });
+    expect(JSON.parse(ledger('verify').out)).toMatchObject({ ok: true });
 
     const now = JSON.parse(ledger('balance', 'jj-r0001').out) as {
       balance: number;
