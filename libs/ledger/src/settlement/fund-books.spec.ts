@@ -115,4 +115,14 @@ describe("a fund's books", () => {
     expect(book.map((e) => e.type)).toEqual(['FundBookOpened', 'FundPointsReserved']);
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 30, fundAwarded: 30 });
   });
+
+  it('closes the open book when another process closed the one this process knew', async () => {
+    const { store, p } = await seeded();
+    await p.awardPoints('r0', 10); // p knows the first stream as the open book
+    await ledgerProcess(store).closeFundBooks(dayAfter(1));
+    const hourLater = new Date(dayAfter(1).getTime() + 60 * 60 * 1000);
+    expect(await p.closeFundBooks(hourLater)).toMatchObject({ closed: 1 });
+    const book = await eventsOf(store, fundBookStream('f1', '2026-06-16T13'));
+    expect(book[0]).toMatchObject({ type: 'FundBookOpened', data: { previous: '2026-06-16T12' } });
+  });
 });

@@ -112,11 +112,8 @@ export class FundBooks {
     }
     // A closed book names the next: follow the chain to the open end (this hour's book, just
     // read and open, is the end).
-    const open = book === thisHour && current.state.closedInto === undefined;
-    for (let next = open ? book : await this.follow(fundId, book, request); next !== book;) {
-      book = next;
-      next = await this.follow(fundId, book, request);
-    }
+    if (book !== thisHour || current.state.closedInto !== undefined)
+      book = await this.openEnd(fundId, book, request);
     this.openBook.set(fundId, book);
     return book;
   }
@@ -137,9 +134,10 @@ export class FundBooks {
     const keepSince = hourKey(new Date(now.getTime() - KEPT_FOR_MS), timeZone);
     const due: { fundId: string; book: string; held: string[] }[] = [];
     for (const fundId of fundIds) {
-      const book = await this.bookOf(fundId, request);
+      // The book this process knows may have been closed by another: go to the open end.
+      const book = await this.openEnd(fundId, await this.bookOf(fundId, request), request);
       if (book >= current) continue; // '' (the first stream) sorts before every hour
-      const { state, exists } = await this.read(fundId, book, request, true);
+      const { state, exists } = await this.read(fundId, book, request);
       if (!exists || state.closedInto !== undefined) continue;
       const held = [...state.reservations]
         .filter(([, r]) => r.book !== undefined && !r.released)
@@ -161,6 +159,15 @@ export class FundBooks {
       ).length;
     }
     return { funds: fundIds.length, closed, carriedOpen };
+  }
+
+  /** The open book at the end of the closings that follow `book` (`book` itself when open). */
+  private async openEnd(fundId: string, book: string, request: LedgerRequest): Promise<string> {
+    for (let next = await this.follow(fundId, book, request); next !== book;) {
+      book = next;
+      next = await this.follow(fundId, book, request);
+    }
+    return book;
   }
 
   /**
