@@ -166,9 +166,19 @@ export interface FundState {
   book: string;
   /** The book that follows, once this one is closed: every act goes there. */
   closedInto: string | undefined;
+  /** Acts recorded in this book (reservations, releases, returns, top-ups): 0 for an idle book. */
+  acts: number;
   /** What the closing carried forward (the next book opens with it). */
   closing: Extract<FundEvent, { type: 'FundBookClosed' }>['data'] | undefined;
 }
+
+/** The events that are acts on the fund (the rest create it or open and close its books). */
+const ACTS = new Set<FundEvent['type']>([
+  'FundToppedUp',
+  'FundPointsReserved',
+  'FundReservationReleased',
+  'FundPointsReturned',
+]);
 
 export function remainingPoints(state: FundState): number {
   return state.budgetPoints - state.awardedPoints + state.reversedPoints;
@@ -187,10 +197,12 @@ export const fundDecider = {
     returns: new Map(),
     book: '',
     closedInto: undefined,
+    acts: 0,
     closing: undefined,
   }),
 
   evolve(state: FundState, event: FundEvent): FundState {
+    if (ACTS.has(event.type)) state.acts++;
     switch (event.type) {
       case 'FundCreated':
         Object.assign(state, { exists: true, ...event.data });

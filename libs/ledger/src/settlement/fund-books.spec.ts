@@ -51,13 +51,25 @@ describe("a fund's books", () => {
     const { store, p } = await seeded();
     await p.awardPoints('r0', 30);
     await p.closeFundBooks(dayAfter(1));
+    await p.awardPoints('r1', 5); // a book with no act stays open (see below)
     await p.closeFundBooks(new Date(dayAfter(1).getTime() + 60 * 60 * 1000));
+    await p.awardPoints('r1', 5);
     await p.closeFundBooks(new Date(dayAfter(2).getTime() + 60 * 60 * 1000));
-    const carried = async (book: string) =>
-      (await eventsOf(store, fundBookStream('f1', book)))[0].data;
-    expect(await carried('2026-06-16T13')).toMatchObject({ reservations: [{ points: 30 }] });
-    // Credited to the rider: more than a day later no longer carried.
-    expect(await carried('2026-06-17T13')).toMatchObject({ reservations: [] });
+    const carried = async (book: string) => {
+      const [opened] = await eventsOf(store, fundBookStream('f1', book));
+      if (opened.type !== 'FundBookOpened') throw new Error(`${book} has no opening`);
+      return opened.data.reservations;
+    };
+    const first = { points: 30, book: '2026-06-16T12' };
+    const isFirst = (r: { points: number; book: string }) =>
+      r.points === 30 && r.book === first.book;
+    expect((await carried('2026-06-16T13')).some(isFirst)).toBe(true);
+    // Credited to the rider: more than a day later no longer carried (the last hour's still is).
+    const dayLater = await carried('2026-06-17T13');
+    expect(dayLater.some(isFirst)).toBe(false);
+    expect(dayLater.map(({ points, book }) => ({ points, book }))).toEqual([
+      { points: 5, book: '2026-06-16T13' },
+    ]);
   });
 
   it('answers a retried award across a closing as the first attempt, without a second reservation', async () => {
@@ -120,9 +132,23 @@ describe("a fund's books", () => {
     const { store, p } = await seeded();
     await p.awardPoints('r0', 10); // p knows the first stream as the open book
     await ledgerProcess(store).closeFundBooks(dayAfter(1));
+    await ledgerProcess(store).awardPoints('r1', 5);
     const hourLater = new Date(dayAfter(1).getTime() + 60 * 60 * 1000);
     expect(await p.closeFundBooks(hourLater)).toMatchObject({ closed: 1 });
     const book = await eventsOf(store, fundBookStream('f1', '2026-06-16T13'));
     expect(book[0]).toMatchObject({ type: 'FundBookOpened', data: { previous: '2026-06-16T12' } });
+  });
+
+  it('leaves a book with no act open for up to a day, then closes it', async () => {
+    const { store, p } = await seeded();
+    await p.closeFundBooks(dayAfter(1)); // the first stream: closed into 2026-06-16T12
+    const hours = (h: number) => new Date(dayAfter(1).getTime() + h * 60 * 60 * 1000);
+    expect(await p.closeFundBooks(hours(1))).toMatchObject({ closed: 0 });
+    expect(await p.closeFundBooks(hours(23))).toMatchObject({ closed: 0 });
+    expect(await p.closeFundBooks(hours(25))).toMatchObject({ closed: 1 });
+    expect((await eventsOf(store, fundBookStream('f1', '2026-06-17T13')))[0]).toMatchObject({
+      type: 'FundBookOpened',
+      data: { previous: '2026-06-16T12' },
+    });
   });
 });

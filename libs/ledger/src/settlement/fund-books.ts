@@ -139,6 +139,9 @@ export class FundBooks {
       if (book >= current) continue; // '' (the first stream) sorts before every hour
       const { state, exists } = await this.read(fundId, book, request);
       if (!exists || state.closedInto !== undefined) continue;
+      // An idle book stays open up to a day (no bookkeeping events an hour for a quiet fund);
+      // closed at least daily, every fund has a book within the last 48 hours a start looks at.
+      if (state.acts === 0 && book !== '' && book > keepSince) continue;
       const held = [...state.reservations]
         .filter(([, r]) => r.book !== undefined && !r.released)
         .map(([id]) => id);
