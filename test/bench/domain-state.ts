@@ -10,18 +10,21 @@ import { runInNewContext } from 'node:vm';
  * ones into a state and weighing the heap after a full collection before and after.
  */
 export function bytesPerAct(n = 20_000): { award: number; redemption: number } {
+  const perAct = (fold: () => unknown) => Math.max(0, Math.round(heapKeptBy(fold) / n));
+  return { award: perAct(() => foldAwards(n)), redemption: perAct(() => foldRedemptions(n)) };
+}
+
+/** Heap kept by what `fold` returns, weighed after full collections before and after. */
+export function heapKeptBy(fold: () => unknown): number {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const weigh = <S>(fold: () => S): number => {
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const kept = fold();
-    gc();
-    const bytes = process.memoryUsage().heapUsed - before;
-    void kept; // held until weighed
-    return Math.max(0, Math.round(bytes / n));
-  };
-  return { award: weigh(() => foldAwards(n)), redemption: weigh(() => foldRedemptions(n)) };
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = fold();
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  void kept; // held until weighed
+  return Math.max(0, bytes);
 }
 
 /** Parsed from JSON, as events read from the store are: every string a copy of its own. */
@@ -36,26 +39,27 @@ function foldAwards(n: number) {
     type: 'FundCreated',
     data: { fundId: 'f', name: 'f', district: 'd', budgetPoints: 1_000_000_000 },
   });
-  for (let i = 0; i < n; i++)
-    state = fundDecider.evolve(
-      state,
-      parsed<FundEvent>({
-        type: 'FundPointsReserved',
-        data: {
-          fundId: 'jiangjin-2026',
-          entryId: id(i),
-          riderId: rider(i),
-          points: 20,
-          award: {
-            activity: 'patrol',
-            ruleVersion: 1,
-            reason: '志愿服务',
-            occurredAt: '2026-06-14T13:00:00.000Z',
-          },
-        },
-      }),
-    );
+  for (let i = 0; i < n; i++) state = fundDecider.evolve(state, reservedAward(i));
   return state;
+}
+
+/** The `i`th award's reservation on a fund, as read from the store (parsed from JSON). */
+export function reservedAward(i: number): FundEvent {
+  return parsed<FundEvent>({
+    type: 'FundPointsReserved',
+    data: {
+      fundId: 'jiangjin-2026',
+      entryId: id(i),
+      riderId: rider(i),
+      points: 20,
+      award: {
+        activity: 'patrol',
+        ruleVersion: 1,
+        reason: '志愿服务',
+        occurredAt: '2026-06-14T13:00:00.000Z',
+      },
+    },
+  });
 }
 
 /** A station's state after `n` redemptions' stock reserved on it. */

@@ -1,12 +1,6 @@
-import {
-  fundDecider,
-  isDomainError,
-  openingOf,
-  type FundEvent,
-  type FundState,
-} from '@ledger/domain';
-import { serialize, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { fundDecider, isDomainError, openingOf, type FundState } from '@ledger/domain';
+import { serialize } from 'node:v8';
+import { heapKeptBy, reservedAward } from './domain-state';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fundYear } from './fund-year';
@@ -20,28 +14,8 @@ const AWARDS_PER_HOUR = Math.round(AWARDS_PER_DAY / 14);
 /** issue 14: the open book's state after 1,000,000 awards, flat (independent of the count). */
 const COUNTS = [10_000, 100_000, 1_000_000];
 
-/** Parsed from JSON, as events read from the store are: every string a copy of its own. */
+/** Parsed from JSON, as events read from the store are. */
 const parsed = <E>(event: E): E => JSON.parse(JSON.stringify(event)) as E;
-const entry = (i: number) => `${(1e12 + i * 7919).toString(36)}-4a5b-8c6d-0f3a9c2b7d1e`;
-const rider = (i: number) => `jj-r${String(i % 75_000).padStart(5, '0')}`;
-
-function reserved(i: number): FundEvent {
-  return parsed<FundEvent>({
-    type: 'FundPointsReserved',
-    data: {
-      fundId: 'jiangjin-2026',
-      entryId: entry(i),
-      riderId: rider(i),
-      points: 20,
-      award: {
-        activity: 'patrol',
-        ruleVersion: 1,
-        reason: '志愿服务',
-        occurredAt: '2026-06-14T13:00:00.000Z',
-      },
-    },
-  });
-}
 
 /**
  * The state a process holds for a fund after `n` awards: with `books`, closed every
@@ -54,7 +28,7 @@ function foldFund(n: number, books: boolean): FundState {
     data: { fundId: 'jiangjin-2026', name: 'f', district: 'd', budgetPoints: 1e12 },
   });
   for (let i = 0; i < n; i++) {
-    state = fundDecider.evolve(state, reserved(i));
+    state = fundDecider.evolve(state, reservedAward(i));
     if (!books || (i + 1) % AWARDS_PER_HOUR !== 0) continue;
     // Hourly books, a Chengdu-sized day's awards spread over 14 working hours; everything older
     // than a day was credited by then (the log says so), the rest is carried for retries.
@@ -83,19 +57,6 @@ function foldFund(n: number, books: boolean): FundState {
   return state;
 }
 
-/** Heap kept by what `fold` returns, after full collections before and after. */
-function weigh(fold: () => unknown): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const kept = fold();
-  gc();
-  const bytes = process.memoryUsage().heapUsed - before;
-  void kept; // held until weighed
-  return Math.max(0, bytes);
-}
-
 /**
  * fund-memory: the fund state a process holds after 10k, 100k and 1M awards, in books closed
  * hourly at a Chengdu-sized day's rate; the baseline is the same fund without books at 100k.
@@ -106,9 +67,9 @@ function weigh(fold: () => unknown): number {
 export function fundMemory(): Promise<Row> {
   const mb = (bytes: number) => Math.round(bytes / 1e4) / 100;
   const inBooks = COUNTS.map((n) => serialize(foldFund(n, true)).length);
-  const heap = COUNTS.map((n) => weigh(() => foldFund(n, true)));
+  const heap = COUNTS.map((n) => heapKeptBy(() => foldFund(n, true)));
   const unbooked = serialize(foldFund(100_000, false)).length;
-  const unbookedHeap = weigh(() => foldFund(100_000, false));
+  const unbookedHeap = heapKeptBy(() => foldFund(100_000, false));
   const [small, , large] = inBooks;
   return Promise.resolve({
     name: 'fund-memory',

@@ -367,22 +367,16 @@ function closingOf(
   const returns: { entryId: string; book: string }[] = [];
   for (const [entryId, book] of state.returns)
     if (kept(book)) returns.push({ entryId, book: book ?? here });
-  const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints, book } = state;
   return {
     type: 'FundBookClosed',
-    data: {
-      fundId,
-      name,
-      district,
-      budgetPoints,
-      awardedPoints,
-      reversedPoints,
-      reservations,
-      returns,
-      book,
-      next: command.next,
-    },
+    data: { ...figuresOf(state), reservations, returns, book: state.book, next: command.next },
   };
+}
+
+/** The figures a book hands on: the fund's name and district, its budget and what moved. */
+function figuresOf(from: Omit<BookFigures, 'reservations' | 'returns'>) {
+  const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints } = from;
+  return { fundId, name, district, budgetPoints, awardedPoints, reversedPoints };
 }
 
 /** The first event of the book a closing names: the same figures and carried reservations. */
@@ -394,17 +388,7 @@ export function openingOf(
 }
 
 function openWith(state: FundState, data: BookFigures & { book: string }): void {
-  const { fundId, name, district, budgetPoints, awardedPoints, reversedPoints, book } = data;
-  Object.assign(state, {
-    exists: true,
-    fundId,
-    name,
-    district,
-    budgetPoints,
-    awardedPoints,
-    reversedPoints,
-    book,
-  });
+  Object.assign(state, { exists: true, ...figuresOf(data), book: data.book });
   for (const { entryId, riderId, points, released, book } of data.reservations)
     state.reservations.set(entryId, {
       riderId,
