@@ -1,7 +1,8 @@
 import { fundBookStream, fundStream, upcastLedgerEvent, type FundEvent } from '@ledger/domain';
 import { StoreUnavailable } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
-import { FIXTURE_NOW, ledgerProcess, ledgerTotals, seedLedger } from '../testing';
+import { FIXTURE_NOW, ledgerProcess, ledgerTotals, requestOf, seedLedger } from '../testing';
+import { settleAward } from './award';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const dayAfter = (days: number) => new Date(FIXTURE_NOW.getTime() + days * DAY_MS);
@@ -150,5 +151,31 @@ describe("a fund's books", () => {
       type: 'FundBookOpened',
       data: { previous: '2026-06-16T12' },
     });
+  });
+
+  it('gives back a second hold for an award the rider already has (its first hold a closed book ago)', async () => {
+    const { store, p } = await seeded();
+    const first = await p.awardPoints('r0', 30);
+    if ('code' in first) throw new Error(first.detail);
+    await p.closeFundBooks(dayAfter(1));
+    await p.awardPoints('r1', 5);
+    await p.closeFundBooks(new Date(dayAfter(2).getTime() + 60 * 60 * 1000));
+    // As a retry that raced its original would: the rider's check passed before the original
+    // credited it, so the reservation is made again in a book that no longer knows the first.
+    const command = {
+      type: 'AwardPoints' as const,
+      entryId: first.entryId,
+      riderId: 'r0',
+      activity: 'patrol' as const,
+      points: 30,
+      fundId: 'f1',
+      ruleVersion: first.ruleVersion,
+      reason: '夜间巡逻',
+      occurredAt: '2026-06-14T13:00:00Z',
+      badges: [],
+    };
+    const again = await settleAward(p.writer, command, requestOf(), { reserve: true });
+    expect(again).toMatchObject({ entryId: first.entryId, points: 30 });
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 35 });
   });
 });
