@@ -164,11 +164,9 @@ export interface FundState {
   readonly returns: Map<string, string | undefined>;
   /** This book: '' for the fund's first stream, else the local hour it was opened (YYYY-MM-DDTHH). */
   book: string;
-  /** The book that follows, once this one is closed: every act goes there. */
-  closedInto: string | undefined;
   /** Acts recorded in this book (reservations, releases, returns, top-ups): 0 for an idle book. */
   acts: number;
-  /** What the closing carried forward (the next book opens with it). */
+  /** Set once the book is closed: what it carried forward, and `next`, where every act goes. */
   closing: Extract<FundEvent, { type: 'FundBookClosed' }>['data'] | undefined;
 }
 
@@ -196,7 +194,6 @@ export const fundDecider = {
     reservations: new Map(),
     returns: new Map(),
     book: '',
-    closedInto: undefined,
     acts: 0,
     closing: undefined,
   }),
@@ -238,7 +235,6 @@ export const fundDecider = {
         break;
       case 'FundBookClosed':
         // A closed book only answers where acts go now: what it held is in the closing.
-        state.closedInto = event.data.next;
         state.closing = event.data;
         state.reservations.clear();
         state.returns.clear();
@@ -261,11 +257,12 @@ export const fundDecider = {
     }
     if (command.type === 'OpenBook') return state.exists ? [] : [openingOf(command.from)];
     if (!state.exists) return notFound(say`fund ${command.fundId}`);
-    if (state.closedInto !== undefined) {
-      if (command.type === 'CloseBook' && command.next === state.closedInto) return [];
+    if (state.closing !== undefined) {
+      const { next } = state.closing;
+      if (command.type === 'CloseBook' && command.next === next) return [];
       return new DomainError(
         'BOOK_CLOSED',
-        say`fund ${state.fundId}: book ${state.book || 'opening'} is closed; acts go to ${state.closedInto}`,
+        say`fund ${state.fundId}: book ${state.book || 'opening'} is closed; acts go to ${next}`,
       );
     }
     switch (command.type) {

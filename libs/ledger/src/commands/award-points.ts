@@ -56,9 +56,9 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
     if (!this.writer.isCached(rider)) void warm(this.writer.read(riderDecider, rider, timeZone));
     void warm(FundBooks.of(this.writer).warm(input.fundId, request));
     const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
-    const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
     const plan = planAward(input, rules.state, request.context);
     if (isDomainError(plan)) return plan;
+    const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
     const command: AwardPoints = {
       type: 'AwardPoints',
       entryId: input.entryId ?? entryIdFor(request, 'award'),

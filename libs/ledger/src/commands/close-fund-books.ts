@@ -36,13 +36,7 @@ export class CloseFundBooksHandler implements ICommandHandler<CloseFundBooksComm
     return FundBooks.of(this.writer).closeBefore(
       rows.map((row) => row.fund_id),
       request,
-      async (held) => {
-        const open = await this.recovery.openAwards(
-          request.context.now,
-          this.config.recoveryGraceMs,
-        );
-        return new Set(held.filter((entryId) => !open.has(entryId)));
-      },
+      (held) => this.recovery.settledAmong(held, request.context.now, this.config.recoveryGraceMs),
     );
   }
 }

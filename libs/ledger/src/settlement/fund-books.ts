@@ -31,7 +31,7 @@ export interface BooksClosed {
 
 /**
  * Where a fund's acts go: its open book (docs/protocols.md, "Fund books"). A fund's history is
- * cut into books, `fund-{id}` first, then `fund-{id}@{day}`; each book ends with
+ * cut into books, `fund-{id}` first, then `fund-{id}@{hour}`; each book ends with
  * `FundBookClosed` (its figures, and the reservations still open) and the next begins with
  * `FundBookOpened` (the same), so deciding an act folds one book, not the fund's whole past.
  *
@@ -112,7 +112,7 @@ export class FundBooks {
     }
     // A closed book names the next: follow the chain to the open end (this hour's book, just
     // read and open, is the end).
-    if (book !== thisHour || current.state.closedInto !== undefined)
+    if (book !== thisHour || current.state.closing !== undefined)
       book = await this.openEnd(fundId, book, request);
     this.openBook.set(fundId, book);
     return book;
@@ -138,7 +138,7 @@ export class FundBooks {
       const book = await this.openEnd(fundId, await this.bookOf(fundId, request), request);
       if (book >= current) continue; // '' (the first stream) sorts before every hour
       const { state, exists } = await this.read(fundId, book, request);
-      if (!exists || state.closedInto !== undefined) continue;
+      if (!exists || state.closing !== undefined) continue;
       // An idle book stays open up to a day (no bookkeeping events an hour for a quiet fund);
       // closed at least daily, every fund has a book within the last 48 hours a start looks at.
       if (state.acts === 0 && book !== '' && book > keepSince) continue;
@@ -179,8 +179,8 @@ export class FundBooks {
    */
   private async follow(fundId: string, book: string, request: LedgerRequest): Promise<string> {
     const { state } = await this.read(fundId, book, request, true);
-    const next = state.closedInto;
-    if (next === undefined || state.closing === undefined) return book;
+    if (state.closing === undefined) return book;
+    const { next } = state.closing;
     const from = { type: 'FundBookClosed' as const, data: state.closing };
     const stream = fundBookStream(fundId, next);
     const opened = await this.writer.execute(

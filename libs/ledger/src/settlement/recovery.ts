@@ -139,6 +139,16 @@ export class SettlementRecovery {
     return new Set(this.open.awards.keys());
   }
 
+  /** Of the awards' entry ids `held`, those the log shows finished (credited or released). */
+  async settledAmong(
+    held: readonly string[],
+    now: Date,
+    graceMs = RECOVERY_GRACE_MS,
+  ): Promise<ReadonlySet<string>> {
+    const open = await this.openAwards(now, graceMs);
+    return new Set(held.filter((entryId) => !open.has(entryId)));
+  }
+
   /** Ends the retries after an outage (shutdown); a run under way finishes. */
   async stop(): Promise<void> {
     this.stopped.abort();

@@ -86,10 +86,7 @@ export function ledgerProcess(store: EventStore) {
       FundBooks.of(writer).closeBefore(
         fundIds,
         { ...requestOf(), context: { ...requestOf().context, now: at } },
-        async (held) => {
-          const open = await recovery.openAwards(at);
-          return new Set(held.filter((entryId) => !open.has(entryId)));
-        },
+        (held) => recovery.settledAmong(held, at),
       ),
     run: <K extends StreamKindName>(target: StreamTarget<K>) =>
       stream.execute(new StreamCommand(target, requestOf())),
@@ -216,8 +213,8 @@ export async function ledgerTotals(store: EventStore, riders: number) {
     riderStates.push(fold(riderDecider, await read(riderStream(`r${i}`)), SHANGHAI));
   // The fund's figures are its open book's: follow the closings from its first stream.
   let fund = fold(fundDecider, await read(fundStream('f1')), SHANGHAI);
-  while (fund.closedInto !== undefined)
-    fund = fold(fundDecider, await read(fundBookStream('f1', fund.closedInto)), SHANGHAI);
+  while (fund.closing !== undefined)
+    fund = fold(fundDecider, await read(fundBookStream('f1', fund.closing.next)), SHANGHAI);
   const station = fold(stationDecider, await read(stationStream('s1')), SHANGHAI);
   const sum = (f: (s: RiderState) => number) => riderStates.reduce((t, s) => t + f(s), 0);
   return {
