@@ -201,6 +201,41 @@ export function describeEventStoreContract(
         expect(await store.readStream(stream('race'))).toHaveLength(2);
       });
 
+      it('answers each of many appends made at once on its own (SQL stores group them)', async () => {
+        await store.append(stream('g-stale'), [newEvent()], { expectedRevision: NO_STREAM });
+        const used = newEvent();
+        await store.append(stream('g-used'), [used], { expectedRevision: NO_STREAM });
+        const good = Array.from({ length: 20 }, (_, i) => newEvent('G', { i }));
+        const attempts = [
+          ...good.map((event, i) =>
+            store.append(stream(`g${i % 10}`), [event], { expectedRevision: ANY }),
+          ),
+          store.append(stream('g-stale'), [newEvent()], { expectedRevision: 5 }),
+          store.append(stream('g-stale'), [newEvent('Next')], { expectedRevision: 0 }),
+          store.append(stream('g-used'), [used], { expectedRevision: NO_STREAM }), // a retry
+          store.append(stream('g-new'), [newEvent(), newEvent()], { expectedRevision: NO_STREAM }),
+        ];
+        const results = await Promise.allSettled(attempts);
+        const [stale, next, retried, created] = results.slice(good.length);
+        expect(results.slice(0, good.length).every((r) => r.status === 'fulfilled')).toBe(true);
+        expect(stale).toMatchObject({ status: 'rejected', reason: { actual: 0 } });
+        expect((stale as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+        expect(next).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+        expect(retried).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+        expect(created).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+        const perStream = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.readStream(stream(`g${i}`))),
+        );
+        expect(perStream.map((events) => events.map((e) => e.revision))).toEqual(
+          Array.from({ length: 10 }, () => [0, 1]),
+        );
+        expect((await store.readStream(stream('g-stale'))).map((e) => e.type)).toEqual([
+          'TestEvent',
+          'Next',
+        ]);
+        expect(await store.readStream(stream('g-used'))).toHaveLength(1);
+      });
+
       it('gives 50 writers that retry on conflict one distinct revision each', async () => {
         const writers = 50;
         let conflicts = 0;

@@ -76,6 +76,8 @@ function embeddedOptions(schema: string) {
     schema,
     pollIntervalMs: EMBEDDED_POLL_INTERVAL_MS,
     classifyError: classifyPgError,
+    // PGlite runs one statement at a time: appends that wait for it go together.
+    appendsAtOnce: 1,
   };
 }
 

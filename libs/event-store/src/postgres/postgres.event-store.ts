@@ -21,9 +21,16 @@ export interface PostgresStoreOptions {
   readonly pollIntervalMs?: number;
   /** `statement_timeout` of every connection (the client waits this plus a second at most). */
   readonly statementTimeoutMs?: number;
+  /** Append statements at once (group commit beyond; `SqlEventStoreOptions.appendsAtOnce`). */
+  readonly appendsAtOnce?: number;
 }
 
 export const DEFAULT_PG_POOL_SIZE = 10;
+/**
+ * Appends beyond this many at once wait and go together in one transaction: a few statements in
+ * flight keep the server busy while the waiting ones gather (docs/benchmarks.md).
+ */
+export const DEFAULT_PG_APPENDS_AT_ONCE = 2;
 /**
  * A request fails fast with STORE_UNAVAILABLE instead of queueing behind a dead server: this
  * bounds a new connection and the wait for a free one in the pool.
@@ -62,6 +69,7 @@ export async function openPostgresDatabase(
       schema,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_PG_POLL_INTERVAL_MS,
       classifyError: classifyPgError,
+      appendsAtOnce: options.appendsAtOnce ?? DEFAULT_PG_APPENDS_AT_ONCE,
     });
     return { events, sql };
   } catch (error) {

@@ -6,7 +6,7 @@
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Bumped when the DDL below changes; recorded in `schema_migrations`. */
-export const EVENT_STORE_SCHEMA_VERSION = 1;
+export const EVENT_STORE_SCHEMA_VERSION = 2;
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) {
@@ -26,7 +26,13 @@ export function schemaDdl(schema: string): string {
   // The version is recorded last: a schema that has it has everything before it.
   const recorded = `insert into ${schema}.schema_migrations (version)
     values (${EVENT_STORE_SCHEMA_VERSION}) on conflict do nothing;`;
-  return [tablesDdl(schema), earlierAppendDdl(schema), appendDdl(schema), recorded].join('\n');
+  return [
+    tablesDdl(schema),
+    earlierAppendDdl(schema),
+    appendDdl(schema),
+    appendManyDdl(schema),
+    recorded,
+  ].join('\n');
 }
 
 function tablesDdl(schema: string): string {
@@ -149,6 +155,28 @@ $fn$;
 `;
 }
 
+function appendManyDdl(schema: string): string {
+  return `
+-- Several appends, to different streams or not, in one transaction and one round trip (group
+-- commit, version 2). Each is the append above and answers alone: one that meets the wrong
+-- revision or a used id changes nothing and does not stop the others. The caller orders them by
+-- stream, so two such transactions take the streams' rows in the same order.
+create or replace function ${schema}.append_many(p_appends jsonb)
+returns jsonb language plpgsql as $fn$
+declare
+  v_results jsonb[] := '{}';
+  v_item jsonb;
+begin
+  for v_item in select value from jsonb_array_elements(p_appends) loop
+    v_results := v_results || ${schema}.append_to_stream(
+      v_item->>'stream', v_item->>'expected', v_item->'events');
+  end loop;
+  return to_jsonb(v_results);
+end
+$fn$;
+`;
+}
+
 // `tx`, not `transaction_id`: an output column named like the table column would make
 // ORDER BY sort by the text (so '1000' before '999').
 const EVENT_COLUMNS = `global_position, transaction_id::text as tx, event_id::text as event_id,
@@ -183,6 +211,10 @@ export function transactionOfSql(schema: string): string {
 
 export function appendSql(schema: string): string {
   return `select ${schema}.append_to_stream($1, $2, $3::jsonb) as result`;
+}
+
+export function appendManySql(schema: string): string {
+  return `select ${schema}.append_many($1::jsonb) as result`;
 }
 
 /** A row of the events table as both drivers return it (bigints may come back as strings). */

@@ -8,6 +8,7 @@ import {
   WrongExpectedRevision,
 } from '../event-store.errors';
 import {
+  MAX_APPEND_EVENTS,
   START,
   type AppendResult,
   type EventStore,
@@ -23,6 +24,7 @@ import {
 } from '../event-store.port';
 import { pollingSubscription, sleep, sleepUntil } from '../subscription';
 import {
+  appendManySql,
   appendSql,
   headSql,
   readAllSql,
@@ -33,6 +35,17 @@ import {
 } from './event-store.sql';
 import { sqlState, UNIQUE_VIOLATION } from './pg-errors';
 import type { SqlClient } from './sql-client';
+
+interface QueuedAppend {
+  readonly stream: string;
+  readonly expected: string;
+  readonly events: JsonEvent[];
+  resolve(outcome: AppendOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Appends sent together in one statement at most (group commit); each may hold many events. */
+const MAX_GROUP_APPENDS = 64;
 
 type AppendOutcome =
   | { status: 'ok' | 'replayed'; revision: number; position: number; tx: string }
@@ -46,6 +59,11 @@ export interface SqlEventStoreOptions {
   readonly pollIntervalMs: number;
   /** Turns a driver error into a port error (unavailable vs. a bug); adapter-specific. */
   readonly classifyError: (error: unknown) => EventStoreError | undefined;
+  /**
+   * Append statements run at once; appends beyond wait and go together in the next (group
+   * commit). The embedded store runs one statement at a time anyway; a pool, a few.
+   */
+  readonly appendsAtOnce: number;
 }
 
 /** The event store over any `SqlClient`: the embedded and PostgreSQL adapters are this class. */
@@ -61,6 +79,9 @@ export class SqlEventStore implements EventStore {
   /** Subscriptions waiting for the log to pass their cursor (see `waitForAppend`). */
   private readonly headWaiters = new Set<{ after: LogCursor; wake: () => void }>();
   private watchingHead = false;
+  /** Appends waiting for a statement, and how many append statements run now. */
+  private readonly waitingAppends: QueuedAppend[] = [];
+  private appendsRunning = 0;
   private readonly sql: ReturnType<typeof statements>;
 
   private constructor(
@@ -87,8 +108,16 @@ export class SqlEventStore implements EventStore {
     options: { readonly expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     validateAppend(streamName, events, options.expectedRevision);
-    const payload = JSON.stringify(events.map(toJsonEvent));
-    const outcome = await this.appendRow(streamName, String(options.expectedRevision), payload);
+    const outcome = await new Promise<AppendOutcome>((resolve, reject) => {
+      this.waitingAppends.push({
+        stream: streamName,
+        expected: String(options.expectedRevision),
+        events: events.map(toJsonEvent),
+        resolve,
+        reject,
+      });
+      this.startAppends();
+    });
     switch (outcome.status) {
       case 'ok':
       case 'replayed':
@@ -114,22 +143,65 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  private async appendRow(streamName: string, expected: string, payload: string) {
+  /**
+   * Group commit: up to `appendsAtOnce` append statements run at once; appends that arrive while
+   * they all run wait, and go together in the next one (`append_many`, one transaction), so under
+   * load many appends share a round trip and a commit, and alone an append waits for nothing.
+   */
+  private startAppends(): void {
+    while (this.appendsRunning < this.options.appendsAtOnce && this.waitingAppends.length > 0) {
+      const group = takeGroup(this.waitingAppends);
+      this.appendsRunning++;
+      void this.runGroup(group).finally(() => {
+        this.appendsRunning--;
+        this.startAppends();
+      });
+    }
+  }
+
+  private async runGroup(group: QueuedAppend[]): Promise<void> {
+    if (group.length === 1) return this.runAlone(group[0]);
+    // In stream order, so two groups take the streams' rows in the same order.
+    const ordered = [...group].sort((a, b) =>
+      a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0,
+    );
+    const payload = JSON.stringify(
+      ordered.map(({ stream, expected, events }) => ({ stream, expected, events })),
+    );
+    let outcomes: AppendOutcome[];
+    try {
+      const { rows } = await this.run(() =>
+        this.client.query<{ result: AppendOutcome[] }>(this.sql.appendMany, [payload]),
+      );
+      outcomes = rows[0].result;
+    } catch (error) {
+      // Nothing of the group was stored, or (the store unreachable) nobody knows: say so to
+      // all. Otherwise one append broke the transaction for the rest (an id raced to another
+      // stream, a deadlock): each goes alone and meets its own outcome.
+      if (error instanceof StoreUnavailable) for (const append of group) append.reject(error);
+      else await Promise.all(group.map((append) => this.runAlone(append)));
+      return;
+    }
+    ordered.forEach((append, i) => append.resolve(outcomes[i]));
+  }
+
+  private async runAlone(append: QueuedAppend): Promise<void> {
     try {
       const { rows } = await this.run(() =>
         this.client.query<{ result: AppendOutcome }>(this.sql.append, [
-          streamName,
-          expected,
-          payload,
+          append.stream,
+          append.expected,
+          JSON.stringify(append.events),
         ]),
       );
-      return rows[0].result;
+      append.resolve(rows[0].result);
     } catch (error) {
       // Two appends raced with the same event id to different streams: the loser lands here.
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        throw new DuplicateEventId(streamName, firstEventId(payload));
-      }
-      throw error;
+      append.reject(
+        sqlState(error) === UNIQUE_VIOLATION
+          ? new DuplicateEventId(append.stream, append.events[0].eventId)
+          : error,
+      );
     }
   }
 
@@ -298,6 +370,7 @@ const TAIL_PAGES = 8;
 function statements(schema: string) {
   return {
     append: appendSql(schema),
+    appendMany: appendManySql(schema),
     readAll: readAllSql(schema),
     readStream: readStreamSql(schema),
     head: headSql(schema),
@@ -305,7 +378,15 @@ function statements(schema: string) {
   };
 }
 
-function toJsonEvent(event: NewEvent): Record<string, unknown> {
+interface JsonEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+}
+
+function toJsonEvent(event: NewEvent): JsonEvent {
   return {
     eventId: event.eventId.toLowerCase(),
     type: event.type,
@@ -315,9 +396,19 @@ function toJsonEvent(event: NewEvent): Record<string, unknown> {
   };
 }
 
-function firstEventId(payload: string): string {
-  const [first] = JSON.parse(payload) as { eventId: string }[];
-  return first.eventId;
+/** Appends waiting for a statement: in arrival order, at most so many, at most so many events. */
+function takeGroup(waiting: QueuedAppend[]): QueuedAppend[] {
+  let count = 0;
+  let events = 0;
+  while (
+    count < waiting.length &&
+    count < MAX_GROUP_APPENDS &&
+    (count === 0 || events + waiting[count].events.length <= MAX_APPEND_EVENTS)
+  ) {
+    events += waiting[count].events.length;
+    count++;
+  }
+  return waiting.splice(0, count);
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
