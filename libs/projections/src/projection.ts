@@ -10,6 +10,11 @@ export interface OwnedTable {
 export interface ApplyContext {
   readonly schema: string;
   readonly timeZone: string;
+  /**
+   * A rebuild: nobody reads these tables until it ends, so a projection may put off work that is
+   * cheaper done once (\`flush\`), as long as \`flush\` (or its next start) finishes it.
+   */
+  readonly deferred?: boolean;
 }
 
 /** An event of a batch, as stored and as the domain reads it. */
@@ -34,6 +39,8 @@ export interface Projection {
   readonly tables: readonly OwnedTable[];
   ddl(schema: string): string;
   applyBatch(batch: readonly BatchEvent[], query: SqlQuery, context: ApplyContext): Promise<void>;
+  /** Finishes what deferred batches put off (see \`ApplyContext.deferred\`); idempotent. */
+  flush?(query: SqlQuery, context: ApplyContext): Promise<void>;
 }
 
 /** A projection whose events are few (registrations, selections): one statement per event. */

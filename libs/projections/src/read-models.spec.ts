@@ -206,6 +206,34 @@ describe('read models on the embedded store', () => {
     expect(rows).toEqual(live);
   });
 
+  it('catches up side by side: one projection dying leaves the others theirs, and a rerun ends as live', async () => {
+    const all = PROJECTIONS.map((projection) =>
+      projection.name === 'ledger-lines'
+        ? { ...projection, applyBatch: crashingOnce(projection.applyBatch, 2) }
+        : projection,
+    );
+    const lanes = await ReadModels.open(store, sql, {
+      schema: 'read_lanes',
+      timeZone: SHANGHAI,
+      projections: all,
+    });
+    await expect(lanes.catchUp({ batch: 3 })).rejects.toThrow('killed');
+    const stopped = await lanes.checkpoints();
+    const dead = stopped.find((c) => c.projection === 'ledger-lines')?.events ?? -1;
+    // The others applied the page it died on (and it did not: its transaction rolled back).
+    expect(Math.min(...stopped.map((c) => c.events))).toBe(dead);
+    expect(Math.max(...stopped.map((c) => c.events))).toBe(dead + 3);
+    const rerun = await ReadModels.open(store, sql, { schema: 'read_lanes', timeZone: SHANGHAI });
+    await rerun.catchUp({ batch: 3, deferred: true });
+    await models.catchUp();
+    for (const table of PROJECTIONS.flatMap((p) => p.tables)) {
+      const order = `order by ${table.orderBy}`;
+      const { rows } = await sql.query(`select * from read_lanes.${table.name} ${order}`);
+      const { rows: live } = await sql.query(`select * from read.${table.name} ${order}`);
+      expect({ table: table.name, rows }).toEqual({ table: table.name, rows: live });
+    }
+  });
+
   it('runs live: a write is readable once waitFor(position) resolves', async () => {
     await models.start();
     try {

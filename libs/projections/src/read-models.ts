@@ -1,4 +1,4 @@
-import type { EventStore, LogCursor, SqlClient, SqlQuery } from '@ledger/event-store';
+import type { EventStore, SqlClient, SqlQuery } from '@ledger/event-store';
 import { EventEmitter } from 'node:events';
 import { readCheckpoints, readModelsDdl, type Checkpoint } from './checkpoints';
 import type { Projection } from './projection';
@@ -103,9 +103,7 @@ export class ReadModels implements ReadDb {
   }
 
   /** Applies everything up to the head now (or up to and including `until`): tests, rebuilds, the CLI. */
-  catchUp(
-    options: { until?: LogCursor; onProgress?: (applied: number) => void; batch?: number } = {},
-  ): Promise<number> {
+  catchUp(options: Parameters<ProjectionRunner['catchUp']>[0] = {}): Promise<number> {
     return this.runner.catchUp(options);
   }
 

@@ -44,8 +44,17 @@ export async function rebuildAndCompare(
     timeZone: string;
     projections?: readonly Projection[];
     onProgress?: (replayed: number) => void;
+    /**
+     * Let projections put work off to the end of each catch-up (`ApplyContext.deferred`). By
+     * default on every store but the embedded one: there statements take turns on one
+     * connection, and a fold at the end (seconds on a large log) would hold every look-up.
+     */
+    deferred?: boolean;
+    /** Events per transaction (default REBUILD_BATCH). */
+    batch?: number;
   },
 ): Promise<RebuildReport> {
+  const deferred = options.deferred ?? store.kind !== 'embedded';
   const shadowSchema = `${live.schema}_shadow`.slice(0, 63);
   await sql.exec(`drop schema if exists ${shadowSchema} cascade`);
   const projections = options.projections ?? live.projections;
@@ -69,7 +78,8 @@ export async function rebuildAndCompare(
       const before = eventsReplayed;
       eventsReplayed += await (shadows.get(projection.name) as ReadModels).catchUp({
         until: target.cursor,
-        batch: REBUILD_BATCH,
+        batch: options.batch ?? REBUILD_BATCH,
+        deferred,
         onProgress: (n) => options.onProgress?.(before + n),
       });
     }

@@ -22,6 +22,14 @@ import type { ApplyContext, BatchEvent, Projection } from './projection';
 export const PROJECTION_BATCH = 500;
 /** Events per transaction when catching up from far behind (rebuilds): fewer, larger statements. */
 export const CATCH_UP_BATCH = 5000;
+/**
+ * Projections applying one page of a catch-up at once, each in its own transaction (and on its
+ * own connection where there is a pool): PostgreSQL works on several while this process prepares
+ * the next. With the page read ahead, a catch-up holds this many connections plus one.
+ */
+export const CATCH_UP_LANES = 3;
+/** How long one statement of a rebuild's fold (`Projection.flush`) may run. */
+const FLUSH_TIMEOUT_MS = 30 * 60_000;
 /** A batch is flushed when the next event is not there within this long… */
 const FLUSH_AFTER_MS = 5;
 /**
@@ -189,8 +197,10 @@ export class ProjectionRunner {
 
   /**
    * Applies everything up to the log's head now (or up to and including `until`) to every
-   * projection. Projections at the same checkpoint share one read of the log and one
-   * transaction per batch.
+   * projection. Projections at the same checkpoint share one read of the log; the next page is
+   * read while one is applied, and the projections apply a page side by side, each in its own
+   * transaction with its checkpoint, CATCH_UP_LANES at once (issue 14: one transaction for all,
+   * one projection after another, left both cores mostly idle).
    */
   async catchUp(
     options: {
@@ -198,8 +208,31 @@ export class ProjectionRunner {
       onProgress?: (applied: number) => void;
       /** Events per transaction (default CATCH_UP_BATCH): smaller lets other work in between. */
       batch?: number;
+      /**
+       * A rebuild nobody reads meanwhile: projections may put work off to the end (`flush`,
+       * run before this resolves; see `ApplyContext.deferred`).
+       */
+      deferred?: boolean;
     } = {},
   ): Promise<number> {
+    const applied = await this.catchUpGroups(options);
+    if (options.deferred) await this.flush();
+    return applied;
+  }
+
+  /** What deferred batches put off, finished: each projection's `flush` in its own transaction. */
+  private async flush(): Promise<void> {
+    const context = { schema: this.schema, timeZone: this.timeZone };
+    for (const projection of this.projections)
+      if (projection.flush)
+        await this.sql.transaction(
+          (query) => (projection.flush as NonNullable<Projection['flush']>)(query, context),
+          // A city's fold is one long statement by nature (tens of seconds for a million events).
+          { statementTimeoutMs: FLUSH_TIMEOUT_MS },
+        );
+  }
+
+  private async catchUpGroups(options: CatchUpOptions): Promise<number> {
     const byCursor = new Map<LogCursor, Projection[]>();
     const checkpoints = await readCheckpoints(this.sql, this.schema);
     for (const projection of this.projections) {
@@ -208,23 +241,60 @@ export class ProjectionRunner {
     }
     let applied = 0;
     for (const [start, projections] of byCursor) {
-      let cursor = start;
-      while (cursor !== options.until) {
-        const events = await this.readUpTo(cursor, options.until, options.batch);
-        if (events.length === 0) break;
-        try {
-          await this.applyBatch(projections, cursor, events);
-        } catch (error) {
-          // Another process moved a checkpoint meanwhile: start again from where they all stand.
-          if (error instanceof CheckpointMoved) return applied + (await this.catchUp(options));
-          throw error;
-        }
-        cursor = events[events.length - 1].cursor;
-        applied += events.length;
-        options.onProgress?.(applied);
+      try {
+        applied += await this.catchUpFrom(start, projections, options, applied);
+      } catch (error) {
+        // Another process moved a checkpoint meanwhile: start again from where they all stand.
+        if (error instanceof CheckpointMoved) return applied + (await this.catchUpGroups(options));
+        throw error;
       }
     }
     return applied;
+  }
+
+  private async catchUpFrom(
+    start: LogCursor,
+    projections: readonly Projection[],
+    options: CatchUpOptions,
+    before: number,
+  ): Promise<number> {
+    const read = (after: LogCursor) => {
+      if (after === options.until) return undefined;
+      const page = this.readUpTo(after, options.until, options.batch);
+      page.catch(() => undefined); // met when awaited; not unhandled if applying fails first
+      return page;
+    };
+    let applied = 0;
+    let cursor = start;
+    for (let next = read(cursor); next;) {
+      const events = await next;
+      if (events.length === 0) break;
+      const last = events[events.length - 1].cursor;
+      next = read(last);
+      await this.applyInLanes(projections, cursor, events, options.deferred ?? false);
+      cursor = last;
+      applied += events.length;
+      options.onProgress?.(before + applied);
+    }
+    return applied;
+  }
+
+  /** One page to each projection in its own transaction, CATCH_UP_LANES at once. */
+  private async applyInLanes(
+    projections: readonly Projection[],
+    from: LogCursor,
+    events: readonly StoredEvent[],
+    deferred: boolean,
+  ): Promise<void> {
+    const batch = upcastAll(events);
+    const waiting = [...projections];
+    const lane = async () => {
+      for (let next = waiting.shift(); next; next = waiting.shift())
+        await this.applyBatch([next], from, events, { batch, deferred });
+    };
+    const lanes = Array.from({ length: Math.min(CATCH_UP_LANES, projections.length) }, lane);
+    const failed = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Up to `size` events after `cursor`, stopping after `until` when it comes. */
@@ -257,7 +327,7 @@ export class ProjectionRunner {
         const checkpoints = await readCheckpoints(this.sql, this.schema);
         let after = checkpoints.find((c) => c.projection === projection.name)?.cursor ?? START;
         for await (const batch of batches(this.store.subscribe({ after, signal }), signal)) {
-          await this.applyBatch([projection], after, batch, lease);
+          await this.applyBatch([projection], after, batch, { lease });
           after = batch[batch.length - 1].cursor;
           if (failingSince !== undefined) {
             logger.log({
@@ -290,14 +360,11 @@ export class ProjectionRunner {
     projections: readonly Projection[],
     from: LogCursor,
     events: readonly StoredEvent[],
-    lease?: Lease,
+    options: { lease?: Lease; batch?: readonly BatchEvent[]; deferred?: boolean } = {},
   ): Promise<void> {
-    const context = { schema: this.schema, timeZone: this.timeZone };
+    const { lease, batch = upcastAll(events), deferred = false } = options;
+    const context = { schema: this.schema, timeZone: this.timeZone, deferred };
     const last = events[events.length - 1];
-    const batch = events.flatMap((stored): BatchEvent[] => {
-      const event = upcast(stored);
-      return event ? [{ event, stored }] : [];
-    });
     const move = { from, last, count: events.length, ...(lease && { lease }) };
     if (await nothingToWrite(projections, batch, context)) {
       await Promise.all(
@@ -322,6 +389,16 @@ export class ProjectionRunner {
     // whole 31 s (issue 13). One turn per batch lets requests in.
     await yieldToEventLoop();
   }
+}
+
+type CatchUpOptions = NonNullable<Parameters<ProjectionRunner['catchUp']>[0]>;
+
+/** The events of a page as the domain reads them (those no projection knows are left out). */
+function upcastAll(events: readonly StoredEvent[]): BatchEvent[] {
+  return events.flatMap((stored): BatchEvent[] => {
+    const event = upcast(stored);
+    return event ? [{ event, stored }] : [];
+  });
 }
 
 /** Resolves after the event loop has taken the I/O that was waiting. */

@@ -170,18 +170,26 @@ async function pgTransaction<T>(
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
   try {
-    // One round trip: the timeout goes with the begin (a simple query of two statements).
+    // One round trip: the timeouts go with the begin (a simple query of several statements).
     const idle = options?.idleTimeoutMs;
+    const statement = options?.statementTimeoutMs;
     await client.query(
-      idle === undefined
-        ? 'begin'
-        : `begin; set local idle_in_transaction_session_timeout = ${Math.ceil(idle)}`,
+      [
+        'begin',
+        ...(idle === undefined
+          ? []
+          : [`set local idle_in_transaction_session_timeout = ${Math.ceil(idle)}`]),
+        ...(statement === undefined
+          ? []
+          : [`set local statement_timeout = ${Math.ceil(statement)}`]),
+      ].join('; '),
     );
     const result = await work(async <Row>(text: string, params?: readonly unknown[]) => {
       const r = await client.query({
         name: statementName(text),
         text,
         values: params ? [...params] : undefined,
+        ...(statement !== undefined && { query_timeout: statement + QUERY_TIMEOUT_MARGIN_MS }),
       });
       return { rows: r.rows as Row[] };
     });

@@ -26,6 +26,11 @@ export interface SqlClient {
 
 export interface TransactionOptions {
   readonly idleTimeoutMs?: number;
+  /**
+   * Each statement of this transaction may run this long (instead of the connection's
+   * `statement_timeout`): for the rare work that is long by nature, such as a rebuild's fold.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 export interface NotificationHandlers {

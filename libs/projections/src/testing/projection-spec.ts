@@ -39,11 +39,24 @@ export function projectionSpec(projection: Projection) {
   });
   afterAll(() => close());
 
-  const applyInto = async (batches: readonly BatchEvent[][]): Promise<ReadDb> => {
+  /**
+   * `deferred`: as a rebuild applies them, with `flush` after the batch `flushAfter` (when given)
+   * and at the end, or (`reopen`) not at the end but by opening the schema again, as a start after
+   * a crash does.
+   */
+  const applyInto = async (
+    batches: readonly BatchEvent[][],
+    options: { deferred?: boolean; flushAfter?: number; reopen?: boolean } = {},
+  ): Promise<ReadDb> => {
     const schema = `spec_${++schemas}`;
-    await sql.exec(`create schema ${schema};\n${readModelsDdl(schema, [projection])}`);
+    const ddl = readModelsDdl(schema, [projection]);
+    await sql.exec(`create schema ${schema};\n${ddl}`);
+    const context = { schema, timeZone: SPEC_TIME_ZONE, deferred: options.deferred ?? false };
+    const flush = () =>
+      sql.transaction((query) => projection.flush?.(query, context) ?? Promise.resolve());
     let from = START;
-    for (const batch of batches) {
+    for (const [i, batch] of batches.entries()) {
+      if (i === options.flushAfter) await flush();
       if (batch.length === 0) continue;
       const last = batch[batch.length - 1].stored;
       await sql.transaction(async (query) => {
@@ -52,10 +65,11 @@ export function projectionSpec(projection: Projection) {
           last,
           count: batch.length,
         });
-        await projection.applyBatch(batch, query, { schema, timeZone: SPEC_TIME_ZONE });
+        await projection.applyBatch(batch, query, context);
       });
       from = last.cursor;
     }
+    if (options.deferred) await (options.reopen ? sql.exec(ddl) : flush());
     return {
       schema,
       query: (text, params = []) => sql.query(text, params),
@@ -69,13 +83,24 @@ export function projectionSpec(projection: Projection) {
       return {
         async then(tables: Readonly<Record<string, readonly Row[]>>): Promise<ReadDb> {
           const whole = await applyInto([batch]);
-          const single = await applyInto(batch.map((e) => [e]));
+          const others = [await applyInto(batch.map((e) => [e]))];
+          // A projection that defers work in a rebuild must end with the same rows, whether its
+          // fold runs once, midway and at the end, or at the next start.
+          if (projection.flush) {
+            const singles = batch.map((e) => [e]);
+            others.push(
+              await applyInto(singles, { deferred: true }),
+              await applyInto(singles, { deferred: true, flushAfter: batch.length >> 1 }),
+              await applyInto([batch], { deferred: true, reopen: true }),
+            );
+          }
           for (const [table, expected] of Object.entries(tables)) {
             const rows = await rowsOf(whole, projection, table);
-            expect({ table, rows: await rowsOf(single, projection, table) }).toEqual({
-              table,
-              rows,
-            });
+            for (const other of others)
+              expect({ table, rows: await rowsOf(other, projection, table) }).toEqual({
+                table,
+                rows,
+              });
             expect({ table, rows: comparable(rows, expected) }).toEqual({ table, rows: expected });
           }
           return whole;
