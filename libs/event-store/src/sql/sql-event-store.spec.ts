@@ -10,6 +10,17 @@ import { SqlEventStore } from './sql-event-store';
 const SUBSCRIBERS = 11; // the projections of one process
 const POLL_MS = 20;
 
+/** A second store on an embedded database, as another process would open it. */
+function secondStore(client: SqlClient): Promise<SqlEventStore> {
+  return SqlEventStore.open(client, {
+    kind: 'embedded',
+    schema: 'ledger',
+    pollIntervalMs: POLL_MS,
+    classifyError: classifyPgError,
+    appendsAtOnce: 1,
+  });
+}
+
 /** `client`, counting the statements that read the log's head and its pages. */
 function counting(client: SqlClient) {
   const counts = { head: 0, pages: 0 };
@@ -29,13 +40,7 @@ describe('subscriptions of one SQL store', () => {
     const { events: other, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
     const { wrapped, counts } = counting(sql);
     // A second store on the same database: the first one's appends are another process's to it.
-    const store = await SqlEventStore.open(wrapped, {
-      kind: 'embedded',
-      schema: 'ledger',
-      pollIntervalMs: POLL_MS,
-      classifyError: classifyPgError,
-      appendsAtOnce: 1,
-    });
+    const store = await secondStore(wrapped);
     const stop = new AbortController();
     setMaxListeners(SUBSCRIBERS + 5, stop.signal);
     const heard: StoredEvent[][] = Array.from({ length: SUBSCRIBERS }, () => []);
@@ -84,13 +89,7 @@ describe('appends of one SQL store made at once', () => {
         return failure ? Promise.reject(failure) : sql.query(text, params);
       },
     };
-    const store = await SqlEventStore.open(wrapped, {
-      kind: 'embedded',
-      schema: 'ledger',
-      pollIntervalMs: POLL_MS,
-      classifyError: classifyPgError,
-      appendsAtOnce: 1,
-    });
+    const store = await secondStore(wrapped);
     const close = async () => {
       await store.close(); // the same database as `other`: closing one closes it
       await other.close().catch(() => undefined);
