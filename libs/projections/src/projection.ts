@@ -12,7 +12,7 @@ export interface ApplyContext {
   readonly timeZone: string;
   /**
    * A rebuild: nobody reads these tables until it ends, so a projection may put off work that is
-   * cheaper done once (\`flush\`), as long as \`flush\` (or its next start) finishes it.
+   * cheaper done once (`flush`), as long as `flush` (or its next start) finishes it.
    */
   readonly deferred?: boolean;
 }
@@ -39,7 +39,7 @@ export interface Projection {
   readonly tables: readonly OwnedTable[];
   ddl(schema: string): string;
   applyBatch(batch: readonly BatchEvent[], query: SqlQuery, context: ApplyContext): Promise<void>;
-  /** Finishes what deferred batches put off (see \`ApplyContext.deferred\`); idempotent. */
+  /** Finishes what deferred batches put off (see `ApplyContext.deferred`); idempotent. */
   flush?(query: SqlQuery, context: ApplyContext): Promise<void>;
 }
 

@@ -57,10 +57,10 @@ async function flushLeaderboards(q: SqlQuery, context: ApplyContext): Promise<vo
 }
 
 /**
- * A rebuild (`deferred`) keeps each award's and reversal's points in \`lb_pending\`, a table with no
+ * A rebuild (`deferred`) keeps each award's and reversal's points in `lb_pending`, a table with no
  * index, and folds them into the totals once at the end: an award touches twelve rows, and
  * upserting them batch by batch was most of a rebuild's time (issue 14). The fold sums every
- * fact per row and keeps the position of the row's last fact in log order (\`ord\`), as the live
+ * fact per row and keeps the position of the row's last fact in log order (`ord`), as the live
  * upsert does; it runs at the end of a rebuild and at every start (facts a crash left behind).
  */
 function foldPending(s: string): string[] {
@@ -88,7 +88,7 @@ async function applyLeaderboards(
   const communities = await knownCommunities(batch, q, s);
   const awards = await knownAwards(batch, q, s);
   const newAwards: [entryId: string, award: AwardScopes, points: number][] = [];
-  const totals = new Totals();
+  const totals = new Totals(context.deferred ?? false);
   for (const { event, stored } of batch) {
     if (event.type === 'CommunityRegistered') {
       const { communityId, street, district } = event.data;
@@ -121,8 +121,7 @@ async function applyLeaderboards(
     }
   }
   await insertAwards(q, s, newAwards);
-  if (context.deferred) await totals.defer(q, s);
-  else await totals.write(q, s);
+  await totals.write(q, s);
 }
 
 /** Every pending fact's points summed per row, with the position of the row's last fact. */
@@ -137,11 +136,16 @@ const LEADERBOARD_ORDER = '(scope, period, points desc, reached_position, rider_
 /** A batch's changes to the totals: per scope × period × rider, points and the last position. */
 class Totals {
   private readonly rows = new Map<string, [string, string, string, number, number]>();
-  /** The same as facts, one per award or reversal, in log order (for a deferred fold). */
+  /** Deferred instead: one fact per award or reversal, in log order (folded by `flush`). */
   private readonly facts: [AwardScopes, number, number][] = [];
 
+  constructor(private readonly deferred: boolean) {}
+
   add(award: AwardScopes, points: number, position: number): void {
-    this.facts.push([award, points, position]);
+    if (this.deferred) {
+      this.facts.push([award, points, position]);
+      return;
+    }
     for (const scope of award.scopes) {
       for (const period of award.periods) {
         const key = `${scope}\u0000${period}\u0000${award.riderId}`;
@@ -151,8 +155,8 @@ class Totals {
     }
   }
 
-  /** The facts into \`lb_pending\`, in log order (\`ord\` follows the rows' order). */
-  async defer(q: SqlQuery, s: string): Promise<void> {
+  /** Deferred: the facts into `lb_pending`, in log order (`ord` follows the rows' order). */
+  private async defer(q: SqlQuery, s: string): Promise<void> {
     if (this.facts.length === 0) return;
     await q(
       `insert into ${s}.lb_pending (rider_id, scopes, periods, points, position)
@@ -171,6 +175,7 @@ class Totals {
   }
 
   async write(q: SqlQuery, s: string): Promise<void> {
+    if (this.deferred) return this.defer(q, s);
     if (this.rows.size === 0) return;
     const rows = [...this.rows.values()];
     await q(
