@@ -27,6 +27,20 @@ export const REBUILD_BATCH = 500;
 /** Rows per page of the comparison, so no single read holds the database for long. */
 const COMPARE_PAGE = 2000;
 
+export interface RebuildOptions {
+  readonly timeZone: string;
+  readonly projections?: readonly Projection[];
+  readonly onProgress?: (replayed: number) => void;
+  /**
+   * Let projections put work off to the end of each catch-up (`ApplyContext.deferred`). By
+   * default on every store but the embedded one: there statements take turns on one
+   * connection, and a fold at the end (seconds on a large log) would hold every look-up.
+   */
+  readonly deferred?: boolean;
+  /** Events per transaction (default REBUILD_BATCH). */
+  readonly batch?: number;
+}
+
 /**
  * Rebuilds projections from position 0 into a shadow schema and compares every table row by row
  * with the live one. The long part, rebuilding to where each live projection stands, runs while
@@ -40,19 +54,7 @@ export async function rebuildAndCompare(
   live: ReadModels,
   store: EventStore,
   sql: SqlClient,
-  options: {
-    timeZone: string;
-    projections?: readonly Projection[];
-    onProgress?: (replayed: number) => void;
-    /**
-     * Let projections put work off to the end of each catch-up (`ApplyContext.deferred`). By
-     * default on every store but the embedded one: there statements take turns on one
-     * connection, and a fold at the end (seconds on a large log) would hold every look-up.
-     */
-    deferred?: boolean;
-    /** Events per transaction (default REBUILD_BATCH). */
-    batch?: number;
-  },
+  options: RebuildOptions,
 ): Promise<RebuildReport> {
   const deferred = options.deferred ?? store.kind !== 'embedded';
   const shadowSchema = `${live.schema}_shadow`.slice(0, 63);

@@ -39,43 +39,8 @@ export function projectionSpec(projection: Projection) {
   });
   afterAll(() => close());
 
-  /**
-   * `deferred`: as a rebuild applies them, with `flush` after the batch `flushAfter` (when given)
-   * and at the end, or (`reopen`) not at the end but by opening the schema again, as a start after
-   * a crash does.
-   */
-  const applyInto = async (
-    batches: readonly BatchEvent[][],
-    options: { deferred?: boolean; flushAfter?: number; reopen?: boolean } = {},
-  ): Promise<ReadDb> => {
-    const schema = `spec_${++schemas}`;
-    const ddl = readModelsDdl(schema, [projection]);
-    await sql.exec(`create schema ${schema};\n${ddl}`);
-    const context = { schema, timeZone: SPEC_TIME_ZONE, deferred: options.deferred ?? false };
-    const flush = () =>
-      sql.transaction((query) => projection.flush?.(query, context) ?? Promise.resolve());
-    let from = START;
-    for (const [i, batch] of batches.entries()) {
-      if (i === options.flushAfter) await flush();
-      if (batch.length === 0) continue;
-      const last = batch[batch.length - 1].stored;
-      await sql.transaction(async (query) => {
-        await advanceCheckpoint(query, schema, projection.name, {
-          from,
-          last,
-          count: batch.length,
-        });
-        await projection.applyBatch(batch, query, context);
-      });
-      from = last.cursor;
-    }
-    if (options.deferred) await (options.reopen ? sql.exec(ddl) : flush());
-    return {
-      schema,
-      query: (text, params = []) => sql.query(text, params),
-      read: (work) => sql.transaction(work),
-    };
-  };
+  const applyInto = (batches: readonly BatchEvent[][], options: ApplyOptions = {}) =>
+    applyEvents(sql, `spec_${++schemas}`, projection, batches, options);
 
   return {
     given(events: readonly Given[]) {
@@ -107,6 +72,49 @@ export function projectionSpec(projection: Projection) {
         },
       };
     },
+  };
+}
+
+/**
+ * `deferred`: as a rebuild applies them, with `flush` after the batch `flushAfter` (when given)
+ * and at the end, or (`reopen`) not at the end but by opening the schema again, as a start after
+ * a crash does.
+ */
+interface ApplyOptions {
+  readonly deferred?: boolean;
+  readonly flushAfter?: number;
+  readonly reopen?: boolean;
+}
+
+/** `batches` applied into a fresh `schema`, each in a transaction with the checkpoint. */
+async function applyEvents(
+  sql: SqlClient,
+  schema: string,
+  projection: Projection,
+  batches: readonly BatchEvent[][],
+  options: ApplyOptions,
+): Promise<ReadDb> {
+  const ddl = readModelsDdl(schema, [projection]);
+  await sql.exec(`create schema ${schema};\n${ddl}`);
+  const context = { schema, timeZone: SPEC_TIME_ZONE, deferred: options.deferred ?? false };
+  const flush = () =>
+    sql.transaction((query) => projection.flush?.(query, context) ?? Promise.resolve());
+  let from = START;
+  for (const [i, batch] of batches.entries()) {
+    if (i === options.flushAfter) await flush();
+    if (batch.length === 0) continue;
+    const last = batch[batch.length - 1].stored;
+    await sql.transaction(async (query) => {
+      await advanceCheckpoint(query, schema, projection.name, { from, last, count: batch.length });
+      await projection.applyBatch(batch, query, context);
+    });
+    from = last.cursor;
+  }
+  if (options.deferred) await (options.reopen ? sql.exec(ddl) : flush());
+  return {
+    schema,
+    query: (text, params = []) => sql.query(text, params),
+    read: (work) => sql.transaction(work),
   };
 }
 
