@@ -12,6 +12,8 @@ import { fastifyOptions, jsonBodiesOnly, safeAnswers } from './http/framework-er
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { serveConsole } from './console/console-files';
+import { ApiMetrics } from './metrics/api-metrics';
+import { serveMetrics } from './metrics/metrics-route';
 
 export { MAX_BODY_BYTES } from './http/framework-errors';
 
@@ -31,9 +33,11 @@ export async function createApi(
   safeAnswers(app);
   answerLocalTimes(app.getHttpAdapter().getInstance(), config.timeZone);
   if (logger) logRequests(app, logger);
-  app.useGlobalFilters(new ProblemFilter());
+  const metrics = app.get(ApiMetrics);
+  app.useGlobalFilters(new ProblemFilter((code, status) => metrics.problem(code, status)));
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app, config.timeZone);
+  serveMetrics(app, config);
   await serveConsole(app);
   return app;
 }

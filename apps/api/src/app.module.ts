@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   IdempotencyStore,
+  OperationsQuery,
   LedgerCoreModule,
   LedgerModule,
   SQL_DATABASE,
@@ -22,6 +24,7 @@ import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
 import { AuditController } from './audit/audit.controller';
 import { LedgerHttp } from './http/ledger-http';
+import { ApiMetrics } from './metrics/api-metrics';
 
 @Module({})
 export class AppModule {
@@ -46,6 +49,12 @@ export class AppModule {
       ]),
       providers: [
         LedgerHttp,
+        {
+          provide: ApiMetrics,
+          inject: [QueryBus],
+          useFactory: (queries: QueryBus) =>
+            new ApiMetrics(() => queries.execute(new OperationsQuery())),
+        },
         {
           provide: RateLimits,
           useValue: new RateLimits(

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus, type Command, type Query } from '@nestjs/cqrs';
 import { isDomainError, type Actor, type DomainError } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig, type LedgerRequest } from '@ledger/ledger';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { ProblemException } from './problem';
 
 /** What `@Ledger()` gives a controller: the caller and the request's ids. */
@@ -17,6 +18,7 @@ export class LedgerHttp {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** Who asks, now, in the deployment's time zone: what every command is decided in. */
@@ -26,7 +28,9 @@ export class LedgerHttp {
   }
 
   async execute<R>(command: Command<R>): Promise<Exclude<R, DomainError>> {
-    return unwrap(await this.commands.execute(command));
+    const outcome = await this.commands.execute(command);
+    this.metrics.command(command.constructor.name, isDomainError(outcome) ? outcome.code : 'ok');
+    return unwrap(outcome);
   }
 
   async ask<R>(query: Query<R>): Promise<Exclude<R, DomainError>> {

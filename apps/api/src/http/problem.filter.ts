@@ -31,11 +31,15 @@ import {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  /** `onProblem` hears every problem answered (the metrics count them by code). */
+  constructor(private readonly onProblem?: (code: string, status: number) => void) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const language = languageOf(http.getRequest<FastifyRequest>().headers['accept-language']);
     const problem = this.toProblem(exception, language);
+    this.onProblem?.(problem.code, problem.status);
     if (exception instanceof ProblemException) void reply.headers(exception.headers);
     sendProblem(reply, problem, language);
   }

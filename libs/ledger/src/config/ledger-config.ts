@@ -13,6 +13,8 @@ export interface LedgerConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** What `GET /metrics` accepts besides the admin token (`METRICS_TOKEN`), for a scraper. */
+  readonly metricsToken: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly timeZone: string;
@@ -90,6 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
   const config: LedgerConfig = {
     eventStore: storeSettings(kind, {
       dataDir,
@@ -103,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl,
     redisUrl,
     adminToken,
+    metricsToken,
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
     timeZone: read.timeZone('LEDGER_TIME_ZONE', 'Asia/Shanghai'),

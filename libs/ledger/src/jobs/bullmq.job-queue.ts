@@ -92,6 +92,26 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
+  counts(): Promise<Record<JobStatus, number>> {
+    return this.call(async () => {
+      const n = await this.queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'delayed',
+        'active',
+        'completed',
+        'failed',
+      );
+      const of = (state: string) => n[state] ?? 0;
+      return {
+        queued: of('waiting') + of('prioritized') + of('delayed'),
+        running: of('active'),
+        done: of('completed'),
+        failed: of('failed'),
+      };
+    });
+  }
+
   /**
    * A call to Redis, bounded in time; Redis away (or too slow) is `QueueUnavailable`. Once the
    * connection has been up, a lost one fails at once (ioredis reconnects in the background); only

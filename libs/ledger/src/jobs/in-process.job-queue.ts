@@ -4,6 +4,7 @@ import {
   JOB_BACKOFF_MS,
   type JobProcessors,
   type JobQueue,
+  type JobStatus,
   type JobView,
 } from './job-queue';
 
@@ -48,6 +49,12 @@ export class InProcessJobQueue implements JobQueue {
   get(jobId: string): Promise<JobView | undefined> {
     const job = this.jobs.get(jobId);
     return Promise.resolve(job && { ...job });
+  }
+
+  counts(): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const job of this.jobs.values()) counts[job.status]++;
+    return Promise.resolve(counts);
   }
 
   /** Lets running jobs finish (graceful shutdown); no new ones start. */

@@ -35,6 +35,8 @@ export interface JobQueue {
    */
   add(name: string, data: Record<string, unknown>, options: { jobId: string }): Promise<JobView>;
   get(jobId: string): Promise<JobView | undefined>;
+  /** Jobs kept, by status (the metrics' queue depth). */
+  counts(): Promise<Record<JobStatus, number>>;
   close(): Promise<void>;
 }
 

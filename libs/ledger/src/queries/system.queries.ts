@@ -8,7 +8,14 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { tokenHash } from '../infrastructure/bearer-tokens';
 import { PrincipalCache } from '../personal-data/principal-cache';
 import type { QueueProbe, QueueStatus } from '../infrastructure/queue-probe';
-import { EVENT_STORE, LEDGER_CONFIG, QUEUE_PROBE, READ_MODELS } from '../infrastructure/tokens';
+import {
+  EVENT_STORE,
+  JOB_QUEUE,
+  LEDGER_CONFIG,
+  QUEUE_PROBE,
+  READ_MODELS,
+} from '../infrastructure/tokens';
+import type { JobQueue, JobStatus } from '../jobs/job-queue';
 
 export { BOOTSTRAP_ADMIN_ID } from '@ledger/domain';
 
@@ -148,4 +155,39 @@ export class HealthHandler implements IQueryHandler<HealthQuery> {
   }
 }
 
-export const SYSTEM_QUERY_HANDLERS = [AuthenticateHandler, HealthHandler];
+/** What the metrics read at each scrape; a part that cannot be read now is `null`. */
+export interface OperationsSnapshot {
+  /** Events each projection still has to apply (counted up to 10,000). */
+  readonly lag: Record<string, number> | null;
+  /** The projections this process runs under its lease. */
+  readonly held: readonly string[];
+  /** Every projection's lease holder, in any process (`null`: free). */
+  readonly holders: Record<string, string | null> | null;
+  /** Jobs kept in the queue, by status. */
+  readonly jobs: Record<JobStatus, number> | null;
+}
+
+export class OperationsQuery extends Query<OperationsSnapshot> {}
+
+@QueryHandler(OperationsQuery)
+export class OperationsHandler implements IQueryHandler<OperationsQuery> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+  ) {}
+
+  async execute(): Promise<OperationsSnapshot> {
+    const [lag, holders, jobs] = await Promise.all([
+      projectionLag(this.readModels, this.store).catch(() => null),
+      this.readModels.leaseHolders().then(
+        (found) => Object.fromEntries(found.map((h) => [h.projection, h.holder])),
+        () => null,
+      ),
+      this.jobs.counts().catch(() => null),
+    ]);
+    return { lag, held: this.readModels.runnerState().held, holders, jobs };
+  }
+}
+
+export const SYSTEM_QUERY_HANDLERS = [AuthenticateHandler, HealthHandler, OperationsHandler];
