@@ -47,6 +47,7 @@ describe('loadConfig', () => {
         LEDGER_TIME_ZONE: 'Mars/Olympus',
         REDIS_URL: 'http://x',
         LEDGER_ADMIN_TOKEN: 'short',
+        METRICS_TOKEN: 'short too',
         RATE_LIMIT_PER_MINUTE: '-1',
         PG_STATEMENT_TIMEOUT_MS: '10',
       });
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       'LEDGER_TIME_ZONE',
       'REDIS_URL',
       'LEDGER_ADMIN_TOKEN',
+      'METRICS_TOKEN',
       'RATE_LIMIT_PER_MINUTE',
       'PG_STATEMENT_TIMEOUT_MS',
     ]) {
