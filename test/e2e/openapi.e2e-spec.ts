@@ -7,10 +7,12 @@ import { openTestApi } from './api-fixture';
 
 /** Routes named in backticks in a contract text, path parameters as `{}`. */
 function routesIn(text: string): string[] {
-  return [...text.matchAll(/`(GET|POST|PUT|DELETE) (\/[^`?\s]+)/g)]
-    .map((m) => `${m[1]} ${m[2].replace(/\{[^}]+\}/g, '{}')}`)
-    // The API's documents, and the metrics beside the API (docs/operations.md), are no routes of it.
-    .filter((r) => !r.startsWith('GET /docs') && r !== 'GET /metrics');
+  return (
+    [...text.matchAll(/`(GET|POST|PUT|DELETE) (\/[^`?\s]+)/g)]
+      .map((m) => `${m[1]} ${m[2].replace(/\{[^}]+\}/g, '{}')}`)
+      // The API's documents, and the metrics beside the API (docs/operations.md), are no routes of it.
+      .filter((r) => !r.startsWith('GET /docs') && r !== 'GET /metrics')
+  );
 }
 
 /**
