@@ -49,16 +49,16 @@ export function FundsPage({ canTopUp }: { canTopUp: boolean }) {
           body: { points: Number(points), reason },
         }),
       );
+      setTopping(null);
+      setPoints('');
+      setReason('');
+      await load();
       setDone(
         t('funds.toppedUp', {
           name: funds.find((f) => f.id === id)?.name ?? id,
           budget: fund.budgetPoints,
         }),
       );
-      setTopping(null);
-      setPoints('');
-      setReason('');
-      await load();
     }, key);
 
   return (

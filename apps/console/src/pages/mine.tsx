@@ -114,8 +114,8 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
             params: { path: { id: task.id }, header: { 'Idempotency-Key': k } },
           }),
         );
-        setDone(t('mine.signedUp', { title: task.title }));
         await load();
+        setDone(t('mine.signedUp', { title: task.title }));
       } catch (e) {
         // Signed up before (on another device, or an answer that never arrived): say so.
         if (!(e instanceof Problem && e.code === 'ALREADY_EXISTS')) throw e;

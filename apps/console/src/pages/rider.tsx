@@ -90,9 +90,10 @@ export function RiderPage({ id }: { id: string }) {
           },
         }),
       );
-      setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
       setReason('');
+      // The status last: when it shows, the balance and lines on the page include the award.
       await load();
+      setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
     }, awardKey);
 
   const reverse = (entryId: string) =>
@@ -103,9 +104,9 @@ export function RiderPage({ id }: { id: string }) {
           body: { reason: reverseReason },
         }),
       );
-      setDone(t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }));
       setReversing(null);
       await load();
+      setDone(t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }));
     }, reverseKey);
 
   if (!rider) return <ProblemNote error={error} />;

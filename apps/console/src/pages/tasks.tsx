@@ -73,9 +73,9 @@ export function TasksPage({ now }: { now: string }) {
           },
         }),
       );
-      setDone(t('tasks.published', { title: task.title }));
       setForm((f) => ({ ...f, title: '' }));
       await load();
+      setDone(t('tasks.published', { title: task.title }));
     }, key);
   const confirm = (taskId: string, riderId: string) =>
     write(async (k) => {
