@@ -62,4 +62,28 @@ describe('a revoked token in another API on the same PostgreSQL', () => {
     for (let i = 0; i < 3; i++)
       expect(await other('GET', '/v1/me', undefined, token)).toMatchObject({ status: 401 });
   });
+
+  it('ends a rotated token in the other API too, when the rotation allows no grace', async () => {
+    const [one, other] = apps.map((app) => apiClient(app));
+    const created = await one('POST', '/v1/principals', {
+      id: 'staff-c2',
+      name: '玉林社区工作站',
+      role: 'staff',
+      communityIds: ['c1'],
+    });
+    const old = created.body.token as string;
+    for (let i = 0; i < 3; i++)
+      expect(await other('GET', '/v1/me', undefined, old)).toMatchObject({ status: 200 });
+    const rotated = await one('POST', '/v1/principals/staff-c2/token-rotations', {});
+    expect(rotated.status).toBe(201);
+    expect(await one('GET', '/v1/me', undefined, old)).toMatchObject({ status: 401 });
+    const at = Date.now();
+    let status = 200;
+    while (status !== 401 && Date.now() - at < 2000)
+      status = (await other('GET', '/v1/me', undefined, old)).status;
+    expect(status).toBe(401);
+    expect(await other('GET', '/v1/me', undefined, rotated.body.token as string)).toMatchObject({
+      status: 200,
+    });
+  });
 });

@@ -441,6 +441,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/principals/{id}/token-rotations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Give a principal a new token; the old one stops now or after a grace
+     * @description Who may call it: admin.
+     */
+    post: operations['PrincipalsController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/redemptions': {
     parameters: {
       query?: never;
@@ -1204,6 +1224,14 @@ export interface components {
     RestockDto: {
       /** @example 50 */
       quantity: number;
+    };
+    RotateTokenDto: {
+      /**
+       * @description How long the replaced token still acts, in seconds; 0 (the default) stops it before the answer.
+       * @default 0
+       * @example 3600
+       */
+      graceSeconds: number;
     };
     RuleDto: {
       /**
@@ -3710,6 +3738,120 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  PrincipalsController_rotate: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateTokenDto'];
+      };
+    };
+    responses: {
+      /** @description Rotated: the new token acts now. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "jijiang-station-1",
+           *       "token": "the-new-bearer-token-shown-once-43-characters",
+           *       "previousTokenValidUntil": "2026-12-05T19:00:00+08:00",
+           *       "position": 4211
+           *     }
+           */
+          'application/json': {
+            id: string;
+            position: number;
+            previousTokenValidUntil?: string | null;
+            token: string;
+          };
+        };
       };
       /** @description VALIDATION_FAILED */
       400: {

@@ -57,6 +57,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   BadgesSet: 1,
   PrincipalCreated: 2,
   PrincipalRevoked: 1,
+  PrincipalTokenRotated: 1,
   PrincipalPersonalDataErased: 1,
   CommunityRegistered: 1,
   SelectionOpened: 1,

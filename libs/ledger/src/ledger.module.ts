@@ -13,6 +13,7 @@ import {
   CreatePrincipalHandler,
   ErasePrincipalPersonalDataHandler,
   RevokePrincipalHandler,
+  RotatePrincipalTokenHandler,
 } from './commands/principals';
 import { ReportHazardHandler } from './commands/report-hazard';
 import { CancelRedemptionHandler, ReverseAwardHandler } from './commands/corrections';
@@ -77,6 +78,7 @@ const COMMAND_HANDLERS = [
   EscalateHazardsHandler,
   CreatePrincipalHandler,
   RevokePrincipalHandler,
+  RotatePrincipalTokenHandler,
   ErasePrincipalPersonalDataHandler,
   SealLogHandler,
   ...AUDIT_TOOL_HANDLERS,

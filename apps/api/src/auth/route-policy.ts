@@ -36,6 +36,10 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
   },
   'GET /v1/principals': { roles: ['admin'], summary: 'List principals (never a token)' },
   'DELETE /v1/principals/:id': { roles: ['admin'], summary: 'Revoke a principal at once' },
+  'POST /v1/principals/:id/token-rotations': {
+    roles: ['admin'],
+    summary: 'Give a principal a new token; the old one stops now or after a grace',
+  },
   'DELETE /v1/principals/:id/personal-data': {
     roles: ['admin'],
     summary: "Erase a principal's name for good",

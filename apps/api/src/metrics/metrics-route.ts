@@ -17,7 +17,8 @@ const BEARER = /^Bearer (\S+)$/;
 export function serveMetrics(app: NestFastifyApplication, config: LedgerConfig): void {
   const metrics = app.get(ApiMetrics);
   const fastify = app.getHttpAdapter().getInstance();
-  const tokens = [config.metricsToken, config.adminToken].flatMap((t) => (t ? [digest(t)] : []));
+  const given = [config.metricsToken, config.adminToken, config.previousAdminToken];
+  const tokens = given.flatMap((t) => (t ? [digest(t)] : []));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.request(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -5,13 +5,20 @@ import {
   ListPrincipalsQuery,
   ErasePrincipalPersonalDataCommand,
   RevokePrincipalCommand,
+  RotatePrincipalTokenCommand,
 } from '@ledger/ledger';
 import { DEFAULT_LIST_LIMIT } from '@ledger/projections';
 import { randomUUID } from 'node:crypto';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
 import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
-import { CreatePrincipalDto, PrincipalCreatedDto, PrincipalListDto } from './principals.dto';
+import {
+  CreatePrincipalDto,
+  PrincipalCreatedDto,
+  PrincipalListDto,
+  RotateTokenDto,
+  TokenRotatedDto,
+} from './principals.dto';
 
 @ApiTags('principals')
 @ApiBearerAuth()
@@ -81,6 +88,38 @@ export class PrincipalsController {
   @ApiNoContentResponse({ description: 'Revoked: the token no longer authenticates.' })
   async revoke(@Param('id') id: string, @Ledger() caller: Caller): Promise<void> {
     await this.ledger.execute(new RevokePrincipalCommand(id, this.ledger.request(caller)));
+  }
+
+  /**
+   * A new token for the principal, shown this once; the one it replaces stops before the answer,
+   * or acts on for `graceSeconds` while its holder moves to the new one.
+   */
+  @Post(':id/token-rotations')
+  @Refusals('NOT_FOUND', 'RULE_VIOLATION')
+  @Answers(
+    201,
+    {
+      id: 'jijiang-station-1',
+      token: 'the-new-bearer-token-shown-once-43-characters',
+      previousTokenValidUntil: '2026-12-05T11:00:00.000Z',
+      position: 4211,
+    },
+    'Rotated: the new token acts now.',
+    { nullable: ['previousTokenValidUntil'] },
+  )
+  async rotate(
+    @Param('id') id: string,
+    @Body() body: RotateTokenDto,
+    @Ledger() caller: Caller,
+  ): Promise<TokenRotatedDto> {
+    const { graceSeconds = 0 } = body;
+    const rotated = await this.ledger.execute(
+      new RotatePrincipalTokenCommand(
+        { principalId: id, graceSeconds },
+        this.ledger.request(caller),
+      ),
+    );
+    return { id, ...rotated };
   }
 
   /** The name is gone for good (it is kept beside the log); the principal's acts stay. */

@@ -1,12 +1,24 @@
 import { ID, IsLedgerId } from '../http/ids';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import type { Role } from '@ledger/domain';
 import { ListQueryDto } from '../http/list-query.dto';
 
 const ROLES: Role[] = ['admin', 'staff', 'verifier', 'station', 'auditor', 'rider'];
 /** A principal's scope lists are short in practice; the bound keeps a body small. */
 const MAX_SCOPE_IDS = 500;
+/** The longest a replaced token may go on acting: a week, for clients that are slow to update. */
+export const MAX_TOKEN_GRACE_SECONDS = 7 * 24 * 3600;
 
 export class CreatePrincipalDto {
   @ApiPropertyOptional({ example: 'jijiang-staff-1', pattern: ID.source })
@@ -65,4 +77,34 @@ export class PrincipalCreatedDto {
 
 export class PrincipalListDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
+}
+
+export class RotateTokenDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_TOKEN_GRACE_SECONDS,
+    default: 0,
+    example: 3600,
+    description:
+      'How long the replaced token still acts, in seconds; 0 (the default) stops it before the answer.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TOKEN_GRACE_SECONDS)
+  graceSeconds?: number;
+}
+
+export class TokenRotatedDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The new bearer token: shown once, stored only as its SHA-256.' })
+  token!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'Until when the replaced token acts; null: it stopped at once.',
+  })
+  previousTokenValidUntil!: string | null;
+  @ApiProperty({ description: 'Log position of the write.' }) position!: number;
 }

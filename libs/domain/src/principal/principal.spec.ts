@@ -47,6 +47,22 @@ describe('principal and community deciders', () => {
     given(principalDecider, [created, erased]).when(erase).then([]);
     given(principalDecider, []).when(erase).thenError('NOT_FOUND');
   });
+  it('rotates the token of a principal that exists and is not revoked', () => {
+    const rotate = {
+      type: 'RotatePrincipalToken' as const,
+      principalId: 'p1',
+      token: { tokenId: 'k2' },
+      previousTokenValidUntil: '2026-12-05T10:00:00.000Z',
+    };
+    const { type: _type, ...data } = rotate;
+    given(principalDecider, [created])
+      .when(rotate)
+      .then([{ type: 'PrincipalTokenRotated', data }]);
+    given(principalDecider, []).when(rotate).thenError('NOT_FOUND');
+    given(principalDecider, [created, { type: 'PrincipalRevoked', data: { principalId: 'p1' } }])
+      .when(rotate)
+      .thenError('RULE_VIOLATION');
+  });
   it('revokes once: NOT_FOUND for an unknown principal', () => {
     const revoked: PrincipalEvent = { type: 'PrincipalRevoked', data: { principalId: 'p1' } };
     given(principalDecider, [created])

@@ -8,6 +8,7 @@ import {
   assertNever,
   DomainError,
   notFound,
+  ruleViolation,
   type Decision,
 } from '../shared/domain-error';
 
@@ -31,12 +32,29 @@ export type PrincipalEvent =
       };
     }
   | { type: 'PrincipalRevoked'; data: { principalId: string } }
+  /**
+   * A new token acts as the principal (`token` names its row in the token table beside the log).
+   * The token it replaces still acts until `previousTokenValidUntil` (the grace its caller chose),
+   * or stops at once (`null`); a token replaced earlier, still in its grace, stops now.
+   */
+  | {
+      type: 'PrincipalTokenRotated';
+      data: {
+        principalId: string;
+        token: { tokenId: string };
+        previousTokenValidUntil: string | null;
+      };
+    }
   /** Its name was erased beside the log (only a name kept there can be: version 2 on). */
   | { type: 'PrincipalPersonalDataErased'; data: { principalId: string } };
 
 export type PrincipalCommand =
   | ({ type: 'CreatePrincipal' } & Extract<PrincipalEvent, { type: 'PrincipalCreated' }>['data'])
   | { type: 'RevokePrincipal'; principalId: string }
+  | ({ type: 'RotatePrincipalToken' } & Extract<
+      PrincipalEvent,
+      { type: 'PrincipalTokenRotated' }
+    >['data'])
   | { type: 'ErasePrincipalPersonalData'; principalId: string };
 
 export interface PrincipalState {
@@ -55,6 +73,8 @@ export const principalDecider = {
         return { exists: true, revoked: false, erased: false, role: event.data.role };
       case 'PrincipalRevoked':
         return { ...state, revoked: true };
+      case 'PrincipalTokenRotated':
+        return state;
       case 'PrincipalPersonalDataErased':
         return { ...state, erased: true };
       default:
@@ -92,6 +112,15 @@ export const principalDecider = {
         return state.revoked
           ? []
           : [{ type: 'PrincipalRevoked', data: { principalId: command.principalId } }];
+      case 'RotatePrincipalToken': {
+        if (!state.exists) return notFound(say`principal ${command.principalId}`);
+        if (state.revoked)
+          return ruleViolation(
+            say`principal ${command.principalId} is revoked; its token cannot be renewed (create another principal)`,
+          );
+        const { type: _type, ...data } = command;
+        return [{ type: 'PrincipalTokenRotated', data: { ...data, token: { ...data.token } } }];
+      }
       case 'ErasePrincipalPersonalData':
         if (!state.exists) return notFound(say`principal ${command.principalId}`);
         return state.erased

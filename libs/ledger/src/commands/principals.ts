@@ -1,4 +1,5 @@
 import {
+  BOOTSTRAP_ADMIN_ID,
   isDomainError,
   principalDecider,
   principalSubject,
@@ -25,7 +26,7 @@ import { KeptTexts } from '../personal-data/kept-texts';
 import { PrincipalCache } from '../personal-data/principal-cache';
 import { PrincipalTokens } from '../personal-data/principal-tokens';
 import { StreamWriter } from '../write/stream-writer';
-import { checkFirst } from './stream-command';
+import { checkFirst, readOf } from './stream-command';
 
 /** A principal to create: who it acts as, and a name people read. */
 export interface PrincipalInput extends Actor {
@@ -140,6 +141,97 @@ export class RevokePrincipalHandler implements ICommandHandler<RevokePrincipalCo
     // Other processes drop it when the projection's notification reaches them; here, now.
     this.principals.forget(principalId);
     return { position };
+  }
+}
+
+/** Whose token to renew, and how long the token it replaces still acts (0: not at all). */
+export interface TokenRotation {
+  readonly principalId: string;
+  readonly graceSeconds: number;
+}
+
+/** The new token (shown this once), and until when the replaced one acts (`null`: it stopped). */
+export interface RotatedToken {
+  readonly token: string;
+  readonly previousTokenValidUntil: string | null;
+  readonly position: number;
+}
+
+export class RotatePrincipalTokenCommand extends LedgerCommand<
+  TokenRotation,
+  RotatedToken | DomainError
+> {}
+
+/**
+ * Gives a principal a new token: its hash goes to the token table, the event names the row, as at
+ * creation. The replaced token acts until the grace ends, or stops before this answers; every
+ * process drops the principal's cached tokens when the projection tells of the rotation. The
+ * bootstrap admin's token is configuration (`LEDGER_ADMIN_TOKEN`, with
+ * `LEDGER_ADMIN_TOKEN_PREVIOUS` for a grace), not an event.
+ */
+@CommandHandler(RotatePrincipalTokenCommand)
+export class RotatePrincipalTokenHandler implements ICommandHandler<RotatePrincipalTokenCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly tokens: PrincipalTokens,
+    private readonly principals: PrincipalCache,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ input, request }: RotatePrincipalTokenCommand) {
+    const { principalId, graceSeconds } = input;
+    if (principalId === BOOTSTRAP_ADMIN_ID)
+      return ruleViolation(
+        say`the bootstrap admin's token is LEDGER_ADMIN_TOKEN: set a new one, with the old one in LEDGER_ADMIN_TOKEN_PREVIOUS while clients move (docs/operations.md)`,
+      );
+    const { context } = request;
+    const until =
+      graceSeconds > 0 ? new Date(context.now.getTime() + graceSeconds * 1000).toISOString() : null;
+    const command = (tokenId: string): PrincipalCommand => ({
+      type: 'RotatePrincipalToken',
+      principalId,
+      token: { tokenId },
+      previousTokenValidUntil: until,
+    });
+    // Refusals before a token row is made: an unknown or revoked principal gets none.
+    const { state } = await readOf(this.writer, 'principal', principalId, context.timeZone, {
+      fresh: true,
+    });
+    const refused = principalDecider.decide(command(''), state);
+    if (isDomainError(refused)) return refused;
+    const token = newToken();
+    const tokenId = await this.tokens.issue(principalId, tokenHash(token));
+    const stream = principalStream(principalId);
+    const written = await this.writer.execute(principalDecider, stream, command(tokenId), request);
+    let position: number;
+    if (isDomainError(written)) {
+      // An append whose outcome was unknown, retried, may have stored this very rotation.
+      const ours = await this.rotatedTo(principalId, tokenId);
+      if (ours === undefined) {
+        await this.tokens.withdraw(tokenId);
+        return written;
+      }
+      position = ours;
+    } else position = written.position ?? 0;
+    await this.models.waitForProjections(['principals'], position);
+    this.principals.forget(principalId);
+    return { token, previousTokenValidUntil: until, position };
+  }
+
+  /** The position of the rotation to this token, when the principal's stream holds one. */
+  private async rotatedTo(principalId: string, tokenId: string): Promise<number | undefined> {
+    const stream = principalStream(principalId);
+    for (let from = 0; ;) {
+      const page = await this.store.readStream(stream, { fromRevision: from });
+      for (const stored of page) {
+        const event = upcastLedgerEvent<PrincipalEvent>(stored);
+        if (event.type === 'PrincipalTokenRotated' && event.data.token.tokenId === tokenId)
+          return stored.position;
+      }
+      if (page.length === 0) return undefined;
+      from = page[page.length - 1].revision + 1;
+    }
   }
 }
 

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
         REDIS_URL: 'http://x',
         LEDGER_ADMIN_TOKEN: 'short',
         METRICS_TOKEN: 'short too',
+        LEDGER_ADMIN_TOKEN_PREVIOUS: 'old and short',
         RATE_LIMIT_PER_MINUTE: '-1',
         PG_STATEMENT_TIMEOUT_MS: '10',
       });
@@ -63,11 +64,24 @@ describe('loadConfig', () => {
       'REDIS_URL',
       'LEDGER_ADMIN_TOKEN',
       'METRICS_TOKEN',
+      'LEDGER_ADMIN_TOKEN_PREVIOUS',
       'RATE_LIMIT_PER_MINUTE',
       'PG_STATEMENT_TIMEOUT_MS',
     ]) {
       expect(problems).toContain(name);
     }
+  });
+
+  it('takes a previous admin token only beside a new one', () => {
+    const previous = 'p'.repeat(32);
+    expect(() => loadConfig({ LEDGER_ADMIN_TOKEN_PREVIOUS: previous })).toThrow(
+      /LEDGER_ADMIN_TOKEN_PREVIOUS is set without LEDGER_ADMIN_TOKEN/,
+    );
+    const config = loadConfig({
+      LEDGER_ADMIN_TOKEN: 'n'.repeat(32),
+      LEDGER_ADMIN_TOKEN_PREVIOUS: previous,
+    });
+    expect(config.previousAdminToken).toBe(previous);
   });
 
   it('requires KURRENTDB_URL for the kurrentdb store', () => {

@@ -13,6 +13,8 @@ export interface LedgerConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** The admin token being replaced (`LEDGER_ADMIN_TOKEN_PREVIOUS`): it acts too, while set. */
+  readonly previousAdminToken: string | undefined;
   /** What `GET /metrics` accepts besides the admin token (`METRICS_TOKEN`), for a scraper. */
   readonly metricsToken: string | undefined;
   readonly host: string;
@@ -52,6 +54,7 @@ export const CONFIG_VARIABLES = [
   'KURRENTDB_URL',
   'REDIS_URL',
   'LEDGER_ADMIN_TOKEN',
+  'LEDGER_ADMIN_TOKEN_PREVIOUS',
   'METRICS_TOKEN',
   'HOST',
   'PORT',
@@ -69,6 +72,28 @@ export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
 const STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
 /** Tokens are compared as SHA-256 hashes; a short one would be guessable. */
 const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/** The bearer tokens set by configuration, each long enough not to be guessed. */
+function readTokens(env: NodeJS.ProcessEnv, problems: string[]) {
+  const adminToken = env.LEDGER_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  const previousAdminToken = env.LEDGER_ADMIN_TOKEN_PREVIOUS || undefined;
+  if (previousAdminToken !== undefined && adminToken === undefined) {
+    problems.push('LEDGER_ADMIN_TOKEN_PREVIOUS is set without LEDGER_ADMIN_TOKEN (the new token)');
+  }
+  if (previousAdminToken !== undefined && previousAdminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(
+      `LEDGER_ADMIN_TOKEN_PREVIOUS must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`,
+    );
+  }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  return { adminToken, previousAdminToken, metricsToken };
+}
 
 /** Reads the configuration from `env`; throws a `ConfigError` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -90,14 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
   const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
   const runMode = read.oneOf('RUN_PROJECTIONS', ['auto', 'yes', 'no'] as const, 'auto');
-  const adminToken = env.LEDGER_ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problems.push(`LEDGER_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
-  }
-  const metricsToken = env.METRICS_TOKEN || undefined;
-  if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problems.push(`METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
-  }
+  const { adminToken, previousAdminToken, metricsToken } = readTokens(env, problems);
   const config: LedgerConfig = {
     eventStore: storeSettings(kind, {
       dataDir,
@@ -111,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl,
     redisUrl,
     adminToken,
+    previousAdminToken,
     metricsToken,
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),

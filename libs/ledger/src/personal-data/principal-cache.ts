@@ -24,8 +24,9 @@ const logger = new Logger('principals');
  * once). The cache is used only while this process listens: until the first `LISTEN` holds, and
  * from a lost connection until it is listening again (emptied then), every request looks its
  * token up. Unknown tokens are never cached (a new principal's token works at once, and a flood
- * of bad tokens cannot fill memory). Principals change only by revocation (their role and scope
- * are fixed at creation), so a cached principal is otherwise what a look-up would find.
+ * of bad tokens cannot fill memory). Principals change only by revocation and token rotation
+ * (their role and scope are fixed at creation; a rotation is told on the same channel), so a
+ * cached principal is otherwise what a look-up would find.
  */
 @Injectable()
 export class PrincipalCache implements OnModuleDestroy {
@@ -46,16 +47,19 @@ export class PrincipalCache implements OnModuleDestroy {
     this.unlisten ??= this.listen();
     const cached = this.listening ? this.byHash.get(hash) : undefined;
     if (cached && cached.until > Date.now()) return cached.record;
+    if (cached) this.byHash.delete(hash);
     const generation = this.generation;
     const found = await this.tokens.principalOf(this.models, hash);
     if (found && this.listening && generation === this.generation) {
       if (this.byHash.size >= CACHED_TOKENS) this.byHash.clear();
-      this.byHash.set(hash, { record: found, until: Date.now() + CACHED_FOR_MS });
+      // A replaced token, in its grace, is remembered no longer than it acts.
+      const until = Math.min(Date.now() + CACHED_FOR_MS, found.validUntil ?? Infinity);
+      this.byHash.set(hash, { record: found, until });
     }
     return found;
   }
 
-  /** Drops a principal's tokens (a revocation, heard or made here). */
+  /** Drops a principal's tokens (a revocation or a rotation, heard or made here). */
   forget(principalId: string): void {
     this.generation++;
     for (const [hash, { record }] of this.byHash)

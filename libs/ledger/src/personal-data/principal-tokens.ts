@@ -20,6 +20,8 @@ export interface PrincipalRecord {
   stationIds: string[];
   riderId: string | null;
   tokenHash: string;
+  /** A token a rotation replaced acts until then (ms since the epoch); `null`: the current one. */
+  validUntil: number | null;
 }
 
 /**
@@ -56,11 +58,14 @@ export class PrincipalTokens {
   }
 
   /**
-   * The unrevoked principal whose token hashes to `hash`: through the token table for principals
-   * created since version 2 of `PrincipalCreated`, through the hash in the read model for older ones.
+   * The unrevoked principal whose token hashes to `hash`: its current token, or the one a
+   * rotation replaced while its grace lasts; through the token table for principals created since
+   * version 2 of `PrincipalCreated`, through the hash in the read model for older ones.
    */
   async principalOf(db: ReadDb, hash: string): Promise<PrincipalRecord | undefined> {
     const columns = 'p.principal_id, p.role, p.community_ids, p.station_ids, p.rider_id';
+    const p = `${db.schema}.principals p`;
+    const live = 'not p.revoked and p.previous_valid_until > now()';
     const { rows } = await db.query<{
       principal_id: string;
       role: string;
@@ -68,13 +73,20 @@ export class PrincipalTokens {
       station_ids: string[];
       rider_id: string | null;
       token_hash: string;
+      valid_until: Date | null;
     }>(
-      `select ${columns}, t.token_hash from ${PRINCIPAL_TOKENS_TABLE} t
-         join ${db.schema}.principals p on p.token_id = t.token_id
+      `select ${columns}, t.token_hash, null::timestamptz valid_until
+         from ${PRINCIPAL_TOKENS_TABLE} t join ${p} on p.token_id = t.token_id
        where t.token_hash = $1 and not p.revoked
        union all
-       select ${columns}, p.token_hash from ${db.schema}.principals p
-       where p.token_hash = $1 and not p.revoked
+       select ${columns}, p.token_hash, null from ${p} where p.token_hash = $1 and not p.revoked
+       union all
+       select ${columns}, t.token_hash, p.previous_valid_until
+         from ${PRINCIPAL_TOKENS_TABLE} t join ${p} on p.previous_token_id = t.token_id
+       where t.token_hash = $1 and ${live}
+       union all
+       select ${columns}, p.previous_token_hash, p.previous_valid_until from ${p}
+       where p.previous_token_hash = $1 and ${live}
        limit 1`,
       [hash],
     );
@@ -87,6 +99,7 @@ export class PrincipalTokens {
         stationIds: r.station_ids,
         riderId: r.rider_id,
         tokenHash: r.token_hash,
+        validUntil: r.valid_until === null ? null : new Date(r.valid_until).getTime(),
       }
     );
   }

@@ -33,20 +33,26 @@ export class AuthenticateQuery extends Query<Actor | undefined> {
  */
 @QueryHandler(AuthenticateQuery)
 export class AuthenticateHandler implements IQueryHandler<AuthenticateQuery> {
-  /** The bootstrap admin's token hash; a process without one (the worker, the CLI) has no admin. */
-  private readonly adminHash: Buffer | undefined;
+  /**
+   * The bootstrap admin's token hashes (the current one, and the one being replaced while
+   * `LEDGER_ADMIN_TOKEN_PREVIOUS` is set); a process without one (the worker, the CLI) has no admin.
+   */
+  private readonly adminHashes: Buffer[];
 
   constructor(
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
     private readonly principals: PrincipalCache,
   ) {
-    if (config.adminToken !== undefined)
-      this.adminHash = Buffer.from(tokenHash(config.adminToken), 'hex');
+    this.adminHashes = [config.adminToken, config.previousAdminToken].flatMap((t) =>
+      t === undefined ? [] : [Buffer.from(tokenHash(t), 'hex')],
+    );
   }
 
   async execute({ token }: AuthenticateQuery): Promise<Actor | undefined> {
     const hash = Buffer.from(tokenHash(token), 'hex');
-    if (this.adminHash && timingSafeEqual(hash, this.adminHash))
+    // Both compared, always: the time taken does not tell which one matched.
+    const admin = this.adminHashes.map((h) => timingSafeEqual(hash, h));
+    if (admin.includes(true))
       return {
         principalId: BOOTSTRAP_ADMIN_ID,
         bootstrap: true,

@@ -16,17 +16,20 @@ export function revocationChannel(schema: string): string {
  * Principals as the API authenticates them: role, scope, revoked, and which token acts as each
  * (`token_id`, a row of the token table beside the log). No name and no token hash: the name is a
  * kept text (`name_text_id`); only principals created before version 2 of `PrincipalCreated`
- * have theirs in the log, and so here (`name`, `token_hash`).
+ * have theirs in the log, and so here (`name`, `token_hash`). After a rotation the token it
+ * replaced stays in `previous_token_id` (or `previous_token_hash`) until `previous_valid_until`.
+ * A rotation is told on the revocation channel too: caches drop the principal's tokens.
  */
 export const principalsProjection: Projection = {
   name: 'principals',
-  version: 2,
+  version: 3,
   tables: [{ name: 'principals', orderBy: 'principal_id' }],
   ddl: (s) => `
     create table if not exists ${s}.principals (principal_id text primary key,
       role text not null, community_ids text[] not null, station_ids text[] not null, rider_id text,
       name_text_id text, name text, token_id text unique, token_hash text unique,
-      revoked boolean not null default false);`,
+      revoked boolean not null default false, previous_token_id text, previous_token_hash text,
+      previous_valid_until timestamptz);`,
   applyBatch: perEvent(async (event, _stored, q, { schema: s }) => {
     if (event.type === 'PrincipalCreated') {
       const d = event.data;
@@ -51,6 +54,17 @@ export const principalsProjection: Projection = {
         event.data.principalId,
       ]);
       await q(`select pg_notify($1, $2)`, [revocationChannel(s), event.data.principalId]);
+    } else if (event.type === 'PrincipalTokenRotated') {
+      const { principalId, token, previousTokenValidUntil: until } = event.data;
+      await q(
+        `update ${s}.principals set
+           previous_token_id = case when $3::timestamptz is null then null else token_id end,
+           previous_token_hash = case when $3::timestamptz is null then null else token_hash end,
+           previous_valid_until = $3::timestamptz, token_id = $2, token_hash = null
+         where principal_id = $1`,
+        [principalId, token.tokenId, until],
+      );
+      await q(`select pg_notify($1, $2)`, [revocationChannel(s), principalId]);
     }
   }),
 };

@@ -63,4 +63,52 @@ describe('principals projection', () => {
     expect(await principalById(db, 'staff-1')).toMatchObject({ name: null, nameTextId: 'text-1' });
     expect(await principalById(db, 'rider-1')).toMatchObject({ name: '张小哥', revoked: true });
   });
+
+  it('keeps the token a rotation replaced for its grace, or drops it at once', async () => {
+    const rotated = (principalId: string, tokenId: string, until: string | null): LedgerEvent => ({
+      type: 'PrincipalTokenRotated',
+      data: { principalId, token: { tokenId }, previousTokenValidUntil: until },
+    });
+    const legacy = { ...rider, data: { ...rider.data, principalId: 'rider-2', riderId: 'r2' } };
+    await spec
+      .given([
+        staff,
+        legacy,
+        rotated('staff-1', 'token-2', '2026-12-05T10:00:00Z'),
+        rotated('rider-2', 'token-3', '2026-12-06T00:00:00Z'),
+        rotated('rider-2', 'token-4', null),
+      ])
+      .then({
+        principals: [
+          {
+            principal_id: 'rider-2',
+            token_id: 'token-4',
+            token_hash: null,
+            previous_token_id: null,
+            previous_token_hash: null,
+            previous_valid_until: null,
+          },
+          {
+            principal_id: 'staff-1',
+            token_id: 'token-2',
+            token_hash: null,
+            previous_token_id: 'token-1',
+            previous_token_hash: null,
+            previous_valid_until: '2026-12-05T10:00:00.000Z',
+          },
+        ],
+      });
+    // A legacy principal's hash is what a rotation with grace keeps.
+    await spec.given([legacy, rotated('rider-2', 'token-3', '2026-12-06T00:00:00Z')]).then({
+      principals: [
+        {
+          principal_id: 'rider-2',
+          token_id: 'token-3',
+          token_hash: null,
+          previous_token_id: null,
+          previous_token_hash: 'bb22',
+        },
+      ],
+    });
+  });
 });
