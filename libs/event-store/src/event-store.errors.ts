@@ -44,3 +44,19 @@ export class StoreUnavailable extends EventStoreError {
     super(message, options);
   }
 }
+
+/**
+ * The store was written by a newer release (its recorded schema version is above this code's):
+ * opening it would run older code on a newer layout. Upgrade the release; stores never go back.
+ */
+export class StoreNewerThanCode extends EventStoreError {
+  readonly code = 'STORE_NEWER_THAN_CODE';
+  constructor(
+    readonly storeVersion: number,
+    readonly codeVersion: number,
+  ) {
+    super(
+      `the event store has schema version ${storeVersion}, written by a newer release; this release knows versions up to ${codeVersion} and does not open it (run the newer release, or restore a backup made before the upgrade)`,
+    );
+  }
+}

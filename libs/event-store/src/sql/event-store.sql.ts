@@ -27,6 +27,7 @@ export function schemaDdl(schema: string): string {
   const recorded = `insert into ${schema}.schema_migrations (version)
     values (${EVENT_STORE_SCHEMA_VERSION}) on conflict do nothing;`;
   return [
+    guardDdl(schema),
     tablesDdl(schema),
     earlierAppendDdl(schema),
     appendDdl(schema),
@@ -34,6 +35,26 @@ export function schemaDdl(schema: string): string {
     recorded,
   ].join('\n');
 }
+
+/**
+ * First, in the same transaction as the rest: processes starting together take turns (two
+ * `create or replace function` at once fail), and a schema a newer release recorded is left as
+ * it is (its functions are not replaced by older ones): the open fails with NEWER_STORE_MARK.
+ */
+function guardDdl(schema: string): string {
+  return `
+select pg_advisory_xact_lock(hashtext('rider-ledger schema ${schema}'));
+do $guard$ begin
+  if to_regclass('${schema}.schema_migrations') is not null then
+    if (select max(version) from ${schema}.schema_migrations) > ${EVENT_STORE_SCHEMA_VERSION} then
+      raise exception '${NEWER_STORE_MARK}';
+    end if;
+  end if;
+end $guard$;`;
+}
+
+/** What the guard raises: the open turns it into `StoreNewerThanCode`. */
+export const NEWER_STORE_MARK = 'ledger store newer than this release';
 
 function tablesDdl(schema: string): string {
   return `

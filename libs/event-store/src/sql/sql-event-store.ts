@@ -4,6 +4,7 @@ import {
   DuplicateEventId,
   EventStoreError,
   InvalidArgument,
+  StoreNewerThanCode,
   StoreUnavailable,
   WrongExpectedRevision,
 } from '../event-store.errors';
@@ -30,6 +31,8 @@ import {
   readAllSql,
   readStreamSql,
   schemaDdl,
+  EVENT_STORE_SCHEMA_VERSION,
+  NEWER_STORE_MARK,
   transactionOfSql,
   type EventRow,
 } from './event-store.sql';
@@ -95,10 +98,29 @@ export class SqlEventStore implements EventStore {
     setMaxListeners(0, this.closing.signal);
   }
 
-  /** Creates the schema when missing (idempotent) and returns a ready store. */
+  /**
+   * Creates the schema when missing, or brings one an older release wrote up to this release's
+   * layout (forward only; every step idempotent, so a start that stops half-way is finished by
+   * the next), and returns a ready store. A schema recorded by a newer release is refused with
+   * `StoreNewerThanCode`, before anything in it is touched.
+   */
   static async open(client: SqlClient, options: SqlEventStoreOptions): Promise<SqlEventStore> {
     const store = new SqlEventStore(client, options);
-    await store.run(() => client.exec(schemaDdl(options.schema)));
+    const refuseNewer = async () => {
+      const recorded = await store.run(() => storedVersion(client, options.schema));
+      if (recorded !== undefined && recorded > EVENT_STORE_SCHEMA_VERSION)
+        throw new StoreNewerThanCode(recorded, EVENT_STORE_SCHEMA_VERSION);
+    };
+    await refuseNewer();
+    await store.run(async () => {
+      try {
+        await client.exec(schemaDdl(options.schema));
+      } catch (error) {
+        // A newer release recorded its version between the look and the guard.
+        if (error instanceof Error && error.message.includes(NEWER_STORE_MARK)) await refuseNewer();
+        throw error;
+      }
+    });
     return store;
   }
 
@@ -444,4 +466,21 @@ export function compareCursors(a: LogCursor, b: LogCursor): number {
   const [txB, posB] = decodeCursor(b).map(BigInt);
   if (txA !== txB) return txA < txB ? -1 : 1;
   return posA === posB ? 0 : posA < posB ? -1 : 1;
+}
+
+/** The newest schema version the schema records; `undefined` when it has no record yet. */
+export async function storedVersion(
+  client: SqlClient,
+  schema: string,
+): Promise<number | undefined> {
+  const table = `${schema}.schema_migrations`;
+  const { rows } = await client.query<{ present: boolean }>(
+    'select to_regclass($1) is not null as present',
+    [table],
+  );
+  if (!rows[0]?.present) return undefined;
+  const { rows: versions } = await client.query<{ version: number | null }>(
+    `select max(version) as version from ${table}`,
+  );
+  return versions[0]?.version ?? undefined;
 }
