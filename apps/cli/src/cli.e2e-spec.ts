@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@ledger/event-store';
 import { CommandBus } from '@nestjs/cqrs';
@@ -116,6 +116,67 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     }
   }, 120_000);
 
+  it('backs the folder up, restores it into a new one that verifies and replays to the same figures', () => {
+    const elsewhere = tempDir();
+    const file = join(elsewhere.path, 'ledger.backup');
+    const restored = join(elsewhere.path, 'restored');
+    const there = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [CLI, ...args], {
+        env: { ...process.env, DATA_DIR: restored, EVENT_STORE: 'embedded' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { code: run.status, out: run.stdout, err: run.stderr };
+    };
+    try {
+      const backup = ledger('backup', file);
+      expect(backup.code).toBe(0);
+      const made = JSON.parse(backup.out) as { events: number; head: number; sha256: string };
+      expect(made.events).toBeGreaterThan(100);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const restore = there('restore', file);
+      expect(restore.code).toBe(0);
+      expect(JSON.parse(restore.out)).toMatchObject({
+        events: made.events,
+        head: made.head,
+        sha256: made.sha256,
+      });
+      expect(JSON.parse(there('verify').out)).toMatchObject({
+        ok: true,
+        head: made.head,
+        eventsChecked: made.events,
+      });
+      const figures = (run: typeof ledger) =>
+        ['jj-r0001', 'jj-r0002', 'jj-r0003'].map(
+          (rider) => (JSON.parse(run('balance', rider).out) as { balance: number }).balance,
+        );
+      expect(figures(there)).toEqual(figures(ledger));
+      expect(JSON.parse(there('replay').out)).toMatchObject({ differences: 0 });
+      expect(JSON.parse(there('events', '--limit', '5').out.split('\n')[4])).toEqual(
+        JSON.parse(ledger('events', '--limit', '5').out.split('\n')[4]),
+      );
+      // A restore never lands on a ledger; a file that is not a backup is refused.
+      const again = there('restore', file);
+      expect(again.code).toBe(2);
+      expect(again.err).toContain('already holds a store');
+      writeFileSync(join(elsewhere.path, 'junk'), 'not a backup');
+      const junk = spawnSync(process.execPath, [CLI, 'restore', join(elsewhere.path, 'junk')], {
+        env: { ...process.env, DATA_DIR: join(elsewhere.path, 'r2'), EVENT_STORE: 'embedded' },
+        encoding: 'utf8',
+      });
+      expect(junk.status).toBe(2);
+      expect(junk.stderr).toContain('is not a backup');
+      const postgres = spawnSync(process.execPath, [CLI, 'backup', file], {
+        env: { ...process.env, EVENT_STORE: 'postgres' },
+        encoding: 'utf8',
+      });
+      expect(postgres.status).toBe(2);
+      expect(postgres.stderr).toContain('pg_dump');
+    } finally {
+      elsewhere.remove();
+    }
+  }, 120_000);
+
   it('exits 4 when a stored event was edited behind the ledger’s back', async () => {
     const { events, sql } = await openEmbeddedDatabase({ dataDir: dir.path });
     try {
@@ -147,6 +208,7 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
         ['selection', 'replay', 'top'],
         ['export', 'events'],
         ['events', '--limit', '1'],
+        ['backup', join(dir.path, 'never.backup')],
       ]) {
         const run = ledger(...args);
         expect({ args, code: run.code }).toEqual({ args, code: 3 });

@@ -1,5 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { EventStoreError, openEventStore, START, type EventStore } from '@ledger/event-store';
+import {
+  backupEmbedded,
+  EventStoreError,
+  InvalidArgument,
+  openEventStore,
+  restoreEmbedded,
+  START,
+  type EventStore,
+} from '@ledger/event-store';
 import { ConfigError, loadConfig } from '@ledger/ledger';
 import { seedDistrict, SeedRefused, writeDemoTokens } from '@ledger/seed';
 import { auditCommands, EXIT, UsageError } from './audit-commands';
@@ -81,7 +89,47 @@ program
     },
   );
 
+program
+  .command('backup <file>')
+  .description(
+    'copy the embedded folder (DATA_DIR: log, read models, personal data) into one file; refused while the API holds the folder. PostgreSQL: pg_dump, see docs/operations.md',
+  )
+  .action(async (file: string) => {
+    const dataDir = embeddedFolder('backup');
+    console.log(JSON.stringify(await refusedAsUsage(backupEmbedded(dataDir, file))));
+  });
+
+program
+  .command('restore <file>')
+  .description(
+    'make a new embedded folder at DATA_DIR from a backup; refused when DATA_DIR already holds a store. Then `ledger verify`',
+  )
+  .action(async (file: string) => {
+    const dataDir = embeddedFolder('restore');
+    console.log(JSON.stringify(await refusedAsUsage(restoreEmbedded(file, dataDir))));
+  });
+
 auditCommands(program);
+
+/** The embedded folder a backup or restore works on; a usage error on the other stores. */
+function embeddedFolder(verb: string): string {
+  const config = loadConfig();
+  if (config.eventStore.kind !== 'embedded')
+    throw new UsageError(
+      `ledger ${verb} works on the embedded folder; with EVENT_STORE=${config.eventStore.kind} use the store's own tools (pg_dump and pg_restore for PostgreSQL: docs/operations.md, "Backups")`,
+    );
+  return config.dataDir;
+}
+
+/** A refusal of the store (no store there, a folder in the way, not a backup) exits 2. */
+async function refusedAsUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof InvalidArgument) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 // Pipe-friendly: `ledger export … | head` ends quietly when the reader has had enough.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

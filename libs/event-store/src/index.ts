@@ -10,6 +10,7 @@ export {
 export { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 export * from './storage';
 export { openEmbeddedDatabase } from './embedded/pglite.event-store';
+export { backupEmbedded, restoreEmbedded, type BackupFigures } from './embedded/backup';
 export { openPostgresDatabase } from './postgres/postgres.event-store';
 export { classifiedPg, classifyPgError, sqlState, UNIQUE_VIOLATION } from './sql/pg-errors';
 export { sleep } from './subscription';
