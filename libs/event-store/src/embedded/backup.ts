@@ -93,7 +93,10 @@ async function logFigures(db: PGlite): Promise<{ events: number; head: number | 
     'select count(*)::int as events, max(global_position)::text as head from ledger.events',
   );
   const head = rows[0]?.head;
-  return { events: rows[0]?.events ?? 0, head: head == null ? null : Number(head) };
+  return {
+    events: rows[0]?.events ?? 0,
+    head: head === null || head === undefined ? null : Number(head),
+  };
 }
 
 function sha256(bytes: Buffer): string {

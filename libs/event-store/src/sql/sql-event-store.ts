@@ -121,6 +121,7 @@ export class SqlEventStore implements EventStore {
         throw error;
       }
     });
+    await store.run(() => refuseForeignTransactions(client, options.schema));
     return store;
   }
 
@@ -483,4 +484,26 @@ export async function storedVersion(
     `select max(version) as version from ${table}`,
   );
   return versions[0]?.version ?? undefined;
+}
+
+/**
+ * The log is ordered and fenced by the transaction ids PostgreSQL gave its appends. A logical
+ * restore (`pg_restore`) into another cluster whose transaction counter is behind the stored ids
+ * would hide every event from readers until the counter passed them, and order new appends
+ * before old ones: refused, with what to do. (A restore into the same cluster, or a physical
+ * copy, keeps the counter ahead.)
+ */
+async function refuseForeignTransactions(client: SqlClient, schema: string): Promise<void> {
+  const { rows } = await client.query<{ stored: string | null; next: string }>(
+    `select (select max(transaction_id) from ${schema}.events)::text as stored,
+            pg_snapshot_xmax(pg_current_snapshot())::text as next`,
+  );
+  const { stored, next } = rows[0] ?? { stored: null, next: '0' };
+  if (stored !== null && BigInt(stored) >= BigInt(next))
+    throw new StoreUnavailable(
+      `the log's transaction ids (up to ${stored}) are ahead of this PostgreSQL cluster's (${next}): ` +
+        'the log was restored with pg_restore into another cluster. Restore it into the cluster it ' +
+        'was dumped from (a new database there), or copy the cluster physically (pg_basebackup); ' +
+        'docs/operations.md, "Backups"',
+    );
 }

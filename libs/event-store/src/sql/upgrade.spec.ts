@@ -46,7 +46,7 @@ async function everything(store: EventStore) {
   return events.map((e) => [e.streamName, e.revision, e.type, e.data]);
 }
 
-describe('upgrading the event store from an earlier layout', () => {
+describe('opening a store written by an earlier release, a newer one, or another cluster', () => {
   it('opens a version-1 store: the events as written, the layout brought up to this version', async () => {
     const db = await versionOneStore();
     expect(await versions(db)).toEqual([1]);
@@ -112,5 +112,19 @@ describe('upgrading the event store from an earlier layout', () => {
     const { rows } = await db.query<{ r: string }>(`select ${SCHEMA}.append_many('[]') as r`);
     expect(rows[0].r).toBe('newer');
     await current.close();
+  });
+
+  it('refuses a log whose transaction ids run ahead of the database (restored into another cluster)', async () => {
+    const db = await PGlite.create();
+    const store = await embeddedStoreOnDb(db, SCHEMA, () => undefined);
+    await store.append('rider-r1', [newEvent('PointsAwarded', { points: 5 })], {
+      expectedRevision: NO_STREAM,
+    });
+    // Another cluster's ids: far above this one's counter.
+    await db.query(`update ${SCHEMA}.events set transaction_id = '4294967296000'::xid8`);
+    const refused = await embeddedStoreOnDb(db, SCHEMA, () => undefined).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((refused as Error).message).toContain('restored with pg_restore into another cluster');
+    await store.close();
   });
 });
