@@ -5,7 +5,7 @@ import {
   TEST_DATABASE_URL,
   uniqueSchema,
 } from '@ledger/testing';
-import { call, eventually, kill, replay, startApi, type ApiProcess } from '../support/processes';
+import { call, eventually, kill, ledgerOf, replay, startApi } from '../support/processes';
 
 const RIDERS = 8;
 const ROUNDS = 3;
@@ -30,21 +30,6 @@ interface Acknowledged {
   readonly body: unknown;
   /** The entry id of an award, the redemption id of a redemption. */
   readonly id: string;
-}
-
-/** Ledger lines of a rider, every page. */
-async function ledgerOf(api: ApiProcess, riderId: string) {
-  const lines: { entryId: string; type: string; points: number }[] = [];
-  for (let cursor: string | null = ''; cursor !== null;) {
-    const page = await call(
-      api,
-      'GET',
-      `/v1/riders/${riderId}/ledger?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    lines.push(...(page.body.items as typeof lines));
-    cursor = page.body.nextCursor as string | null;
-  }
-  return lines;
 }
 
 /**

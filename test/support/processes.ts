@@ -136,3 +136,18 @@ export async function replay(api: ApiProcess, ms = 60_000): Promise<Record<strin
   }, ms);
   return status;
 }
+
+/** Ledger lines of a rider, every page. */
+export async function ledgerOf(api: ApiProcess, riderId: string) {
+  const lines: { entryId: string; type: string; points: number }[] = [];
+  for (let cursor: string | null = ''; cursor !== null;) {
+    const page = await call(
+      api,
+      'GET',
+      `/v1/riders/${riderId}/ledger?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    lines.push(...(page.body.items as typeof lines));
+    cursor = page.body.nextCursor as string | null;
+  }
+  return lines;
+}
