@@ -230,9 +230,23 @@ describeInBrowser('the web console in Chromium', () => {
     await page.getByLabel('事由').fill('夜间巡逻，协助交警疏导');
     expect(await violations(page)).toEqual([]);
     await shot(page, 'staff-award-zh-1280');
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    const awarded = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/awards') && r.request().method() === 'POST',
+    );
     await page.getByRole('button', { name: '确认记分' }).dblclick();
+    const { position } = (await (await awarded).json()) as { position: number };
     await page.getByRole('status').waitFor();
     expect(await page.getByTestId('balance').textContent()).toBe(String(balance + points));
+    // The reload after the award waits for it on whichever API replica it reaches.
+    const rider = `/v1/riders/${encodeURIComponent(riderId)}`;
+    expect(requested).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`${rider}?minPosition=${position}`),
+        expect.stringMatching(new RegExp(`${rider}/ledger\\?.*minPosition=${position}`)),
+      ]),
+    );
     expect((await call('GET', `/v1/riders/${riderId}/balance`)).body.balance).toBe(
       balance + points,
     );

@@ -6954,3 +6954,27 @@ export interface operations {
     };
   };
 }
+
+/** GET routes that accept `minPosition` (read-your-writes across API replicas). */
+export const MIN_POSITION_ROUTES: readonly string[] = [
+  '/v1/communities',
+  '/v1/communities/{id}',
+  '/v1/funds',
+  '/v1/funds/{id}',
+  '/v1/hazards',
+  '/v1/leaderboards',
+  '/v1/principals',
+  '/v1/redemptions',
+  '/v1/redemptions/{id}',
+  '/v1/riders',
+  '/v1/riders/{id}',
+  '/v1/riders/{id}/balance',
+  '/v1/riders/{id}/ledger',
+  '/v1/selections',
+  '/v1/selections/{id}',
+  '/v1/stations',
+  '/v1/stations/{stationId}',
+  '/v1/stations/{stationId}/items',
+  '/v1/tasks',
+  '/v1/tasks/{id}/sign-ups',
+];

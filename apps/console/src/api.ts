@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { language } from './i18n';
-import type { paths } from './api-types';
+import { MIN_POSITION_ROUTES, type paths } from './api-types';
 import { token } from './session';
 
 /** A refusal or failure as the API's problem+json says it, in the chosen language. */
@@ -26,9 +26,38 @@ const auth: Middleware = {
   },
 };
 
+/** The highest log position a write of this session was answered with (0: none yet). */
+let lastPosition = 0;
+const waitingRoutes = new Set(MIN_POSITION_ROUTES);
+
+/**
+ * Read-your-writes across API replicas (docs/api.md): every write's answer carries its log
+ * `position`; reads that accept `minPosition` are sent with the last one, so a read that reaches
+ * another replica behind a load balancer waits for the write the person just made.
+ */
+const readYourWrites: Middleware = {
+  onRequest({ request, schemaPath }) {
+    if (request.method !== 'GET' || lastPosition === 0 || !waitingRoutes.has(schemaPath)) return;
+    const url = new URL(request.url);
+    if (url.searchParams.has('minPosition')) return;
+    url.searchParams.set('minPosition', String(lastPosition));
+    return new Request(url, request);
+  },
+  async onResponse({ request, response }) {
+    if (request.method === 'GET' || !response.ok) return;
+    if (!(response.headers.get('content-type') ?? '').includes('json')) return;
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as { position?: unknown } | undefined;
+    if (typeof body?.position === 'number' && body.position > lastPosition)
+      lastPosition = body.position;
+  },
+};
+
 /** The API, typed from its OpenAPI document (api-types.ts, generated: `npm run console:types`). */
 export const api = createClient<paths>({ baseUrl: location.origin });
-api.use(auth);
+api.use(auth, readYourWrites);
 
 type Success<O> = O extends { responses: infer R }
   ? R extends { 200: { content: { 'application/json': infer T } } }
