@@ -11,7 +11,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { idempotentWrites } from './idempotency/idempotency.interceptor';
 import { AuthGuard } from './auth/auth.guard';
-import { RateLimiter, RateLimits } from './auth/rate-limiter';
+import { RateLimits } from './auth/rate-limiter';
 import { HealthController } from './health/health.controller';
 import { MeController } from './principals/me.controller';
 import { PrincipalsController } from './principals/principals.controller';
@@ -57,10 +57,15 @@ export class AppModule {
         },
         {
           provide: RateLimits,
-          useValue: new RateLimits(
-            new RateLimiter(config.rateLimitPerMinute),
-            new RateLimiter(config.rateLimitUnauthenticatedPerMinute),
-          ),
+          useFactory: () =>
+            RateLimits.of(
+              {
+                perMinute: config.rateLimitPerMinute,
+                unauthenticatedPerMinute: config.rateLimitUnauthenticatedPerMinute,
+              },
+              config.redisUrl,
+              config.readSchema,
+            ),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         {

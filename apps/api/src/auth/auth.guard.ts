@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     const match = BEARER.exec(request.headers.authorization ?? '');
     const actor = match ? await this.queries.execute(new AuthenticateQuery(match[1])) : undefined;
     if (!actor) {
-      const wait = this.limits.addresses.take(`$address:${request.ip}`);
+      const wait = await this.limits.addresses.take(`$address:${request.ip}`);
       if (wait > 0) throw rateLimited(say`too many requests without a valid token`, wait);
       throw ProblemException.from(
         problemOf('UNAUTHENTICATED', say`a valid bearer token is required`),
@@ -49,7 +49,7 @@ export class AuthGuard implements CanActivate {
         problemOf('FORBIDDEN', say`the ${actor.role} role may not do this`),
       );
     }
-    const wait = this.limits.principals.take(accountOf(actor));
+    const wait = await this.limits.principals.take(accountOf(actor));
     if (wait > 0) throw rateLimited(say`too many requests from ${actor.principalId}`, wait);
     request.actor = actor;
     return true;
