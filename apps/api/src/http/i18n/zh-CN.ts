@@ -233,4 +233,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'rider {0} of this district already has this phone number; to move a rider to another community, transfer it':
     '本区的骑手 {0} 已登记此手机号；如需把骑手调到另一个社区，请使用转移',
   '{0} kept changing; {1} retries did not help': '{0} 持续变化，重试 {1} 次仍未成功',
+  'principal {0} is revoked; its token cannot be renewed (create another principal)':
+    '账号 {0} 已吊销，其令牌不能更换（请另建账号）',
+  "the bootstrap admin's token is LEDGER_ADMIN_TOKEN: set a new one, with the old one in LEDGER_ADMIN_TOKEN_PREVIOUS while clients move (docs/operations.md)":
+    '初始管理员的令牌即 LEDGER_ADMIN_TOKEN：设置新令牌，并在客户端切换期间把旧令牌放在 LEDGER_ADMIN_TOKEN_PREVIOUS（见 docs/operations.md）',
 };
