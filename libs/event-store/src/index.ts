@@ -12,5 +12,6 @@ export * from './storage';
 export { openEmbeddedDatabase } from './embedded/pglite.event-store';
 export { backupEmbedded, restoreEmbedded, type BackupFigures } from './embedded/backup';
 export { openPostgresDatabase } from './postgres/postgres.event-store';
+export { parseDatabaseUrl, type DatabaseUrl, type PgHost } from './postgres/hosts';
 export { classifiedPg, classifyPgError, sqlState, UNIQUE_VIOLATION } from './sql/pg-errors';
 export { sleep } from './subscription';

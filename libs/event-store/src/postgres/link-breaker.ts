@@ -13,7 +13,14 @@ const PROBE_TIMEOUT_MS = 1000;
  * a server that answered with an error (a statement timeout, a shutdown notice, too many
  * connections): only these open the breaker, so one slow statement never fails every request.
  */
-const LINK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+const LINK_CODES = new Set([
+  '08001',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+]);
 const LINK_MESSAGES =
   /connection terminated unexpectedly|timeout exceeded when trying to connect|query read timeout|connection timeout/i;
 
@@ -37,7 +44,11 @@ export class LinkBreaker {
   private readonly closed = new AbortController();
   private openedAt: number | undefined;
 
-  constructor(private readonly probeConfig: ClientConfig) {}
+  constructor(
+    private readonly probeConfig: ClientConfig,
+    /** The class of the pool's clients: with several hosts, it finds the one to probe. */
+    private readonly ClientClass: typeof Client = Client,
+  ) {}
 
   get isOpen(): boolean {
     return this.openedAt !== undefined;
@@ -74,7 +85,7 @@ export class LinkBreaker {
   }
 
   private async probe(): Promise<boolean> {
-    const client = new Client({
+    const client = new this.ClientClass({
       ...this.probeConfig,
       connectionTimeoutMillis: PROBE_TIMEOUT_MS,
       query_timeout: PROBE_TIMEOUT_MS,

@@ -2,6 +2,7 @@ import { Client, Pool, type PoolConfig } from 'pg';
 import type { EventStore } from '../event-store.port';
 import { assertSchemaName } from '../sql/event-store.sql';
 import { classifyPgError } from '../sql/pg-errors';
+import { pgConnection } from './hosts';
 import { isLinkFailure, LinkBreaker } from './link-breaker';
 import {
   withUnavailableErrors,
@@ -90,7 +91,7 @@ export function postgresPool(options: PostgresStoreOptions): Pool {
 
 function poolConfig(options: PostgresStoreOptions): PoolConfig {
   const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  return {
+  const config: PoolConfig = {
     connectionString: options.connectionString,
     max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -103,6 +104,14 @@ function poolConfig(options: PostgresStoreOptions): PoolConfig {
     // deployment's schema, not to `public`: two deployments on one database never share them.
     ...(options.schema !== undefined && { options: `-c search_path=${options.schema},public` }),
   };
+  // Several hosts (a primary and its standbys): connections go to the one that takes writes.
+  const connection = pgConnection(options.connectionString, config);
+  return { ...connection.config, ...(connection.Client && { Client: connection.Client }) };
+}
+
+/** The Client class of a pool's connections (the failover one for several hosts). */
+export function clientOf(config: PoolConfig): typeof Client {
+  return (config.Client as typeof Client | undefined) ?? Client;
 }
 
 const statementNames = new Map<string, string>();
@@ -118,7 +127,7 @@ function statementName(text: string): string {
 }
 
 export function pgClient(pool: Pool, schema: string): SqlClient {
-  const breaker = new LinkBreaker(pool.options);
+  const breaker = new LinkBreaker(pool.options, clientOf(pool.options));
   /** Every call: refused at once while the link is down; a link failure opens the breaker. */
   const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
     breaker.check();
@@ -231,7 +240,11 @@ async function listenOn(
   let retry: NodeJS.Timeout | undefined;
   let probe: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const next = new Client({ ...config, statement_timeout: undefined, query_timeout: undefined });
+    const next = new (clientOf(config))({
+      ...config,
+      statement_timeout: undefined,
+      query_timeout: undefined,
+    });
     const lost = () => {
       if (client !== next) return;
       client = undefined;

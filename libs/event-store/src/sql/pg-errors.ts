@@ -3,9 +3,19 @@ import { EventStoreError, InvalidArgument, StoreUnavailable } from '../event-sto
 /**
  * SQLSTATEs that mean "the server cannot serve now", not "this request is wrong": shutdown,
  * crash, start-up, too many connections, out of resources, a deadlock, and 57014, a statement
- * cancelled by `statement_timeout` (the server was too slow; the statement was rolled back).
+ * cancelled by `statement_timeout` (the server was too slow; the statement was rolled back), and
+ * 25006, a write refused by a read-only server (a standby, or a primary set read-only).
  */
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '40P01', '57014']);
+const UNAVAILABLE_STATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '40P01',
+  '57014',
+  '25006',
+]);
 /** SQLSTATEs caused by the data itself (a NUL in JSON text, a value too large …). */
 const BAD_DATA_STATES = new Set(['22P05', '22021', '22P02', '54000', '22003']);
 /** Node socket errors seen when the server is down or the connection breaks. */

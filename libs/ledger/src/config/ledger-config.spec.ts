@@ -38,6 +38,16 @@ describe('loadConfig', () => {
     ).toEqual({ kind: 'kurrentdb', kurrentDbUrl: 'esdb://k:2113?tls=false' });
   });
 
+  it('takes a DATABASE_URL with several hosts (a primary and its standby), as libpq writes it', () => {
+    const url = 'postgres://u@db1:5432,db2:5432/ledger?target_session_attrs=read-write';
+    expect(loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: url }).eventStore).toMatchObject({
+      databaseUrl: url,
+    });
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://u@db1,db2/l?target_session_attrs=standby' }),
+    ).toThrow(/DATABASE_URL target_session_attrs=standby cannot be used/);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

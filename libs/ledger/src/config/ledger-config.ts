@@ -2,6 +2,7 @@ import { DEFAULT_STREAM_CACHE_STREAMS } from '../write/stream-writer';
 import {
   DEFAULT_PG_POOL_SIZE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
+  parseDatabaseUrl,
   type EventStoreSettings,
 } from '@ledger/event-store';
 
@@ -101,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const read = new EnvReader(env, problems);
   const kind = read.oneOf('EVENT_STORE', STORE_KINDS, 'embedded');
   const dataDir = read.string('DATA_DIR', './data');
-  const databaseUrl = read.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
+  const databaseUrl = read.databaseUrl('DATABASE_URL', DEFAULT_DATABASE_URL);
   const schema = read.matching('DATABASE_SCHEMA', 'ledger', /^[a-z_][a-z0-9_]{0,62}$/);
   const poolSize = read.integer('PG_POOL_SIZE', DEFAULT_PG_POOL_SIZE, 1, 200);
   const statementTimeoutMs = read.integer(
@@ -219,8 +220,17 @@ class EnvReader {
     return fallback;
   }
 
-  url(name: string, fallback: string, protocols: readonly string[]): string {
-    return this.optionalUrl(name, protocols) ?? fallback;
+  /** A `postgres://` URL, with one host or several (`host1:5432,host2:5432`, as libpq). */
+  databaseUrl(name: string, fallback: string): string {
+    const value = this.env[name];
+    if (value === undefined || value === '') return fallback;
+    try {
+      parseDatabaseUrl(value);
+      return value;
+    } catch (error) {
+      this.problems.push(`${name} ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    }
   }
 
   optionalUrl(name: string, protocols: readonly string[]): string | undefined {
