@@ -41,7 +41,10 @@ describe('metrics', () => {
       communities: { c1: '几江街道' },
       rules: [{ activity: 'patrol', points: 20, maxPointsPerRiderPerDay: 40 }],
       riders: { r1: 'c1' },
-      principals: [{ id: 'staff-c1', name: 's', role: 'staff', communityIds: ['c1'] }],
+      principals: [
+        { id: 'staff-c1', name: 's', role: 'staff', communityIds: ['c1'] },
+        { id: 'auditor-1', name: 'a', role: 'auditor' },
+      ],
     });
   });
   afterAll(async () => {
@@ -49,14 +52,21 @@ describe('metrics', () => {
     dir.remove();
   });
 
-  it('answers only the metrics token or the admin token', async () => {
-    for (const token of ['', 'wrong-token', tokens['staff-c1']]) {
+  it('answers the metrics token, an admin and an auditor (api.md), no one else', async () => {
+    for (const token of ['', 'wrong-token', 'a-well-formed-token-nobody-has-0123456789']) {
       const refused = await scrape(token);
       expect(refused.status).toBe(401);
       expect(JSON.parse(refused.text)).toMatchObject({ code: 'UNAUTHENTICATED' });
       expect(refused.text).not.toContain('ledger_');
     }
-    expect((await scrape(ADMIN_TOKEN)).status).toBe(200);
+    const staff = await scrape(tokens['staff-c1']);
+    expect(staff.status).toBe(403);
+    expect(JSON.parse(staff.text)).toMatchObject({ code: 'FORBIDDEN' });
+    for (const token of [ADMIN_TOKEN, tokens['auditor-1']]) {
+      const scraped = await scrape(token);
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toMatch(/^ledger_http_requests_total\{/m);
+    }
   });
 
   it('counts awards, refusals and requests by route, and reads the projections and the queue', async () => {

@@ -35,8 +35,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'the request is not valid': '请求无效',
   'the path is not valid': '路径无效',
   'a valid bearer token is required': '需要有效的 Bearer 令牌',
-  'the metrics need METRICS_TOKEN or the admin token as a bearer token':
-    '指标需要以 METRICS_TOKEN 或管理员令牌作为 Bearer 令牌',
+  "the metrics need METRICS_TOKEN, or an admin's or an auditor's token, as a bearer token":
+    '指标需要以 METRICS_TOKEN、管理员或审计员的令牌作为 Bearer 令牌',
   'the {0} role may not do this': '{0} 角色无权执行此操作',
   '{0}; retry in {1} s': '{0}，请在 {1} 秒后重试',
   'too many requests from {0}': '{0} 的请求过于频繁',
