@@ -27,3 +27,4 @@ export * from './audit/seal';
 export * from './upcast';
 export * from './shared/scope';
 export * from './shared/kept-text';
+export * from './audit/merkle';
