@@ -31,3 +31,4 @@ export * from './hazards/hazards.queries';
 export * from './redemptions/redemptions.projection';
 export * from './redemptions/redemptions.queries';
 export * from './leases';
+export * from './log-tree/log-tree.projection';

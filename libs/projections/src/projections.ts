@@ -6,6 +6,7 @@ import { leaderboardsProjection } from './leaderboards/leaderboards.projection';
 import { ledgerLinesProjection } from './ledger-lines/ledger-lines.projection';
 import { principalsProjection } from './principals/principals.projection';
 import { redemptionsProjection } from './redemptions/redemptions.projection';
+import { logTreeProjection } from './log-tree/log-tree.projection';
 import type { Projection } from './projection';
 import { selectionsProjection } from './selections/selections.projection';
 import { stationsProjection } from './stations/stations.projection';
@@ -24,6 +25,7 @@ export const PROJECTIONS: readonly Projection[] = [
   tasksProjection,
   hazardsProjection,
   redemptionsProjection,
+  logTreeProjection,
 ];
 
 /** The read models' projections, by name: what a read may wait for. */
@@ -39,5 +41,6 @@ export const PROJECTION_NAMES = [
   'tasks',
   'hazards',
   'redemptions',
+  'log-tree',
 ] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
