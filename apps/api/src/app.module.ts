@@ -23,6 +23,7 @@ import { StandingsController } from './standings/standings.controller';
 import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
 import { AuditController } from './audit/audit.controller';
+import { StatementsController } from './audit/statements.controller';
 import { LedgerHttp } from './http/ledger-http';
 import { ApiMetrics } from './metrics/api-metrics';
 
@@ -46,6 +47,7 @@ export class AppModule {
         TasksController,
         HazardsController,
         AuditController,
+        StatementsController,
       ]),
       providers: [
         LedgerHttp,

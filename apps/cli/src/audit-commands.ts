@@ -14,6 +14,7 @@ import {
   ReplaySelectionQuery,
   SealLogCommand,
   SYSTEM_ACTOR,
+  TreeHeads,
   VerifyLogQuery,
   withLedger,
   type ExportFormat,
@@ -142,8 +143,14 @@ async function seal(): Promise<void> {
       correlationId: randomUUID(),
     };
     const sealed = await app.get(CommandBus).execute(new SealLogCommand(request));
-    await out(JSON.stringify(sealed));
-    if (isDomainError(sealed)) process.exitCode = EXIT.mismatch;
+    if (isDomainError(sealed)) {
+      await out(JSON.stringify(sealed));
+      process.exitCode = EXIT.mismatch;
+      return;
+    }
+    // The tree head beside the seal, as the hourly job signs it.
+    const treeHead = (await app.get(TreeHeads).sign(new Date())) ?? null;
+    await out(JSON.stringify({ ...sealed, treeHead }));
   });
 }
 

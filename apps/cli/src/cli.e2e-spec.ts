@@ -2,11 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@ledger/event-store';
-import { CommandBus } from '@nestjs/cqrs';
-import { CloseSelectionCommand, loadConfig, StreamCommand, withLedger } from '@ledger/ledger';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { isDomainError } from '@ledger/domain';
+import {
+  CloseSelectionCommand,
+  loadConfig,
+  READ_MODELS,
+  StatementQuery,
+  StreamCommand,
+  withLedger,
+} from '@ledger/ledger';
 import { tempDir } from '@ledger/testing';
 import { ADMIN, requestOf } from '@ledger/ledger/testing';
 import { seedDistrict, seedPlan } from '@ledger/seed';
+import type { ReadModels } from '@ledger/projections';
 
 /** The built CLI (npm test builds before it runs the tests). */
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js');
@@ -51,6 +60,35 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
   }, 60_000);
   afterAll(() => dir.remove());
 
+  it('verifies a rider’s statement offline, and refuses a changed one (exit 4)', async () => {
+    const statement = await withLedger(loadConfig({ DATA_DIR: dir.path }), async (app) => {
+      await app.get<ReadModels>(READ_MODELS).catchUp(); // no runner in a CLI process
+      return app
+        .get(QueryBus)
+        .execute(new StatementQuery(ADMIN, 'jj-r0001', undefined, new Date()));
+    });
+    if (isDomainError(statement)) throw new Error(statement.detail);
+    expect(statement.entries.length).toBeGreaterThan(1);
+    const file = join(dir.path, 'statement.json');
+    writeFileSync(file, JSON.stringify(statement));
+    const good = ledger('verify-statement', file, '--public-key', statement.publicKey.publicKey);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.out)).toMatchObject({
+      ok: true,
+      riderId: 'jj-r0001',
+      balance: statement.balance,
+      keySource: 'given',
+    });
+    const changed = { ...statement, balance: statement.balance + 100 };
+    writeFileSync(file, JSON.stringify(changed));
+    const bad = ledger('verify-statement', file);
+    expect(bad.code).toBe(4);
+    expect(JSON.parse(bad.out)).toMatchObject({ ok: false });
+    writeFileSync(file, 'not json');
+    expect(ledger('verify-statement', file).code).toBe(2);
+    expect(Buffer.from(ledger('signing-key').out.trim(), 'base64')).toHaveLength(32);
+  });
+
   it('verifies, seals, answers balances as of a time, replays and exports', () => {
     const verified = ledger('verify');
     expect(verified.code).toBe(0);
@@ -58,7 +96,10 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     expect(verified.err).toMatch(/verify .*\]/); // a progress bar, on stderr
 
     const sealed = ledger('seal');
-    expect(JSON.parse(sealed.out)).toMatchObject({ sealed: true });
+    expect(JSON.parse(sealed.out)).toMatchObject({
+      sealed: true,
+      treeHead: { treeSize: expect.any(Number) as number, keyId: expect.any(String) as string },
+    });
     expect(JSON.parse(ledger('verify').out)).toMatchObject({ ok: true, sealsChecked: 1 });
     // The demo fund's first stream is closed into a book for this hour; a second run closes none.
     expect(JSON.parse(ledger('close-books').out)).toMatchObject({ funds: 1, closed: 1 });

@@ -11,6 +11,7 @@ import {
 import { ConfigError, loadConfig } from '@ledger/ledger';
 import { seedDistrict, SeedRefused, writeDemoTokens } from '@ledger/seed';
 import { auditCommands, EXIT, UsageError } from './audit-commands';
+import { statementCommands } from './statement-commands';
 
 const program = new Command()
   .name('ledger')
@@ -110,6 +111,7 @@ program
   });
 
 auditCommands(program);
+statementCommands(program);
 
 /** The embedded folder a backup or restore works on; a usage error on the other stores. */
 function embeddedFolder(verb: string): string {

@@ -21,6 +21,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit/checkpoints/latest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The newest signed tree head of the log
+     * @description Who may call it: admin, staff, verifier, station, auditor, rider.
+     */
+    get: operations['StatementsController_latest'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/consistency': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prove a newer tree only added to an older one
+     * @description Who may call it: admin, staff, verifier, station, auditor, rider.
+     */
+    get: operations['StatementsController_consistency'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit/events': {
     parameters: {
       query?: never;
@@ -33,6 +73,26 @@ export interface paths {
      * @description Who may call it: admin, auditor.
      */
     get: operations['AuditController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/public-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The key tree heads are signed with (no token needed)
+     * @description Who may call it: admin, staff, verifier, station, auditor, rider.
+     */
+    get: operations['StatementsController_publicKey'];
     put?: never;
     post?: never;
     delete?: never;
@@ -624,6 +684,26 @@ export interface paths {
      * @description Who may call it: admin.
      */
     delete: operations['RidersController_erase'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/riders/{id}/statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A rider’s statement, verifiable offline
+     * @description Who may call it: admin, staff (their communities only), auditor, rider (itself only).
+     */
+    get: operations['StatementsController_statement'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1328,6 +1408,171 @@ export interface operations {
       };
     };
   };
+  StatementsController_latest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "origin": "rider-ledger/jiangjin",
+           *       "treeSize": 152311,
+           *       "rootHash": "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=",
+           *       "timestamp": "2026-07-01T00:00:00+08:00",
+           *       "keyId": "3f2a9c01",
+           *       "signature": "q1Zb…base64 of 64 bytes…=="
+           *     }
+           */
+          'application/json': {
+            keyId: string;
+            origin: string;
+            rootHash: string;
+            signature: string;
+            timestamp: string;
+            treeSize: number;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  StatementsController_consistency: {
+    parameters: {
+      query: {
+        /** @description the older tree size */
+        from: number;
+        /** @description the newer tree size */
+        to: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "from": 150002,
+           *       "to": 152311,
+           *       "proof": [
+           *         "lqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8c="
+           *       ]
+           *     }
+           */
+          'application/json': {
+            from: number;
+            proof: string[];
+            to: number;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   AuditController_events: {
     parameters: {
       query?: {
@@ -1406,6 +1651,75 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  StatementsController_publicKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "keyId": "3f2a9c01",
+           *       "algorithm": "Ed25519",
+           *       "publicKey": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=",
+           *       "origin": "rider-ledger/jiangjin"
+           *     }
+           */
+          'application/json': {
+            algorithm: string;
+            keyId: string;
+            origin: string;
+            publicKey: string;
+          };
         };
       };
       /** @description UNAUTHENTICATED */
@@ -5033,6 +5347,170 @@ export interface operations {
       };
     };
   };
+  StatementsController_statement: {
+    parameters: {
+      query?: {
+        /** @description the newest tree head signed by then; now (a head at most a minute old) when absent */
+        asOf?: string;
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "riderId": "r-0001",
+           *       "asOf": "2026-07-01T00:00:00+08:00",
+           *       "balance": 20,
+           *       "checkpoint": {
+           *         "origin": "rider-ledger/jiangjin",
+           *         "treeSize": 152311,
+           *         "rootHash": "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=",
+           *         "timestamp": "2026-07-01T00:00:00+08:00",
+           *         "keyId": "3f2a9c01",
+           *         "signature": "q1Zb…base64 of 64 bytes…=="
+           *       },
+           *       "publicKey": {
+           *         "keyId": "3f2a9c01",
+           *         "algorithm": "Ed25519",
+           *         "publicKey": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=",
+           *         "origin": "rider-ledger/jiangjin"
+           *       },
+           *       "entries": [
+           *         {
+           *           "leafIndex": 20,
+           *           "eventHash": "7997559decc3207577d872d41e2297fc3d77dcb7dbd604009d6f3ef2178f1d41",
+           *           "event": {
+           *             "eventId": "a-7f3c",
+           *             "stream": "rider-r-0001",
+           *             "revision": 1,
+           *             "type": "PointsAwarded",
+           *             "schemaVersion": 1,
+           *             "data": {
+           *               "riderId": "r-0001",
+           *               "points": 20
+           *             },
+           *             "metadata": {
+           *               "hash": "7997559decc3207577d872d41e2297fc3d77dcb7dbd604009d6f3ef2178f1d41"
+           *             },
+           *             "recordedAt": "2026-06-15T21:11:02+08:00"
+           *           },
+           *           "inclusionProof": [
+           *             "lqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8c="
+           *           ]
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            asOf: string;
+            balance: number;
+            checkpoint: {
+              keyId: string;
+              origin: string;
+              rootHash: string;
+              signature: string;
+              timestamp: string;
+              treeSize: number;
+            };
+            entries: {
+              event: {
+                data: {
+                  points: number;
+                  riderId: string;
+                };
+                eventId: string;
+                metadata: {
+                  hash: string;
+                };
+                recordedAt: string;
+                revision: number;
+                schemaVersion: number;
+                stream: string;
+                type: string;
+              };
+              eventHash: string;
+              inclusionProof: string[];
+              leafIndex: number;
+            }[];
+            publicKey: {
+              algorithm: string;
+              keyId: string;
+              origin: string;
+              publicKey: string;
+            };
+            riderId: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   RidersController_transfer: {
     parameters: {
       query?: never;
@@ -6970,6 +7448,7 @@ export const MIN_POSITION_ROUTES: readonly string[] = [
   '/v1/riders/{id}',
   '/v1/riders/{id}/balance',
   '/v1/riders/{id}/ledger',
+  '/v1/riders/{id}/statement',
   '/v1/selections',
   '/v1/selections/{id}',
   '/v1/stations',

@@ -28,3 +28,4 @@ export * from './upcast';
 export * from './shared/scope';
 export * from './shared/kept-text';
 export * from './audit/merkle';
+export * from './audit/statement';

@@ -47,6 +47,8 @@ import { KeptTexts } from './personal-data/kept-texts';
 import { PrincipalCache } from './personal-data/principal-cache';
 import { PrincipalTokens } from './personal-data/principal-tokens';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
+import { STATEMENT_HANDLERS } from './queries/statements.queries';
+import { TreeHeads } from './audit/tree-heads';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
@@ -90,6 +92,7 @@ const QUERY_HANDLERS = [
   ...STANDINGS_QUERY_HANDLERS,
   ...WORKFLOW_QUERY_HANDLERS,
   ...AUDIT_HANDLERS,
+  ...STATEMENT_HANDLERS,
   ...SYSTEM_QUERY_HANDLERS,
   ...LIST_QUERY_HANDLERS,
   ...REDEMPTION_QUERY_HANDLERS,
@@ -156,20 +159,27 @@ const QUERY_HANDLERS = [
       useFactory: openReadModels,
     },
     {
+      provide: TreeHeads,
+      inject: [SQL_DATABASE, READ_MODELS, LEDGER_CONFIG],
+      useFactory: (sql: SqlClient, models: ReadModels, config: LedgerConfig) =>
+        TreeHeads.open(sql, models, { signingKey: config.signingKey, origin: config.logOrigin }),
+    },
+    {
       provide: ENTRY_LOCATOR,
       inject: [READ_MODELS],
       useFactory: entryLocator,
     },
     {
       provide: JOB_PROCESSORS,
-      inject: [CommandBus, LEDGER_CONFIG, EVENT_STORE, SQL_DATABASE, READ_MODELS],
+      inject: [CommandBus, LEDGER_CONFIG, EVENT_STORE, SQL_DATABASE, READ_MODELS, TreeHeads],
       useFactory: (
         commands: CommandBus,
         config: LedgerConfig,
         store: EventStore,
         sql: SqlClient,
         readModels: ReadModels,
-      ) => ledgerProcessors({ commands, config, store, sql, readModels }),
+        heads: TreeHeads,
+      ) => ledgerProcessors({ commands, config, store, sql, readModels, heads }),
     },
     {
       provide: JOB_QUEUE,
@@ -184,6 +194,7 @@ const QUERY_HANDLERS = [
   ],
   exports: [
     StreamWriter,
+    TreeHeads,
     SettlementRecovery,
     PERSONAL_DATA,
     KeptTexts,

@@ -201,6 +201,23 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     summary: 'Rebuild every read model in a shadow copy and compare',
   },
   'GET /v1/audit/replays/:id': { roles: ['admin', 'auditor'], summary: 'Read a replay’s progress' },
+  'GET /v1/audit/public-key': {
+    roles: ALL_ROLES,
+    summary: 'The key tree heads are signed with (no token needed)',
+  },
+  'GET /v1/audit/checkpoints/latest': {
+    roles: ALL_ROLES,
+    summary: 'The newest signed tree head of the log',
+  },
+  'GET /v1/audit/consistency': {
+    roles: ALL_ROLES,
+    summary: 'Prove a newer tree only added to an older one',
+  },
+  'GET /v1/riders/:id/statement': {
+    roles: ['admin', 'staff', 'auditor', 'rider'],
+    summary: 'A rider’s statement, verifiable offline',
+    scope: { staff: STAFF, rider: SELF },
+  },
 };
 
 /** Who may call each route, by role: what the guard enforces. */

@@ -1,3 +1,4 @@
+import { parseSigningKey } from '../audit/signing-key';
 import { DEFAULT_STREAM_CACHE_STREAMS } from '../write/stream-writer';
 import {
   DEFAULT_PG_POOL_SIZE,
@@ -18,6 +19,10 @@ export interface LedgerConfig {
   readonly previousAdminToken: string | undefined;
   /** What `GET /metrics` accepts besides the admin token (`METRICS_TOKEN`), for a scraper. */
   readonly metricsToken: string | undefined;
+  /** `LEDGER_SIGNING_KEY`: the Ed25519 key of the tree heads; unset: the deployment's own. */
+  readonly signingKey: string | undefined;
+  /** `LEDGER_LOG_ORIGIN`: the log's name in its signed tree heads. */
+  readonly logOrigin: string;
   readonly host: string;
   readonly port: number;
   readonly timeZone: string;
@@ -67,6 +72,8 @@ export const CONFIG_VARIABLES = [
   'HAZARD_ESCALATION_HOURS',
   'RECOVERY_GRACE_SECONDS',
   'STREAM_CACHE_STREAMS',
+  'LEDGER_SIGNING_KEY',
+  'LEDGER_LOG_ORIGIN',
 ] as const;
 
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -94,6 +101,18 @@ function readTokens(env: NodeJS.ProcessEnv, problems: string[]) {
     problems.push(`METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
   return { adminToken, previousAdminToken, metricsToken };
+}
+
+function readSigningKey(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const text = env.LEDGER_SIGNING_KEY || undefined;
+  if (text === undefined) return undefined;
+  try {
+    parseSigningKey(text);
+    return text;
+  } catch (error) {
+    problems.push(`LEDGER_SIGNING_KEY ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 /** Reads the configuration from `env`; throws a `ConfigError` naming every bad variable. */
@@ -132,6 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     adminToken,
     previousAdminToken,
     metricsToken,
+    signingKey: readSigningKey(env, problems),
+    logOrigin: read.matching(
+      'LEDGER_LOG_ORIGIN',
+      `rider-ledger/${kind === 'embedded' ? 'embedded' : schema}`,
+      /^[\x21-\x7e]{1,200}$/,
+    ),
     host: read.string('HOST', '127.0.0.1'),
     port: read.integer('PORT', 3000, 0, 65535),
     timeZone: read.timeZone('LEDGER_TIME_ZONE', 'Asia/Shanghai'),

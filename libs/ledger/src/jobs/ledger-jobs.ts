@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { exportRows, formatRows, type ExportFormat, type ExportKind } from '../audit/export';
 import { SealLogCommand } from '../audit/audit.commands';
 import { ReplayReadModelsCommand } from '../audit/audit.tools';
+import type { TreeHeads } from '../audit/tree-heads';
 import { JOB_NAMES } from './job-ids';
 import type { JobContext, JobProcessor, JobProcessors } from './job-queue';
 
@@ -39,6 +40,8 @@ export interface JobDependencies {
   readonly store: EventStore;
   readonly sql: SqlClient;
   readonly readModels: ReadModels;
+  /** Signs a tree head after each seal (absent: no head signed, as in tests of other jobs). */
+  readonly heads?: TreeHeads;
 }
 
 function systemRequest(config: LedgerConfig, idempotencyKey?: string): LedgerRequest {
@@ -61,7 +64,9 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       async () => {
         const sealed = await commands.execute(new SealLogCommand(systemRequest(config)));
         if (isDomainError(sealed)) throw new Error(sealed.detail); // kept as a failed job: look at it
-        return sealed;
+        // The tree as the log-tree model holds it now, signed beside the seal (hourly).
+        const head = await deps.heads?.sign(new Date());
+        return { ...sealed, treeHead: head ?? null };
       },
     ],
     [JOB_NAMES.fundBooks, () => commands.execute(new CloseFundBooksCommand(systemRequest(config)))],

@@ -64,7 +64,7 @@ export class GetLedgerQuery extends ScopedQuery<Page<LedgerLineView> | DomainErr
  * FORBIDDEN when the caller may not read the rider (scope rules in the domain); `place` is where
  * the rider is when the caller has read it already.
  */
-async function readScope(
+export async function readScope(
   models: ReadModels,
   actor: Actor,
   riderId: string,

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { chainInput, canonicalJson } from '@ledger/domain';
+
+export { canonicalJson };
 
 /** The fields of an event its hash covers (the `hash` in its metadata excepted). */
 export interface Chainable {
@@ -15,42 +18,12 @@ export interface Chainable {
 export const HASH_KEY = 'hash';
 
 /**
- * JSON with object keys sorted at every depth and no spaces: the same value always gives the same
- * bytes, whichever store the event came back from (jsonb reorders keys; KurrentDB does not).
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number');
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-/**
  * SHA-256 (hex) over the event's id, stream, revision, type, schema version, data and metadata and
  * the hash of the event before it in its stream (`''` for the first): editing, deleting,
  * reordering or inserting an event breaks the chain from there on.
  */
 export function eventHash(event: Chainable, previousHash: string): string {
-  const { [HASH_KEY]: _own, ...metadata } = event.metadata;
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        eventId: event.eventId,
-        stream: event.streamName,
-        revision: event.revision,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata,
-        previous: previousHash,
-      }),
-    )
-    .digest('hex');
+  return createHash('sha256').update(chainInput(event, previousHash)).digest('hex');
 }
 
 /** The hash an event was stored with; `''` for an event written before the chain existed. */

@@ -237,4 +237,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
     '账号 {0} 已吊销，其令牌不能更换（请另建账号）',
   "the bootstrap admin's token is LEDGER_ADMIN_TOKEN: set a new one, with the old one in LEDGER_ADMIN_TOKEN_PREVIOUS while clients move (docs/operations.md)":
     '初始管理员的令牌即 LEDGER_ADMIN_TOKEN：设置新令牌，并在客户端切换期间把旧令牌放在 LEDGER_ADMIN_TOKEN_PREVIOUS（见 docs/operations.md）',
+  'a signed tree head (the log is empty)': '已签名的树头（日志为空）',
+  'from and to must be tree sizes with 1 ≤ from ≤ to ≤ {0}':
+    'from 和 to 必须是树的大小，且 1 ≤ from ≤ to ≤ {0}',
+  'a tree head signed by {0}': '在 {0} 之前签名的树头',
 };

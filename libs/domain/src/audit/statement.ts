@@ -1,0 +1,235 @@
+import {
+  base64ToBytes,
+  bytesToHex,
+  hexToBytes,
+  merkleHasher,
+  verifyInclusion,
+  type Sha256,
+} from './merkle';
+
+/**
+ * A rider's statement and its offline check: the rider's events, each with its place in the log's
+ * Merkle tree and an inclusion proof against one signed tree head, and the balance they add up to.
+ * No Node and no I/O (SHA-256 and Ed25519 are given), so `ledger verify-statement` and the
+ * console's verification page run this same code.
+ */
+
+/**
+ * JSON with object keys sorted at every depth and no spaces: the same value always gives the same
+ * bytes, whichever store the event came back from (jsonb reorders keys; KurrentDB does not).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number');
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** What an event's chain hash is the SHA-256 of (hex): its fields and its predecessor's hash. */
+export function chainInput(
+  event: {
+    readonly eventId: string;
+    readonly streamName: string;
+    readonly revision: number;
+    readonly type: string;
+    readonly schemaVersion: number;
+    readonly data: Record<string, unknown>;
+    readonly metadata: Record<string, unknown>;
+  },
+  previousHash: string,
+): string {
+  const { hash: _own, ...metadata } = event.metadata;
+  return canonicalJson({
+    eventId: event.eventId,
+    stream: event.streamName,
+    revision: event.revision,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata,
+    previous: previousHash,
+  });
+}
+
+export interface CheckpointView {
+  readonly origin: string;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly timestamp: string;
+  readonly keyId: string;
+  readonly signature: string;
+}
+
+export interface StatementEvent {
+  readonly eventId: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly recordedAt: string;
+}
+
+export interface StatementEntry {
+  readonly leafIndex: number;
+  /** The event's chain hash, hex. */
+  readonly eventHash: string;
+  readonly event: StatementEvent;
+  /** RFC 9162 audit path, base64, nearest the leaf first. */
+  readonly inclusionProof: readonly string[];
+}
+
+export interface Statement {
+  readonly riderId: string;
+  readonly asOf: string;
+  readonly balance: number;
+  readonly checkpoint: CheckpointView;
+  readonly publicKey: { keyId: string; algorithm: string; publicKey: string; origin: string };
+  readonly entries: readonly StatementEntry[];
+}
+
+/** A rider's balance from its events as stored: awards in, reversals and redemptions out. */
+export function balanceOfEvents(
+  events: readonly { type: string; data: Record<string, unknown> }[],
+): number {
+  let balance = 0;
+  for (const { type, data } of events) {
+    const points = typeof data.points === 'number' ? data.points : 0;
+    if (type === 'PointsAwarded' || type === 'RedemptionCancelled') balance += points;
+    if (type === 'AwardReversed' || type === 'RedemptionMade') balance -= points;
+  }
+  return balance;
+}
+
+export interface StatementCrypto {
+  readonly sha256: Sha256;
+  /** Ed25519: whether `signature` is `publicKey`'s over `message`. */
+  readonly verifyEd25519: (
+    signature: Uint8Array,
+    message: Uint8Array,
+    publicKey: Uint8Array,
+  ) => boolean | Promise<boolean>;
+}
+
+export interface StatementCheck {
+  readonly ok: boolean;
+  /** Every check that failed, in words; empty when ok. */
+  readonly problems: readonly string[];
+  readonly riderId: string;
+  readonly entries: number;
+  readonly treeSize: number;
+  /** The balance the events add up to (whatever the statement says). */
+  readonly balance: number;
+  readonly keyId: string;
+}
+
+/** The bytes a checkpoint's signature covers (C2SP tlog-checkpoint's note body). */
+export function checkpointText(
+  head: Pick<CheckpointView, 'origin' | 'treeSize' | 'rootHash'>,
+): string {
+  return `${head.origin}\n${head.treeSize}\n${head.rootHash}\n`;
+}
+
+/** C2SP's key id: the first 4 bytes of SHA-256(origin ‖ "\n" ‖ 0x01 ‖ key), hex. */
+export function keyIdOf(origin: string, publicKey: Uint8Array, sha256: Sha256): string {
+  const name = new TextEncoder().encode(`${origin}\n`);
+  const input = new Uint8Array(name.length + 1 + publicKey.length);
+  input.set(name);
+  input[name.length] = 0x01;
+  input.set(publicKey, name.length + 1);
+  return bytesToHex(sha256(input).subarray(0, 4));
+}
+
+/**
+ * Checks a statement against a public key (base64 of the raw Ed25519 key the district
+ * publishes): the tree head's signature; each event's chain hash, recomputed from its fields and
+ * the one before it (the rider's stream from its first event, none left out); each event's
+ * inclusion in the signed tree; and the balance. Whatever fails is named; nothing throws.
+ */
+export async function verifyStatement(
+  statement: Statement,
+  publicKeyBase64: string,
+  crypto: StatementCrypto,
+): Promise<StatementCheck> {
+  const problems: string[] = [];
+  const hasher = merkleHasher(crypto.sha256);
+  const { checkpoint, entries } = statement;
+  const decode = (text: string, what: string): Uint8Array | undefined => {
+    try {
+      return base64ToBytes(text);
+    } catch {
+      problems.push(`${what} is not base64`);
+      return undefined;
+    }
+  };
+  const key = decode(publicKeyBase64, 'the public key');
+  const keyId = key ? keyIdOf(checkpoint.origin, key, crypto.sha256) : '';
+  const signature = decode(checkpoint.signature, "the tree head's signature");
+  const root = decode(checkpoint.rootHash, "the tree head's root");
+  if (key && key.length !== 32) problems.push('the public key is not 32 bytes');
+  if (key && keyId !== checkpoint.keyId)
+    problems.push(`the tree head names key ${checkpoint.keyId}; this public key is ${keyId}`);
+  if (key && signature && key.length === 32) {
+    const message = new TextEncoder().encode(checkpointText(checkpoint));
+    const good = await Promise.resolve(crypto.verifyEd25519(signature, message, key)).catch(
+      () => false,
+    );
+    if (!good) problems.push("the tree head's signature does not verify with this public key");
+  }
+  const stream = `rider-${statement.riderId}`;
+  let previous = '';
+  let lastLeaf = -1;
+  for (const [i, { leafIndex, eventHash, event, inclusionProof }] of entries.entries()) {
+    const where = `event ${i + 1} (revision ${event.revision})`;
+    if (event.stream !== stream)
+      problems.push(`${where} is of stream ${event.stream}, not ${stream}`);
+    if (event.revision !== i)
+      problems.push(
+        `${where}: the rider's events must be all of them from its first (revision ${i})`,
+      );
+    if (!(leafIndex > lastLeaf))
+      problems.push(`${where}: its place in the log is not after the one before`);
+    lastLeaf = leafIndex;
+    const recomputed = bytesToHex(
+      crypto.sha256(
+        new TextEncoder().encode(chainInput({ ...event, streamName: event.stream }, previous)),
+      ),
+    );
+    if (recomputed !== eventHash || event.metadata.hash !== eventHash)
+      problems.push(`${where}: its content does not give its hash (changed, or out of order)`);
+    previous = eventHash;
+    if (!root || !/^[0-9a-f]{64}$/.test(eventHash)) continue;
+    const proof: Uint8Array[] = [];
+    for (const p of inclusionProof) {
+      const bytes = decode(p, `${where}: a proof hash`);
+      if (bytes) proof.push(bytes);
+    }
+    const refusal = verifyInclusion(
+      leafIndex,
+      checkpoint.treeSize,
+      hasher.leaf(hexToBytes(eventHash)),
+      proof,
+      root,
+      hasher,
+    );
+    if (refusal !== undefined) problems.push(`${where} is not in the signed tree: ${refusal}`);
+  }
+  const balance = balanceOfEvents(entries.map((e) => e.event));
+  if (balance !== statement.balance)
+    problems.push(`the events add up to ${balance}, the statement says ${statement.balance}`);
+  return {
+    ok: problems.length === 0,
+    problems,
+    riderId: statement.riderId,
+    entries: entries.length,
+    treeSize: checkpoint.treeSize,
+    balance,
+    keyId,
+  };
+}

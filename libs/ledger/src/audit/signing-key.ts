@@ -1,0 +1,124 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { bytesToBase64, type StatementCrypto } from '@ledger/domain';
+
+/**
+ * The key that signs the log's tree heads (checkpoints), as C2SP tlog-checkpoint writes them: the
+ * signature is Ed25519 over `origin\ntreeSize\nrootHash(base64)\n`.
+ */
+
+export interface Checkpoint {
+  readonly origin: string;
+  readonly treeSize: number;
+  /** base64 of the 32-byte root. */
+  readonly rootHash: string;
+  /** When it was signed (ISO 8601, UTC). */
+  readonly timestamp: string;
+  readonly keyId: string;
+  /** base64 of the Ed25519 signature over `checkpointBody`. */
+  readonly signature: string;
+}
+
+export interface PublicKeyView {
+  readonly keyId: string;
+  readonly algorithm: 'Ed25519';
+  /** base64 of the 32-byte raw public key. */
+  readonly publicKey: string;
+  readonly origin: string;
+}
+
+/** The bytes a checkpoint's signature covers (the C2SP note body). */
+export function checkpointBody(head: Pick<Checkpoint, 'origin' | 'treeSize' | 'rootHash'>): Buffer {
+  return Buffer.from(`${head.origin}\n${head.treeSize}\n${head.rootHash}\n`, 'utf8');
+}
+
+/** DER of a PKCS #8 Ed25519 private key before its 32-byte seed (RFC 8410). */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A signing key from its text: base64 of the 32-byte seed, or a PKCS #8 PEM
+ * (`openssl genpkey -algorithm ed25519`). Throws saying what is wrong.
+ */
+export function parseSigningKey(text: string): KeyObject {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN')) {
+    const key = createPrivateKey(trimmed);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('is not an Ed25519 private key');
+    return key;
+  }
+  const seed = Buffer.from(trimmed, 'base64');
+  if (seed.length !== 32 || seed.toString('base64') !== trimmed)
+    throw new Error('must be the base64 of a 32-byte Ed25519 seed, or a PKCS #8 PEM');
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+}
+
+/** A new key's text, as `LEDGER_SIGNING_KEY` takes it. */
+export function newSigningKey(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return der.subarray(PKCS8_ED25519_PREFIX.length).toString('base64');
+}
+
+export class LogSigner {
+  readonly publicKey: Buffer;
+  /** C2SP key id: the first 4 bytes of SHA-256(origin ‖ "\n" ‖ 0x01 ‖ public key), hex. */
+  readonly keyId: string;
+
+  constructor(
+    private readonly privateKey: KeyObject,
+    readonly origin: string,
+  ) {
+    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+    this.publicKey = Buffer.from(String(jwk.x), 'base64url');
+    this.keyId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(`${origin}\n`), Buffer.of(0x01), this.publicKey]))
+      .digest()
+      .subarray(0, 4)
+      .toString('hex');
+  }
+
+  view(): PublicKeyView {
+    return {
+      keyId: this.keyId,
+      algorithm: 'Ed25519',
+      publicKey: this.publicKey.toString('base64'),
+      origin: this.origin,
+    };
+  }
+
+  sign(treeSize: number, root: Uint8Array, at: Date): Checkpoint {
+    const head = { origin: this.origin, treeSize, rootHash: bytesToBase64(root) };
+    return {
+      ...head,
+      timestamp: at.toISOString(),
+      keyId: this.keyId,
+      signature: sign(null, checkpointBody(head), this.privateKey).toString('base64'),
+    };
+  }
+}
+
+/** SHA-256 and Ed25519 from node:crypto, for `verifyStatement` (the CLI, tests). */
+export const NODE_STATEMENT_CRYPTO: StatementCrypto = {
+  sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+  verifyEd25519: (signature, message, publicKey) =>
+    verify(
+      null,
+      message,
+      createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+        format: 'jwk',
+      }),
+      signature,
+    ),
+};
