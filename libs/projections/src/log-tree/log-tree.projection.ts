@@ -88,7 +88,9 @@ export const logTreeProjection: Projection = {
     const nodes: [number, number, string][] = [];
     batch.forEach(({ stored }, k) => {
       const leafIndex = start + k;
-      let hash = LOG_TREE_HASHER.leaf(leafData(typeof stored.metadata.hash === 'string' ? stored.metadata.hash : ''));
+      let hash = LOG_TREE_HASHER.leaf(
+        leafData(typeof stored.metadata.hash === 'string' ? stored.metadata.hash : ''),
+      );
       known.set(nodeKey({ level: 0, index: leafIndex }), hash);
       leaves.push([leafIndex, stored.position, stored.streamName, stored.revision, hex(hash)]);
       // Each odd index completes the perfect subtree one level up, with its left sibling.
