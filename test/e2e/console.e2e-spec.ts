@@ -563,6 +563,49 @@ describeInBrowser('the web console in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('a rider opens a verifiable statement, checks it in the browser, and anyone checks the file without signing in', async () => {
+    const call = apiClient(app);
+    const mine = seeded.tokens.find((t) => t.role === 'rider');
+    if (!mine) throw new Error('the demo district has no rider account');
+    const riderId = mine.id.replace(/^rider-/, '');
+    const page = await signedIn(mine.token, 375);
+    await page.getByRole('link', { name: '可验证对账单' }).click();
+    await page.getByRole('heading', { name: '可验证积分对账单' }).waitFor();
+    const balance = (await call('GET', `/v1/riders/${riderId}/balance`)).body.balance as number;
+    expect(Number(await page.getByTestId('statement-balance').textContent())).toBe(balance);
+    await page.getByRole('img', { name: '本对账单的地址' }).waitFor();
+    await page.getByRole('button', { name: '在本浏览器中验证' }).click();
+    await page.getByTestId('statement-check').waitFor();
+    expect(await page.getByTestId('statement-check').textContent()).toMatch(
+      new RegExp(`^验证通过：.*合计余额 ${balance}。$`),
+    );
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'rider-statement-zh-375');
+
+    // The file, checked on the verification page by someone without an account.
+    const statement = (await call('GET', `/v1/riders/${riderId}/statement`)).body;
+    const anyone = await (await browser.newContext({ locale: 'zh-CN', bypassCSP: true })).newPage();
+    await anyone.goto(`${url}/#/verify`);
+    await anyone.getByRole('heading', { name: '验证对账单' }).waitFor();
+    const key = anyone.getByLabel('公钥（区里公布的 Base64）');
+    // The key fills itself in from this ledger (GET /v1/audit/public-key, no token).
+    await anyone.waitForFunction("document.querySelector('input.wide')?.value !== ''");
+    expect(await key.inputValue()).toBe((await call('GET', '/v1/audit/public-key')).body.publicKey);
+    const paste = anyone.getByLabel('或粘贴对账单内容（JSON）');
+    await paste.fill(JSON.stringify(statement));
+    await anyone.getByRole('button', { name: '在本浏览器中验证' }).click();
+    expect(await anyone.getByTestId('statement-check').textContent()).toMatch(/^验证通过/);
+    await shot(anyone, 'verify-statement-zh');
+    // One point more than the log says: refused, with what is wrong.
+    await paste.fill(JSON.stringify({ ...statement, balance: Number(statement.balance) + 1 }));
+    await anyone.getByRole('button', { name: '在本浏览器中验证' }).click();
+    await anyone.getByRole('alert').waitFor();
+    expect(await anyone.getByTestId('statement-check').textContent()).toMatch(
+      new RegExp(`验证未通过.*各条记录合计 ${balance} 分，对账单写的是 ${balance + 1} 分。`),
+    );
+    await shot(anyone, 'verify-statement-refused-zh');
+  });
+
   it('speaks English on request, and answers a refusal in the chosen language', async () => {
     const page = await signedIn(station.token, 1280);
     await page.getByRole('heading', { name: '驿站兑换' }).waitFor();

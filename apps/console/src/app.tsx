@@ -16,6 +16,7 @@ import { ReceiptPage } from './pages/receipt';
 import { RiderPage } from './pages/rider';
 import { RidersPage } from './pages/riders';
 import { SignInPage } from './pages/sign-in';
+import { StatementPage, VerifyPage } from './pages/statement';
 import { StationPage } from './pages/station';
 import { StockPage } from './pages/stock';
 import { TodayPage } from './pages/today';
@@ -80,6 +81,16 @@ export function App() {
     </header>
   );
 
+  // Checking a statement file needs no account: a rider checks the file they were given.
+  if (route[0] === 'verify' && (!token() || me === 'refused'))
+    return (
+      <>
+        {header}
+        <main>
+          <VerifyPage />
+        </main>
+      </>
+    );
   if (!token() || me === 'refused' || (me === null && error === null && !token()))
     return (
       <>
@@ -163,6 +174,9 @@ const PARENT: Record<string, string> = {
   selection: 'selections',
 };
 
+/** Where a statement is reached from, by role (staff and admins: a rider's page). */
+const STATEMENT_PARENT: Record<string, string> = { rider: 'mine', auditor: 'audit' };
+
 function Pages({ me, route }: { me: Me; route: string[] }) {
   const links = linksOf(me);
   const [first] = links;
@@ -173,13 +187,20 @@ function Pages({ me, route }: { me: Me; route: string[] }) {
         <p>{t('app.notYet')}</p>
       </main>
     );
+  // A statement is reached from the rider page, the rider's own page or the audit page.
+  const parentOf = (name: string) =>
+    name === 'statement'
+      ? (STATEMENT_PARENT[me.role] ?? 'riders')
+      : name === 'verify'
+        ? first[0]
+        : (PARENT[name] ?? name);
   const allowed = (name: string | undefined): name is string =>
-    name !== undefined && links.some(([to]) => to === (PARENT[name] ?? name));
+    name !== undefined && links.some(([to]) => to === parentOf(name));
   const [asked, id] = route;
   const page = allowed(asked) ? asked : first[0];
   return (
     <>
-      <Nav links={links} page={PARENT[page] ?? page} />
+      <Nav links={links} page={parentOf(page)} />
       <main>
         <Page me={me} page={page} id={id} />
       </main>
@@ -224,6 +245,10 @@ function Page({ me, page, id }: { me: Me; page: string; id: string | undefined }
       return <RulesPage canEdit={me.role === 'admin'} />;
     case 'audit':
       return <AuditPage />;
+    case 'statement':
+      return <StatementPage key={id ?? riderId} riderId={id ?? riderId} />;
+    case 'verify':
+      return <VerifyPage />;
     case 'mine':
       return <MinePage riderId={riderId} now={me.now} />;
     case 'my-tasks':

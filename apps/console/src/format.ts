@@ -45,3 +45,11 @@ export function hoursLater(iso: string, hours: number): string {
 export function grouped(n: number, lang: string): string {
   return new Intl.NumberFormat(lang).format(n);
 }
+
+/** A UTC time (a stored event's) as the wall time of `offset` (`+08:00`), written with it. */
+export function atOffset(iso: string, offset: string): string {
+  const minutes =
+    offset === 'Z' ? 0 : Number(offset.slice(0, 3)) * 60 + Number(offset[0] + offset.slice(4));
+  const at = new Date(new Date(iso).getTime() + minutes * 60_000);
+  return `${at.toISOString().slice(0, 19)}${offset}`;
+}

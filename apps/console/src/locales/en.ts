@@ -79,6 +79,67 @@ export const en: Same<typeof zhCN> = {
       'The camera could not be opened. Allow camera access, or type the phone number or id.',
     stopScan: 'Stop scanning',
   },
+  statement: {
+    title: 'Verifiable points statement',
+    rider: 'Rider',
+    balance: 'Balance',
+    signedAt: 'Tree head signed at',
+    log: 'Ledger',
+    treeSize: '{{treeSize}} entries in all',
+    key: 'Signing key',
+    what: 'What',
+    points: 'Points',
+    occurredAt: 'When',
+    leaf: 'Log index',
+    address: 'Address of this statement',
+    howToCheck:
+      'Scan to fetch the same statement again; a saved file can be checked offline on the "Verify a statement" page or with ledger verify-statement, without trusting the district.',
+    verify: 'Verify in this browser',
+    checking: 'Verifying…',
+    save: 'Save the statement file',
+    print: 'Print the statement',
+    verified:
+      'Verified: the hashes and inclusion proofs of {{entries}} entries are right and the tree head is signed (key {{keyId}}, {{treeSize}} entries in all); balance {{balance}}.',
+    notVerified: 'Not verified:',
+    verifyTitle: 'Verify a statement',
+    verifyIntro:
+      "Choose or paste a statement file and check it with the district's published key: the signature, each entry's hash and inclusion proof, the balance. All computed in this browser, nothing sent to a server.",
+    file: 'Statement file',
+    paste: 'Or paste the statement (JSON)',
+    publicKey: "Public key (the district's, base64)",
+    notAStatement: 'This is not a statement file (it needs checkpoint and entries).',
+    open: 'Verifiable statement',
+    problem: {
+      keyNotBase64: 'The public key is not base64.',
+      keyLength: 'The public key is not 32 bytes.',
+      keyMismatch:
+        'The tree head names key {{named}}; this public key is {{given}}: the statement was not signed with it.',
+      signatureNotBase64: "The tree head's signature is not base64.",
+      rootNotBase64: "The tree head's root is not base64.",
+      badSignature:
+        "The tree head's signature does not verify with this key (the head was changed, or another district signed it).",
+      wrongStream: 'Entry {{n}} (revision {{revision}}) is of {{stream}}, not {{expected}}.',
+      missingEvents:
+        'Entry {{n}} (revision {{revision}}): every entry from the first must be there (revision {{expected}} expected); some were left out.',
+      leafOrder:
+        'Entry {{n}} (revision {{revision}}): its place in the log is not after the one before.',
+      hashMismatch:
+        'Entry {{n}} (revision {{revision}}): its content does not give its hash (changed, or out of order).',
+      proofNotBase64: 'Entry {{n}} (revision {{revision}}): a proof hash is not base64.',
+      notIncluded: 'Entry {{n}} (revision {{revision}}) is not in the signed tree: {{why}}',
+      balanceMismatch: 'The entries add up to {{computed}}; the statement says {{claimed}}.',
+    },
+    type: {
+      RiderRegistered: 'Registered',
+      RiderTransferred: 'Moved community',
+      RiderPersonalDataErased: 'Personal data erased',
+      PointsAwarded: 'Award',
+      AwardReversed: 'Award reversed',
+      RedemptionMade: 'Redemption',
+      RedemptionCancelled: 'Redemption cancelled',
+      BadgeEarned: 'Badge earned',
+    },
+  },
   receipt: {
     title: 'Receipt',
     number: 'Number',

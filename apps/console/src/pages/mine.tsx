@@ -54,6 +54,9 @@ export function MinePage({ riderId, now }: { riderId: string; now: string }) {
           </h2>
           <BalanceAndBadges rider={rider} testId="my-balance" />
           <p>
+            <a href="#/statement">{t('statement.open')}</a>
+          </p>
+          <p>
             {rank === undefined
               ? t('app.loading')
               : rank === null

@@ -116,7 +116,8 @@ export function RiderPage({ id }: { id: string }) {
         {rider.name ?? '—'} <small>{rider.id}</small>
       </h1>
       <p class="balance">
-        {t('staff.balance')}: <strong data-testid="balance">{rider.balance}</strong>
+        {t('staff.balance')}: <strong data-testid="balance">{rider.balance}</strong>{' '}
+        <a href={`#/statement/${encodeURIComponent(rider.id)}`}>{t('statement.open')}</a>
       </p>
       {done && <p role="status">{done}</p>}
       <ProblemNote error={error} />

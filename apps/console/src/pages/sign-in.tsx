@@ -34,6 +34,9 @@ export function SignInPage({ refused, onSignedIn }: { refused: boolean; onSigned
         </button>
       </form>
       <p class="hint">{t('signIn.session')}</p>
+      <p>
+        <a href="#/verify">{t('statement.verifyTitle')}</a>
+      </p>
     </section>
   );
 }

@@ -117,10 +117,38 @@ export interface StatementCrypto {
   ) => boolean | Promise<boolean>;
 }
 
+/** What a statement check can find wrong, with the English of each (`{name}`: a value). */
+export const STATEMENT_PROBLEMS = {
+  keyNotBase64: 'the public key is not base64',
+  keyLength: 'the public key is not 32 bytes',
+  keyMismatch: 'the tree head names key {named}; this public key is {given}',
+  signatureNotBase64: "the tree head's signature is not base64",
+  rootNotBase64: "the tree head's root is not base64",
+  badSignature: "the tree head's signature does not verify with this public key",
+  wrongStream: 'event {n} (revision {revision}) is of stream {stream}, not {expected}',
+  missingEvents:
+    "event {n} (revision {revision}): the rider's events must be all of them from its first (revision {expected})",
+  leafOrder: 'event {n} (revision {revision}): its place in the log is not after the one before',
+  hashMismatch:
+    'event {n} (revision {revision}): its content does not give its hash (changed, or out of order)',
+  proofNotBase64: 'event {n} (revision {revision}): a proof hash is not base64',
+  notIncluded: 'event {n} (revision {revision}) is not in the signed tree: {why}',
+  balanceMismatch: 'the events add up to {computed}, the statement says {claimed}',
+} as const;
+
+export type StatementProblemCode = keyof typeof STATEMENT_PROBLEMS;
+
+export interface StatementFinding {
+  readonly code: StatementProblemCode;
+  readonly values: Readonly<Record<string, string | number>>;
+}
+
 export interface StatementCheck {
   readonly ok: boolean;
-  /** Every check that failed, in words; empty when ok. */
+  /** Every check that failed, in English words; empty when ok. */
   readonly problems: readonly string[];
+  /** The same, as codes and values (for a translation: the console's `statement.problem.*`). */
+  readonly findings: readonly StatementFinding[];
   readonly riderId: string;
   readonly entries: number;
   readonly treeSize: number;
@@ -157,57 +185,54 @@ export async function verifyStatement(
   publicKeyBase64: string,
   crypto: StatementCrypto,
 ): Promise<StatementCheck> {
-  const problems: string[] = [];
+  const findings: StatementFinding[] = [];
+  const found = (code: StatementProblemCode, values: Record<string, string | number> = {}) =>
+    findings.push({ code, values });
   const hasher = merkleHasher(crypto.sha256);
   const { checkpoint, entries } = statement;
-  const decode = (text: string, what: string): Uint8Array | undefined => {
+  const decode = (text: string, code: StatementProblemCode, values = {}) => {
     try {
       return base64ToBytes(text);
     } catch {
-      problems.push(`${what} is not base64`);
+      found(code, values);
       return undefined;
     }
   };
-  const key = decode(publicKeyBase64, 'the public key');
+  const key = decode(publicKeyBase64, 'keyNotBase64');
   const keyId = key ? keyIdOf(checkpoint.origin, key, crypto.sha256) : '';
-  const signature = decode(checkpoint.signature, "the tree head's signature");
-  const root = decode(checkpoint.rootHash, "the tree head's root");
-  if (key && key.length !== 32) problems.push('the public key is not 32 bytes');
+  const signature = decode(checkpoint.signature, 'signatureNotBase64');
+  const root = decode(checkpoint.rootHash, 'rootNotBase64');
+  if (key && key.length !== 32) found('keyLength');
   if (key && keyId !== checkpoint.keyId)
-    problems.push(`the tree head names key ${checkpoint.keyId}; this public key is ${keyId}`);
+    found('keyMismatch', { named: checkpoint.keyId, given: keyId });
   if (key && signature && key.length === 32) {
     const message = new TextEncoder().encode(checkpointText(checkpoint));
     const good = await Promise.resolve(crypto.verifyEd25519(signature, message, key)).catch(
       () => false,
     );
-    if (!good) problems.push("the tree head's signature does not verify with this public key");
+    if (!good) found('badSignature');
   }
   const stream = `rider-${statement.riderId}`;
   let previous = '';
   let lastLeaf = -1;
   for (const [i, { leafIndex, eventHash, event, inclusionProof }] of entries.entries()) {
-    const where = `event ${i + 1} (revision ${event.revision})`;
+    const at = { n: i + 1, revision: event.revision };
     if (event.stream !== stream)
-      problems.push(`${where} is of stream ${event.stream}, not ${stream}`);
-    if (event.revision !== i)
-      problems.push(
-        `${where}: the rider's events must be all of them from its first (revision ${i})`,
-      );
-    if (!(leafIndex > lastLeaf))
-      problems.push(`${where}: its place in the log is not after the one before`);
+      found('wrongStream', { ...at, stream: event.stream, expected: stream });
+    if (event.revision !== i) found('missingEvents', { ...at, expected: i });
+    if (!(leafIndex > lastLeaf)) found('leafOrder', at);
     lastLeaf = leafIndex;
     const recomputed = bytesToHex(
       crypto.sha256(
         new TextEncoder().encode(chainInput({ ...event, streamName: event.stream }, previous)),
       ),
     );
-    if (recomputed !== eventHash || event.metadata.hash !== eventHash)
-      problems.push(`${where}: its content does not give its hash (changed, or out of order)`);
+    if (recomputed !== eventHash || event.metadata.hash !== eventHash) found('hashMismatch', at);
     previous = eventHash;
     if (!root || !/^[0-9a-f]{64}$/.test(eventHash)) continue;
     const proof: Uint8Array[] = [];
     for (const p of inclusionProof) {
-      const bytes = decode(p, `${where}: a proof hash`);
+      const bytes = decode(p, 'proofNotBase64', at);
       if (bytes) proof.push(bytes);
     }
     const refusal = verifyInclusion(
@@ -218,14 +243,18 @@ export async function verifyStatement(
       root,
       hasher,
     );
-    if (refusal !== undefined) problems.push(`${where} is not in the signed tree: ${refusal}`);
+    if (refusal !== undefined) found('notIncluded', { ...at, why: refusal });
   }
   const balance = balanceOfEvents(entries.map((e) => e.event));
   if (balance !== statement.balance)
-    problems.push(`the events add up to ${balance}, the statement says ${statement.balance}`);
+    found('balanceMismatch', { computed: balance, claimed: statement.balance });
+  const problems = findings.map(({ code, values }) =>
+    STATEMENT_PROBLEMS[code].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
+  );
   return {
     ok: problems.length === 0,
     problems,
+    findings,
     riderId: statement.riderId,
     entries: entries.length,
     treeSize: checkpoint.treeSize,
