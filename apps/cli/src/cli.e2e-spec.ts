@@ -8,7 +8,10 @@ import {
   CloseSelectionCommand,
   loadConfig,
   READ_MODELS,
+  ConsistencyQuery,
+  SealLogCommand,
   StatementQuery,
+  TreeHeads,
   StreamCommand,
   withLedger,
 } from '@ledger/ledger';
@@ -61,12 +64,26 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
   afterAll(() => dir.remove());
 
   it('verifies a rider’s statement offline, and refuses a changed one (exit 4)', async () => {
-    const statement = await withLedger(loadConfig({ DATA_DIR: dir.path }), async (app) => {
-      await app.get<ReadModels>(READ_MODELS).catchUp(); // no runner in a CLI process
-      return app
-        .get(QueryBus)
-        .execute(new StatementQuery(ADMIN, 'jj-r0001', undefined, new Date()));
-    });
+    const { statement, newer, proof } = await withLedger(
+      loadConfig({ DATA_DIR: dir.path }),
+      async (app) => {
+        const models = app.get<ReadModels>(READ_MODELS);
+        await models.catchUp(); // no runner in a CLI process
+        const queries = app.get(QueryBus);
+        const first = await queries.execute(
+          new StatementQuery(ADMIN, 'jj-r0001', undefined, new Date()),
+        );
+        // The log grows (a seal), and a later head is signed, as the hourly job does.
+        await app.get(CommandBus).execute(new SealLogCommand(requestOf(ADMIN)));
+        await models.catchUp();
+        const later = await app.get(TreeHeads).sign(new Date());
+        if (isDomainError(first) || !later) throw new Error('no statement or no later head');
+        const consistency = await queries.execute(
+          new ConsistencyQuery(first.checkpoint.treeSize, later.treeSize),
+        );
+        return { statement: first, newer: later, proof: consistency };
+      },
+    );
     if (isDomainError(statement)) throw new Error(statement.detail);
     expect(statement.entries.length).toBeGreaterThan(1);
     const file = join(dir.path, 'statement.json');
@@ -86,13 +103,28 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     expect(JSON.parse(bad.out)).toMatchObject({ ok: false });
     writeFileSync(file, 'not json');
     expect(ledger('verify-statement', file).code).toBe(2);
+
+    // The log of the later head only added to the statement's.
+    writeFileSync(file, JSON.stringify(statement));
+    const [newerFile, proofFile] = ['newer.json', 'proof.json'].map((f) => join(dir.path, f));
+    writeFileSync(newerFile, JSON.stringify(newer));
+    writeFileSync(proofFile, JSON.stringify(proof));
+    const key = ['--public-key', statement.publicKey.publicKey];
+    const grew = ledger('verify-consistency', file, newerFile, proofFile, ...key);
+    expect(grew.code).toBe(0);
+    expect(JSON.parse(grew.out)).toMatchObject({ ok: true, to: newer.treeSize });
+    writeFileSync(newerFile, JSON.stringify({ ...newer, rootHash: statement.checkpoint.rootHash }));
+    const forged = ledger('verify-consistency', file, newerFile, proofFile, ...key);
+    expect(forged.code).toBe(4);
+    expect(JSON.parse(forged.out)).toMatchObject({ ok: false });
     expect(Buffer.from(ledger('signing-key').out.trim(), 'base64')).toHaveLength(32);
   });
 
   it('verifies, seals, answers balances as of a time, replays and exports', () => {
     const verified = ledger('verify');
     expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.out)).toMatchObject({ ok: true, firstBadPosition: null });
+    const first = JSON.parse(verified.out) as { sealsChecked: number };
+    expect(first).toMatchObject({ ok: true, firstBadPosition: null });
     expect(verified.err).toMatch(/verify .*\]/); // a progress bar, on stderr
 
     const sealed = ledger('seal');
@@ -100,7 +132,11 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
       sealed: true,
       treeHead: { treeSize: expect.any(Number) as number, keyId: expect.any(String) as string },
     });
-    expect(JSON.parse(ledger('verify').out)).toMatchObject({ ok: true, sealsChecked: 1 });
+    // One seal more (the statement test before this one sealed too).
+    expect(JSON.parse(ledger('verify').out)).toMatchObject({
+      ok: true,
+      sealsChecked: first.sealsChecked + 1,
+    });
     // The demo fund's first stream is closed into a book for this hour; a second run closes none.
     expect(JSON.parse(ledger('close-books').out)).toMatchObject({ funds: 1, closed: 1 });
     expect(JSON.parse(ledger('close-books').out)).toMatchObject({ funds: 1, closed: 0 });

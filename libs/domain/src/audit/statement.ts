@@ -174,6 +174,87 @@ export function keyIdOf(origin: string, publicKey: Uint8Array, sha256: Sha256): 
   return bytesToHex(sha256(input).subarray(0, 4));
 }
 
+/** Findings gathered as a check goes: each code with its values. */
+class Findings {
+  readonly all: StatementFinding[] = [];
+
+  add(code: StatementProblemCode, values: Record<string, string | number> = {}): void {
+    this.all.push({ code, values });
+  }
+
+  /** Bytes of a base64 text, or a finding `code` and undefined. */
+  decode(text: string, code: StatementProblemCode, values = {}): Uint8Array | undefined {
+    try {
+      return base64ToBytes(text);
+    } catch {
+      this.add(code, values);
+      return undefined;
+    }
+  }
+}
+
+/** The head's key and signature; answers the key id of `publicKeyBase64` and the root's bytes. */
+async function checkHead(
+  checkpoint: CheckpointView,
+  publicKeyBase64: string,
+  crypto: StatementCrypto,
+  findings: Findings,
+): Promise<{ keyId: string; root: Uint8Array | undefined }> {
+  const key = findings.decode(publicKeyBase64, 'keyNotBase64');
+  const keyId = key ? keyIdOf(checkpoint.origin, key, crypto.sha256) : '';
+  const signature = findings.decode(checkpoint.signature, 'signatureNotBase64');
+  const root = findings.decode(checkpoint.rootHash, 'rootNotBase64');
+  if (key && key.length !== 32) findings.add('keyLength');
+  if (key && keyId !== checkpoint.keyId)
+    findings.add('keyMismatch', { named: checkpoint.keyId, given: keyId });
+  if (key && signature && key.length === 32) {
+    const message = new TextEncoder().encode(checkpointText(checkpoint));
+    const good = await Promise.resolve(crypto.verifyEd25519(signature, message, key)).catch(
+      () => false,
+    );
+    if (!good) findings.add('badSignature');
+  }
+  return { keyId, root };
+}
+
+/** Each entry: of the rider's stream, none left out, in log order, its hash, its inclusion. */
+function checkEntries(
+  statement: Statement,
+  root: Uint8Array | undefined,
+  crypto: StatementCrypto,
+  findings: Findings,
+): void {
+  const hasher = merkleHasher(crypto.sha256);
+  const stream = `rider-${statement.riderId}`;
+  let previous = '';
+  let lastLeaf = -1;
+  for (const [i, { leafIndex, eventHash, event, inclusionProof }] of statement.entries.entries()) {
+    const at = { n: i + 1, revision: event.revision };
+    if (event.stream !== stream)
+      findings.add('wrongStream', { ...at, stream: event.stream, expected: stream });
+    if (event.revision !== i) findings.add('missingEvents', { ...at, expected: i });
+    if (!(leafIndex > lastLeaf)) findings.add('leafOrder', at);
+    lastLeaf = leafIndex;
+    const input = chainInput({ ...event, streamName: event.stream }, previous);
+    const recomputed = bytesToHex(crypto.sha256(new TextEncoder().encode(input)));
+    if (recomputed !== eventHash || event.metadata.hash !== eventHash)
+      findings.add('hashMismatch', at);
+    previous = eventHash;
+    if (!root || !/^[0-9a-f]{64}$/.test(eventHash)) continue;
+    const proof = inclusionProof.flatMap((p) => findings.decode(p, 'proofNotBase64', at) ?? []);
+    const leaf = hasher.leaf(hexToBytes(eventHash));
+    const refusal = verifyInclusion(
+      leafIndex,
+      statement.checkpoint.treeSize,
+      leaf,
+      proof,
+      root,
+      hasher,
+    );
+    if (refusal !== undefined) findings.add('notIncluded', { ...at, why: refusal });
+  }
+}
+
 /**
  * Checks a statement against a public key (base64 of the raw Ed25519 key the district
  * publishes): the tree head's signature; each event's chain hash, recomputed from its fields and
@@ -185,79 +266,22 @@ export async function verifyStatement(
   publicKeyBase64: string,
   crypto: StatementCrypto,
 ): Promise<StatementCheck> {
-  const findings: StatementFinding[] = [];
-  const found = (code: StatementProblemCode, values: Record<string, string | number> = {}) =>
-    findings.push({ code, values });
-  const hasher = merkleHasher(crypto.sha256);
-  const { checkpoint, entries } = statement;
-  const decode = (text: string, code: StatementProblemCode, values = {}) => {
-    try {
-      return base64ToBytes(text);
-    } catch {
-      found(code, values);
-      return undefined;
-    }
-  };
-  const key = decode(publicKeyBase64, 'keyNotBase64');
-  const keyId = key ? keyIdOf(checkpoint.origin, key, crypto.sha256) : '';
-  const signature = decode(checkpoint.signature, 'signatureNotBase64');
-  const root = decode(checkpoint.rootHash, 'rootNotBase64');
-  if (key && key.length !== 32) found('keyLength');
-  if (key && keyId !== checkpoint.keyId)
-    found('keyMismatch', { named: checkpoint.keyId, given: keyId });
-  if (key && signature && key.length === 32) {
-    const message = new TextEncoder().encode(checkpointText(checkpoint));
-    const good = await Promise.resolve(crypto.verifyEd25519(signature, message, key)).catch(
-      () => false,
-    );
-    if (!good) found('badSignature');
-  }
-  const stream = `rider-${statement.riderId}`;
-  let previous = '';
-  let lastLeaf = -1;
-  for (const [i, { leafIndex, eventHash, event, inclusionProof }] of entries.entries()) {
-    const at = { n: i + 1, revision: event.revision };
-    if (event.stream !== stream)
-      found('wrongStream', { ...at, stream: event.stream, expected: stream });
-    if (event.revision !== i) found('missingEvents', { ...at, expected: i });
-    if (!(leafIndex > lastLeaf)) found('leafOrder', at);
-    lastLeaf = leafIndex;
-    const recomputed = bytesToHex(
-      crypto.sha256(
-        new TextEncoder().encode(chainInput({ ...event, streamName: event.stream }, previous)),
-      ),
-    );
-    if (recomputed !== eventHash || event.metadata.hash !== eventHash) found('hashMismatch', at);
-    previous = eventHash;
-    if (!root || !/^[0-9a-f]{64}$/.test(eventHash)) continue;
-    const proof: Uint8Array[] = [];
-    for (const p of inclusionProof) {
-      const bytes = decode(p, 'proofNotBase64', at);
-      if (bytes) proof.push(bytes);
-    }
-    const refusal = verifyInclusion(
-      leafIndex,
-      checkpoint.treeSize,
-      hasher.leaf(hexToBytes(eventHash)),
-      proof,
-      root,
-      hasher,
-    );
-    if (refusal !== undefined) found('notIncluded', { ...at, why: refusal });
-  }
-  const balance = balanceOfEvents(entries.map((e) => e.event));
+  const findings = new Findings();
+  const { keyId, root } = await checkHead(statement.checkpoint, publicKeyBase64, crypto, findings);
+  checkEntries(statement, root, crypto, findings);
+  const balance = balanceOfEvents(statement.entries.map((e) => e.event));
   if (balance !== statement.balance)
-    found('balanceMismatch', { computed: balance, claimed: statement.balance });
-  const problems = findings.map(({ code, values }) =>
+    findings.add('balanceMismatch', { computed: balance, claimed: statement.balance });
+  const problems = findings.all.map(({ code, values }) =>
     STATEMENT_PROBLEMS[code].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
   );
   return {
     ok: problems.length === 0,
     problems,
-    findings,
+    findings: findings.all,
     riderId: statement.riderId,
-    entries: entries.length,
-    treeSize: checkpoint.treeSize,
+    entries: statement.entries.length,
+    treeSize: statement.checkpoint.treeSize,
     balance,
     keyId,
   };

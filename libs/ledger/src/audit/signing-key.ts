@@ -1,13 +1,6 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { bytesToBase64, type StatementCrypto } from '@ledger/domain';
+export { newSigningKey, parseSigningKey } from '../config/signing-key-text';
 
 /**
  * The key that signs the log's tree heads (checkpoints), as C2SP tlog-checkpoint writes them: the
@@ -37,37 +30,6 @@ export interface PublicKeyView {
 /** The bytes a checkpoint's signature covers (the C2SP note body). */
 export function checkpointBody(head: Pick<Checkpoint, 'origin' | 'treeSize' | 'rootHash'>): Buffer {
   return Buffer.from(`${head.origin}\n${head.treeSize}\n${head.rootHash}\n`, 'utf8');
-}
-
-/** DER of a PKCS #8 Ed25519 private key before its 32-byte seed (RFC 8410). */
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/**
- * A signing key from its text: base64 of the 32-byte seed, or a PKCS #8 PEM
- * (`openssl genpkey -algorithm ed25519`). Throws saying what is wrong.
- */
-export function parseSigningKey(text: string): KeyObject {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('-----BEGIN')) {
-    const key = createPrivateKey(trimmed);
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error('is not an Ed25519 private key');
-    return key;
-  }
-  const seed = Buffer.from(trimmed, 'base64');
-  if (seed.length !== 32 || seed.toString('base64') !== trimmed)
-    throw new Error('must be the base64 of a 32-byte Ed25519 seed, or a PKCS #8 PEM');
-  return createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-}
-
-/** A new key's text, as `LEDGER_SIGNING_KEY` takes it. */
-export function newSigningKey(): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  return der.subarray(PKCS8_ED25519_PREFIX.length).toString('base64');
 }
 
 export class LogSigner {

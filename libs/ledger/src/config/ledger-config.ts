@@ -1,4 +1,4 @@
-import { parseSigningKey } from '../audit/signing-key';
+import { parseSigningKey } from './signing-key-text';
 import { DEFAULT_STREAM_CACHE_STREAMS } from '../write/stream-writer';
 import {
   DEFAULT_PG_POOL_SIZE,
