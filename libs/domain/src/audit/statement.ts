@@ -30,19 +30,19 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** The fields of an event its hash covers (the `hash` in its metadata excepted). */
+export interface Chainable {
+  readonly eventId: string;
+  readonly streamName: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+}
+
 /** What an event's chain hash is the SHA-256 of (hex): its fields and its predecessor's hash. */
-export function chainInput(
-  event: {
-    readonly eventId: string;
-    readonly streamName: string;
-    readonly revision: number;
-    readonly type: string;
-    readonly schemaVersion: number;
-    readonly data: Record<string, unknown>;
-    readonly metadata: Record<string, unknown>;
-  },
-  previousHash: string,
-): string {
+export function chainInput(event: Chainable, previousHash: string): string {
   const { hash: _own, ...metadata } = event.metadata;
   return canonicalJson({
     eventId: event.eventId,

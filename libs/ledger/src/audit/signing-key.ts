@@ -1,5 +1,10 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { bytesToBase64, type StatementCrypto } from '@ledger/domain';
+import {
+  bytesToBase64,
+  checkpointText,
+  type CheckpointView,
+  type StatementCrypto,
+} from '@ledger/domain';
 export { newSigningKey, parseSigningKey } from '../config/signing-key-text';
 
 /**
@@ -7,17 +12,8 @@ export { newSigningKey, parseSigningKey } from '../config/signing-key-text';
  * signature is Ed25519 over `origin\ntreeSize\nrootHash(base64)\n`.
  */
 
-export interface Checkpoint {
-  readonly origin: string;
-  readonly treeSize: number;
-  /** base64 of the 32-byte root. */
-  readonly rootHash: string;
-  /** When it was signed (ISO 8601, UTC). */
-  readonly timestamp: string;
-  readonly keyId: string;
-  /** base64 of the Ed25519 signature over `checkpointBody`. */
-  readonly signature: string;
-}
+/** A signed tree head: `rootHash` and `signature` base64, `timestamp` when it was signed. */
+export type Checkpoint = CheckpointView;
 
 export interface PublicKeyView {
   readonly keyId: string;
@@ -29,7 +25,7 @@ export interface PublicKeyView {
 
 /** The bytes a checkpoint's signature covers (the C2SP note body). */
 export function checkpointBody(head: Pick<Checkpoint, 'origin' | 'treeSize' | 'rootHash'>): Buffer {
-  return Buffer.from(`${head.origin}\n${head.treeSize}\n${head.rootHash}\n`, 'utf8');
+  return Buffer.from(checkpointText(head), 'utf8');
 }
 
 export class LogSigner {

@@ -1,18 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chainInput, canonicalJson } from '@ledger/domain';
+import { chainInput, canonicalJson, type Chainable } from '@ledger/domain';
 
-export { canonicalJson };
-
-/** The fields of an event its hash covers (the `hash` in its metadata excepted). */
-export interface Chainable {
-  readonly eventId: string;
-  readonly streamName: string;
-  readonly revision: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: Record<string, unknown>;
-  readonly metadata: Record<string, unknown>;
-}
+export { canonicalJson, type Chainable };
 
 /** Where each event carries its hash: `metadata.hash` on every adapter. */
 export const HASH_KEY = 'hash';
