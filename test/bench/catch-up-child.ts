@@ -2,9 +2,10 @@
  * The catch-up row's subject, in a process of its own so that its resident memory is the
  * rebuild's alone: every projection rebuilt from position 0 of the log in `BENCH_LOG_SCHEMA` into
  * a fresh read schema. Prints one JSON line: events applied, milliseconds, peak resident memory.
+ * `BENCH_PROJECTIONS` (names, comma-separated) rebuilds only those: what one projection costs.
  */
 import { openStorage } from '@ledger/event-store';
-import { ReadModels } from '@ledger/projections';
+import { PROJECTIONS, ReadModels } from '@ledger/projections';
 
 async function main(): Promise<void> {
   const schema = required('BENCH_LOG_SCHEMA');
@@ -18,9 +19,11 @@ async function main(): Promise<void> {
     poolSize: 4,
   });
   try {
+    const only = process.env.BENCH_PROJECTIONS?.split(',');
     const models = await ReadModels.open(storage.events, storage.sql, {
       schema: readSchema,
       timeZone: 'Asia/Shanghai',
+      ...(only && { projections: PROJECTIONS.filter((p) => only.includes(p.name)) }),
     });
     const started = performance.now();
     const events = await models.catchUp({ deferred: true });

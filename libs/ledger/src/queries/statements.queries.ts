@@ -118,8 +118,8 @@ export class StatementHandler implements IQueryHandler<StatementQuery> {
       position: string | number;
     }>(
       `select leaf_index, position from ${this.models.schema}.log_tree_leaves
-       where stream_name = $1 and leaf_index < $2 order by leaf_index`,
-      [riderStream(query.riderId), head.treeSize],
+       where position = any($1::bigint[]) and leaf_index < $2 order by leaf_index`,
+      [events.map((e) => e.position), head.treeSize],
     );
     const byPosition = new Map(events.map((e) => [e.position, e]));
     const listed = leaves.rows.map((r) => ({

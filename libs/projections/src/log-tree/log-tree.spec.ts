@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   hashOf,
   inclusionPlan,
   MemoryTree,
+  merkleHasher,
   nodesOf,
   rootPlan,
   consistencyPlan,
@@ -77,7 +78,10 @@ describe('log-tree projection', () => {
 
   it('holds the tree of the events, whatever the batches: roots and proofs equal a tree in memory', async () => {
     const events = Array.from({ length: 77 }, (_, i) => event(i, randomBytes(32).toString('hex')));
-    const memory = new MemoryTree(LOG_TREE_HASHER);
+    // The domain's hasher, not the projection's: the two must give the same tree.
+    const memory = new MemoryTree(
+      merkleHasher((d) => new Uint8Array(createHash('sha256').update(d).digest())),
+    );
     events.forEach((e) => memory.append(leafData(String(e.stored.metadata.hash))));
     const schemas_ = [
       await applied(events, () => events.length),
@@ -112,12 +116,18 @@ describe('log-tree projection', () => {
       const { rows } = await sql.query<{
         leaf_index: string;
         position: string;
-        stream_name: string;
-      }>(
-        `select leaf_index, position, stream_name from ${schema}.log_tree_leaves order by leaf_index`,
+      }>(`select leaf_index, position from ${schema}.log_tree_leaves order by leaf_index`);
+      // Subtrees of 16 leaves and more are stored: 4 of 16, 2 of 32, 1 of 64 in 77 leaves.
+      const stored = await sql.query<{ level: number; n: string | number }>(
+        `select level, count(*) as n from ${schema}.log_tree_nodes group by level order by level`,
       );
-      expect(rows.map((r) => [Number(r.leaf_index), Number(r.position), r.stream_name])).toEqual(
-        events.map((e, i) => [i, e.stored.position, e.stored.streamName]),
+      expect(stored.rows.map((r) => [r.level, Number(r.n)])).toEqual([
+        [4, 4],
+        [5, 2],
+        [6, 1],
+      ]);
+      expect(rows.map((r) => [Number(r.leaf_index), Number(r.position)])).toEqual(
+        events.map((e, i) => [i, e.stored.position]),
       );
     }
   });
