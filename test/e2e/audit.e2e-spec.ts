@@ -85,6 +85,32 @@ describe('audit', () => {
     });
   });
 
+  it('answers as of when the acts happened on request (by=occurred), recorded by default', async () => {
+    // An award for a patrol three days ago, recorded now.
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const made = await call('POST', '/v1/awards', {
+      riderId: 'r1',
+      activity: 'patrol',
+      fundId: 'f1',
+      reason: '补录三天前的巡逻',
+      occurredAt: threeDaysAgo,
+    });
+    expect(made.status).toBe(201);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const ask = (query: string) =>
+      call('GET', `/v1/audit/riders/r1/balance?asOf=${twoDaysAgo}${query}`, undefined, auditor);
+    expect((await ask('')).body).toMatchObject({ by: 'recorded', balance: 0, eventsApplied: 0 });
+    expect((await ask('&by=recorded')).body).toMatchObject({ by: 'recorded', balance: 0 });
+    // Registration is an act of now: only the award three days ago counts two days ago.
+    expect((await ask('&by=occurred')).body).toMatchObject({
+      by: 'occurred',
+      balance: 20,
+      earned: 20,
+      eventsApplied: 1,
+    });
+    expect(await ask('&by=happened')).toMatchObject({ status: 400 });
+  });
+
   it("closes the fund's books through the hourly job: awards go on, figures hold, the log verifies", async () => {
     const before = (await call('GET', '/v1/funds/f1')).body as { awardedPoints: number };
     const queue = app.get<JobQueue>(JOB_QUEUE);

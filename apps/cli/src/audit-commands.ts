@@ -104,6 +104,11 @@ export function auditCommands(program: Command): void {
     .command('balance <riderId>')
     .description("a rider's figures from the events recorded up to a moment, from the log alone")
     .option('--as-of <time>', 'ISO-8601 time (default: now)')
+    .option(
+      '--by <time>',
+      'recorded (when each event was recorded) or occurred (when its act happened)',
+      'recorded',
+    )
     .action(balance);
   program
     .command('selection')
@@ -191,14 +196,17 @@ async function replay(options: { diff?: boolean }): Promise<void> {
   });
 }
 
-async function balance(riderId: string, options: { asOf?: string }): Promise<void> {
+async function balance(riderId: string, options: { asOf?: string; by: string }): Promise<void> {
+  if (options.by !== 'recorded' && options.by !== 'occurred')
+    throw new UsageError('--by must be recorded or occurred');
+  const by = options.by;
   const asOf = options.asOf ? parseInstant(options.asOf, { endOfDay: true }) : new Date();
   if (!asOf)
     throw new UsageError(
       '--as-of must be a date and time with its offset, such as 2026-06-30T24:00:00+08:00',
     );
   await withBuses(async (ledger) => {
-    await out(JSON.stringify(await ledger.ask(new BalanceAsOfQuery(riderId, asOf))));
+    await out(JSON.stringify(await ledger.ask(new BalanceAsOfQuery(riderId, asOf, by))));
   });
 }
 

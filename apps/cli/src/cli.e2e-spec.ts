@@ -153,6 +153,18 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
     expect(before.balance).toBe(0);
     expect(ledger('balance', 'nobody').code).toBe(2);
     expect(ledger('balance', 'jj-r0001', '--as-of', 'soon').code).toBe(2);
+    // The demo's year was recorded today: by when its acts happened, a month ago had points.
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const recorded = JSON.parse(ledger('balance', 'jj-r0001', '--as-of', monthAgo).out) as {
+      earned: number;
+    };
+    const occurred = JSON.parse(
+      ledger('balance', 'jj-r0001', '--as-of', monthAgo, '--by', 'occurred').out,
+    ) as { earned: number; by: string };
+    expect(recorded.earned).toBe(0);
+    expect(occurred).toMatchObject({ by: 'occurred' });
+    expect(occurred.earned).toBeGreaterThan(0);
+    expect(ledger('balance', 'jj-r0001', '--by', 'sometimes').code).toBe(2);
 
     const selection = ledger('selection', 'replay', 'top');
     expect(selection.code).toBe(0);

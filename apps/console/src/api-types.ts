@@ -1935,6 +1935,8 @@ export interface operations {
       query?: {
         /** @description now when absent */
         asOf?: string;
+        /** @description which time of each event is compared with asOf: when it was recorded, or when its act happened (an award’s occurredAt) */
+        by?: 'recorded' | 'occurred';
       };
       header?: never;
       path: {
@@ -1954,6 +1956,7 @@ export interface operations {
            * @example {
            *       "riderId": "r-0001",
            *       "asOf": "2026-07-01T00:00:00+08:00",
+           *       "by": "recorded",
            *       "balance": 850,
            *       "earned": 1000,
            *       "redeemed": 150,
@@ -1965,6 +1968,7 @@ export interface operations {
           'application/json': {
             asOf: string;
             balance: number;
+            by: string;
             earned: number;
             eventsApplied: number;
             lastPosition: number;

@@ -50,6 +50,7 @@ export class AuditController {
   @Answers(200, {
     riderId: 'r-0001',
     asOf: '2026-06-30T16:00:00.000Z',
+    by: 'recorded',
     balance: 850,
     earned: 1000,
     redeemed: 150,
@@ -60,7 +61,7 @@ export class AuditController {
   @Refusals('NOT_FOUND')
   balanceAsOf(@Param('id') id: string, @Query() query: AsOfDto) {
     const asOf = (query.asOf && parseInstant(query.asOf, { endOfDay: true })) || new Date();
-    return this.ledger.ask(new BalanceAsOfQuery(id, asOf));
+    return this.ledger.ask(new BalanceAsOfQuery(id, asOf, query.by));
   }
 
   /**

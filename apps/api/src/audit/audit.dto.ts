@@ -36,6 +36,15 @@ export class AsOfDto {
   @IsOptional()
   @IsInstant({ endOfDay: true })
   asOf?: string;
+  @ApiPropertyOptional({
+    enum: ['recorded', 'occurred'],
+    default: 'recorded',
+    description:
+      'which time of each event is compared with asOf: when it was recorded, or when its act happened (an award’s occurredAt)',
+  })
+  @IsOptional()
+  @IsIn(['recorded', 'occurred'], inWords((p) => say`${p} must be recorded or occurred`))
+  by?: 'recorded' | 'occurred';
 }
 
 export class VerificationQueryDto {

@@ -11,7 +11,7 @@ import {
   type IQueryHandler,
 } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { balanceAsOf, type BalanceAsOf } from '../audit/as-of';
+import { balanceAsOf, type AsOfBy, type BalanceAsOf } from '../audit/as-of';
 import type { OnProgress } from '../audit/replay';
 import { VerifiedStarts } from '../audit/verified-start';
 import { verifiedHeads, type Verification } from '../audit/verify';
@@ -43,11 +43,12 @@ export class AuditEventsQuery extends Query<
   }
 }
 
-/** A rider's figures from the events recorded up to `asOf`, from its stream alone. */
+/** A rider's figures from the events recorded (or whose acts happened) up to `asOf`, from its stream alone. */
 export class BalanceAsOfQuery extends Query<BalanceAsOf | DomainError> {
   constructor(
     readonly riderId: string,
     readonly asOf: Date,
+    readonly by: AsOfBy = 'recorded',
   ) {
     super();
   }
@@ -140,8 +141,8 @@ export class BalanceAsOfHandler implements IQueryHandler<BalanceAsOfQuery> {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  async execute({ riderId, asOf }: BalanceAsOfQuery): Promise<BalanceAsOf | DomainError> {
-    const figures = await balanceAsOf(this.store, riderId, asOf, this.config.timeZone);
+  async execute({ riderId, asOf, by }: BalanceAsOfQuery): Promise<BalanceAsOf | DomainError> {
+    const figures = await balanceAsOf(this.store, riderId, asOf, this.config.timeZone, by);
     return figures ?? notFound(say`rider ${riderId}`);
   }
 }

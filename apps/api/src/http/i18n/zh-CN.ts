@@ -241,4 +241,5 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'from and to must be tree sizes with 1 ≤ from ≤ to ≤ {0}':
     'from 和 to 必须是树的大小，且 1 ≤ from ≤ to ≤ {0}',
   'a tree head signed by {0}': '在 {0} 之前签名的树头',
+  '{0} must be recorded or occurred': '{0} 只能是 recorded（按记账时间）或 occurred（按发生时间）',
 };
