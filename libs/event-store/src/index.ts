@@ -15,3 +15,4 @@ export { openPostgresDatabase } from './postgres/postgres.event-store';
 export { parseDatabaseUrl, type DatabaseUrl, type PgHost } from './postgres/hosts';
 export { classifiedPg, classifyPgError, sqlState, UNIQUE_VIOLATION } from './sql/pg-errors';
 export { sleep } from './subscription';
+export { streamEvents } from './stream-events';

@@ -1,5 +1,5 @@
 import { riderDecider, riderStream, upcastLedgerEvent, type RiderEvent } from '@ledger/domain';
-import type { EventStore, StoredEvent } from '@ledger/event-store';
+import { streamEvents, type EventStore, type StoredEvent } from '@ledger/event-store';
 
 /** Which time of an event `asOf` is compared with: when it was recorded, or when the act happened. */
 export type AsOfBy = 'recorded' | 'occurred';
@@ -33,17 +33,12 @@ export async function balanceAsOf(
   let applied = 0;
   let seen = 0;
   let lastPosition: number | null = null;
-  for (let from = 0; ;) {
-    const page = await store.readStream(riderStream(riderId), { fromRevision: from });
-    if (page.length === 0) break;
-    for (const stored of page) {
-      seen++;
-      if (timeOf(stored, by) > asOf.getTime()) continue;
-      state = riderDecider.evolve(state, upcastLedgerEvent<RiderEvent>(stored));
-      applied++;
-      lastPosition = stored.position;
-    }
-    from = page[page.length - 1].revision + 1;
+  for await (const stored of streamEvents(store, riderStream(riderId))) {
+    seen++;
+    if (timeOf(stored, by) > asOf.getTime()) continue;
+    state = riderDecider.evolve(state, upcastLedgerEvent<RiderEvent>(stored));
+    applied++;
+    lastPosition = stored.position;
   }
   if (seen === 0) return undefined;
   const { balance, earned, redeemed, reversed } = state;

@@ -1,5 +1,5 @@
 import { SEALS_STREAM, type SealEvent } from '@ledger/domain';
-import { START, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { START, streamEvents, type EventStore, type StoredEvent } from '@ledger/event-store';
 import { eventHash, headsDigest, storedHash } from '../write/chain';
 
 export interface Verification {
@@ -200,19 +200,14 @@ function check(event: StoredEvent, heads: Heads): string | undefined {
 /** Every seal, by the cursor of the head it vouches for. */
 async function sealsByCursor(store: EventStore): Promise<Map<string, SealSeen>> {
   const seals = new Map<string, SealSeen>();
-  for (let from = 0; ;) {
-    const page = await store.readStream(SEALS_STREAM, { fromRevision: from });
-    if (page.length === 0) break;
-    for (const stored of page) {
-      const data = stored.data as SealEvent['data'];
-      seals.set(data.headCursor, {
-        digest: data.digest,
-        position: stored.position,
-        headPosition: data.headPosition,
-        headCursor: data.headCursor,
-      });
-    }
-    from = page[page.length - 1].revision + 1;
+  for await (const stored of streamEvents(store, SEALS_STREAM)) {
+    const data = stored.data as SealEvent['data'];
+    seals.set(data.headCursor, {
+      digest: data.digest,
+      position: stored.position,
+      headPosition: data.headPosition,
+      headCursor: data.headCursor,
+    });
   }
   return seals;
 }

@@ -14,7 +14,7 @@ import {
   type Actor,
   type DomainError,
 } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
+import { streamEvents, type EventStore } from '@ledger/event-store';
 import { principalById, type ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -221,17 +221,12 @@ export class RotatePrincipalTokenHandler implements ICommandHandler<RotatePrinci
 
   /** The position of the rotation to this token, when the principal's stream holds one. */
   private async rotatedTo(principalId: string, tokenId: string): Promise<number | undefined> {
-    const stream = principalStream(principalId);
-    for (let from = 0; ;) {
-      const page = await this.store.readStream(stream, { fromRevision: from });
-      for (const stored of page) {
-        const event = upcastLedgerEvent<PrincipalEvent>(stored);
-        if (event.type === 'PrincipalTokenRotated' && event.data.token.tokenId === tokenId)
-          return stored.position;
-      }
-      if (page.length === 0) return undefined;
-      from = page[page.length - 1].revision + 1;
+    for await (const stored of streamEvents(this.store, principalStream(principalId))) {
+      const event = upcastLedgerEvent<PrincipalEvent>(stored);
+      if (event.type === 'PrincipalTokenRotated' && event.data.token.tokenId === tokenId)
+        return stored.position;
     }
+    return undefined;
   }
 }
 

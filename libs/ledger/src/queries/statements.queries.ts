@@ -9,7 +9,7 @@ import {
   type Statement,
   type StatementEntry,
 } from '@ledger/domain';
-import type { EventStore, StoredEvent } from '@ledger/event-store';
+import { streamEvents, type EventStore, type StoredEvent } from '@ledger/event-store';
 import type { ReadModels } from '@ledger/projections';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
@@ -105,7 +105,8 @@ export class StatementHandler implements IQueryHandler<StatementQuery> {
     await caughtUp(this.models, query, ['directory', 'log-tree'], query.riderId);
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
-    const events = await readAllOf(this.store, riderStream(query.riderId));
+    const events: StoredEvent[] = [];
+    for await (const e of streamEvents(this.store, riderStream(query.riderId))) events.push(e);
     if (events.length === 0) return notFound(say`rider ${query.riderId}`);
     const head =
       query.asOf === undefined || query.asOf >= query.now
@@ -160,16 +161,6 @@ function entryOf(leafIndex: number, e: StoredEvent, inclusionProof: string[]): S
     },
     inclusionProof,
   };
-}
-
-async function readAllOf(store: EventStore, stream: string): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for (let from = 0; ;) {
-    const page = await store.readStream(stream, { fromRevision: from });
-    if (page.length === 0) return all;
-    all.push(...page);
-    from = page[page.length - 1].revision + 1;
-  }
 }
 
 export const STATEMENT_HANDLERS = [

@@ -14,7 +14,7 @@ import {
   type LedgerEvent,
   type RiderState,
 } from '@ledger/domain';
-import { openEmbeddedDatabase, type EventStore } from '@ledger/event-store';
+import { openEmbeddedDatabase, streamEvents, type EventStore } from '@ledger/event-store';
 import { VerifiedStarts } from '../audit/verified-start';
 import { SHANGHAI } from '@ledger/testing/decider-spec';
 import { randomUUID } from 'node:crypto';
@@ -201,12 +201,8 @@ async function must<K extends StreamKindName>(p: LedgerProcess, target: StreamTa
 export async function ledgerTotals(store: EventStore, riders: number) {
   const read = async <E extends LedgerEvent>(stream: string): Promise<E[]> => {
     const out: E[] = [];
-    for (let from = 0; ;) {
-      const page = await store.readStream(stream, { fromRevision: from });
-      out.push(...page.map((e) => upcastLedgerEvent<E>(e)));
-      if (page.length === 0) return out;
-      from = page[page.length - 1].revision + 1;
-    }
+    for await (const e of streamEvents(store, stream)) out.push(upcastLedgerEvent<E>(e));
+    return out;
   };
   const riderStates: RiderState[] = [];
   for (let i = 0; i < riders; i++)
