@@ -8,13 +8,15 @@ export function wallTime(iso: string): string {
   return match ? `${match[1]} ${match[2]}` : iso;
 }
 
+/** Minutes east of UTC of an offset (`+08:00` → 480); `Z`, or none, is 0. */
+function offsetMinutes(offset: string): number {
+  const match = /([+-])(\d{2}):(\d{2})$/.exec(offset);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
 /** Today's date where the API's answers say the deployment is (from an offset like +08:00). */
 export function dayAt(offset: string, now = new Date()): string {
-  const match = /([+-])(\d{2}):(\d{2})$/.exec(offset);
-  const minutes = match
-    ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
-    : 0;
-  return new Date(now.getTime() + minutes * 60_000).toISOString().slice(0, 10);
+  return new Date(now.getTime() + offsetMinutes(offset) * 60_000).toISOString().slice(0, 10);
 }
 
 /** The offset an API time is written with (`+08:00`), `Z` for UTC. */
@@ -34,11 +36,7 @@ export function fromInput(local: string, offset: string): string {
 
 /** An API time moved by whole hours, still in its own offset (for default task windows). */
 export function hoursLater(iso: string, hours: number): string {
-  const offset = offsetOf(iso);
-  const minutes =
-    offset === 'Z' ? 0 : Number(offset.slice(0, 3)) * 60 + Number(offset[0] + offset.slice(4));
-  const at = new Date(new Date(iso).getTime() + (hours * 60 + minutes) * 60_000);
-  return `${at.toISOString().slice(0, 19)}${offset}`;
+  return atOffset(new Date(Date.parse(iso) + hours * 3_600_000).toISOString(), offsetOf(iso));
 }
 
 /** A count of points as people read large numbers in the chosen language (5,000,000). */
@@ -48,8 +46,6 @@ export function grouped(n: number, lang: string): string {
 
 /** A UTC time (a stored event's) as the wall time of `offset` (`+08:00`), written with it. */
 export function atOffset(iso: string, offset: string): string {
-  const minutes =
-    offset === 'Z' ? 0 : Number(offset.slice(0, 3)) * 60 + Number(offset[0] + offset.slice(4));
-  const at = new Date(new Date(iso).getTime() + minutes * 60_000);
+  const at = new Date(Date.parse(iso) + offsetMinutes(offset) * 60_000);
   return `${at.toISOString().slice(0, 19)}${offset}`;
 }

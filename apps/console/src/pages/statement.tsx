@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api';
+import { download } from '../download';
 import { atOffset, offsetOf, wallTime } from '../format';
 import { t } from '../i18n';
 import { ProblemNote } from '../problem-note';
@@ -8,14 +9,11 @@ import { checkStatement, type Statement, type StatementCheck } from '../statemen
 
 /** Saves a statement as a JSON file, for `ledger verify-statement` or the verification page. */
 function save(statement: Statement): void {
-  const url = URL.createObjectURL(
-    new Blob([JSON.stringify(statement, null, 1)], { type: 'application/json' }),
+  download(
+    `statement-${statement.riderId}-${statement.checkpoint.treeSize}.json`,
+    JSON.stringify(statement, null, 1),
+    'application/json',
   );
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `statement-${statement.riderId}-${statement.checkpoint.treeSize}.json`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** What the check found, in words: passed with its figures, or each problem. */
