@@ -6,31 +6,14 @@ import {
   uniqueSchema,
 } from '@ledger/testing';
 import { call, eventually, kill, ledgerOf, replay, startApi } from '../support/processes';
+import { waterAward, waterRedemption, type Acknowledged } from './water-district';
 
 const RIDERS = 8;
 const ROUNDS = 3;
 const STOCK = 100_000;
 
-const award = (i: number) => ({
-  riderId: `r${i % RIDERS}`,
-  activity: 'patrol',
-  fundId: 'f1',
-  reason: '夜间巡逻',
-  occurredAt: new Date(Date.now() - 60_000).toISOString(),
-});
-const redemption = (i: number) => ({
-  riderId: `r${i % RIDERS}`,
-  stationId: 's1',
-  items: [{ sku: 'water', quantity: 1 }],
-});
-
-interface Acknowledged {
-  readonly route: '/v1/awards' | '/v1/redemptions';
-  readonly key: string;
-  readonly body: unknown;
-  /** The entry id of an award, the redemption id of a redemption. */
-  readonly id: string;
-}
+const award = (i: number) => waterAward(i, RIDERS);
+const redemption = (i: number) => waterRedemption(i, RIDERS);
 
 /**
  * Kills the API with SIGKILL in the middle of a stream of acknowledged awards and redemptions,

@@ -1,5 +1,5 @@
 import { NO_STREAM, openPostgresEventStore } from '@ledger/event-store';
-import { waterDistrict } from './water-district';
+import { waterAward, waterDistrict } from './water-district';
 import { newEvent } from '../../libs/event-store/src/contract/event-store.contract';
 import { freePort, PgCluster } from '../support/pg-cluster';
 import {
@@ -86,13 +86,7 @@ describe('PostgreSQL failover: primary lost, standby promoted, under load', () =
     let next = 0;
     const send = async (i: number) => {
       const key = `failover-${i}`;
-      const body = {
-        riderId: `r${i % RIDERS}`,
-        activity: 'patrol',
-        fundId: 'f1',
-        reason: '夜间巡逻',
-        occurredAt: new Date(Date.now() - 60_000).toISOString(),
-      };
+      const body = waterAward(i, RIDERS);
       // A client retries a refused or cut write with the same Idempotency-Key until it is answered.
       for (const began = Date.now(); Date.now() - began < 120_000;) {
         let res;

@@ -7,7 +7,7 @@ import {
   TEST_REDIS_URL,
   uniqueSchema,
 } from '@ledger/testing';
-import { waterDistrict } from './water-district';
+import { waterAward, waterDistrict, waterRedemption, type Acknowledged } from './water-district';
 import {
   call,
   eventually,
@@ -26,25 +26,8 @@ const RIDERS = 10;
 const STOCK = 100_000;
 const DRIVERS = 8;
 
-const award = (i: number) => ({
-  riderId: `r${i % RIDERS}`,
-  activity: 'patrol',
-  fundId: 'f1',
-  reason: '夜间巡逻',
-  occurredAt: new Date(Date.now() - 60_000).toISOString(),
-});
-const redemption = (i: number) => ({
-  riderId: `r${i % RIDERS}`,
-  stationId: 's1',
-  items: [{ sku: 'water', quantity: 1 }],
-});
-
-interface Acknowledged {
-  readonly route: '/v1/awards' | '/v1/redemptions';
-  readonly key: string;
-  readonly body: unknown;
-  readonly id: string;
-}
+const award = (i: number) => waterAward(i, RIDERS);
+const redemption = (i: number) => waterRedemption(i, RIDERS);
 
 /**
  * Issue 15: two APIs and two workers as processes on one PostgreSQL and Redis, nothing shared

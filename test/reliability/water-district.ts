@@ -40,3 +40,28 @@ export async function waterDistrict(
   await must('POST', '/v1/stations/s1/items/water/restock', { quantity: options.stock });
   return tokens;
 }
+
+/** The `i`th client's award in the water district: a patrol of a minute ago by rider i mod riders. */
+export const waterAward = (i: number, riders: number) => ({
+  riderId: `r${i % riders}`,
+  activity: 'patrol',
+  fundId: 'f1',
+  reason: '夜间巡逻',
+  occurredAt: new Date(Date.now() - 60_000).toISOString(),
+});
+
+/** The `i`th client's redemption: a bottle of water at s1 for rider i mod riders. */
+export const waterRedemption = (i: number, riders: number) => ({
+  riderId: `r${i % riders}`,
+  stationId: 's1',
+  items: [{ sku: 'water', quantity: 1 }],
+});
+
+/** A write the API acknowledged (201), as a harness keeps it to check later. */
+export interface Acknowledged {
+  readonly route: '/v1/awards' | '/v1/redemptions';
+  readonly key: string;
+  readonly body: unknown;
+  /** The entry id of an award, the redemption id of a redemption. */
+  readonly id: string;
+}
