@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   consistencyPlan,
   hashOf,
@@ -71,26 +71,7 @@ export class TreeHeads {
     options: { signingKey: string | undefined; origin: string },
   ): Promise<TreeHeads> {
     await classifiedPg(() => sql.exec(DDL));
-    let key: KeyObject;
-    if (options.signingKey !== undefined) key = parseSigningKey(options.signingKey);
-    else {
-      const made = newSigningKey();
-      const id = createHash('sha256').update(made).digest('hex').slice(0, 16);
-      await classifiedPg(() =>
-        sql.query(
-          `insert into signing_keys (key_id, seed)
-           select $1, $2 where not exists (select 1 from signing_keys)
-           on conflict do nothing`,
-          [id, made],
-        ),
-      );
-      const { rows } = await classifiedPg(() =>
-        sql.query<{ seed: string }>(
-          'select seed from signing_keys order by created_at, key_id limit 1',
-        ),
-      );
-      key = parseSigningKey(rows[0].seed);
-    }
+    const key = parseSigningKey(options.signingKey ?? (await deploymentKey(sql)));
     return new TreeHeads(sql, tree, new LogSigner(key, options.origin));
   }
 
@@ -182,4 +163,24 @@ async function treeSize(q: SqlQuery, schema: string): Promise<number> {
     `select coalesce(max(leaf_index) + 1, 0) as size from ${schema}.log_tree_leaves`,
   );
   return Number(rows[0].size);
+}
+
+const FIRST_KEY = 'select seed from signing_keys order by created_at, key_id limit 1';
+
+/** The deployment's own key: the one kept, or one made now (by the first process to start). */
+async function deploymentKey(sql: SqlClient): Promise<string> {
+  const kept = await classifiedPg(() => sql.query<{ seed: string }>(FIRST_KEY));
+  if (kept.rows[0]) return kept.rows[0].seed;
+  const made = newSigningKey();
+  const id = createHash('sha256').update(made).digest('hex').slice(0, 16);
+  await classifiedPg(() =>
+    sql.query(
+      `insert into signing_keys (key_id, seed) select $1, $2
+       where not exists (select 1 from signing_keys) on conflict do nothing`,
+      [id, made],
+    ),
+  );
+  // Two processes starting at once may both have made one: the first kept is everyone's.
+  const { rows } = await classifiedPg(() => sql.query<{ seed: string }>(FIRST_KEY));
+  return rows[0].seed;
 }
