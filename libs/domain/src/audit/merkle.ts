@@ -200,26 +200,46 @@ export function rootFromInclusion(
   if (index >= size) return `leaf ${index} cannot be in a tree of ${size}`;
   const bad = badHashes({ 'the leaf hash': leafHash, 'a proof hash': proof });
   if (bad) return bad;
-  let fn = index;
-  let sn = size - 1;
   let r = leafHash;
-  for (const p of proof) {
-    if (sn === 0) return 'the proof is longer than the tree is deep';
+  const misfit = climb(
+    index,
+    size - 1,
+    proof,
+    (p) => (r = hasher.node(p, r)),
+    (p) => (r = hasher.node(r, p)),
+    'tree is',
+  );
+  return misfit ?? r;
+}
+
+/**
+ * RFC 9162's walk up an audit path (§2.1.3.2 and §2.1.4.2): `fn` is the node's index and `sn`
+ * the last node's at each level; each hash of `path` is a left sibling (`left`) or a right one
+ * (`right`). Says why when the path is longer or shorter than the tree is deep.
+ */
+function climb(
+  fn: number,
+  sn: number,
+  path: readonly Uint8Array[],
+  left: (hash: Uint8Array) => void,
+  right: (hash: Uint8Array) => void,
+  what: 'tree is' | 'trees are',
+): string | undefined {
+  for (const c of path) {
+    if (sn === 0) return `the proof is longer than the ${what} deep`;
     if (fn % 2 === 1 || fn === sn) {
-      r = hasher.node(p, r);
-      if (fn % 2 === 0)
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
+      left(c);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
     } else {
-      r = hasher.node(r, p);
+      right(c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) return 'the proof is shorter than the tree is deep';
-  return r;
+  return sn === 0 ? undefined : `the proof is shorter than the ${what} deep`;
 }
 
 export function verifyInclusion(
@@ -273,23 +293,18 @@ export function verifyConsistency(
   }
   let fr = path[0];
   let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return 'the proof is longer than the trees are deep';
-    if (fn % 2 === 1 || fn === sn) {
+  const misfit = climb(
+    fn,
+    sn,
+    path.slice(1),
+    (c) => {
       fr = hasher.node(c, fr);
       sr = hasher.node(c, sr);
-      if (fn % 2 === 0)
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-    } else {
-      sr = hasher.node(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  if (sn !== 0) return 'the proof is shorter than the trees are deep';
+    },
+    (c) => (sr = hasher.node(sr, c)),
+    'trees are',
+  );
+  if (misfit) return misfit;
   if (!equalBytes(fr, fromRoot)) return 'the proof does not lead to the first root';
   if (!equalBytes(sr, toRoot)) return 'the proof does not lead to the second root';
   return undefined;
