@@ -604,6 +604,14 @@ describeInBrowser('the web console in Chromium', () => {
       new RegExp(`验证未通过.*各条记录合计 ${balance} 分，对账单写的是 ${balance + 1} 分。`),
     );
     await shot(anyone, 'verify-statement-refused-zh');
+    // Both pages in English, on a phone.
+    await anyone.setViewportSize({ width: 375, height: 800 });
+    await anyone.getByRole('button', { name: '切换语言' }).click();
+    await anyone.getByRole('heading', { name: 'Verify a statement' }).waitFor();
+    await shot(anyone, 'verify-statement-en-375');
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.getByRole('heading', { name: 'Verifiable points statement' }).waitFor();
+    await shot(page, 'rider-statement-en-375');
   });
 
   it('speaks English on request, and answers a refusal in the chosen language', async () => {
