@@ -3,6 +3,7 @@ import type { BadgesEvent } from './badges/badges';
 import type { CommunityEvent } from './community/community';
 import type { FundEvent } from './fund/fund';
 import type { HazardEvent, HazardFilingEvent } from './hazard/hazard';
+import type { ImportEvent } from './import/import';
 import type { PrincipalEvent } from './principal/principal';
 import type { RiderEvent } from './rider/rider.events';
 import type { RulesEvent } from './rules/rules';
@@ -23,7 +24,8 @@ export type LedgerEvent =
   | TaskEvent
   | HazardFilingEvent
   | HazardEvent
-  | SealEvent;
+  | SealEvent
+  | ImportEvent;
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -69,6 +71,10 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   HazardVerified: 1,
   HazardEscalated: 1,
   LogSealed: 1,
+  ImportConfirmed: 1,
+  ImportBatchWritten: 1,
+  ImportStopped: 1,
+  ImportCompleted: 1,
 };
 
 export function isLedgerEventType(type: string): type is LedgerEventType {

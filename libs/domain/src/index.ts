@@ -29,3 +29,6 @@ export * from './shared/scope';
 export * from './shared/kept-text';
 export * from './audit/merkle';
 export * from './audit/statement';
+export * from './import/import';
+export * from './import/import-rows';
+export * from './import/import-check';

@@ -15,7 +15,8 @@ export type StreamKind =
   | 'hazards'
   | 'selection'
   | 'principal'
-  | 'community';
+  | 'community'
+  | 'import';
 
 function streamOf(kind: StreamKind, id: string): string {
   if (!ID_PATTERN.test(id)) throw new Error(`invalid ${kind} id "${id}"`);
@@ -41,6 +42,8 @@ export const hazardFilingStream = (category: string): string => streamOf('hazard
 export const selectionStream = (selectionId: string): string => streamOf('selection', selectionId);
 export const principalStream = (principalId: string): string => streamOf('principal', principalId);
 export const communityStream = (communityId: string): string => streamOf('community', communityId);
+/** The record of one import of past history, by its id (the SHA-256 of the file). */
+export const importStream = (importId: string): string => streamOf('import', importId);
 /** The point rules and badge thresholds are one versioned stream each for the deployment. */
 export const RULES_STREAM = 'rules';
 export const BADGES_STREAM = 'badges';
@@ -52,7 +55,7 @@ export function parseStreamName(
   name: string,
 ): { kind: StreamKind; id: string; book?: string } | undefined {
   const match =
-    /^(rider|fund|station|task|hazards|hazard|selection|principal|community)-([^@]+)(?:@(.+))?$/.exec(
+    /^(rider|fund|station|task|hazards|hazard|selection|principal|community|import)-([^@]+)(?:@(.+))?$/.exec(
       name,
     );
   if (!match || !ID_PATTERN.test(match[2])) return undefined;

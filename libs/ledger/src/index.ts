@@ -62,3 +62,6 @@ export * from './idempotency/idempotency.store';
 export * from './standalone';
 export * from './infrastructure/progress';
 export * from './commands/ledger-command';
+export * from './imports/importer';
+export * from './imports/import-file';
+export * from './imports/import-ledger';

@@ -49,6 +49,7 @@ import { PrincipalTokens } from './personal-data/principal-tokens';
 import { AUDIT_HANDLERS } from './queries/audit.queries';
 import { STATEMENT_HANDLERS } from './queries/statements.queries';
 import { TreeHeads } from './audit/tree-heads';
+import { Importer } from './imports/importer';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
@@ -188,12 +189,14 @@ const QUERY_HANDLERS = [
         config.redisUrl ? new BullJobQueue(config.redisUrl) : new InProcessJobQueue(processors),
     },
     PrincipalCache,
+    Importer,
     LedgerScheduler,
     ...COMMAND_HANDLERS,
     ...QUERY_HANDLERS,
   ],
   exports: [
     StreamWriter,
+    Importer,
     TreeHeads,
     SettlementRecovery,
     PERSONAL_DATA,

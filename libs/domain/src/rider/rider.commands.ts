@@ -1,4 +1,5 @@
 import type { BadgeThreshold } from '../badges/badges';
+import type { ImportedFrom } from '../import/import';
 import type { Activity } from '../rules/rules';
 import type { Occupation, PricedItem } from './rider.events';
 
@@ -11,6 +12,8 @@ export type RiderCommand =
       occupation: Occupation;
       /** Same id on a retried request: the registration is then already done, not a conflict. */
       registrationId: string;
+      occurredAt?: string;
+      imported?: ImportedFrom;
     }
   | { type: 'TransferRider'; riderId: string; communityId: string }
   | { type: 'ErasePersonalData'; riderId: string }
@@ -23,6 +26,8 @@ export type RiderCommand =
       stationId: string;
       items: readonly PricedItem[];
       points: number;
+      occurredAt?: string;
+      imported?: ImportedFrom;
     }
   | { type: 'CancelRedemption'; redemptionId: string; riderId: string; reason: string };
 
@@ -42,6 +47,7 @@ export interface AwardPoints {
   taskId?: string;
   hazardId?: string;
   evidence?: string;
+  imported?: ImportedFrom;
   /** The badge thresholds in force: crossing one earns it in the same append. */
   badges: readonly BadgeThreshold[];
 }

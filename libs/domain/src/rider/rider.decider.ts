@@ -72,11 +72,16 @@ function register(
       ? []
       : alreadyExists(say`rider ${command.riderId}`);
   }
-  const { riderId, communityId, platform, occupation, registrationId } = command;
+  const { riderId, communityId, platform, occupation, registrationId, occurredAt, imported } =
+    command;
   return [
     {
       type: 'RiderRegistered',
-      data: { riderId, communityId, platform, occupation, registrationId },
+      data: {
+        ...{ riderId, communityId, platform, occupation, registrationId },
+        ...(occurredAt !== undefined && { occurredAt }),
+        ...(imported !== undefined && { imported }),
+      },
     },
   ];
 }
@@ -121,6 +126,7 @@ function award(
     taskId,
     hazardId,
     evidence,
+    imported,
   } = command;
   const awarded: RiderEvent = {
     type: 'PointsAwarded',
@@ -138,6 +144,7 @@ function award(
       ...(taskId !== undefined && { taskId }),
       ...(hazardId !== undefined && { hazardId }),
       ...(evidence !== undefined && { evidence }),
+      ...(imported !== undefined && { imported }),
     },
   };
   const netEarned = state.earned - state.reversed + command.points;
@@ -221,7 +228,7 @@ function redeem(
       say`the redemption costs ${command.points} points; the balance is ${state.balance}`,
     );
   }
-  const { redemptionId, stationId, items, points } = command;
+  const { redemptionId, stationId, items, points, occurredAt, imported } = command;
   const balanceAfter = subtractPoints(state.balance, points);
   return [
     {
@@ -233,6 +240,8 @@ function redeem(
         items: [...items],
         points,
         balanceAfter,
+        ...(occurredAt !== undefined && { occurredAt }),
+        ...(imported !== undefined && { imported }),
       },
     },
   ];

@@ -1,3 +1,4 @@
+import type { ImportedFrom } from '../import/import';
 import type { Activity } from '../rules/rules';
 
 export const OCCUPATIONS = ['courier', 'food_delivery', 'ride_hailing', 'other'] as const;
@@ -20,6 +21,9 @@ export type RiderEvent =
         platform: string;
         occupation: Occupation;
         registrationId: string;
+        /** Imported history (issue 16): when the rider joined, if the file said. */
+        occurredAt?: string;
+        imported?: ImportedFrom;
       };
     }
   | {
@@ -44,6 +48,8 @@ export type RiderEvent =
         taskId?: string;
         hazardId?: string;
         evidence?: string;
+        /** Imported history: the file and row it came from (its points are the file's). */
+        imported?: ImportedFrom;
       };
     }
   | {
@@ -68,6 +74,9 @@ export type RiderEvent =
         items: PricedItem[];
         points: number;
         balanceAfter: number;
+        /** Imported history: when the items were handed out, and the file and row. */
+        occurredAt?: string;
+        imported?: ImportedFrom;
       };
     }
   | {

@@ -4,6 +4,7 @@ import {
   isDomainError,
   riderDecider,
   riderStream,
+  type ImportedFrom,
   type Occupation,
   type RiderCommand,
   say,
@@ -32,6 +33,10 @@ export interface RegistrationInput {
   /** Personal data: kept in the erasable table, never in the event. */
   readonly name: string;
   readonly phone?: string;
+  /** Imported history (issue 16): the id is of the file and row, not of a request's key. */
+  readonly registrationId?: string;
+  readonly occurredAt?: string;
+  readonly imported?: ImportedFrom;
 }
 
 /** What registration and erasure answer: where the rider's stream event is in the log. */
@@ -80,10 +85,12 @@ export class RegisterRiderHandler implements ICommandHandler<RegisterRiderComman
   ) {}
 
   async execute({ input, request }: RegisterRiderCommand): Promise<RiderWritten | DomainError> {
-    const { riderId, communityId, platform, occupation, name, phone } = input;
-    const registrationId = entryIdFor(request, 'register');
+    const { riderId, communityId, platform, occupation, name, phone, occurredAt, imported } = input;
+    const registrationId = input.registrationId ?? entryIdFor(request, 'register');
     const command: RiderCommand = {
       ...{ type: 'RegisterRider', riderId, communityId, platform, occupation, registrationId },
+      ...(occurredAt !== undefined && { occurredAt }),
+      ...(imported !== undefined && { imported }),
     };
     const { timeZone } = request.context;
     const refused = await checkFirst(this.writer, command, request.context);

@@ -79,6 +79,12 @@ export class FundBooks {
     await this.read(fundId, await this.bookOf(fundId, request), request);
   }
 
+  /** The fund's state in its open book (fresh from the store): its budget and what it awarded. */
+  async state(fundId: string, request: LedgerRequest): Promise<FundState> {
+    const book = await this.bookOf(fundId, request);
+    return (await this.read(fundId, book, request, true)).state;
+  }
+
   /** The fund's open book: the last one known, or found (the newest of the last hours, followed). */
   bookOf(fundId: string, request: LedgerRequest): Promise<string> {
     const known = this.openBook.get(fundId);

@@ -1,0 +1,143 @@
+import {
+  remainingPoints,
+  riderStream,
+  upcastLedgerEvent,
+  type ImportLedger,
+  type ImportRow,
+  type KnownRider,
+  type RiderEvent,
+  type UnreadRow,
+} from '@ledger/domain';
+import { streamEvents, type EventStore, type StoredEvent } from '@ledger/event-store';
+import type { ReadModels } from '@ledger/projections';
+import { readOf } from '../commands/stream-command';
+import { phoneHeldInDistrict } from '../personal-data/rider-directory';
+import { FundBooks } from '../settlement/fund-books';
+import { derivedId, type LedgerRequest } from '../write/ledger-request';
+import type { StreamWriter } from '../write/stream-writer';
+
+/** Streams read at once while an import's ledger is gathered. */
+const READ_WIDTH = 32;
+
+/** The id of the event a row of an import writes: the same for every run of the file. */
+export function importedEntryId(importId: string, row: number): string {
+  return derivedId('import', importId, String(row));
+}
+
+/**
+ * What the ledger holds that a file's rows name: its communities (and their districts), stations,
+ * funds' points left, the riders with the points their events moved and when, and the riders
+ * already holding the file's phone numbers.
+ */
+export async function importLedgerOf(
+  rows: readonly (ImportRow | UnreadRow)[],
+  importId: string,
+  parts: { writer: StreamWriter; store: EventStore; models: ReadModels; request: LedgerRequest },
+): Promise<ImportLedger> {
+  const { writer, request } = parts;
+  const { timeZone } = request.context;
+  const read = rows.filter((r): r is ImportRow => !('refusal' in r));
+  const distinct = (pick: (row: ImportRow) => string | undefined) =>
+    [...new Set(read.map(pick))].filter((id): id is string => id !== undefined);
+  const districts = new Map<string, string>();
+  await inParallel(
+    distinct((r) => (r.kind === 'rider' ? r.communityId : undefined)),
+    async (id) => {
+      const { exists, state } = await readOf(writer, 'community', id, timeZone);
+      if (exists) districts.set(id, state.district);
+    },
+  );
+  const stations = new Set<string>();
+  await inParallel(
+    distinct((r) => (r.kind === 'redemption' ? r.stationId : undefined)),
+    async (id) => {
+      if ((await readOf(writer, 'station', id, timeZone)).exists) stations.add(id);
+    },
+  );
+  const funds = new Map<string, number>();
+  await inParallel(
+    distinct((r) => (r.kind === 'award' ? r.fundId : undefined)),
+    async (id) => {
+      const fund = await FundBooks.of(writer).state(id, request);
+      if (fund.exists) funds.set(id, remainingPoints(fund));
+    },
+  );
+  const riders = new Map<string, KnownRider>();
+  await inParallel(
+    distinct((r) => r.riderId),
+    async (id) => {
+      const rider = await knownRider(parts.store, id);
+      if (rider) riders.set(id, rider);
+    },
+  );
+  const phoneHolders = new Map<string, string>();
+  await inParallel(read, async (row) => {
+    if (row.kind !== 'rider' || row.phone === undefined) return;
+    const district = districts.get(row.communityId);
+    if (district === undefined) return;
+    const claim = { district, phone: row.phone, riderId: row.riderId };
+    const holder = await phoneHeldInDistrict(parts.models, claim);
+    if (holder !== undefined) phoneHolders.set(row.phone, holder);
+  });
+  return {
+    communities: new Set(districts.keys()),
+    stations,
+    funds,
+    riders,
+    phoneHolders,
+    idOf: (row) => importedEntryId(importId, row),
+  };
+}
+
+/** A rider's registration, entries and the points each event moved, at the time its act happened. */
+async function knownRider(store: EventStore, riderId: string): Promise<KnownRider | undefined> {
+  let registrationId: string | undefined;
+  const entries = new Set<string>();
+  const moves: { at: number; points: number }[] = [];
+  for await (const stored of streamEvents(store, riderStream(riderId))) {
+    const event = upcastLedgerEvent<RiderEvent>(stored);
+    const at = actedAt(stored);
+    switch (event.type) {
+      case 'RiderRegistered':
+        registrationId = event.data.registrationId;
+        break;
+      case 'PointsAwarded':
+        entries.add(event.data.entryId);
+        moves.push({ at: Date.parse(event.data.occurredAt), points: event.data.points });
+        break;
+      case 'AwardReversed':
+        moves.push({ at, points: -event.data.points });
+        break;
+      case 'RedemptionMade':
+        entries.add(event.data.redemptionId);
+        moves.push({ at, points: -event.data.points });
+        break;
+      case 'RedemptionCancelled':
+        moves.push({ at, points: event.data.points });
+        break;
+      default:
+        break;
+    }
+  }
+  return registrationId === undefined ? undefined : { registrationId, entries, moves };
+}
+
+/** When an event's act happened: its metadata's `occurredAt`, else when it was recorded. */
+function actedAt(stored: StoredEvent): number {
+  const occurred = stored.metadata.occurredAt;
+  return typeof occurred === 'string' ? Date.parse(occurred) : stored.recordedAt.getTime();
+}
+
+/** Works through `items`, `READ_WIDTH` at a time (order of completion not kept). */
+export async function inParallel<T>(
+  items: readonly T[],
+  work: (item: T) => Promise<void>,
+  width = READ_WIDTH,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}

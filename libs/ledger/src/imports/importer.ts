@@ -1,0 +1,278 @@
+import {
+  badgesDecider,
+  checkImport,
+  DomainError,
+  importDecider,
+  importStream,
+  isDomainError,
+  riderDecider,
+  riderStream,
+  say,
+  BADGES_STREAM,
+  upcastLedgerEvent,
+  type AwardPoints,
+  type DomainErrorCode,
+  type ImportEvent,
+  type ImportRow,
+  type ImportState,
+  type RiderCommand,
+  type RowVerdict,
+} from '@ledger/domain';
+import { streamEvents, type EventStore } from '@ledger/event-store';
+import type { ReadModels } from '@ledger/projections';
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RegisterRiderCommand } from '../commands/rider-registration';
+import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
+import { settleAward } from '../settlement/award';
+import { settleRedemption } from '../settlement/redemption';
+import { derivedId, type LedgerRequest } from '../write/ledger-request';
+import { StreamWriter } from '../write/stream-writer';
+import { importIdOf, readImportFile } from './import-file';
+import { importedEntryId, importLedgerOf, inParallel } from './import-ledger';
+
+/** Rows written between two records of progress in the import's stream. */
+export const IMPORT_BATCH_ROWS = 500;
+/** Riders written at once within a batch (each rider's rows one after another, in order). */
+const WRITE_WIDTH = 32;
+
+/** A file checked: every row's verdict, and what a confirmation would write. */
+export interface ImportReport {
+  importId: string;
+  fileName: string;
+  format: 'csv' | 'xlsx';
+  rows: number;
+  accepted: number;
+  refused: number;
+  /** Rows an earlier run of this file already wrote. */
+  imported: number;
+  verdicts: readonly RowVerdict[];
+  toWrite: readonly ImportRow[];
+}
+
+/** Where an import stands, from its stream in the log. */
+export interface ImportStatus {
+  importId: string;
+  fileName: string;
+  status: 'writing' | 'stopped' | 'done';
+  rows: number;
+  toWrite: number;
+  written: number;
+  batches: number;
+  confirmations: number;
+  confirmedBy: string;
+  confirmedAt: string;
+  stopped?: ImportState['stopped'];
+  completed?: ImportState['completed'];
+}
+
+/**
+ * Imports a district's past history (issue 16): a file of riders, awards and redemptions with
+ * their original dates. `check` reads and checks every row and writes nothing; `confirm` writes a
+ * file whose check refused no row, named by its SHA-256, in batches, each row once whatever
+ * happens (its events' ids are of the file and the row), and records each batch in the import's
+ * stream, so a confirmation sent again after a crash goes on where the log shows it stopped.
+ */
+@Injectable()
+export class Importer {
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+  ) {}
+
+  async check(
+    content: Uint8Array,
+    fileName: string,
+    request: LedgerRequest,
+  ): Promise<ImportReport | DomainError> {
+    const importId = importIdOf(content);
+    const file = await readImportFile(content, request.context);
+    if (isDomainError(file)) return file;
+    const parts = { writer: this.writer, store: this.store, models: this.models, request };
+    const ledger = await importLedgerOf(file.rows, importId, parts);
+    const { verdicts, toWrite } = checkImport(file.rows, ledger);
+    const count = (outcome: RowVerdict['outcome']) =>
+      verdicts.filter((v) => v.outcome === outcome).length;
+    return {
+      ...{ importId, fileName, format: file.format, rows: verdicts.length },
+      ...{ accepted: count('accepted'), refused: count('refused'), imported: count('imported') },
+      verdicts,
+      toWrite,
+    };
+  }
+
+  /**
+   * Writes the file `confirmed` names (its SHA-256, as its check answered) if every row is
+   * accepted (or already imported). `onProgress` hears the rows written so far.
+   */
+  async confirm(
+    content: Uint8Array,
+    fileName: string,
+    confirmed: string,
+    request: LedgerRequest,
+    onProgress: (written: number, total: number) => void = () => undefined,
+  ): Promise<{ report: ImportReport; status: ImportStatus } | DomainError> {
+    const importId = importIdOf(content);
+    if (confirmed.toLowerCase() !== importId)
+      return new DomainError(
+        'VALIDATION_FAILED',
+        say`this file's SHA-256 is ${importId}, not the ${confirmed} confirmed; check this file first`,
+      );
+    const report = await this.check(content, fileName, request);
+    if (isDomainError(report)) return report;
+    if (report.refused > 0)
+      return new DomainError(
+        'VALIDATION_FAILED',
+        say`${report.refused} rows of the file are refused; correct them and check the file again`,
+      );
+    const stream = importStream(importId);
+    const { toWrite } = report;
+    await this.record(stream, request, {
+      type: 'ConfirmImport',
+      ...{ importId, fileName, rows: report.rows, toWrite: toWrite.length },
+      alreadyImported: report.imported,
+    });
+    const { state } = await this.writer.read(importDecider, stream, request.context.timeZone);
+    let batch = state.batches;
+    for (let from = 0; from < toWrite.length; from += IMPORT_BATCH_ROWS) {
+      const rows = toWrite.slice(from, from + IMPORT_BATCH_ROWS);
+      const refused = await this.writeBatch(importId, rows, {
+        ...request,
+        correlationId: derivedId('import', importId, String(batch + 1)),
+      });
+      if (refused) {
+        await this.record(stream, request, { type: 'StopImport', importId, ...refused });
+        return refusedAtWrite(refused);
+      }
+      batch++;
+      const lastRow = rows[rows.length - 1].row;
+      await this.record(stream, request, {
+        type: 'RecordImportBatch',
+        ...{ importId, batch, written: rows.length, lastRow },
+      });
+      onProgress(from + rows.length, toWrite.length);
+    }
+    const counted = (kind: ImportRow['kind']) =>
+      report.verdicts.filter((v) => v.kind === kind && v.outcome !== 'refused').length;
+    await this.record(stream, request, {
+      type: 'CompleteImport',
+      ...{ importId, riders: counted('rider'), awards: counted('award') },
+      redemptions: counted('redemption'),
+    });
+    const status = await this.status(importId);
+    if (!status) throw new Error(`import ${importId} written without its stream`);
+    return { report, status };
+  }
+
+  /** The import's progress and outcome, from its stream; undefined when no file was confirmed. */
+  async status(importId: string): Promise<ImportStatus | undefined> {
+    let state = importDecider.initialState();
+    let confirmedBy = '';
+    let confirmedAt = '';
+    for await (const stored of streamEvents(this.store, importStream(importId))) {
+      const event = upcastLedgerEvent<ImportEvent>(stored);
+      state = importDecider.evolve(state, event);
+      if (event.type === 'ImportConfirmed') {
+        confirmedBy = String((stored.metadata.actor as { principalId?: string })?.principalId);
+        confirmedAt = stored.recordedAt.toISOString();
+      }
+    }
+    if (!state.exists) return undefined;
+    const { fileName, rows, toWrite, written, batches, confirmations, stopped, completed } = state;
+    return {
+      ...{ importId, fileName, rows, toWrite, written, batches, confirmations },
+      status: completed ? 'done' : stopped ? 'stopped' : 'writing',
+      ...{ confirmedBy, confirmedAt },
+      ...(stopped && !completed && { stopped }),
+      ...(completed && { completed }),
+    };
+  }
+
+  private async record(
+    stream: string,
+    request: LedgerRequest,
+    command: Parameters<typeof importDecider.decide>[0],
+  ): Promise<void> {
+    const written = await this.writer.execute(importDecider, stream, command, request);
+    if (isDomainError(written)) throw new Error(`recording ${stream}: ${written.detail}`);
+  }
+
+  /** A batch's rows, riders in parallel; the first row refused (by a change since the check), if any. */
+  private async writeBatch(
+    importId: string,
+    rows: readonly ImportRow[],
+    request: LedgerRequest,
+  ): Promise<{ row: number; code: string; reason: string } | undefined> {
+    const byRider = new Map<string, ImportRow[]>();
+    for (const row of rows) byRider.set(row.riderId, [...(byRider.get(row.riderId) ?? []), row]);
+    const refusals: { row: number; code: string; reason: string }[] = [];
+    await inParallel(
+      [...byRider.values()],
+      async (riderRows) => {
+        for (const row of riderRows) {
+          const outcome = await this.writeRow(importId, row, request);
+          if (!isDomainError(outcome)) continue;
+          refusals.push({ row: row.row, code: outcome.code, reason: outcome.detail });
+          return;
+        }
+      },
+      WRITE_WIDTH,
+    );
+    return refusals.sort((a, b) => a.row - b.row)[0];
+  }
+
+  private async writeRow(
+    importId: string,
+    row: ImportRow,
+    request: LedgerRequest,
+  ): Promise<unknown> {
+    const id = importedEntryId(importId, row.row);
+    const imported = { importId, row: row.row };
+    if (row.kind === 'rider') {
+      const { kind: _kind, row: _row, ...input } = row;
+      return this.commands.execute(
+        new RegisterRiderCommand({ ...input, registrationId: id, imported }, request),
+      );
+    }
+    if (row.kind === 'award') return this.award(row, id, imported, request);
+    const debit: Extract<RiderCommand, { type: 'MakeRedemption' }> = {
+      type: 'MakeRedemption',
+      ...{ redemptionId: id, riderId: row.riderId, stationId: row.stationId },
+      items: [{ sku: row.item, quantity: row.quantity, pricePoints: row.points / row.quantity }],
+      ...{ points: row.points, occurredAt: row.occurredAt, imported },
+    };
+    // Stock handed out years ago is not today's: the station's stock is left alone.
+    return settleRedemption(this.writer, debit, request);
+  }
+
+  /** An award of the past: the file's points, outside today's rules (rule version 0), no cap. */
+  private async award(
+    row: Extract<ImportRow, { kind: 'award' }>,
+    entryId: string,
+    imported: { importId: string; row: number },
+    request: LedgerRequest,
+  ): Promise<unknown> {
+    const { timeZone } = request.context;
+    const badges = await this.writer.read(badgesDecider, BADGES_STREAM, timeZone);
+    const { riderId, activity, points, fundId, reason, occurredAt } = row;
+    const command: AwardPoints = {
+      type: 'AwardPoints',
+      ...{ entryId, riderId, activity, points, fundId, ruleVersion: 0, reason, occurredAt },
+      badges: badges.state.badges,
+      imported,
+    };
+    const rider = riderStream(riderId);
+    const { decision } = await this.writer.dryRun(riderDecider, rider, command, request.context);
+    if (isDomainError(decision)) return decision;
+    return settleAward(this.writer, command, request, { reserve: decision.length > 0 });
+  }
+}
+
+function refusedAtWrite(refused: { row: number; code: string; reason: string }): DomainError {
+  return new DomainError(
+    refused.code as DomainErrorCode,
+    say`row ${refused.row} was refused while it was written (${refused.reason}); the rows before it are written: check the file again and confirm it to go on`,
+  );
+}
