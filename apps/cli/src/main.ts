@@ -11,6 +11,7 @@ import {
 import { ConfigError, loadConfig } from '@ledger/ledger';
 import { seedDistrict, SeedRefused, writeDemoTokens } from '@ledger/seed';
 import { auditCommands, EXIT, UsageError } from './audit-commands';
+import { importCommands } from './import-commands';
 import { statementCommands } from './statement-commands';
 
 const program = new Command()
@@ -112,6 +113,7 @@ program
 
 auditCommands(program);
 statementCommands(program);
+importCommands(program);
 
 /** The embedded folder a backup or restore works on; a usage error on the other stores. */
 function embeddedFolder(verb: string): string {

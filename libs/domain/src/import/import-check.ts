@@ -178,7 +178,9 @@ function checkActs(
     if (repeated === undefined) seen.set(key, act.row);
     const problem =
       repeated !== undefined
-        ? alreadyExists(say`the same ${act.kind} in row ${repeated}`)
+        ? alreadyExists(
+            say`the same ${act.kind === 'award' ? say`award` : say`redemption`} in row ${repeated}`,
+          )
         : refusalOf(act, riders.known, ledger);
     if (problem) {
       refuse(act, problem);
@@ -213,7 +215,10 @@ function refusalOf(
   ledger: ImportLedger,
 ): DomainError | undefined {
   if (!riders.has(act.riderId))
-    return notFound(say`rider ${act.riderId} (registered, or accepted in a rider row)`);
+    return new DomainError(
+      'NOT_FOUND',
+      say`rider ${act.riderId} is not registered, nor added by an accepted rider row of the file`,
+    );
   if (act.kind === 'award')
     return ledger.funds.has(act.fundId) ? undefined : notFound(say`fund ${act.fundId}`);
   if (!ledger.stations.has(act.stationId)) return notFound(say`station ${act.stationId}`);

@@ -242,4 +242,45 @@ export const ZH_CN: Readonly<Record<string, string>> = {
     'from 和 to 必须是树的大小，且 1 ≤ from ≤ to ≤ {0}',
   'a tree head signed by {0}': '在 {0} 之前签名的树头',
   '{0} must be recorded or occurred': '{0} 只能是 recorded（按记账时间）或 occurred（按发生时间）',
+  // Imports of past history (issue 16)
+  'rider {0} of row {1}': '第 {1} 行的小哥 {0}',
+  'rider {0} is already registered; leave its row out of the file':
+    '小哥 {0} 已经登记，请从文件中删去这一行',
+  'the phone number of row {0}': '第 {0} 行的手机号',
+  'rider {0} already has this phone number': '小哥 {0} 已登记此手机号',
+  award: '奖励',
+  redemption: '兑换',
+  'the same {0} in row {1}': '与第 {1} 行相同的{0}',
+  'fund {0} has {1} points left for this award of {2}':
+    '资金 {0} 仅剩 {1} 分，不够这笔 {2} 分的奖励',
+  'rider {0} is not registered, nor added by an accepted rider row of the file':
+    '小哥 {0} 未登记，文件中也没有可导入的该小哥登记行',
+  '{0} points do not divide into {1} items of one price': '{0} 分不能平均分给 {1} 件同价物品',
+  'the redemption takes {0} points; the balance on that date is {1}':
+    '这次兑换要 {0} 分，当日余额只有 {1} 分',
+  'the redemption takes {0} points that a later redemption of the rider spends':
+    '这次兑换的 {0} 分会让该小哥之后的一次兑换余额不足',
+  'kind must be rider, award or redemption (小哥, 奖励, 兑换)':
+    '类型必须是 小哥、奖励 或 兑换（rider、award、redemption）',
+  '{0} is empty': '{0} 为空',
+  '{0} {1} is not an id (letters, digits, _ . -; up to 64)':
+    '{0} {1} 不是有效编号（字母、数字、_ . -，最长 64 位）',
+  '{0} {1} is not one of {2}': '{0} {1} 不在 {2} 之中',
+  '{0} must be a whole number from 1 to 1,000,000, not {1}':
+    '{0} 必须是 1 到 1,000,000 的整数，而不是 {1}',
+  '{0} {1} is in the future': '{0} {1} 在未来',
+  '{0} {1} is before the year 2000': '{0} {1} 早于 2000 年',
+  '{0} {1} is not a date (2025-03-14, 2025-03-14 09:30 or 2025年3月14日)':
+    '{0} {1} 不是日期（可写作 2025-03-14、2025-03-14 09:30 或 2025年3月14日）',
+  'the workbook cannot be read: {0}': '无法读取该工作簿：{0}',
+  'the CSV cannot be read: {0}': '无法读取该 CSV：{0}',
+  'the first row must name the columns; {0} is missing': '第一行必须是列名；缺少 {0}',
+  'the file has {0} rows; split it into files of at most {1}':
+    '文件有 {0} 行；请拆分为每个不超过 {1} 行的文件',
+  "this file's SHA-256 is {0}, not the {1} confirmed; check this file first":
+    '此文件的 SHA-256 是 {0}，不是所确认的 {1}；请先检查此文件',
+  '{0} rows of the file are refused; correct them and check the file again':
+    '文件中有 {0} 行被拒绝；请改正后重新检查',
+  'row {0} was refused while it was written ({1}); the rows before it are written: check the file again and confirm it to go on':
+    '第 {0} 行在写入时被拒绝（{1}）；之前的行已写入：请重新检查文件并确认以继续',
 };
