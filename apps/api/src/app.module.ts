@@ -24,6 +24,7 @@ import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
 import { AuditController } from './audit/audit.controller';
 import { StatementsController } from './audit/statements.controller';
+import { ImportsController } from './imports/imports.controller';
 import { LedgerHttp } from './http/ledger-http';
 import { ApiMetrics } from './metrics/api-metrics';
 
@@ -35,20 +36,24 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LedgerCoreModule.forRoot(config), LedgerModule],
-      controllers: idempotentWrites([
-        HealthController,
-        PrincipalsController,
-        MeController,
-        OrganisationController,
-        RidersController,
-        StationsController,
-        RedemptionsController,
-        StandingsController,
-        TasksController,
-        HazardsController,
-        AuditController,
-        StatementsController,
-      ]),
+      controllers: [
+        ...idempotentWrites([
+          HealthController,
+          PrincipalsController,
+          MeController,
+          OrganisationController,
+          RidersController,
+          StationsController,
+          RedemptionsController,
+          StandingsController,
+          TasksController,
+          HazardsController,
+          AuditController,
+          StatementsController,
+        ]),
+        // An import is named by its file's SHA-256: the file is its own idempotency key.
+        ImportsController,
+      ],
       providers: [
         LedgerHttp,
         {

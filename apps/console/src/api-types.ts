@@ -397,6 +397,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check a file of past history row by row; nothing written
+     * @description Who may call it: admin.
+     */
+    post: operations['ImportsController_check'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/imports/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an import’s progress and outcome
+     * @description Who may call it: admin, auditor.
+     */
+    get: operations['ImportsController_status'];
+    /**
+     * Write a checked file, named by its SHA-256
+     * @description Who may call it: admin.
+     */
+    put: operations['ImportsController_confirm'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/leaderboards': {
     parameters: {
       query?: never;
@@ -3552,6 +3596,362 @@ export interface operations {
       };
       /** @description RULE_VIOLATION */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ImportsController_check: {
+    parameters: {
+      query?: {
+        /** @description the file’s name, kept in the import’s record (`upload` when absent) */
+        fileName?: string;
+      };
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description The check: every row’s verdict; nothing written. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "importId": "6f87e5f6c95e44b8af936ff4306920d66c9524a4e9dbceb0f6976dfd248035e7",
+           *       "fileName": "江津区2024年积分台账.csv",
+           *       "format": "csv",
+           *       "rows": 3,
+           *       "accepted": 2,
+           *       "refused": 1,
+           *       "imported": 0,
+           *       "items": [
+           *         {
+           *           "row": 2,
+           *           "kind": "rider",
+           *           "riderId": "jj-r0001",
+           *           "outcome": "accepted"
+           *         },
+           *         {
+           *           "row": 3,
+           *           "kind": "award",
+           *           "riderId": "jj-r0001",
+           *           "occurredAt": "2024-03-05T12:00:00+08:00",
+           *           "points": 20,
+           *           "outcome": "accepted"
+           *         },
+           *         {
+           *           "row": 4,
+           *           "kind": "redemption",
+           *           "riderId": "jj-r0001",
+           *           "occurredAt": "2024-03-01T12:00:00+08:00",
+           *           "points": 150,
+           *           "outcome": "refused",
+           *           "code": "INSUFFICIENT_BALANCE",
+           *           "reason": "the redemption takes 150 points; the balance on that date is 0"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            accepted: number;
+            fileName: string;
+            format: string;
+            imported: number;
+            importId: string;
+            items: {
+              code?: string;
+              kind: string;
+              occurredAt?: string;
+              outcome: string;
+              points?: number;
+              reason?: string;
+              riderId: string;
+              row: number;
+            }[];
+            refused: number;
+            rows: number;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ImportsController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "importId": "6f87e5f6c95e44b8af936ff4306920d66c9524a4e9dbceb0f6976dfd248035e7",
+           *       "fileName": "江津区2024年积分台账.xlsx",
+           *       "status": "done",
+           *       "rows": 31204,
+           *       "toWrite": 31204,
+           *       "written": 31204,
+           *       "batches": 25,
+           *       "confirmations": 1,
+           *       "confirmedBy": "admin",
+           *       "confirmedAt": "2026-12-05T17:30:00+08:00",
+           *       "completed": {
+           *         "riders": 1500,
+           *         "awards": 29204,
+           *         "redemptions": 500
+           *       }
+           *     }
+           */
+          'application/json': {
+            batches: number;
+            completed?: {
+              awards: number;
+              redemptions: number;
+              riders: number;
+            };
+            confirmations: number;
+            confirmedAt: string;
+            confirmedBy: string;
+            fileName: string;
+            importId: string;
+            rows: number;
+            status: string;
+            toWrite: number;
+            written: number;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  ImportsController_confirm: {
+    parameters: {
+      query?: {
+        /** @description the file’s name, kept in the import’s record (`upload` when absent) */
+        fileName?: string;
+      };
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Confirmed: the rows are being written (`Location`: its progress). */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "importId": "6f87e5f6c95e44b8af936ff4306920d66c9524a4e9dbceb0f6976dfd248035e7",
+           *       "fileName": "江津区2024年积分台账.xlsx",
+           *       "status": "writing",
+           *       "rows": 31204,
+           *       "toWrite": 31204,
+           *       "written": 12500,
+           *       "batches": 25,
+           *       "confirmations": 1,
+           *       "confirmedBy": "admin",
+           *       "confirmedAt": "2026-12-05T17:30:00+08:00"
+           *     }
+           */
+          'application/json': {
+            batches: number;
+            confirmations: number;
+            confirmedAt: string;
+            confirmedBy: string;
+            fileName: string;
+            importId: string;
+            rows: number;
+            status: string;
+            toWrite: number;
+            written: number;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -201,6 +201,18 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     summary: 'Rebuild every read model in a shadow copy and compare',
   },
   'GET /v1/audit/replays/:id': { roles: ['admin', 'auditor'], summary: 'Read a replay’s progress' },
+  'POST /v1/imports': {
+    roles: ['admin'],
+    summary: 'Check a file of past history row by row; nothing written',
+  },
+  'PUT /v1/imports/:id': {
+    roles: ['admin'],
+    summary: 'Write a checked file, named by its SHA-256',
+  },
+  'GET /v1/imports/:id': {
+    roles: ['admin', 'auditor'],
+    summary: 'Read an import’s progress and outcome',
+  },
   'GET /v1/audit/public-key': {
     roles: ALL_ROLES,
     summary: 'The key tree heads are signed with (no token needed)',

@@ -77,11 +77,22 @@ export const MAX_BODY_DEPTH = 32;
 
 /** Fastify's error for a body this API refuses: the filter says it in words. */
 export class BodyRefused extends Error {
-  readonly statusCode = 400;
-  constructor(readonly reason: 'too-deep' | 'not-utf8') {
+  readonly statusCode: number;
+  constructor(readonly reason: 'too-deep' | 'not-utf8' | 'not-json') {
     super(reason);
+    this.statusCode = reason === 'not-json' ? 415 : 400;
   }
 }
+
+/** Files an import takes (POST /v1/imports): as large as a city's year of paper ledgers. */
+export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+export const IMPORT_PATH = '/v1/imports';
+/** The types an import file may be sent as: CSV, an Excel workbook, or bytes of either. */
+export const IMPORT_TYPES = [
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/octet-stream',
+];
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -109,6 +120,17 @@ export function jsonBodiesOnly(app: NestFastifyApplication): void {
       }
       if (depthOf(text) > MAX_BODY_DEPTH) return done(new BodyRefused('too-deep'), undefined);
       void parse(request, text, done);
+    },
+  );
+  // A file for an import, as bytes (its SHA-256 names it); on any other route, still 415.
+  fastify.addContentTypeParser(
+    IMPORT_TYPES,
+    { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
+    (request, body: Buffer, done) => {
+      const path = request.url.split('?')[0];
+      if (path !== IMPORT_PATH && !path.startsWith(`${IMPORT_PATH}/`))
+        return done(new BodyRefused('not-json'));
+      done(null, body);
     },
   );
 }

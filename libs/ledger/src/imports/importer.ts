@@ -50,6 +50,11 @@ export interface ImportReport {
   toWrite: readonly ImportRow[];
 }
 
+/** Writes a confirmed import's rows; `onProgress` hears the rows written so far. */
+export type Writing = (
+  onProgress?: (written: number, total: number) => void,
+) => Promise<ImportStatus | DomainError>;
+
 /** Where an import stands, from its stream in the log. */
 export interface ImportStatus {
   importId: string;
@@ -112,8 +117,24 @@ export class Importer {
     fileName: string,
     confirmed: string,
     request: LedgerRequest,
-    onProgress: (written: number, total: number) => void = () => undefined,
+    onProgress?: (written: number, total: number) => void,
   ): Promise<{ report: ImportReport; status: ImportStatus } | DomainError> {
+    const begun = await this.begin(content, fileName, confirmed, request);
+    if (isDomainError(begun)) return begun;
+    const status = await begun.write(onProgress);
+    return isDomainError(status) ? status : { report: begun.report, status };
+  }
+
+  /**
+   * The first half of `confirm`: checks the file again and records its confirmation in the
+   * import's stream; `write` then writes its rows (the API runs it after answering).
+   */
+  async begin(
+    content: Uint8Array,
+    fileName: string,
+    confirmed: string,
+    request: LedgerRequest,
+  ): Promise<{ report: ImportReport; write: Writing } | DomainError> {
     const importId = importIdOf(content);
     if (confirmed.toLowerCase() !== importId)
       return new DomainError(
@@ -127,21 +148,27 @@ export class Importer {
         'VALIDATION_FAILED',
         say`${report.refused} rows of the file are refused; correct them and check the file again`,
       );
-    const stream = importStream(importId);
-    const { toWrite } = report;
-    await this.record(stream, request, {
+    await this.record(importStream(importId), request, {
       type: 'ConfirmImport',
-      ...{ importId, fileName, rows: report.rows, toWrite: toWrite.length },
+      ...{ importId, fileName, rows: report.rows, toWrite: report.toWrite.length },
       alreadyImported: report.imported,
     });
+    return { report, write: (onProgress) => this.write(report, request, onProgress) };
+  }
+
+  private async write(
+    report: ImportReport,
+    request: LedgerRequest,
+    onProgress: (written: number, total: number) => void = () => undefined,
+  ): Promise<ImportStatus | DomainError> {
+    const { importId, toWrite } = report;
+    const stream = importStream(importId);
     const { state } = await this.writer.read(importDecider, stream, request.context.timeZone);
     let batch = state.batches;
     for (let from = 0; from < toWrite.length; from += IMPORT_BATCH_ROWS) {
       const rows = toWrite.slice(from, from + IMPORT_BATCH_ROWS);
-      const refused = await this.writeBatch(importId, rows, {
-        ...request,
-        correlationId: derivedId('import', importId, String(batch + 1)),
-      });
+      const correlationId = derivedId('import', importId, String(batch + 1));
+      const refused = await this.writeBatch(importId, rows, { ...request, correlationId });
       if (refused) {
         await this.record(stream, request, { type: 'StopImport', importId, ...refused });
         return refusedAtWrite(refused);
@@ -163,7 +190,7 @@ export class Importer {
     });
     const status = await this.status(importId);
     if (!status) throw new Error(`import ${importId} written without its stream`);
-    return { report, status };
+    return status;
   }
 
   /** The import's progress and outcome, from its stream; undefined when no file was confirmed. */

@@ -283,4 +283,10 @@ export const ZH_CN: Readonly<Record<string, string>> = {
     '文件中有 {0} 行被拒绝；请改正后重新检查',
   'row {0} was refused while it was written ({1}); the rows before it are written: check the file again and confirm it to go on':
     '第 {0} 行在写入时被拒绝（{1}）；之前的行已写入：请重新检查文件并确认以继续',
+  '{0} must be at most 200 characters': '{0} 最多 200 个字符',
+  'import {0}': '导入 {0}',
+  'send the file as the body, as text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream':
+    '请把文件作为请求体发送，类型为 text/csv、application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 application/octet-stream',
+  'send the file as text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream':
+    '请以 text/csv、application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 application/octet-stream 发送文件',
 };
