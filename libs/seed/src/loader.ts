@@ -6,14 +6,14 @@ import {
   type Role,
 } from '@ledger/domain';
 import {
-  AwardPointsCommand,
+  importedEntryId,
+  importIdOf,
+  Importer,
   KeptTexts,
-  MakeRedemptionCommand,
   PublishTaskCommand,
   PrincipalTokens,
   newToken,
   Progress,
-  RegisterRiderCommand,
   ReverseAwardCommand,
   StreamCommand,
   tokenHash,
@@ -24,10 +24,12 @@ import {
 import type { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { organisationSteps, principalsOf } from './organisation';
-import { CATALOGUE, DEMO_FUND, JIANGJIN, prng, type SeedPlan } from './plan';
+import { CATALOGUE, DEMO_FUND, DEMO_RULES, JIANGJIN, prng, type SeedPlan } from './plan';
 
-/** Riders seeded at once: awards of different riders go in parallel, group-committed on the fund. */
+/** Riders seeded at once (principals, tasks); the history goes through imports. */
 const PARALLEL_RIDERS = 64;
+/** Riders per import file: a street's paper ledger, about ten thousand rows at the default. */
+const RIDERS_PER_FILE = 500;
 const DAY_MS = 86_400_000;
 const ADMIN: Actor = { principalId: 'admin', role: 'admin', communityIds: [], stationIds: [] };
 
@@ -36,24 +38,29 @@ export interface Loaded {
   stations: number;
   riders: number;
   awards: number;
-  refusedAwards: number;
   reversals: number;
   redemptions: number;
   /** Demo principals and their tokens (shown once; stored only as hashes). */
   tokens: { id: string; role: Role; token: string }[];
 }
 
-type Counts = Pick<Loaded, 'awards' | 'refusedAwards' | 'reversals' | 'redemptions'>;
+type Counts = Pick<Loaded, 'awards' | 'reversals' | 'redemptions'>;
+type Rider = SeedPlan['riders'][number];
+type Station = SeedPlan['stations'][number];
 
-/** Writes a seed plan through the ledger's command bus, as the district's staff would have. */
+/**
+ * Writes a seed plan as a district that moves onto the ledger would: its organisation through the
+ * command bus, its year of riders, awards and redemptions through the import (issue 16), files of
+ * the district's past with their original dates, then a few reversals and tasks live.
+ */
 export class Loader {
   private readonly random = prng(7);
   private readonly now = Date.now();
-  private readonly counts: Counts = { awards: 0, refusedAwards: 0, reversals: 0, redemptions: 0 };
-  private readonly balances = new Map<string, number>();
+  private readonly counts: Counts = { awards: 0, reversals: 0, redemptions: 0 };
 
   constructor(
     private readonly commands: CommandBus,
+    private readonly importer: Importer,
     /** Where principals' names and token hashes go (beside the log). */
     private readonly beside: { texts: KeptTexts; tokens: PrincipalTokens },
     private readonly timeZone: string,
@@ -63,31 +70,14 @@ export class Loader {
   async load(plan: SeedPlan): Promise<Loaded> {
     const steps = organisationSteps(plan);
     await this.each('organisation', steps, (step) => this.must(step, this.now - 366 * DAY_MS));
-    await this.each('riders', plan.riders, async ({ id, ...input }) => {
-      const request = this.request(ADMIN, this.now - 366 * DAY_MS);
-      failOnRefusal(
-        await this.commands.execute(new RegisterRiderCommand({ riderId: id, ...input }, request)),
-      );
-    });
+    const history = this.quiet ? undefined : new Progress('history', plan.riders.length);
+    for (let from = 0; from < plan.riders.length; from += RIDERS_PER_FILE) {
+      const riders = plan.riders.slice(from, from + RIDERS_PER_FILE);
+      await this.importHistory(plan, riders, `${from / RIDERS_PER_FILE + 1}`);
+      history?.update(from + riders.length);
+    }
+    history?.done();
     const tokens = await this.principals(plan); // a rider's account names its rider
-    const byRider = new Map<string, SeedPlan['awards']>();
-    for (const a of plan.awards) byRider.set(a.riderId, [...(byRider.get(a.riderId) ?? []), a]);
-    const awarding = this.quiet ? undefined : new Progress('awards', plan.awards.length);
-    await inParallel(plan.riders, PARALLEL_RIDERS, (rider) =>
-      this.awardYear(rider, byRider.get(rider.id) ?? [], staffOf(plan, rider.communityId), () =>
-        awarding?.update(this.counts.awards + this.counts.refusedAwards),
-      ),
-    );
-    awarding?.done();
-    // A rider redeems at its community's station (the last one, where it has several), else at
-    // the district centre.
-    const stationOf = new Map(
-      plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
-    );
-    const centre = plan.stations[plan.stations.length - 1];
-    await this.each('redemptions', plan.riders, (rider) =>
-      this.redeem(rider.id, stationOf.get(rider.communityId) ?? centre),
-    );
     await this.openTasks(plan);
     return {
       communities: plan.communities.length,
@@ -98,51 +88,115 @@ export class Loader {
     };
   }
 
-  /** A rider's year of awards, by its street's staff; now and then one is reversed. */
-  private async awardYear(
-    rider: SeedPlan['riders'][number],
-    planned: SeedPlan['awards'],
-    staff: Actor,
-    onEach: () => void,
-  ): Promise<void> {
-    for (const { daysAgo, activity } of planned) {
-      const occurred = dayTime(this.now, daysAgo, this.random());
-      const input = {
-        riderId: rider.id,
-        activity,
-        fundId: DEMO_FUND.id,
-        reason: REASONS[activity] ?? '志愿服务',
-        occurredAt: new Date(occurred).toISOString(),
-      };
-      const result = await this.commands.execute(
-        new AwardPointsCommand(input, this.request(staff, occurred + 30 * 60_000)),
-      );
-      // A daily cap is the rules at work; anything else (the fund run dry) is a seed that went
-      // wrong, and a district quietly smaller than planned would mislead whoever measures it.
-      if (isDomainError(result)) {
-        if (result.code !== 'RULE_VIOLATION')
-          throw new Error(`seed award refused: ${result.code} ${result.detail}`);
-        this.counts.refusedAwards++;
-        onEach();
-        continue;
-      }
-      this.counts.awards++;
-      onEach();
-      this.balances.set(rider.id, result.balanceAfter);
-      if (this.random() < 0.005) {
-        const reversal = {
-          riderId: rider.id,
-          entryId: result.entryId,
-          reason: '重复录入，予以冲正',
-        };
-        const reversed = await this.commands.execute(
-          new ReverseAwardCommand(reversal, this.request(staff, occurred + DAY_MS)),
-        );
-        if (isDomainError(reversed)) continue;
-        this.counts.reversals++;
-        this.balances.set(rider.id, reversed.balanceAfter);
-      }
+  /**
+   * A file of the district's past for these riders (their registration, a year of awards, up to
+   * three redemptions in the last month at their station), checked and confirmed as an admin
+   * would; then, now and then, one of its awards reversed by the street's staff.
+   */
+  private async importHistory(plan: SeedPlan, riders: readonly Rider[], part: string) {
+    const { lines, awards, reversible } = this.historyFile(plan, riders);
+    const content = Buffer.from(`${lines.map((l) => l.map(csvField).join(',')).join('\n')}\n`);
+    const name = `jiangjin-history-${part}.csv`;
+    const request = this.request(ADMIN, this.now);
+    const importId = importIdOf(content);
+    const written = await this.importer.confirm(content, name, importId, request);
+    if (isDomainError(written)) {
+      // A plan the ledger refuses is a seed gone wrong: name the first row refused, and why.
+      const report = await this.importer.check(content, name, request);
+      const refused = isDomainError(report) ? undefined : report.verdicts.find((v) => v.refusal);
+      const why = refused?.refusal ? `row ${refused.row}: ${refused.refusal.detail}` : '';
+      throw new Error(`seed import ${name} refused: ${written.detail} ${why}`);
     }
+    this.counts.awards += awards;
+    this.counts.redemptions += written.status.completed?.redemptions ?? 0;
+    for (const { row, riderId } of reversible) {
+      const staff = staffOf(plan, riders.find((r) => r.id === riderId)?.communityId ?? '');
+      const reversal = {
+        riderId,
+        entryId: importedEntryId(importId, row),
+        reason: '重复录入，予以冲正',
+      };
+      const reversed = await this.commands.execute(
+        new ReverseAwardCommand(reversal, this.request(staff, this.now)),
+      );
+      if (!isDomainError(reversed)) this.counts.reversals++;
+    }
+  }
+
+  /** The rows of one file: riders, their awards (the rules' points), their redemptions. */
+  private historyFile(plan: SeedPlan, riders: readonly Rider[]) {
+    const lines: string[][] = [[...HISTORY_COLUMNS]];
+    const reversible: { row: number; riderId: string }[] = [];
+    const stationOf = new Map(
+      plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
+    );
+    const centre = plan.stations[plan.stations.length - 1];
+    const ids = new Set(riders.map((r) => r.id));
+    const planned = plan.awards.filter((a) => ids.has(a.riderId));
+    const joined = new Date(this.now - 366 * DAY_MS).toISOString();
+    for (const r of riders)
+      lines.push(['rider', r.id, r.communityId, r.name, r.phone, r.platform, r.occupation, joined]);
+    for (const { riderId, daysAgo, activity } of planned) {
+      const at = new Date(dayTime(this.now, daysAgo, this.random())).toISOString();
+      const points = String(POINTS.get(activity) ?? 10);
+      const reason = REASONS[activity] ?? '志愿服务';
+      lines.push([
+        'award',
+        riderId,
+        '',
+        '',
+        '',
+        '',
+        '',
+        at,
+        activity,
+        points,
+        DEMO_FUND.id,
+        reason,
+      ]);
+      if (this.random() < 0.005) reversible.push({ row: lines.length, riderId });
+    }
+    for (const r of riders)
+      lines.push(...this.redemptions(r, planned, stationOf.get(r.communityId) ?? centre));
+    return { lines, awards: planned.length, reversible };
+  }
+
+  /** Up to three redemptions at the rider's station (or the centre) in the last month. */
+  private redemptions(rider: Rider, awards: SeedPlan['awards'], station: Station): string[][] {
+    const lines: string[][] = [];
+    let spent = 0;
+    for (let round = 0; round < 3; round++) {
+      const daysAgo = 30 - round * 10;
+      const earned = awards
+        .filter((a) => a.riderId === rider.id && a.daysAgo > daysAgo)
+        .reduce((sum, a) => sum + (POINTS.get(a.activity) ?? 10), 0);
+      const balance = earned - spent;
+      if (balance <= 100) break;
+      const affordable = CATALOGUE.filter((item) => item.pricePoints <= balance * 0.4);
+      if (affordable.length === 0) break;
+      const item = affordable[Math.floor(this.random() * affordable.length)];
+      const at = new Date(this.now - daysAgo * DAY_MS).toISOString();
+      const price = String(item.pricePoints);
+      lines.push([
+        'redemption',
+        rider.id,
+        '',
+        '',
+        '',
+        '',
+        '',
+        at,
+        '',
+        price,
+        '',
+        '',
+        station.id,
+        item.sku,
+        '1',
+      ]);
+      spent += item.pricePoints;
+    }
+    return lines;
   }
 
   /**
@@ -166,32 +220,6 @@ export class Loader {
       failOnRefusal(
         await this.commands.execute(new PublishTaskCommand(task, this.request(staff, this.now))),
       );
-    }
-  }
-
-  /** Up to three redemptions at the rider's station (or the centre) in the last month. */
-  private async redeem(riderId: string, station: SeedPlan['stations'][number]): Promise<void> {
-    let balance = this.balances.get(riderId) ?? 0;
-    const actor: Actor = {
-      principalId: `station-${station.id}`,
-      role: 'station',
-      communityIds: [],
-      stationIds: [station.id],
-    };
-    for (let round = 0; round < 3 && balance > 100; round++) {
-      const affordable = CATALOGUE.filter((item) => item.pricePoints <= balance * 0.4);
-      if (affordable.length === 0) break;
-      const item = affordable[Math.floor(this.random() * affordable.length)];
-      const items = [{ sku: item.sku, quantity: 1 }];
-      const made = await this.commands.execute(
-        new MakeRedemptionCommand(
-          { riderId, stationId: station.id, items },
-          this.request(actor, this.now - (30 - round * 10) * DAY_MS),
-        ),
-      );
-      if (isDomainError(made)) break;
-      this.counts.redemptions++;
-      balance = made.balanceAfter;
     }
   }
 
@@ -243,6 +271,32 @@ export class Loader {
 }
 
 const DEMO_TASKS = ['滨江路夜间安全巡逻', '社区消防通道清理'];
+
+const HISTORY_COLUMNS = [
+  'kind',
+  'riderId',
+  'communityId',
+  'name',
+  'phone',
+  'platform',
+  'occupation',
+  'date',
+  'activity',
+  'points',
+  'fundId',
+  'reason',
+  'stationId',
+  'item',
+  'quantity',
+] as const;
+
+/** The demo rules' points by activity (an award of the history takes its rule's points). */
+const POINTS = new Map(DEMO_RULES.map((r) => [r.activity, r.points]));
+
+/** A CSV field, quoted when it holds a comma, a quote or a line break. */
+function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
 
 const REASONS: Partial<Record<string, string>> = {
   patrol: '夜间巡逻',

@@ -1,6 +1,7 @@
 import { START, type EventStore } from '@ledger/event-store';
 import {
   EVENT_STORE,
+  Importer,
   KeptTexts,
   PrincipalTokens,
   Progress,
@@ -32,8 +33,9 @@ export interface SeedOptions {
 }
 
 /**
- * Loads the demo district through the ledger's own command handlers (every invariant holds, every
- * event is chained), with a year of awards, a few reversals and redemptions at the stations.
+ * Loads the demo district through the ledger's own command handlers and its import of past
+ * history (every invariant holds, every event is chained): a year of awards and redemptions at
+ * the stations with their original dates, a few reversals and two open tasks.
  * Refuses a store that already holds events. Used by `npm run seed` and `npm start -- --demo`.
  */
 export async function seedDistrict(
@@ -51,7 +53,14 @@ export async function seedDistrict(
     if ((await store.headCursor()) !== START)
       throw new SeedRefused('the store already holds a ledger; seed an empty one (a new DATA_DIR)');
     const beside = { texts: app.get(KeptTexts), tokens: app.get(PrincipalTokens) };
-    const loader = new Loader(app.get(CommandBus), beside, config.timeZone, options.quiet ?? false);
+    const quiet = options.quiet ?? false;
+    const loader = new Loader(
+      app.get(CommandBus),
+      app.get(Importer),
+      beside,
+      config.timeZone,
+      quiet,
+    );
     const loaded = await loader.load(plan);
     const head = store.positionOf(await store.headCursor()) ?? 0;
     if (options.readModels ?? true) {

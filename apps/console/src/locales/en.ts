@@ -271,6 +271,11 @@ export const en: Same<typeof zhCN> = {
     date: 'Time',
     lookUp: 'Look up',
     balanceAsOf: '{{rider}} at {{at}}: balance {{balance}} ({{events}} events applied)',
+    balanceAsOfOccurred:
+      '{{rider}} at {{at}}, by when the acts happened: balance {{balance}} ({{events}} events applied)',
+    by: 'Count events',
+    byOccurred: 'by when the act happened (imported history in its year)',
+    byRecorded: 'by when the ledger recorded them',
     events: 'Event log',
     stream: 'Stream (optional, e.g. rider-jj-r0001)',
     show: 'Show',

@@ -262,6 +262,11 @@ export const zhCN = {
     date: '时间',
     lookUp: '查询',
     balanceAsOf: '{{rider}} 在 {{at}} 的余额：{{balance}}（已累计 {{events}} 个事件）',
+    balanceAsOfOccurred:
+      '{{rider}} 在 {{at}}（按发生时间）的余额：{{balance}}（已累计 {{events}} 个事件）',
+    by: '事件计入方式',
+    byOccurred: '按发生时间（导入的历史计入当年）',
+    byRecorded: '按记账时间',
     events: '事件日志',
     stream: '流名称（可选，如 rider-jj-r0001）',
     show: '显示',

@@ -141,6 +141,8 @@ function ReplayCard() {
 function AsOfCard() {
   const [riderId, setRiderId] = useState('');
   const [at, setAt] = useState('');
+  // By when the acts happened (imported history counts in its year), or when they were recorded.
+  const [by, setBy] = useState<'occurred' | 'recorded'>('occurred');
   const [answer, setAnswer] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const lookUp = async (e: Event) => {
@@ -151,11 +153,11 @@ function AsOfCard() {
       const asOf = at ? new Date(at).toISOString() : undefined;
       const figures = await ok(
         api.GET('/v1/audit/riders/{id}/balance', {
-          params: { path: { id: riderId.trim() }, query: asOf ? { asOf } : {} },
+          params: { path: { id: riderId.trim() }, query: { ...(asOf && { asOf }), by } },
         }),
       );
       setAnswer(
-        t('audit.balanceAsOf', {
+        t(figures.by === 'occurred' ? 'audit.balanceAsOfOccurred' : 'audit.balanceAsOf', {
           rider: figures.riderId,
           at: wallTime(figures.asOf),
           balance: figures.balance,
@@ -182,6 +184,15 @@ function AsOfCard() {
         value={at}
         onInput={(e) => setAt((e.target as HTMLInputElement).value)}
       />
+      <label for="asof-by">{t('audit.by')}</label>
+      <select
+        id="asof-by"
+        value={by}
+        onChange={(e) => setBy((e.target as HTMLSelectElement).value as typeof by)}
+      >
+        <option value="occurred">{t('audit.byOccurred')}</option>
+        <option value="recorded">{t('audit.byRecorded')}</option>
+      </select>
       <button type="submit" disabled={riderId.trim() === ''}>
         {t('audit.lookUp')}
       </button>

@@ -34,7 +34,7 @@ import { importedEntryId, importLedgerOf, inParallel } from './import-ledger';
 /** Rows written between two records of progress in the import's stream. */
 export const IMPORT_BATCH_ROWS = 500;
 /** Riders written at once within a batch (each rider's rows one after another, in order). */
-const WRITE_WIDTH = 32;
+const WRITE_WIDTH = 64;
 
 /** A file checked: every row's verdict, and what a confirmation would write. */
 export interface ImportReport {
