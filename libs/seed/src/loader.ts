@@ -71,9 +71,15 @@ export class Loader {
     const steps = organisationSteps(plan);
     await this.each('organisation', steps, (step) => this.must(step, this.now - 366 * DAY_MS));
     const history = this.quiet ? undefined : new Progress('history', plan.riders.length);
+    const awardsOf = new Map<string, SeedPlan['awards']>();
+    for (const a of plan.awards) {
+      const list = awardsOf.get(a.riderId);
+      if (list) list.push(a);
+      else awardsOf.set(a.riderId, [a]);
+    }
     for (let from = 0; from < plan.riders.length; from += RIDERS_PER_FILE) {
       const riders = plan.riders.slice(from, from + RIDERS_PER_FILE);
-      await this.importHistory(plan, riders, `${from / RIDERS_PER_FILE + 1}`);
+      await this.importHistory(plan, riders, awardsOf, `${from / RIDERS_PER_FILE + 1}`);
       history?.update(from + riders.length);
     }
     history?.done();
@@ -93,8 +99,13 @@ export class Loader {
    * three redemptions in the last month at their station), checked and confirmed as an admin
    * would; then, now and then, one of its awards reversed by the street's staff.
    */
-  private async importHistory(plan: SeedPlan, riders: readonly Rider[], part: string) {
-    const { lines, awards, reversible } = this.historyFile(plan, riders);
+  private async importHistory(
+    plan: SeedPlan,
+    riders: readonly Rider[],
+    awardsOf: ReadonlyMap<string, SeedPlan['awards']>,
+    part: string,
+  ) {
+    const { lines, awards, reversible } = this.historyFile(plan, riders, awardsOf);
     const content = Buffer.from(`${lines.map((l) => l.map(csvField).join(',')).join('\n')}\n`);
     const name = `jiangjin-history-${part}.csv`;
     const request = this.request(ADMIN, this.now);
@@ -124,15 +135,18 @@ export class Loader {
   }
 
   /** The rows of one file: riders, their awards (the rules' points), their redemptions. */
-  private historyFile(plan: SeedPlan, riders: readonly Rider[]) {
+  private historyFile(
+    plan: SeedPlan,
+    riders: readonly Rider[],
+    awardsOf: ReadonlyMap<string, SeedPlan['awards']>,
+  ) {
     const lines: string[][] = [[...HISTORY_COLUMNS]];
     const reversible: { row: number; riderId: string }[] = [];
     const stationOf = new Map(
       plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
     );
     const centre = plan.stations[plan.stations.length - 1];
-    const ids = new Set(riders.map((r) => r.id));
-    const planned = plan.awards.filter((a) => ids.has(a.riderId));
+    const planned = riders.flatMap((r) => awardsOf.get(r.id) ?? []);
     const joined = new Date(this.now - 366 * DAY_MS).toISOString();
     for (const r of riders)
       lines.push(['rider', r.id, r.communityId, r.name, r.phone, r.platform, r.occupation, joined]);
@@ -156,19 +170,21 @@ export class Loader {
       ]);
       if (this.random() < 0.005) reversible.push({ row: lines.length, riderId });
     }
-    for (const r of riders)
-      lines.push(...this.redemptions(r, planned, stationOf.get(r.communityId) ?? centre));
+    for (const r of riders) {
+      const station = stationOf.get(r.communityId) ?? centre;
+      lines.push(...this.redemptions(r, awardsOf.get(r.id) ?? [], station));
+    }
     return { lines, awards: planned.length, reversible };
   }
 
-  /** Up to three redemptions at the rider's station (or the centre) in the last month. */
+  /** Up to three redemptions at the rider's station (or the centre) in the last month, of its awards. */
   private redemptions(rider: Rider, awards: SeedPlan['awards'], station: Station): string[][] {
     const lines: string[][] = [];
     let spent = 0;
     for (let round = 0; round < 3; round++) {
       const daysAgo = 30 - round * 10;
       const earned = awards
-        .filter((a) => a.riderId === rider.id && a.daysAgo > daysAgo)
+        .filter((a) => a.daysAgo > daysAgo)
         .reduce((sum, a) => sum + (POINTS.get(a.activity) ?? 10), 0);
       const balance = earned - spent;
       if (balance <= 100) break;
