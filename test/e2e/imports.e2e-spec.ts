@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { tempDir } from '@ledger/testing';
+import { tempDir, workbookOf } from '@ledger/testing';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
@@ -163,6 +163,73 @@ describe('imports of past history over HTTP', () => {
     const checkedAgain = await upload(file);
     expect(checkedAgain.body).toMatchObject({ accepted: 0, refused: 0, imported: 4 });
     expect((await call('GET', '/v1/audit/verification')).body).toMatchObject({ ok: true, head });
+  });
+
+  it('counts imported awards in their period: leaderboards of that year and month, and that year’s top ten', async () => {
+    const file = [
+      HEADER,
+      '小哥,old3,c1,孙八,,饿了么,food_delivery,,,,,,,,',
+      '奖励,old3,,,,,,2023-11-20,rescue,300,f1,救助落水群众,,,',
+      '奖励,r1,,,,,,2023-11-21,patrol,20,f1,夜间巡逻,,,',
+    ].join('\n');
+    const id = sha(file);
+    expect((await upload(file, id)).status).toBe(202);
+    for (let i = 0; i < 100; i++) {
+      const status = await call('GET', `/v1/imports/${id}`);
+      if (status.body.status === 'done') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const board = async (period: string) => {
+      const res = await call('GET', `/v1/leaderboards?scope=district:江津区&period=${period}`);
+      return (res.body.items as { riderId: string; points: number }[]).map((i) => [
+        i.riderId,
+        i.points,
+      ]);
+    };
+    expect(await board('2023')).toEqual([
+      ['old3', 300],
+      ['r1', 20],
+    ]);
+    expect(await board('2023-11')).toEqual(await board('2023'));
+    expect(await board('2023-10')).toEqual([]);
+    expect(await board(String(new Date().getFullYear()))).not.toContainEqual(['old3', 300]);
+    const opened = await call('POST', '/v1/selections', {
+      id: 'top-2023',
+      district: '江津区',
+      year: 2023,
+      size: 10,
+    });
+    expect(opened.status).toBe(201);
+    const closed = await call('POST', '/v1/selections/top-2023/close');
+    expect(closed.body.winners).toMatchObject([
+      { rank: 1, riderId: 'old3', points: 300 },
+      { rank: 2, riderId: 'r1', points: 20 },
+    ]);
+  });
+
+  it('reads an Excel workbook sent as one', async () => {
+    const workbook = await workbookOf([
+      ['类型', '小哥编号', '日期', '活动', '积分', '资金编号', '事由'],
+      ['奖励', 'r1', new Date(Date.UTC(2024, 5, 1)), 'patrol', 20, 'f1', '夜间巡逻'],
+    ]);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/imports?fileName=2024.xlsx',
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      payload: workbook,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      format: 'xlsx',
+      fileName: '2024.xlsx',
+      accepted: 1,
+      items: [
+        { row: 2, kind: 'award', occurredAt: '2024-06-01T12:00:00+08:00', outcome: 'accepted' },
+      ],
+    });
   });
 
   it('takes files from admins only, as files, on this route only', async () => {

@@ -4,3 +4,4 @@ export * from './decider-spec';
 export * from './in-memory.event-store';
 export * from './fault-proxy';
 export * from './all-events';
+export * from './workbook';

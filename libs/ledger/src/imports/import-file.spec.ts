@@ -1,24 +1,14 @@
-import { createRequire } from 'node:module';
+import { workbookOf } from '@ledger/testing';
 import { readImportFile } from './import-file';
 
-/** write-excel-file's CommonJS build (its types are an ES module's), typed as used here. */
-const writeXlsxFile = (
-  createRequire(__filename)('write-excel-file/node') as {
-    default: (rows: unknown[][]) => { toBuffer(): Promise<Buffer> };
-  }
-).default;
 const context = { timeZone: 'Asia/Shanghai', now: new Date('2026-12-05T00:00:00Z') };
 
 describe('reading an import file', () => {
   it('reads a workbook with Chinese headers and date cells as the same rows as its CSV', async () => {
-    const cells = (values: (string | number | Date)[]) =>
-      values.map((value) =>
-        value instanceof Date ? { value, type: Date, format: 'yyyy-mm-dd' } : { value },
-      );
-    const workbook = await writeXlsxFile([
-      cells(['类型', '小哥编号', '日期', '活动', '积分', '资金编号', '事由']),
-      cells(['奖励', 'r1', new Date(Date.UTC(2024, 2, 14)), 'patrol', 20, 'f1', '夜间巡逻']),
-    ]).toBuffer();
+    const workbook = await workbookOf([
+      ['类型', '小哥编号', '日期', '活动', '积分', '资金编号', '事由'],
+      ['奖励', 'r1', new Date(Date.UTC(2024, 2, 14)), 'patrol', 20, 'f1', '夜间巡逻'],
+    ]);
     const csv = Buffer.from(
       '\ufeffkind,riderId,date,activity,points,fundId,reason\naward,r1,2024-03-14,patrol,20,f1,夜间巡逻\n',
     );
