@@ -6,6 +6,7 @@ import {
   type Role,
 } from '@ledger/domain';
 import {
+  csvCell,
   importedEntryId,
   importIdOf,
   Importer,
@@ -106,7 +107,7 @@ export class Loader {
     part: string,
   ) {
     const { lines, awards, reversible } = this.historyFile(plan, riders, awardsOf);
-    const content = Buffer.from(`${lines.map((l) => l.map(csvField).join(',')).join('\n')}\n`);
+    const content = Buffer.from(`${lines.map((l) => l.map(csvCell).join(',')).join('\n')}\n`);
     const name = `jiangjin-history-${part}.csv`;
     const request = this.request(ADMIN, this.now);
     const importId = importIdOf(content);
@@ -308,11 +309,6 @@ const HISTORY_COLUMNS = [
 
 /** The demo rules' points by activity (an award of the history takes its rule's points). */
 const POINTS = new Map(DEMO_RULES.map((r) => [r.activity, r.points]));
-
-/** A CSV field, quoted when it holds a comma, a quote or a line break. */
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 const REASONS: Partial<Record<string, string>> = {
   patrol: '夜间巡逻',
