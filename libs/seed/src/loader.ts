@@ -4,6 +4,8 @@ import {
   riderSubject,
   type Actor,
   type Role,
+  IMPORT_COLUMNS,
+  type ImportColumn,
 } from '@ledger/domain';
 import {
   csvCell,
@@ -141,7 +143,7 @@ export class Loader {
     riders: readonly Rider[],
     awardsOf: ReadonlyMap<string, SeedPlan['awards']>,
   ) {
-    const lines: string[][] = [[...HISTORY_COLUMNS]];
+    const lines: string[][] = [[...IMPORT_COLUMNS]];
     const reversible: { row: number; riderId: string }[] = [];
     const stationOf = new Map(
       plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
@@ -149,26 +151,14 @@ export class Loader {
     const centre = plan.stations[plan.stations.length - 1];
     const planned = riders.flatMap((r) => awardsOf.get(r.id) ?? []);
     const joined = new Date(this.now - 366 * DAY_MS).toISOString();
-    for (const r of riders)
-      lines.push(['rider', r.id, r.communityId, r.name, r.phone, r.platform, r.occupation, joined]);
+    for (const { id, ...rider } of riders)
+      lines.push(line({ kind: 'rider', riderId: id, ...rider, date: joined }));
     for (const { riderId, daysAgo, activity } of planned) {
       const at = new Date(dayTime(this.now, daysAgo, this.random())).toISOString();
       const points = String(POINTS.get(activity) ?? 10);
       const reason = REASONS[activity] ?? '志愿服务';
-      lines.push([
-        'award',
-        riderId,
-        '',
-        '',
-        '',
-        '',
-        '',
-        at,
-        activity,
-        points,
-        DEMO_FUND.id,
-        reason,
-      ]);
+      const fundId = DEMO_FUND.id;
+      lines.push(line({ kind: 'award', riderId, date: at, activity, points, fundId, reason }));
       if (this.random() < 0.005) reversible.push({ row: lines.length, riderId });
     }
     for (const r of riders) {
@@ -194,23 +184,12 @@ export class Loader {
       const item = affordable[Math.floor(this.random() * affordable.length)];
       const at = new Date(this.now - daysAgo * DAY_MS).toISOString();
       const price = String(item.pricePoints);
-      lines.push([
-        'redemption',
-        rider.id,
-        '',
-        '',
-        '',
-        '',
-        '',
-        at,
-        '',
-        price,
-        '',
-        '',
-        station.id,
-        item.sku,
-        '1',
-      ]);
+      lines.push(
+        line({
+          ...{ kind: 'redemption', riderId: rider.id, date: at, points: price },
+          ...{ stationId: station.id, item: item.sku, quantity: '1' },
+        }),
+      );
       spent += item.pricePoints;
     }
     return lines;
@@ -289,23 +268,10 @@ export class Loader {
 
 const DEMO_TASKS = ['滨江路夜间安全巡逻', '社区消防通道清理'];
 
-const HISTORY_COLUMNS = [
-  'kind',
-  'riderId',
-  'communityId',
-  'name',
-  'phone',
-  'platform',
-  'occupation',
-  'date',
-  'activity',
-  'points',
-  'fundId',
-  'reason',
-  'stationId',
-  'item',
-  'quantity',
-] as const;
+/** A row of an import file: its cells in the columns' order, empty where not given. */
+function line(cells: Partial<Record<ImportColumn, string>>): string[] {
+  return IMPORT_COLUMNS.map((column) => cells[column] ?? '');
+}
 
 /** The demo rules' points by activity (an award of the history takes its rule's points). */
 const POINTS = new Map(DEMO_RULES.map((r) => [r.activity, r.points]));
