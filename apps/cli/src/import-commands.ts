@@ -4,15 +4,7 @@ import {
   type ImportRowKind,
   type RowVerdict,
 } from '@ledger/domain';
-import {
-  Importer,
-  loadConfig,
-  Progress,
-  READ_MODELS,
-  withLedger,
-  type ImportReport,
-} from '@ledger/ledger';
-import type { ReadModels } from '@ledger/projections';
+import { Importer, loadConfig, Progress, withLedger, type ImportReport } from '@ledger/ledger';
 import { InvalidArgumentError, type Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -70,8 +62,8 @@ async function importFile(file: string, options: ImportOptions): Promise<void> {
   } as const;
   await withLedger(config, async (app) => {
     // A phone number is checked against every rider the read models know: bring them up to date.
-    await app.get<ReadModels>(READ_MODELS).catchUp();
     const importer = app.get(Importer);
+    await importer.catchUpReadModels();
     const name = basename(file);
     if (options.confirm === undefined) {
       const report = await importer.check(content, name, request);

@@ -65,3 +65,4 @@ export * from './commands/ledger-command';
 export * from './imports/importer';
 export * from './imports/import-file';
 export * from './imports/import-ledger';
+export * from './imports/import.handlers';

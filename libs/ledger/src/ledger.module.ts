@@ -50,6 +50,11 @@ import { AUDIT_HANDLERS } from './queries/audit.queries';
 import { STATEMENT_HANDLERS } from './queries/statements.queries';
 import { TreeHeads } from './audit/tree-heads';
 import { Importer } from './imports/importer';
+import {
+  CheckImportHandler,
+  ImportStatusHandler,
+  StartImportHandler,
+} from './imports/import.handlers';
 import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
@@ -84,6 +89,7 @@ const COMMAND_HANDLERS = [
   RotatePrincipalTokenHandler,
   ErasePrincipalPersonalDataHandler,
   SealLogHandler,
+  StartImportHandler,
   ...AUDIT_TOOL_HANDLERS,
 ];
 
@@ -97,6 +103,8 @@ const QUERY_HANDLERS = [
   ...SYSTEM_QUERY_HANDLERS,
   ...LIST_QUERY_HANDLERS,
   ...REDEMPTION_QUERY_HANDLERS,
+  CheckImportHandler,
+  ImportStatusHandler,
 ];
 
 /**

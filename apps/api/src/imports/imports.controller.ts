@@ -1,20 +1,13 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Logger,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, MaxLength } from 'class-validator';
-import { DomainError, isDomainError, notFound, say } from '@ledger/domain';
-import { Importer, importIdOf, type ImportStatus } from '@ledger/ledger';
+import { DomainError, say } from '@ledger/domain';
+import {
+  CheckImportQuery,
+  ImportStatusQuery,
+  StartImportCommand,
+  type ImportStatus,
+} from '@ledger/ledger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IMPORT_PATH, IMPORT_TYPES } from '../http/framework-errors';
 import { languageOf } from '../http/i18n/language';
@@ -59,14 +52,7 @@ const STATUS: ImportStatus = {
 @ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
-  private readonly logger = new Logger('imports');
-  /** Imports this process is writing: a confirmation sent again while one runs joins it. */
-  private readonly writing = new Map<string, Promise<unknown>>();
-
-  constructor(
-    private readonly ledger: LedgerHttp,
-    private readonly importer: Importer,
-  ) {}
+  constructor(private readonly ledger: LedgerHttp) {}
 
   @Post()
   @HttpCode(200)
@@ -113,13 +99,9 @@ export class ImportsController {
     @Ledger() caller: Caller,
     @Req() http: FastifyRequest,
   ) {
-    const file = fileOf(body);
-    const report = await this.importer.check(
-      file,
-      query.fileName ?? 'upload',
-      this.ledger.request(caller),
-    );
-    if (isDomainError(report)) throw ProblemException.of(report);
+    const request = this.ledger.request(caller);
+    const check = new CheckImportQuery(fileOf(body), query.fileName ?? 'upload', request);
+    const report = await this.ledger.ask(check);
     return importReportJson(report, languageOf(http.headers['accept-language']));
   }
 
@@ -142,33 +124,12 @@ export class ImportsController {
     @Ledger() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const file = fileOf(body);
-    const importId = id.toLowerCase();
-    void reply.header('Location', `${IMPORT_PATH}/${importId}`);
-    const done = /^[0-9a-f]{64}$/.test(importId) ? await this.importer.status(importId) : undefined;
-    if (done?.status === 'done' && importIdOf(file) === importId) return done;
-    if (!this.writing.has(importId)) {
-      const fileName = query.fileName ?? 'upload';
-      const begun = await this.importer.begin(
-        file,
-        fileName,
-        importId,
-        this.ledger.request(caller),
-      );
-      if (isDomainError(begun)) throw ProblemException.of(begun);
-      // Written after the answer; the import's stream records each batch, and the file sent
-      // again (after a restart) goes on from the rows the log shows written.
-      const writing = begun
-        .write()
-        .then((outcome) => {
-          if (isDomainError(outcome))
-            this.logger.warn(`import ${importId} stopped: ${outcome.detail}`);
-        })
-        .catch((error: unknown) => this.logger.error(`import ${importId} failed: ${String(error)}`))
-        .finally(() => this.writing.delete(importId));
-      this.writing.set(importId, writing);
-    }
-    return this.statusOf(importId);
+    const request = this.ledger.request(caller);
+    const fileName = query.fileName ?? 'upload';
+    const start = new StartImportCommand(fileOf(body), fileName, id, request);
+    const status = await this.ledger.execute(start);
+    void reply.header('Location', `${IMPORT_PATH}/${status.importId}`);
+    return status;
   }
 
   @Get(':id')
@@ -187,13 +148,7 @@ export class ImportsController {
   )
   @Refusals('NOT_FOUND')
   status(@Param('id') id: string) {
-    return this.statusOf(id.toLowerCase());
-  }
-
-  private async statusOf(id: string): Promise<ImportStatus> {
-    const status = /^[0-9a-f]{64}$/.test(id) ? await this.importer.status(id) : undefined;
-    if (!status) throw ProblemException.of(notFound(say`import ${id}`));
-    return status;
+    return this.ledger.ask(new ImportStatusQuery(id));
   }
 }
 

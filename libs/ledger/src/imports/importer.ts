@@ -5,6 +5,7 @@ import {
   importDecider,
   importStream,
   isDomainError,
+  notFound,
   riderDecider,
   riderStream,
   say,
@@ -20,7 +21,7 @@ import {
 } from '@ledger/domain';
 import { streamEvents, type EventStore } from '@ledger/event-store';
 import type { ReadModels } from '@ledger/projections';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RegisterRiderCommand } from '../commands/rider-registration';
 import { EVENT_STORE, READ_MODELS } from '../infrastructure/tokens';
@@ -80,12 +81,24 @@ export interface ImportStatus {
  */
 @Injectable()
 export class Importer {
+  private readonly logger = new Logger('imports');
+  /** Imports this process is writing in the background (`start`), by id. */
+  private readonly writing = new Map<string, Promise<void>>();
+
   constructor(
     private readonly writer: StreamWriter,
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly models: ReadModels,
   ) {}
+
+  /**
+   * Brings the read models up to date, for a process that follows none (the CLI): the check
+   * finds a phone number's holder among the riders they hold.
+   */
+  async catchUpReadModels(): Promise<void> {
+    await this.models.catchUp();
+  }
 
   async check(
     content: Uint8Array,
@@ -191,6 +204,44 @@ export class Importer {
     const status = await this.status(importId);
     if (!status) throw new Error(`import ${importId} written without its stream`);
     return status;
+  }
+
+  /**
+   * Confirms the file (as `begin`) and writes it in the background, answering its record at
+   * once: a file written before answers its record; one this process is writing is not started
+   * twice. A write cut by a crash or a stop leaves the record `writing`: the file sent again goes
+   * on from the rows the log holds.
+   */
+  async start(
+    content: Uint8Array,
+    fileName: string,
+    importId: string,
+    request: LedgerRequest,
+  ): Promise<ImportStatus | DomainError> {
+    const id = importId.toLowerCase();
+    const before = await this.recordOf(id);
+    if (!isDomainError(before) && before.status === 'done' && importIdOf(content) === id)
+      return before;
+    if (!this.writing.has(id)) {
+      const begun = await this.begin(content, fileName, id, request);
+      if (isDomainError(begun)) return begun;
+      const writing = begun
+        .write()
+        .then((outcome) => {
+          if (isDomainError(outcome)) this.logger.warn(`import ${id} stopped: ${outcome.detail}`);
+        })
+        .catch((error: unknown) => this.logger.error(`import ${id} failed: ${String(error)}`))
+        .finally(() => this.writing.delete(id));
+      this.writing.set(id, writing);
+    }
+    return this.recordOf(id);
+  }
+
+  /** The import's record, or NOT_FOUND. */
+  async recordOf(importId: string): Promise<ImportStatus | DomainError> {
+    const id = importId.toLowerCase();
+    const status = /^[0-9a-f]{64}$/.test(id) ? await this.status(id) : undefined;
+    return status ?? notFound(say`import ${id}`);
   }
 
   /** The import's progress and outcome, from its stream; undefined when no file was confirmed. */
