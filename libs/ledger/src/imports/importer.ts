@@ -180,8 +180,11 @@ export class Importer {
     let batch = state.batches;
     for (let from = 0; from < toWrite.length; from += IMPORT_BATCH_ROWS) {
       const rows = toWrite.slice(from, from + IMPORT_BATCH_ROWS);
+      // One request per batch: its own correlation id, and the clock read as it starts (a long
+      // import's events are recorded when they are, and go to the fund book open then).
       const correlationId = derivedId('import', importId, String(batch + 1));
-      const refused = await this.writeBatch(importId, rows, { ...request, correlationId });
+      const context = { ...request.context, now: new Date() };
+      const refused = await this.writeBatch(importId, rows, { ...request, context, correlationId });
       if (refused) {
         await this.record(stream, request, { type: 'StopImport', importId, ...refused });
         return refusedAtWrite(refused);
