@@ -3,6 +3,7 @@ import { ACTIVITIES } from '../rules/rules';
 import { DomainError } from '../shared/domain-error';
 import { isValidPoints } from '../shared/points';
 import { say, type Said } from '../shared/said';
+import { WHOLE_PHONE } from '../shared/scope';
 import { localIso, parseInstant } from '../shared/time';
 import { ID_PATTERN } from '../streams';
 import type { ImportRow, ImportRowKind } from './import';
@@ -92,12 +93,12 @@ export function readImportRow(
     if (kind === 'rider') {
       const occupation = read.oneOf('occupation', OCCUPATIONS);
       const occurredAt = read.has('date') ? read.date('date') : undefined;
-      const phone = read.text('phone');
+      const phone = read.phone('phone');
       return riderId === undefined || occupation === undefined
         ? undefined
         : {
             ...{ row, kind, riderId, communityId: read.id('communityId') ?? '' },
-            ...{ name: read.required('name') ?? '', platform: read.required('platform') ?? '' },
+            ...{ name: read.words('name', 100) ?? '', platform: read.words('platform', 100) ?? '' },
             occupation,
             ...(phone !== undefined && { phone }),
             ...(occurredAt !== undefined && { occurredAt }),
@@ -108,13 +109,13 @@ export function readImportRow(
     if (kind === 'award') {
       const activity = read.oneOf('activity', ACTIVITIES);
       const fundId = read.id('fundId');
-      const reason = read.required('reason');
+      const reason = read.words('reason', 500);
       return riderId && occurredAt && points && activity && fundId && reason
         ? { row, kind, riderId, occurredAt, activity, points, fundId, reason }
         : undefined;
     }
     const stationId = read.id('stationId');
-    const item = read.required('item');
+    const item = read.words('item', 100);
     const quantity = read.points('quantity');
     return riderId && occurredAt && points && stationId && item && quantity
       ? { row, kind, riderId, occurredAt, stationId, item, quantity, points }
@@ -153,6 +154,22 @@ class RowReader {
     const text = this.text(column);
     if (text === undefined) this.fail(say`${column} is empty`);
     return text;
+  }
+
+  /** Words of at most `max` characters, as the API takes them (a name, a reason). */
+  words(column: ImportColumn, max: number): string | undefined {
+    const text = this.required(column);
+    if (text === undefined || [...text].length <= max) return text;
+    this.fail(say`${column} must be at most ${max} characters`);
+    return undefined;
+  }
+
+  /** A phone number as registration takes it (optional). */
+  phone(column: ImportColumn): string | undefined {
+    const text = this.text(column);
+    if (text === undefined || WHOLE_PHONE.test(text)) return text;
+    this.fail(say`${column} must be 5–20 digits, spaces or dashes, with a + in front if need be`);
+    return undefined;
   }
 
   id(column: ImportColumn): string | undefined {

@@ -52,7 +52,7 @@ describe('reading an import file', () => {
     });
     const read = await readImportFile(
       Buffer.from(
-        'kind,riderId,date,activity,points,fundId,reason\naward,r1,2024-02-30,patrol,20,f1,x\naward,r1,2024-02-03,patrol,2.5,f1,x\nredemption,r1,2024-02-03,,,,\n',
+        `kind,riderId,date,activity,points,fundId,reason,phone,communityId,name,platform,occupation\naward,r1,2024-02-30,patrol,20,f1,x\naward,r1,2024-02-03,patrol,2.5,f1,x\nredemption,r1,2024-02-03,,,,\naward,r1,2024-02-03,patrol,20,f1,${'长'.repeat(501)}\nrider,r2,,,,,,call me,c1,张伟,美团,courier\n`,
       ),
       context,
     );
@@ -61,6 +61,8 @@ describe('reading an import file', () => {
       'date 2024-02-30 is not a date (2025-03-14, 2025-03-14 09:30 or 2025年3月14日)',
       'points must be a whole number from 1 to 1,000,000, not 2.5',
       'points is empty',
+      'reason must be at most 500 characters',
+      'phone must be 5–20 digits, spaces or dashes, with a + in front if need be',
     ]);
   });
 });

@@ -289,4 +289,5 @@ export const ZH_CN: Readonly<Record<string, string>> = {
     '请把文件作为请求体发送，类型为 text/csv、application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 application/octet-stream',
   'send the file as text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream':
     '请以 text/csv、application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 application/octet-stream 发送文件',
+  '{0} must be at most {1} characters': '{0} 最多 {1} 个字符',
 };
