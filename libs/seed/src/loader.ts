@@ -10,6 +10,7 @@ import {
 import {
   csvCell,
   importedEntryId,
+  inParallel,
   importIdOf,
   Importer,
   KeptTexts,
@@ -251,10 +252,14 @@ export class Loader {
     const progress = this.quiet ? undefined : new Progress(label, items.length);
     let done = 0;
     const width = label === 'organisation' ? 1 : PARALLEL_RIDERS;
-    await inParallel(items, width, async (item) => {
-      await work(item);
-      progress?.update(++done);
-    });
+    await inParallel(
+      items,
+      async (item) => {
+        await work(item);
+        progress?.update(++done);
+      },
+      width,
+    );
     progress?.done();
   }
 
@@ -310,17 +315,4 @@ function dayTime(now: number, daysAgo: number, r: number): number {
 function failOnRefusal(outcome: unknown): void {
   if (isDomainError(outcome))
     throw new Error(`seed step refused: ${outcome.code} ${outcome.detail}`);
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
 }

@@ -87,6 +87,11 @@ export class BodyRefused extends Error {
 /** Files an import takes (POST /v1/imports): as large as a city's year of paper ledgers. */
 export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 export const IMPORT_PATH = '/v1/imports';
+
+/** Whether a request path is an import route, where a file is the body. */
+export function isImportPath(path: string): boolean {
+  return path === IMPORT_PATH || path.startsWith(`${IMPORT_PATH}/`);
+}
 /** The types an import file may be sent as: CSV, an Excel workbook, or bytes of either. */
 export const IMPORT_TYPES = [
   'text/csv',
@@ -128,8 +133,7 @@ export function jsonBodiesOnly(app: NestFastifyApplication): void {
     { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
     (request, body: Buffer, done) => {
       const path = request.url.split('?')[0];
-      if (path !== IMPORT_PATH && !path.startsWith(`${IMPORT_PATH}/`))
-        return done(new BodyRefused('not-json'));
+      if (!isImportPath(path)) return done(new BodyRefused('not-json'));
       done(null, body);
     },
   );

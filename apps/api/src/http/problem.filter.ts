@@ -12,7 +12,7 @@ import { ProjectionLagging } from '@ledger/projections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BodyRefused,
-  IMPORT_PATH,
+  isImportPath,
   MAX_BODY_BYTES,
   MAX_BODY_DEPTH,
   MAX_IMPORT_BYTES,
@@ -113,7 +113,7 @@ function fromHttp(exception: HttpException, path: string): ProblemSource {
 }
 
 function clientDetail(status: number, message: string, path: string) {
-  const file = path === IMPORT_PATH || path.startsWith(`${IMPORT_PATH}/`);
+  const file = isImportPath(path);
   const limit = file ? MAX_IMPORT_BYTES : MAX_BODY_BYTES;
   if (status === 413) return say`the request body is too large (at most ${limit} bytes)`;
   if (status === 415)
