@@ -503,7 +503,12 @@ async function* batches(
   let startedAt = 0;
   try {
     while (!signal.aborted) {
-      pending ??= iterator.next();
+      if (!pending) {
+        pending = iterator.next();
+        // Read ahead: when the batch is handed on without waiting for it and applying it fails,
+        // nobody awaits this read again; its failure (the store away) must not end the process.
+        pending.catch(() => undefined);
+      }
       const wait = Math.min(FLUSH_AFTER_MS, startedAt + MAX_BATCH_AGE_MS - Date.now());
       const next =
         batch.length === 0
