@@ -9,7 +9,7 @@ import { median, round, type BenchOptions, type Row } from './measure';
 import { BENCH_DATABASE_URL } from './store-rows';
 
 /** Bump when the generator or the events it writes change: older kept logs are then made anew. */
-const LOG_VERSION = 3;
+const LOG_VERSION = 4;
 /** quality.md: memory flat while rebuilding, under this. */
 const RSS_BAR_MB = 512;
 

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tempDir, workbookOf } from '@ledger/testing';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { ADMIN_TOKEN, apiClient, openTestApi, setUpDistrict } from './api-fixture';
 
 const HEADER =
@@ -174,11 +175,12 @@ describe('imports of past history over HTTP', () => {
     ].join('\n');
     const id = sha(file);
     expect((await upload(file, id)).status).toBe(202);
-    for (let i = 0; i < 100; i++) {
-      const status = await call('GET', `/v1/imports/${id}`);
-      if (status.body.status === 'done') break;
+    let status = (await call('GET', `/v1/imports/${id}`)).body;
+    for (let i = 0; i < 100 && status.status !== 'done'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await call('GET', `/v1/imports/${id}`)).body;
     }
+    expect(status).toMatchObject({ status: 'done', written: 3 });
     const board = async (period: string) => {
       const res = await call('GET', `/v1/leaderboards?scope=district:江津区&period=${period}`);
       return (res.body.items as { riderId: string; points: number }[]).map((i) => [
@@ -250,5 +252,34 @@ describe('imports of past history over HTTP', () => {
     });
     expect(csvElsewhere.statusCode).toBe(415);
     expect(await call('GET', `/v1/imports/${sha('never sent')}`)).toMatchObject({ status: 404 });
+  });
+
+  it('refuses a file sent elsewhere before reading its body, and waits for one sent here', async () => {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    /** What the server answers within `ms` to headers announcing 32 MiB, with no body sent. */
+    const answerTo = (path: string, ms: number) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve(answer);
+        }, ms);
+        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve(answer);
+        });
+        socket.on('error', reject);
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n` +
+            `Content-Type: text/csv\r\nContent-Length: ${32 * 1024 * 1024}\r\n\r\nkind,riderId\n`,
+        );
+      });
+    const elsewhere = await answerTo('/v1/awards', 5000);
+    expect(elsewhere).toMatch(/^HTTP\/1\.1 415 /);
+    expect(elsewhere.toLowerCase()).toContain('connection: close');
+    expect(await answerTo('/v1/imports', 500)).toBe(''); // still reading the file
   });
 });

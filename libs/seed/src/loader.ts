@@ -6,6 +6,7 @@ import {
   type Role,
   IMPORT_COLUMNS,
   type ImportColumn,
+  type ImportRow,
 } from '@ledger/domain';
 import {
   csvCell,
@@ -124,13 +125,10 @@ export class Loader {
     }
     this.counts.awards += awards;
     this.counts.redemptions += written.status.completed?.redemptions ?? 0;
-    for (const { row, riderId } of reversible) {
+    for (const award of reversible) {
+      const { riderId } = award;
       const staff = staffOf(plan, riders.find((r) => r.id === riderId)?.communityId ?? '');
-      const reversal = {
-        riderId,
-        entryId: importedEntryId(importId, row),
-        reason: '重复录入，予以冲正',
-      };
+      const reversal = { riderId, entryId: importedEntryId(award), reason: '重复录入，予以冲正' };
       const reversed = await this.commands.execute(
         new ReverseAwardCommand(reversal, this.request(staff, this.now)),
       );
@@ -145,7 +143,7 @@ export class Loader {
     awardsOf: ReadonlyMap<string, SeedPlan['awards']>,
   ) {
     const lines: string[][] = [[...IMPORT_COLUMNS]];
-    const reversible: { row: number; riderId: string }[] = [];
+    const reversible: Extract<ImportRow, { kind: 'award' }>[] = [];
     const stationOf = new Map(
       plan.stations.filter((s) => s.communityId).map((s) => [s.communityId, s]),
     );
@@ -156,11 +154,13 @@ export class Loader {
       lines.push(line({ kind: 'rider', riderId: id, ...rider, date: joined }));
     for (const { riderId, daysAgo, activity } of planned) {
       const at = new Date(dayTime(this.now, daysAgo, this.random())).toISOString();
-      const points = String(POINTS.get(activity) ?? 10);
+      const points = POINTS.get(activity) ?? 10;
       const reason = REASONS[activity] ?? '志愿服务';
       const fundId = DEMO_FUND.id;
-      lines.push(line({ kind: 'award', riderId, date: at, activity, points, fundId, reason }));
-      if (this.random() < 0.005) reversible.push({ row: lines.length, riderId });
+      const award = { kind: 'award', riderId, activity, fundId, reason } as const;
+      lines.push(line({ ...award, date: at, points: String(points) }));
+      if (this.random() < 0.005)
+        reversible.push({ ...award, row: lines.length, occurredAt: at, points });
     }
     for (const r of riders) {
       const station = stationOf.get(r.communityId) ?? centre;

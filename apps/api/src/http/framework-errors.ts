@@ -127,7 +127,15 @@ export function jsonBodiesOnly(app: NestFastifyApplication): void {
       void parse(request, text, done);
     },
   );
-  // A file for an import, as bytes (its SHA-256 names it); on any other route, still 415.
+  // A file for an import, as bytes (its SHA-256 names it); on any other route, still 415, and
+  // said before a byte of the body is read (it may be as large as an import's).
+  fastify.addHook('preParsing', (request, reply, payload, done) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!IMPORT_TYPES.includes(type) || isImportPath(request.url.split('?')[0]))
+      return done(null, payload);
+    void reply.header('connection', 'close'); // the body is not read: no request may follow it
+    done(new BodyRefused('not-json'));
+  });
   fastify.addContentTypeParser(
     IMPORT_TYPES,
     { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },

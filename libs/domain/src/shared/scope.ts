@@ -160,6 +160,17 @@ export function readsPersonalData(actor: Actor): boolean {
 export const WHOLE_PHONE = /^\+?[0-9 -]{5,20}$/;
 
 /**
+ * The key two phone numbers are the same by: their digits, a Chinese mobile number without its
+ * country code (+86, 0086). The same as the personal-data table's `phone_key` column, which holds
+ * a district's numbers unique.
+ */
+export function phoneKeyOf(phone: string): string | undefined {
+  const digits = phone.replace(/[^0-9]/g, '');
+  const key = /^(00)?86(1[0-9]{10})$/.exec(digits)?.[2] ?? digits;
+  return key === '' ? undefined : key;
+}
+
+/**
  * A station finds a rider at its counter by the whole phone number the rider gives, and only
  * among riders it serves: never by a name, never a list.
  */

@@ -65,4 +65,20 @@ describe('reading an import file', () => {
       'phone must be 5–20 digits, spaces or dashes, with a + in front if need be',
     ]);
   });
+
+  it('refuses a row whose cells moved a column (a comma outside quotes), and reads a short one', async () => {
+    const read = await readImportFile(
+      Buffer.from(
+        'kind,riderId,date,activity,points,fundId,reason\naward,r1,2024-02-03,patrol,20,f1,巡逻,文明劝导\naward,r1,2024-02-03,patrol,20,f1,"巡逻,文明劝导"\naward,r1,2024-02-04,patrol,20,f1,巡逻,,\nrider,r2\n',
+      ),
+      context,
+    );
+    if (!('rows' in read)) throw new Error('not read');
+    expect(read.rows.map((r) => ('refusal' in r ? r.refusal.detail : r.row))).toEqual([
+      'the row has 8 cells but the first row names 7 columns; a cell with a comma needs quotes',
+      3,
+      4,
+      'occupation is empty',
+    ]);
+  });
 });

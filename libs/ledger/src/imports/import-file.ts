@@ -75,6 +75,13 @@ export async function readImportFile(
       if (column) record[column] = cells[j];
     });
     const row = i + 2; // as the spreadsheet numbers it: the header is row 1
+    const cellCount = cells.findLastIndex((c) => c !== undefined && c !== '') + 1;
+    if (!xlsx && cellCount > header.length) {
+      // A comma outside quotes: every cell after it has moved one column on.
+      const why = say`the row has ${cellCount} cells but the first row names ${header.length} columns; a cell with a comma needs quotes`;
+      rows.push(unread(row, record, new DomainError('VALIDATION_FAILED', why)));
+      return;
+    }
     const read = readImportRow(record, row, context);
     rows.push(read instanceof DomainError ? unread(row, record, read) : read);
   });

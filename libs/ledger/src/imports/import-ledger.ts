@@ -1,9 +1,12 @@
 import {
+  importRowKey,
+  phoneClaimOf,
   remainingPoints,
   riderStream,
   upcastLedgerEvent,
   type ImportLedger,
   type ImportRow,
+  type KnownFund,
   type KnownRider,
   type RiderEvent,
   type UnreadRow,
@@ -19,9 +22,12 @@ import type { StreamWriter } from '../write/stream-writer';
 /** Streams read at once while an import's ledger is gathered. */
 const READ_WIDTH = 32;
 
-/** The id of the event a row of an import writes: the same for every run of the file. */
-export function importedEntryId(importId: string, row: number): string {
-  return derivedId('import', importId, String(row));
+/**
+ * The id of the event a row of an import writes (registration, award entry, redemption): of what
+ * the row says, not of the file, so every file holding the row, however saved, names one event.
+ */
+export function importedEntryId(row: ImportRow): string {
+  return derivedId('import', importRowKey(row));
 }
 
 /**
@@ -31,7 +37,6 @@ export function importedEntryId(importId: string, row: number): string {
  */
 export async function importLedgerOf(
   rows: readonly (ImportRow | UnreadRow)[],
-  importId: string,
   parts: { writer: StreamWriter; store: EventStore; models: ReadModels; request: LedgerRequest },
 ): Promise<ImportLedger> {
   const { writer, request } = parts;
@@ -54,12 +59,14 @@ export async function importLedgerOf(
       if ((await readOf(writer, 'station', id, timeZone)).exists) stations.add(id);
     },
   );
-  const funds = new Map<string, number>();
+  const funds = new Map<string, KnownFund>();
   await inParallel(
     distinct((r) => (r.kind === 'award' ? r.fundId : undefined)),
     async (id) => {
       const fund = await FundBooks.of(writer).state(id, request);
-      if (fund.exists) funds.set(id, remainingPoints(fund));
+      if (!fund.exists) return;
+      const held = [...fund.reservations].filter(([, r]) => !r.released).map(([entry]) => entry);
+      funds.set(id, { remaining: remainingPoints(fund), held: new Set(held) });
     },
   );
   const riders = new Map<string, KnownRider>();
@@ -74,24 +81,22 @@ export async function importLedgerOf(
   await inParallel(read, async (row) => {
     if (row.kind !== 'rider' || row.phone === undefined) return;
     const district = districts.get(row.communityId);
-    if (district === undefined) return;
-    const claim = { district, phone: row.phone, riderId: row.riderId };
-    const holder = await phoneHeldInDistrict(parts.models, claim);
-    if (holder !== undefined) phoneHolders.set(row.phone, holder);
+    const claim = district !== undefined ? phoneClaimOf(district, row.phone) : undefined;
+    if (district === undefined || claim === undefined) return;
+    const { phone, riderId } = row;
+    const holder = await phoneHeldInDistrict(parts.models, { district, phone, riderId });
+    if (holder !== undefined) phoneHolders.set(claim, holder);
   });
   return {
-    communities: new Set(districts.keys()),
-    stations,
-    funds,
-    riders,
-    phoneHolders,
-    idOf: (row) => importedEntryId(importId, row),
+    ...{ timeZone, communities: districts, stations, funds, riders, phoneHolders },
+    idOf: importedEntryId,
   };
 }
 
 /** A rider's registration, entries and the points each event moved, at the time its act happened. */
 async function knownRider(store: EventStore, riderId: string): Promise<KnownRider | undefined> {
   let registrationId: string | undefined;
+  let joinedAt: number | undefined;
   const entries = new Set<string>();
   const moves: { at: number; points: number }[] = [];
   for await (const stored of streamEvents(store, riderStream(riderId))) {
@@ -100,6 +105,9 @@ async function knownRider(store: EventStore, riderId: string): Promise<KnownRide
     switch (event.type) {
       case 'RiderRegistered':
         registrationId = event.data.registrationId;
+        // An imported registration's date is when the rider joined; a live one's is not known.
+        if (event.data.imported && event.data.occurredAt)
+          joinedAt = Date.parse(event.data.occurredAt);
         break;
       case 'PointsAwarded':
         entries.add(event.data.entryId);
@@ -119,7 +127,8 @@ async function knownRider(store: EventStore, riderId: string): Promise<KnownRide
         break;
     }
   }
-  return registrationId === undefined ? undefined : { registrationId, entries, moves };
+  if (registrationId === undefined) return undefined;
+  return { registrationId, entries, moves, ...(joinedAt !== undefined && { joinedAt }) };
 }
 
 /** When an event's act happened: its metadata's `occurredAt`, else when it was recorded. */

@@ -1,4 +1,10 @@
-import { isDomainError, riderStream, type Actor, type RowVerdict } from '@ledger/domain';
+import {
+  importStream,
+  isDomainError,
+  riderStream,
+  type Actor,
+  type RowVerdict,
+} from '@ledger/domain';
 import { streamEvents, type EventStore } from '@ledger/event-store';
 import { tempDir } from '@ledger/testing';
 import { CommandBus } from '@nestjs/cqrs';
@@ -224,4 +230,61 @@ describe('importing past history (issue 16)', () => {
       expect(awarded).toBe(IMPORT_BATCH_ROWS + 200);
     });
   }, 120_000);
+
+  it('writes only the rows a file edited after it was written adds, and starts one write for two confirmations at once', async () => {
+    const config = loadConfig({ DATA_DIR: `${dir.path}/edited`, LEDGER_TIME_ZONE: ZONE });
+    await withLedger(config, async (app) => {
+      await district(app, 1000);
+      const importer = app.get(Importer);
+      const store = app.get<EventStore>(EVENT_STORE);
+      const rider = 'rider,r1,c1,王伟,138-0000-0001,美团,food_delivery,2024-01-02,,,,,,,';
+      const first = csv([
+        HEADER,
+        rider,
+        'award,r1,,,,,,2024-03-01,patrol,100,f1,夜间巡逻,,,',
+        'award,r1,,,,,,2024-03-02,patrol,20,f1,巡逻,,,',
+      ]);
+      const written = await importer.confirm(first, 'a.csv', importIdOf(first), request());
+      if (isDomainError(written)) throw new Error(written.detail);
+      // Saved again by hand: rows in another order, a date typed otherwise, a row added.
+      const edited = csv([
+        HEADER,
+        'award,r1,,,,,,2024/3/2,patrol,20,f1,巡逻,,,',
+        rider.replace('138-0000-0001', '13800000001'),
+        'award,r1,,,,,,2024-04-01,patrol,30,f1,巡逻,,,',
+        'award,r1,,,,,,2024年3月1日,patrol,100,f1,夜间巡逻,,,',
+      ]);
+      const id = importIdOf(edited);
+      const checked = await importer.check(edited, 'a (2).csv', request());
+      expect(checked).toMatchObject({ imported: 3, accepted: 1, refused: 0 });
+      const [one, two] = await Promise.all([
+        importer.start(edited, 'a (2).csv', id, request()),
+        importer.start(edited, 'a (2).csv', id, request()),
+      ]);
+      expect(one).toMatchObject({ importId: id });
+      expect(two).toMatchObject({ importId: id });
+      let status = await importer.status(id);
+      for (let i = 0; i < 100 && status?.status !== 'done'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status = await importer.status(id);
+      }
+      expect(status).toMatchObject({ status: 'done', confirmations: 1, toWrite: 1, written: 1 });
+      const awards = [];
+      for await (const e of streamEvents(store, riderStream('r1')))
+        if (e.type === 'PointsAwarded') awards.push(e.data);
+      expect(awards.map((a) => a.points)).toEqual([100, 20, 30]);
+      expect(awards[2].imported).toEqual({ importId: id, row: 4 });
+      // The import's own records are each of its batch: not the confirmation's request.
+      const records = [];
+      for await (const e of streamEvents(store, importStream(id))) records.push(e);
+      expect(records.map((e) => e.type)).toEqual([
+        'ImportConfirmed',
+        'ImportBatchWritten',
+        'ImportCompleted',
+      ]);
+      const correlation = new Set(records.map((e) => e.metadata.correlationId));
+      expect(correlation.size).toBe(3);
+      expect(records[0].metadata.actor).toMatchObject({ principalId: 'admin' });
+    });
+  }, 60_000);
 });

@@ -82,8 +82,11 @@ export interface ImportStatus {
 @Injectable()
 export class Importer {
   private readonly logger = new Logger('imports');
-  /** Imports this process is writing in the background (`start`), by id. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /**
+   * Imports this process is confirming or writing in the background (`start`), by id: each the
+   * answer its confirmation gave. Left when its writing ends.
+   */
+  private readonly writing = new Map<string, Promise<ImportStatus | DomainError>>();
 
   constructor(
     private readonly writer: StreamWriter,
@@ -109,7 +112,7 @@ export class Importer {
     const file = await readImportFile(content, request.context);
     if (isDomainError(file)) return file;
     const parts = { writer: this.writer, store: this.store, models: this.models, request };
-    const ledger = await importLedgerOf(file.rows, importId, parts);
+    const ledger = await importLedgerOf(file.rows, parts);
     const { verdicts, toWrite } = checkImport(file.rows, ledger);
     const count = (outcome: RowVerdict['outcome']) =>
       verdicts.filter((v) => v.outcome === outcome).length;
@@ -149,11 +152,7 @@ export class Importer {
     request: LedgerRequest,
   ): Promise<{ report: ImportReport; write: Writing } | DomainError> {
     const importId = importIdOf(content);
-    if (confirmed.toLowerCase() !== importId)
-      return new DomainError(
-        'VALIDATION_FAILED',
-        say`this file's SHA-256 is ${importId}, not the ${confirmed} confirmed; check this file first`,
-      );
+    if (confirmed.toLowerCase() !== importId) return notThisFile(importId, confirmed);
     const report = await this.check(content, fileName, request);
     if (isDomainError(report)) return report;
     if (report.refused > 0)
@@ -184,14 +183,15 @@ export class Importer {
       // import's events are recorded when they are, and go to the fund book open then).
       const correlationId = derivedId('import', importId, String(batch + 1));
       const context = { ...request.context, now: new Date() };
-      const refused = await this.writeBatch(importId, rows, { ...request, context, correlationId });
+      const batchRequest = { ...request, context, correlationId };
+      const refused = await this.writeBatch(importId, rows, batchRequest);
       if (refused) {
-        await this.record(stream, request, { type: 'StopImport', importId, ...refused });
+        await this.record(stream, batchRequest, { type: 'StopImport', importId, ...refused });
         return refusedAtWrite(refused);
       }
       batch++;
       const lastRow = rows[rows.length - 1].row;
-      await this.record(stream, request, {
+      await this.record(stream, batchRequest, {
         type: 'RecordImportBatch',
         ...{ importId, batch, written: rows.length, lastRow },
       });
@@ -199,7 +199,11 @@ export class Importer {
     }
     const counted = (kind: ImportRow['kind']) =>
       report.verdicts.filter((v) => v.kind === kind && v.outcome !== 'refused').length;
-    await this.record(stream, request, {
+    const done = {
+      ...{ ...request, correlationId: derivedId('import', importId, 'completed') },
+      context: { ...request.context, now: new Date() },
+    };
+    await this.record(stream, done, {
       type: 'CompleteImport',
       ...{ importId, riders: counted('rider'), awards: counted('award') },
       redemptions: counted('redemption'),
@@ -211,9 +215,10 @@ export class Importer {
 
   /**
    * Confirms the file (as `begin`) and writes it in the background, answering its record at
-   * once: a file written before answers its record; one this process is writing is not started
-   * twice. A write cut by a crash or a stop leaves the record `writing`: the file sent again goes
-   * on from the rows the log holds.
+   * once: a file written before answers its record; one this process is confirming or writing is
+   * not started twice (a confirmation sent meanwhile answers as the first). A write cut by a crash
+   * or a stop leaves the record `writing` or `stopped`: the file sent again goes on from the rows
+   * the log holds.
    */
   async start(
     content: Uint8Array,
@@ -221,23 +226,49 @@ export class Importer {
     importId: string,
     request: LedgerRequest,
   ): Promise<ImportStatus | DomainError> {
-    const id = importId.toLowerCase();
-    const before = await this.recordOf(id);
-    if (!isDomainError(before) && before.status === 'done' && importIdOf(content) === id)
-      return before;
-    if (!this.writing.has(id)) {
+    const id = importIdOf(content);
+    if (importId.toLowerCase() !== id) return notThisFile(id, importId);
+    // Set before any await: two confirmations of one file met in this process start one write.
+    let started = this.writing.get(id);
+    if (!started) {
+      started = this.startWriting(content, fileName, id, request);
+      this.writing.set(id, started);
+    }
+    const begun = await started;
+    return isDomainError(begun) ? begun : this.recordOf(id);
+  }
+
+  /** `start`'s work: the record of a file written before, or its confirmation, then its writing. */
+  private async startWriting(
+    content: Uint8Array,
+    fileName: string,
+    id: string,
+    request: LedgerRequest,
+  ): Promise<ImportStatus | DomainError> {
+    const forget = () => this.writing.delete(id);
+    try {
+      const before = await this.recordOf(id);
+      if (!isDomainError(before) && before.status === 'done') {
+        forget();
+        return before;
+      }
       const begun = await this.begin(content, fileName, id, request);
-      if (isDomainError(begun)) return begun;
-      const writing = begun
+      if (isDomainError(begun)) {
+        forget();
+        return begun;
+      }
+      begun
         .write()
         .then((outcome) => {
           if (isDomainError(outcome)) this.logger.warn(`import ${id} stopped: ${outcome.detail}`);
         })
         .catch((error: unknown) => this.logger.error(`import ${id} failed: ${String(error)}`))
-        .finally(() => this.writing.delete(id));
-      this.writing.set(id, writing);
+        .finally(forget);
+      return await this.recordOf(id);
+    } catch (error) {
+      forget();
+      throw error;
     }
-    return this.recordOf(id);
   }
 
   /** The import's record, or NOT_FOUND. */
@@ -256,7 +287,7 @@ export class Importer {
       const event = upcastLedgerEvent<ImportEvent>(stored);
       state = importDecider.evolve(state, event);
       if (event.type === 'ImportConfirmed') {
-        confirmedBy = String((stored.metadata.actor as { principalId?: string })?.principalId);
+        confirmedBy = principalOf(stored.metadata.actor);
         confirmedAt = stored.recordedAt.toISOString();
       }
     }
@@ -309,7 +340,7 @@ export class Importer {
     row: ImportRow,
     request: LedgerRequest,
   ): Promise<unknown> {
-    const id = importedEntryId(importId, row.row);
+    const id = importedEntryId(row);
     const imported = { importId, row: row.row };
     if (row.kind === 'rider') {
       const { kind: _kind, row: _row, ...input } = row;
@@ -354,6 +385,19 @@ export class Importer {
 function refusedAtWrite(refused: { row: number; code: string; reason: string }): DomainError {
   return new DomainError(
     refused.code as DomainErrorCode,
-    say`row ${refused.row} was refused while it was written (${refused.reason}); the rows before it are written: check the file again and confirm it to go on`,
+    say`row ${refused.row} was refused while it was written (${refused.reason}); the rows written before it stay written: check the file again and confirm it to write the rest`,
+  );
+}
+
+/** Who an event's metadata says acted ('' when it names nobody). */
+function principalOf(actor: unknown): string {
+  const id = (actor as { principalId?: unknown } | undefined)?.principalId;
+  return typeof id === 'string' ? id : '';
+}
+
+function notThisFile(importId: string, confirmed: string): DomainError {
+  return new DomainError(
+    'VALIDATION_FAILED',
+    say`this file's SHA-256 is ${importId}, not the ${confirmed} confirmed; check this file first`,
   );
 }

@@ -281,8 +281,11 @@ export const ZH_CN: Readonly<Record<string, string>> = {
     '此文件的 SHA-256 是 {0}，不是所确认的 {1}；请先检查此文件',
   '{0} rows of the file are refused; correct them and check the file again':
     '文件中有 {0} 行被拒绝；请改正后重新检查',
-  'row {0} was refused while it was written ({1}); the rows before it are written: check the file again and confirm it to go on':
-    '第 {0} 行在写入时被拒绝（{1}）；之前的行已写入：请重新检查文件并确认以继续',
+  'row {0} was refused while it was written ({1}); the rows written before it stay written: check the file again and confirm it to write the rest':
+    '第 {0} 行在写入时被拒绝（{1}）；此前已写入的行保留：请重新检查文件并确认以写入其余的行',
+  'rider {0} joined on {1}, after this act': '小哥 {0} 于 {1} 加入，晚于此项记录',
+  'the row has {0} cells but the first row names {1} columns; a cell with a comma needs quotes':
+    '此行有 {0} 个单元格，但首行只列出 {1} 列；含逗号的单元格须加引号',
   '{0} must be at most 200 characters': '{0} 最多 200 个字符',
   'import {0}': '导入 {0}',
   'send the file as the body, as text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream':
