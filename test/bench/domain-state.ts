@@ -57,6 +57,7 @@ export function reservedAward(i: number): FundEvent {
         ruleVersion: 1,
         reason: '志愿服务',
         occurredAt: '2026-06-14T13:00:00.000Z',
+        source: 'staff-backfill',
       },
     },
   });

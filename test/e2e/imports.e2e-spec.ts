@@ -251,6 +251,18 @@ describe('imports of past history over HTTP', () => {
       payload: 'a,b',
     });
     expect(csvElsewhere.statusCode).toBe(415);
+    expect(csvElsewhere.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(csvElsewhere.json()).toMatchObject({ status: 415, detail: 'send application/json' });
+    // A request without a body is not refused for the type its client names by habit.
+    const bodiless = await app.inject({
+      method: 'GET',
+      url: '/v1/funds',
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'content-type': 'application/octet-stream',
+      },
+    });
+    expect(bodiless.statusCode).toBe(200);
     expect(await call('GET', `/v1/imports/${sha('never sent')}`)).toMatchObject({ status: 404 });
   });
 

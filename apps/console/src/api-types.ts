@@ -5543,6 +5543,7 @@ export interface operations {
            *           "balanceAfter": 20,
            *           "activity": "patrol",
            *           "reason": "夜间巡逻",
+           *           "source": "staff-backfill",
            *           "actor": "staff-jijiang",
            *           "occurredAt": "2026-11-20T17:30:00+08:00",
            *           "recordedAt": "2026-11-20T17:30:00+08:00",
@@ -5567,6 +5568,7 @@ export interface operations {
            *           "balanceAfter": 30,
            *           "activity": "civility_persuasion",
            *           "reason": "劝导佩戴头盔",
+           *           "source": "staff-backfill",
            *           "actor": "staff-jijiang",
            *           "occurredAt": "2026-11-21T15:00:00+08:00",
            *           "recordedAt": "2026-11-21T15:00:00+08:00",
@@ -5611,6 +5613,7 @@ export interface operations {
               reason?: string;
               recordedAt: string;
               reversalOf?: string;
+              source?: string;
               stationId?: string;
               type: string;
             }[];

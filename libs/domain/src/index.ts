@@ -14,6 +14,7 @@ export * from './rider/rider.commands';
 export * from './rider/rider.state';
 export * from './rider/rider.decider';
 export * from './rider/award-policy';
+export * from './rider/award-source';
 export * from './fund/fund';
 export * from './station/station';
 export * from './principal/principal';

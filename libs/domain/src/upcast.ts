@@ -5,6 +5,7 @@ import {
   type LedgerEventType,
 } from './events';
 import { invariant } from './shared/domain-error';
+import { sourceOfEarlierAward } from './rider/award-source';
 
 /** An event as a store gives it back: its type, the schema version it was written with, its data. */
 export interface RecordedEvent {
@@ -36,7 +37,20 @@ const UPCASTERS: Partial<
   HazardReported: {
     1: ({ description, ...rest }) => ({ ...rest, description: { inline: description } }),
   },
+  // v2 records where the award came from; earlier awards get it from what they carry.
+  PointsAwarded: {
+    1: (data) => ({ ...data, source: sourceOfEarlierAward(data) }),
+  },
+  // v2: the award a reservation is for records its source, as PointsAwarded v2 does.
+  FundPointsReserved: {
+    1: ({ award, ...rest }) => {
+      const pending = award as EarlierAward;
+      return { ...rest, award: { ...pending, source: sourceOfEarlierAward(pending) } };
+    },
+  },
 };
+
+type EarlierAward = Parameters<typeof sourceOfEarlierAward>[0];
 
 /**
  * A recorded event in the shape the domain reads today, or `undefined` for a type that is not a

@@ -131,8 +131,11 @@ export function jsonBodiesOnly(app: NestFastifyApplication): void {
   // said before a byte of the body is read (it may be as large as an import's).
   fastify.addHook('preParsing', (request, reply, payload, done) => {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!IMPORT_TYPES.includes(type) || isImportPath(request.url.split('?')[0]))
-      return done(null, payload);
+    const length = Number(request.headers['content-length'] ?? 0);
+    const body = request.headers['transfer-encoding'] !== undefined || length > 0;
+    // The route the router matched (its pattern), else the path as sent (no route: a 404 anyway).
+    const path = request.routeOptions.url ?? request.url.split('?')[0];
+    if (!body || !IMPORT_TYPES.includes(type) || isImportPath(path)) return done(null, payload);
     void reply.header('connection', 'close'); // the body is not read: no request may follow it
     done(new BodyRefused('not-json'));
   });

@@ -208,6 +208,13 @@ export const en: Same<typeof zhCN> = {
       cancellation: 'Cancelled redemption',
     },
   },
+  source: {
+    'check-in': 'On-site check-in',
+    'verified-report': 'Verified report',
+    'task-completion': 'Task completed',
+    'staff-backfill': 'Entered by staff',
+    import: 'Imported history',
+  },
   activity: {
     patrol: 'Patrol',
     civility_persuasion: 'Civility persuasion',

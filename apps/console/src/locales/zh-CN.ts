@@ -200,6 +200,13 @@ export const zhCN = {
       cancellation: '取消兑换',
     },
   },
+  source: {
+    'check-in': '现场签到',
+    'verified-report': '随手拍核实',
+    'task-completion': '微公益任务',
+    'staff-backfill': '工作人员补录',
+    import: '历史台账导入',
+  },
   activity: {
     patrol: '治安巡逻',
     civility_persuasion: '文明劝导',

@@ -76,6 +76,7 @@ export function MinePage({ riderId, now }: { riderId: string; now: string }) {
                 {l.activity
                   ? ` · ${t(`activity.${l.activity}`, { defaultValue: l.activity })}`
                   : ''}
+                {l.source ? ` · ${t(`source.${l.source}`, { defaultValue: l.source })}` : ''}
               </span>
               <strong class={l.points < 0 ? 'minus' : 'plus'}>
                 {l.points > 0 ? `+${l.points}` : l.points}

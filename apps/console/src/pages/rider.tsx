@@ -187,6 +187,9 @@ export function RiderPage({ id }: { id: string }) {
                   ? t(`activity.${line.activity}`, { defaultValue: line.activity })
                   : ''}
               </span>
+              <span class="source">
+                {line.source ? t(`source.${line.source}`, { defaultValue: line.source }) : ''}
+              </span>
               <span>{line.points > 0 ? `+${line.points}` : line.points}</span>
               {line.type === 'award' && reversed.has(line.entryId) && (
                 <span class="tag closed">{t('staff.wasReversed')}</span>

@@ -11,6 +11,7 @@ const award: PendingAward = {
   ruleVersion: 1,
   reason: '巡逻',
   occurredAt: '2026-06-14T13:00:00.000Z',
+  source: 'staff-backfill',
 };
 const reserve = {
   type: 'ReserveFundPoints' as const,

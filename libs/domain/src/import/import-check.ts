@@ -44,23 +44,32 @@ export interface ImportLedger {
 
 /**
  * What makes a row the row it is, whatever file holds it and wherever: a rider row is its rider; an
- * award or a redemption is everything it says. The ids of an import's events are made of it, so a
- * file edited or saved again after it was written (rows added, a date cell retyped) writes only
- * what it adds, and two identical acts in one file are one act written twice (refused).
+ * award or a redemption is everything it says, its time to the minute (a spreadsheet saved again
+ * may show `09:30` for `09:30:15`). The ids of an import's events are made of it, so a file
+ * edited or saved again after it was written (rows added, a date cell retyped) writes only what
+ * it adds, and two identical acts in one file are one act written twice (refused: tell them apart
+ * by their time or reason).
  */
 export function importRowKey(row: ImportRow): string {
   switch (row.kind) {
     case 'rider':
       return JSON.stringify(['rider', row.riderId]);
     case 'award': {
-      const { riderId, occurredAt, activity, points, fundId, reason } = row;
-      return JSON.stringify(['award', riderId, occurredAt, activity, points, fundId, reason]);
+      const { riderId, activity, points, fundId, reason } = row;
+      const at = toMinute(row.occurredAt);
+      return JSON.stringify(['award', riderId, at, activity, points, fundId, reason]);
     }
     case 'redemption': {
-      const { riderId, occurredAt, stationId, item, quantity, points } = row;
-      return JSON.stringify(['redemption', riderId, occurredAt, stationId, item, quantity, points]);
+      const { riderId, stationId, item, quantity, points } = row;
+      const at = toMinute(row.occurredAt);
+      return JSON.stringify(['redemption', riderId, at, stationId, item, quantity, points]);
     }
   }
+}
+
+/** An ISO instant to its minute: `2024-05-01T01:30:15.000Z` → `2024-05-01T01:30Z`. */
+function toMinute(iso: string): string {
+  return `${new Date(Date.parse(iso)).toISOString().slice(0, 16)}Z`;
 }
 
 /** A phone number as a district holds it unique: the district, and the number's key. */
@@ -93,7 +102,8 @@ export interface ImportCheck {
   readonly verdicts: readonly RowVerdict[];
   /**
    * The accepted rows in the order they are written: the riders, in row order, then each rider's
-   * awards and then its redemptions, each in date order (riders in the order of their first act).
+   * awards and then its redemptions, each in date order (riders in the order of their first award,
+   * then riders with redemptions only).
    */
   readonly toWrite: readonly ImportRow[];
 }
@@ -146,7 +156,11 @@ export function checkImport(
  */
 function byRider(acts: readonly Act[]): Act[] {
   const groups = new Map<string, Act[]>();
-  for (const act of acts) groups.set(act.riderId, [...(groups.get(act.riderId) ?? []), act]);
+  for (const act of acts) {
+    const group = groups.get(act.riderId);
+    if (group) group.push(act);
+    else groups.set(act.riderId, [act]);
+  }
   return [...groups.values()].flat();
 }
 
@@ -291,11 +305,13 @@ function refusalOf(act: Act, riders: Riders, ledger: ImportLedger): DomainError 
       'NOT_FOUND',
       say`rider ${act.riderId} is not registered, nor added by an accepted rider row of the file`,
     );
+  // By the district's calendar: an act of the day the rider joined is of a rider who had joined.
   const joined = riders.joined.get(act.riderId);
-  if (joined !== undefined && Date.parse(act.occurredAt) < joined)
+  const day = (instant: number) => localIso(new Date(instant), ledger.timeZone).slice(0, 10);
+  if (joined !== undefined && day(Date.parse(act.occurredAt)) < day(joined))
     return new DomainError(
       'VALIDATION_FAILED',
-      say`rider ${act.riderId} joined on ${localIso(new Date(joined), ledger.timeZone).slice(0, 10)}, after this act`,
+      say`rider ${act.riderId} joined on ${day(joined)}, after this act`,
     );
   if (act.kind === 'award')
     return ledger.funds.has(act.fundId) ? undefined : notFound(say`fund ${act.fundId}`);
@@ -326,27 +342,27 @@ function checkBalances(
     let list = moves.get(riderId);
     if (!list) {
       const known = ledger.riders.get(riderId)?.moves ?? [];
-      list = known.map(({ at, points }) => ({ at, order: -1, points }));
+      list = known.map(({ at, points }): Move => ({ at, rank: 0, order: 0, points }));
       moves.set(riderId, list);
     }
     return list;
   };
-  for (const r of redemptions)
-    movesOf(r.riderId).push({
-      at: Date.parse(r.occurredAt),
-      order: r.row,
-      points: 0,
-      redemption: r,
-    });
-  for (const a of awards)
-    moves.get(a.riderId)?.push({ at: Date.parse(a.occurredAt), order: a.row, points: a.points });
+  for (const r of redemptions) {
+    const at = Date.parse(r.occurredAt);
+    movesOf(r.riderId).push({ at, rank: 2, order: r.row, points: 0, redemption: r });
+  }
+  for (const a of awards) {
+    const at = Date.parse(a.occurredAt);
+    moves.get(a.riderId)?.push({ at, rank: 1, order: a.row, points: a.points });
+  }
   const histories = new Map<string, History>();
   for (const [riderId, list] of moves) histories.set(riderId, historyOf(list));
   const kept: Redemption[] = [];
   for (const r of redemptions) {
     const history = histories.get(r.riderId);
     if (!history) throw new Error(`no history of rider ${r.riderId}`);
-    const at = history.positions.get(r.row) ?? -1;
+    const at = history.positions.get(r.row);
+    if (at === undefined) throw new Error(`redemption of row ${r.row} not in its rider's history`);
     const before = history.balances.min(at, at);
     if (history.balances.min(at, history.size - 1) < r.points) {
       refuse(
@@ -368,7 +384,9 @@ function checkBalances(
 
 interface Move {
   at: number;
-  /** The row (-1 for the ledger's events, which come first at the same moment). */
+  /** At one moment: the ledger's events first (0), then the file's awards (1), its redemptions (2). */
+  rank: 0 | 1 | 2;
+  /** The row, among the file's acts of one rank at one moment. */
   order: number;
   points: number;
   redemption?: Redemption;
@@ -385,7 +403,7 @@ interface History {
 }
 
 function historyOf(moves: Move[]): History {
-  moves.sort((a, b) => a.at - b.at || a.order - b.order);
+  moves.sort((a, b) => a.at - b.at || a.rank - b.rank || a.order - b.order);
   const positions = new Map<number, number>();
   let balance = 0;
   const balances = moves.map((move, i) => {

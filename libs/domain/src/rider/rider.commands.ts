@@ -1,3 +1,4 @@
+import type { AwardSource } from './award-source';
 import type { BadgeThreshold } from '../badges/badges';
 import type { ImportedFrom } from '../import/import';
 import type { Activity } from '../rules/rules';
@@ -44,6 +45,8 @@ export interface AwardPoints {
   maxPointsPerRiderPerDay?: number;
   reason: string;
   occurredAt: string;
+  /** Where it came from; the approving principal is the request's actor. */
+  source: AwardSource;
   taskId?: string;
   hazardId?: string;
   evidence?: string;

@@ -24,6 +24,7 @@ const awardCommand = (over: Partial<AwardPoints> = {}): AwardPoints => ({
   ruleVersion: 1,
   reason: '夜间巡逻',
   occurredAt: '2026-06-14T13:00:00.000Z',
+  source: 'staff-backfill',
   badges: [],
   ...over,
 });
@@ -43,6 +44,7 @@ const awarded = (
     reason: '夜间巡逻',
     occurredAt: '2026-06-14T13:00:00.000Z',
     balanceAfter: 20,
+    source: 'staff-backfill',
     ...over,
   },
 });

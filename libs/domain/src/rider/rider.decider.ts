@@ -141,6 +141,7 @@ function award(
       reason,
       occurredAt: occurredAt.toISOString(),
       balanceAfter,
+      source: command.source,
       ...(taskId !== undefined && { taskId }),
       ...(hazardId !== undefined && { hazardId }),
       ...(evidence !== undefined && { evidence }),

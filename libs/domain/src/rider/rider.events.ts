@@ -1,3 +1,4 @@
+import type { AwardSource } from './award-source';
 import type { ImportedFrom } from '../import/import';
 import type { Activity } from '../rules/rules';
 
@@ -45,6 +46,8 @@ export type RiderEvent =
         reason: string;
         occurredAt: string;
         balanceAfter: number;
+        /** Version 2: where it came from (version 1 events get it from what they carry). */
+        source: AwardSource;
         taskId?: string;
         hazardId?: string;
         evidence?: string;

@@ -78,6 +78,7 @@ describe('district year standings', () => {
           reason: 'r',
           occurredAt,
           balanceAfter: points,
+          source: 'staff-backfill',
         },
       }) as const;
     s.apply(award('a', 'rB', 10), 3);

@@ -9,6 +9,7 @@ import {
   RULES_STREAM,
   type Activity,
   type AwardPoints,
+  type AwardSource,
   type DomainError,
   type Severity,
 } from '@ledger/domain';
@@ -34,6 +35,11 @@ export interface AwardInput {
   readonly evidence?: string;
   /** Set by the task and hazard workflows (derived from the task or report); else from the key. */
   readonly entryId?: string;
+  /**
+   * Set by the workflows that make awards (a task's completion, a verified report, a check-in);
+   * an award staff enter themselves is a back-fill, which its reason explains.
+   */
+  readonly source?: Exclude<AwardSource, 'import'>;
 }
 
 export class AwardPointsCommand extends LedgerCommand<AwardInput, AwardResult | DomainError> {}
@@ -69,6 +75,7 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
       ruleVersion: plan.ruleVersion,
       reason: input.reason,
       occurredAt: input.occurredAt,
+      source: input.source ?? 'staff-backfill',
       badges: badges.state.badges,
       ...(plan.maxPointsPerRiderPerDay !== undefined && {
         maxPointsPerRiderPerDay: plan.maxPointsPerRiderPerDay,

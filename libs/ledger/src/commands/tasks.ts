@@ -118,6 +118,7 @@ export class CompleteTaskHandler implements ICommandHandler<CompleteTaskCommand>
           occurredAt: request.context.now.toISOString(),
           taskId,
           entryId,
+          source: 'task-completion',
         },
         request,
       ),

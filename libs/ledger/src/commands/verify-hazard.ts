@@ -122,6 +122,7 @@ export class VerifyHazardHandler implements ICommandHandler<VerifyHazardCommand>
           occurredAt: report.occurredAt,
           hazardId: input.hazardId,
           entryId: derivedId('hazard', input.hazardId),
+          source: 'verified-report',
         },
         request,
       ),

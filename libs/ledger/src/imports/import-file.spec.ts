@@ -69,7 +69,7 @@ describe('reading an import file', () => {
   it('refuses a row whose cells moved a column (a comma outside quotes), and reads a short one', async () => {
     const read = await readImportFile(
       Buffer.from(
-        'kind,riderId,date,activity,points,fundId,reason\naward,r1,2024-02-03,patrol,20,f1,巡逻,文明劝导\naward,r1,2024-02-03,patrol,20,f1,"巡逻,文明劝导"\naward,r1,2024-02-04,patrol,20,f1,巡逻,,\nrider,r2\n',
+        'kind,riderId,date,activity,points,fundId,reason,,\naward,r1,2024-02-03,patrol,20,f1,巡逻,文明劝导\naward,r1,2024-02-03,patrol,20,f1,"巡逻,文明劝导"\naward,r1,2024-02-04,patrol,20,f1,巡逻,,\nrider,r2\n',
       ),
       context,
     );

@@ -67,6 +67,8 @@ export async function readImportFile(
       'VALIDATION_FAILED',
       say`the file has ${body.length} rows; split it into files of at most ${MAX_IMPORT_ROWS}`,
     );
+  // Columns the header names (a spreadsheet saved as CSV pads every row to the widest one).
+  const named = header.findLastIndex((h) => h !== undefined && h !== '') + 1;
   const rows: (ImportRow | UnreadRow)[] = [];
   body.forEach((cells, i) => {
     if (cells.every((c) => c === undefined || c === '')) return; // a blank line
@@ -76,9 +78,9 @@ export async function readImportFile(
     });
     const row = i + 2; // as the spreadsheet numbers it: the header is row 1
     const cellCount = cells.findLastIndex((c) => c !== undefined && c !== '') + 1;
-    if (!xlsx && cellCount > header.length) {
+    if (!xlsx && cellCount > named) {
       // A comma outside quotes: every cell after it has moved one column on.
-      const why = say`the row has ${cellCount} cells but the first row names ${header.length} columns; a cell with a comma needs quotes`;
+      const why = say`the row has ${cellCount} cells but the first row names ${named} columns; a cell with a comma needs quotes`;
       rows.push(unread(row, record, new DomainError('VALIDATION_FAILED', why)));
       return;
     }

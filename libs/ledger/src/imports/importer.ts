@@ -246,6 +246,7 @@ export class Importer {
     request: LedgerRequest,
   ): Promise<ImportStatus | DomainError> {
     const forget = () => this.writing.delete(id);
+    let launched = false;
     try {
       const before = await this.recordOf(id);
       if (!isDomainError(before) && before.status === 'done') {
@@ -257,6 +258,7 @@ export class Importer {
         forget();
         return begun;
       }
+      launched = true;
       begun
         .write()
         .then((outcome) => {
@@ -266,7 +268,7 @@ export class Importer {
         .finally(forget);
       return await this.recordOf(id);
     } catch (error) {
-      forget();
+      if (!launched) forget(); // a write under way forgets itself when it ends
       throw error;
     }
   }
@@ -318,7 +320,11 @@ export class Importer {
     request: LedgerRequest,
   ): Promise<{ row: number; code: string; reason: string } | undefined> {
     const byRider = new Map<string, ImportRow[]>();
-    for (const row of rows) byRider.set(row.riderId, [...(byRider.get(row.riderId) ?? []), row]);
+    for (const row of rows) {
+      const list = byRider.get(row.riderId);
+      if (list) list.push(row);
+      else byRider.set(row.riderId, [row]);
+    }
     const refusals: { row: number; code: string; reason: string }[] = [];
     await inParallel(
       [...byRider.values()],
@@ -372,6 +378,7 @@ export class Importer {
     const command: AwardPoints = {
       type: 'AwardPoints',
       ...{ entryId, riderId, activity, points, fundId, ruleVersion: 0, reason, occurredAt },
+      source: 'import',
       badges: badges.state.badges,
       imported,
     };

@@ -172,6 +172,7 @@ describe("a fund's books", () => {
       ruleVersion: first.ruleVersion,
       reason: '夜间巡逻',
       occurredAt: '2026-06-14T13:00:00Z',
+      source: 'staff-backfill' as const,
       badges: [],
     };
     const again = await settleAward(p.writer, command, requestOf(), { reserve: true });

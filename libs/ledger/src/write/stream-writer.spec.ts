@@ -8,6 +8,7 @@ const award = {
   ruleVersion: 1,
   reason: 'r',
   occurredAt: '2026-06-14T13:00:00.000Z',
+  source: 'staff-backfill' as const,
 };
 const reserve = (entryId: string, points = 10) => ({
   type: 'ReserveFundPoints' as const,

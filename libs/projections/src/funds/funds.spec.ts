@@ -7,6 +7,7 @@ const award = {
   ruleVersion: 1,
   reason: 'x',
   occurredAt: '2026-06-14T13:00:00.000Z',
+  source: 'staff-backfill' as const,
 };
 
 describe('funds projection', () => {

@@ -1,22 +1,44 @@
 import type { LedgerEvent, PricedItem } from '@ledger/domain';
+import type { SqlQuery } from '@ledger/event-store';
 import type { Projection } from '../projection';
 
 /** Every movement of a rider's points, one line each, in the rider's own order (revision). */
 export const ledgerLinesProjection: Projection = {
   name: 'ledger-lines',
-  /** 2: a redemption's line carries its items. 3: a reversal's line names the award it undoes. */
-  version: 3,
-  tables: [{ name: 'ledger_lines', orderBy: 'rider_id, revision' }],
+  /**
+   * 2: a redemption's line carries its items. 3: a reversal's line names the award it undoes.
+   * 4: an award's line its source (issue 17); every line the community it counts in (reports).
+   */
+  version: 4,
+  tables: [
+    { name: 'ledger_lines', orderBy: 'rider_id, revision' },
+    { name: 'ledger_line_riders', orderBy: 'rider_id' },
+  ],
   ddl: (s) => `
     create table if not exists ${s}.ledger_lines (rider_id text not null, revision bigint not null,
       entry_id text not null, type text not null, points bigint not null, balance_after bigint not null,
       activity text, reason text, station_id text, actor text not null, occurred_at timestamptz not null,
       recorded_at timestamptz not null, position bigint not null, items jsonb, reversal_of text,
-      primary key (rider_id, revision));
-    create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);`,
+      source text, community_id text not null, primary key (rider_id, revision));
+    create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);
+    create index if not exists ledger_lines_occurred on ${s}.ledger_lines (occurred_at);
+    create table if not exists ${s}.ledger_line_riders (rider_id text primary key,
+      community_id text not null);`,
   async applyBatch(batch, q, { schema: s }) {
-    const columns: unknown[][] = Array.from({ length: 15 }, () => []);
+    const communities = await ridersCommunities(batch, q, s);
+    const columns: unknown[][] = Array.from({ length: 17 }, () => []);
     for (const { event, stored } of batch) {
+      const moved =
+        event.type === 'RiderRegistered'
+          ? { riderId: event.data.riderId, to: event.data.communityId }
+          : event.type === 'RiderTransferred'
+            ? { riderId: event.data.riderId, to: event.data.toCommunityId }
+            : undefined;
+      if (moved) {
+        communities.of.set(moved.riderId, moved.to);
+        communities.changed.add(moved.riderId);
+        continue;
+      }
       const line = ledgerLine(event);
       if (!line) continue;
       const actor =
@@ -25,6 +47,8 @@ export const ledgerLinesProjection: Projection = {
         typeof stored.metadata.occurredAt === 'string'
           ? stored.metadata.occurredAt
           : stored.recordedAt.toISOString();
+      // Awards and reversals count where the points were earned; redemptions where the rider is.
+      const community = line.communityId ?? communities.of.get(line.riderId) ?? '';
       const row = [
         line.riderId,
         stored.revision,
@@ -41,21 +65,64 @@ export const ledgerLinesProjection: Projection = {
         stored.position,
         line.items === undefined ? null : JSON.stringify(line.items),
         line.reversalOf ?? null,
+        line.source ?? null,
+        community,
       ];
       row.forEach((value, i) => columns[i].push(value));
     }
+    await keepCommunities(communities, q, s);
     if (columns[0].length === 0) return;
     await q(
       `insert into ${s}.ledger_lines
-       select r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it::jsonb, rv
+       select r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it::jsonb, rv, so, c
        from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
          $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[], $14::text[],
-         $15::text[])
-         as x(r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it, rv)`,
+         $15::text[], $16::text[], $17::text[])
+         as x(r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it, rv, so, c)`,
       columns,
     );
   },
 };
+
+/**
+ * The community of each rider the batch names, as the projection last saw it: a redemption's
+ * line counts in the rider's community at the time. `changed`: riders to write back.
+ */
+interface Communities {
+  readonly of: Map<string, string>;
+  readonly changed: Set<string>;
+}
+
+async function ridersCommunities(
+  batch: Parameters<Projection['applyBatch']>[0],
+  q: SqlQuery,
+  s: string,
+): Promise<Communities> {
+  const wanted = new Set<string>();
+  for (const { event } of batch)
+    if (event.type === 'RedemptionMade' || event.type === 'RedemptionCancelled')
+      wanted.add(event.data.riderId);
+  const of = new Map<string, string>();
+  if (wanted.size > 0) {
+    const { rows } = await q<{ rider_id: string; community_id: string }>(
+      `select rider_id, community_id from ${s}.ledger_line_riders where rider_id = any($1::text[])`,
+      [[...wanted]],
+    );
+    for (const r of rows) of.set(r.rider_id, r.community_id);
+  }
+  return { of, changed: new Set() };
+}
+
+async function keepCommunities({ of, changed }: Communities, q: SqlQuery, s: string) {
+  if (changed.size === 0) return;
+  const riders = [...changed];
+  await q(
+    `insert into ${s}.ledger_line_riders (rider_id, community_id)
+     select * from unnest($1::text[], $2::text[])
+     on conflict (rider_id) do update set community_id = excluded.community_id`,
+    [riders, riders.map((r) => of.get(r))],
+  );
+}
 
 interface Line {
   riderId: string;
@@ -68,17 +135,24 @@ interface Line {
   stationId?: string;
   items?: readonly PricedItem[];
   reversalOf?: string;
+  source?: string;
+  /** Where an award's or a reversal's points count (the community they were earned in). */
+  communityId?: string;
 }
 
 /** Signed points: positive credits the rider, negative debits. */
 function ledgerLine(event: LedgerEvent): Line | undefined {
   const { type, data: d } = event;
   if (type === 'PointsAwarded')
-    return line(d, d.entryId, 'award', d.points, { activity: d.activity, reason: d.reason });
+    return line(d, d.entryId, 'award', d.points, {
+      ...{ activity: d.activity, reason: d.reason, source: d.source },
+      communityId: d.communityId,
+    });
   if (type === 'AwardReversed')
     return line(d, d.entryId, 'reversal', -d.points, {
       reason: d.reason,
       reversalOf: d.reversalOf,
+      communityId: d.communityId,
     });
   if (type === 'RedemptionMade')
     return line(d, d.redemptionId, 'redemption', -d.points, {
@@ -98,7 +172,7 @@ function line(
   entryId: string,
   type: Line['type'],
   points: number,
-  more: Pick<Line, 'activity' | 'reason' | 'stationId' | 'items' | 'reversalOf'>,
+  more: Omit<Line, 'riderId' | 'entryId' | 'type' | 'points' | 'balanceAfter'>,
 ): Line {
   return { riderId: of.riderId, entryId, type, points, balanceAfter: of.balanceAfter, ...more };
 }

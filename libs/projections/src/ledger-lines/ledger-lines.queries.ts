@@ -13,6 +13,8 @@ export interface LedgerLineView {
   items?: { sku: string; quantity: number; pricePoints: number }[];
   /** A reversal's line: the entry id of the award it undoes. */
   reversalOf?: string;
+  /** An award's line: where it came from (issue 17); `actor` is who approved it. */
+  source?: string;
   actor: string;
   occurredAt: string;
   recordedAt: string;
@@ -39,6 +41,7 @@ interface LedgerLineRow {
   station_id: string | null;
   items: LedgerLineView['items'] | string | null;
   reversal_of: string | null;
+  source: string | null;
   actor: string;
   occurred_at: Date;
   recorded_at: Date;
@@ -85,6 +88,7 @@ function lineView(r: LedgerLineRow): LedgerLineView {
         typeof r.items === 'string' ? (JSON.parse(r.items) as LedgerLineView['items']) : r.items,
     }),
     ...(r.reversal_of !== null && { reversalOf: r.reversal_of }),
+    ...(r.source !== null && { source: r.source }),
     actor: r.actor,
     occurredAt: iso(r.occurred_at),
     recordedAt: iso(r.recorded_at),
@@ -122,8 +126,8 @@ export async function entryOf(
 /** Every rider's lines in log order, for an export (no personal data: the lines hold none). */
 export async function allLedgerLines(db: ReadDb): Promise<Record<string, unknown>[]> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, actor,
-       occurred_at, recorded_at, position from ${db.schema}.ledger_lines order by position`,
+    `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, source,
+       actor, occurred_at, recorded_at, position from ${db.schema}.ledger_lines order by position`,
   );
   return rows;
 }

@@ -43,6 +43,7 @@ export const awarded = (
     reason: '夜间巡逻',
     occurredAt: '2026-06-14T13:00:00.000Z',
     balanceAfter,
+    source: 'staff-backfill',
     ...more,
   },
 });
