@@ -6,6 +6,7 @@ import {
   type Role,
   IMPORT_COLUMNS,
   type ImportColumn,
+  importRowKey,
   type ImportRow,
 } from '@ledger/domain';
 import {
@@ -152,12 +153,18 @@ export class Loader {
     const joined = new Date(this.now - 366 * DAY_MS).toISOString();
     for (const { id, ...rider } of riders)
       lines.push(line({ kind: 'rider', riderId: id, ...rider, date: joined }));
+    const taken = new Set<string>();
     for (const { riderId, daysAgo, activity } of planned) {
-      const at = new Date(dayTime(this.now, daysAgo, this.random())).toISOString();
       const points = POINTS.get(activity) ?? 10;
       const reason = REASONS[activity] ?? '志愿服务';
       const fundId = DEMO_FUND.id;
       const award = { kind: 'award', riderId, activity, fundId, reason } as const;
+      // Two awards alike in the same minute are one act to an import: a minute earlier, then.
+      let time = dayTime(this.now, daysAgo, this.random());
+      while (taken.has(importRowKey({ ...award, row: 0, occurredAt: iso(time), points })))
+        time -= 60_000;
+      const at = iso(time);
+      taken.add(importRowKey({ ...award, row: 0, occurredAt: at, points }));
       lines.push(line({ ...award, date: at, points: String(points) }));
       if (this.random() < 0.005)
         reversible.push({ ...award, row: lines.length, occurredAt: at, points });
@@ -307,6 +314,8 @@ function staffOf(plan: SeedPlan, communityId: string): Actor {
 }
 
 /** A time on the day `daysAgo` before `now`, between 08:00 and 22:00 in Shanghai, never in the future. */
+const iso = (ms: number) => new Date(ms).toISOString();
+
 function dayTime(now: number, daysAgo: number, r: number): number {
   const day = Math.floor((now + 8 * 3_600_000) / DAY_MS) - daysAgo;
   return Math.min(now - 60_000, day * DAY_MS - 8 * 3_600_000 + (8 + r * 14) * 3_600_000);
