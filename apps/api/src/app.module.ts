@@ -19,6 +19,7 @@ import { OrganisationController } from './organisation/organisation.controller';
 import { RidersController } from './riders/riders.controller';
 import { StationsController } from './stations/stations.controller';
 import { RedemptionsController } from './redemptions/redemptions.controller';
+import { ReportsController } from './reports/reports.controller';
 import { StandingsController } from './standings/standings.controller';
 import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
@@ -46,6 +47,7 @@ export class AppModule {
           StationsController,
           RedemptionsController,
           StandingsController,
+          ReportsController,
           TasksController,
           HazardsController,
           AuditController,

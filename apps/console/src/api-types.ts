@@ -629,6 +629,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/points': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Points awarded, reversed and redeemed, and riders active, by group and period
+     * @description Who may call it: admin, staff (their communities only), auditor.
+     */
+    get: operations['ReportsController_points'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/riders': {
     parameters: {
       query?: never;
@@ -5094,6 +5114,125 @@ export interface operations {
       };
     };
   };
+  ReportsController_points: {
+    parameters: {
+      query: {
+        groupBy?: 'community' | 'street' | 'activity' | 'source';
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+        /** @description a year (YYYY) or a month (YYYY-MM) */
+        period: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "groupBy": "community",
+           *       "period": "2026-03",
+           *       "from": "2026-03-01T00:00:00+08:00",
+           *       "to": "2026-04-01T00:00:00+08:00",
+           *       "rows": [
+           *         {
+           *           "key": "jijiang-aipingshan",
+           *           "awarded": 1240,
+           *           "reversed": 20,
+           *           "redeemed": 300,
+           *           "riders": 31
+           *         },
+           *         {
+           *           "key": "jijiang-binjiang",
+           *           "awarded": 860,
+           *           "reversed": 0,
+           *           "redeemed": 150,
+           *           "riders": 22
+           *         }
+           *       ],
+           *       "totals": {
+           *         "awarded": 2100,
+           *         "reversed": 20,
+           *         "redeemed": 450,
+           *         "riders": 53
+           *       }
+           *     }
+           */
+          'application/json': {
+            from: string;
+            groupBy: string;
+            period: string;
+            rows: {
+              awarded: number;
+              key: string;
+              redeemed: number;
+              reversed: number;
+              riders: number;
+            }[];
+            to: string;
+            totals: {
+              awarded: number;
+              redeemed: number;
+              reversed: number;
+              riders: number;
+            };
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   RidersController_riders: {
     parameters: {
       query?: {
@@ -7851,6 +7990,7 @@ export const MIN_POSITION_ROUTES: readonly string[] = [
   '/v1/principals',
   '/v1/redemptions',
   '/v1/redemptions/{id}',
+  '/v1/reports/points',
   '/v1/riders',
   '/v1/riders/{id}',
   '/v1/riders/{id}/balance',

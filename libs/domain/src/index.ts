@@ -33,3 +33,4 @@ export * from './audit/statement';
 export * from './import/import';
 export * from './import/import-rows';
 export * from './import/import-check';
+export * from './report/points-report';

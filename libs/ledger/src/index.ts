@@ -33,6 +33,7 @@ export * from './queries/read-query';
 export * from './queries/riders.queries';
 export * from './queries/organisation.queries';
 export * from './queries/standings.queries';
+export * from './queries/reports.queries';
 export * from './queries/workflows.queries';
 export * from './queries/audit.queries';
 export * from './queries/statements.queries';

@@ -59,6 +59,7 @@ import { LIST_QUERY_HANDLERS } from './queries/lists.queries';
 import { REDEMPTION_QUERY_HANDLERS } from './queries/redemptions.queries';
 import { ORGANISATION_QUERY_HANDLERS } from './queries/organisation.queries';
 import { RIDER_QUERY_HANDLERS } from './queries/riders.queries';
+import { REPORT_QUERY_HANDLERS } from './queries/reports.queries';
 import { STANDINGS_QUERY_HANDLERS } from './queries/standings.queries';
 import { SYSTEM_QUERY_HANDLERS } from './queries/system.queries';
 import { WORKFLOW_QUERY_HANDLERS } from './queries/workflows.queries';
@@ -97,6 +98,7 @@ const QUERY_HANDLERS = [
   ...RIDER_QUERY_HANDLERS,
   ...ORGANISATION_QUERY_HANDLERS,
   ...STANDINGS_QUERY_HANDLERS,
+  ...REPORT_QUERY_HANDLERS,
   ...WORKFLOW_QUERY_HANDLERS,
   ...AUDIT_HANDLERS,
   ...STATEMENT_HANDLERS,

@@ -32,3 +32,4 @@ export * from './redemptions/redemptions.projection';
 export * from './redemptions/redemptions.queries';
 export * from './leases';
 export * from './log-tree/log-tree.projection';
+export * from './reports/points-report.queries';

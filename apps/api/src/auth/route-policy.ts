@@ -144,6 +144,11 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     scope: { station: 'the station that served it only' },
   },
   'GET /v1/leaderboards': { roles: ALL_ROLES, summary: 'Read a leaderboard' },
+  'GET /v1/reports/points': {
+    roles: ['admin', 'staff', 'auditor'],
+    summary: 'Points awarded, reversed and redeemed, and riders active, by group and period',
+    scope: { staff: STAFF },
+  },
   'POST /v1/selections': { roles: ['admin'], summary: 'Open a top-ten selection' },
   'POST /v1/selections/:id/close': {
     roles: ['admin'],

@@ -284,6 +284,9 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'row {0} was refused while it was written ({1}); the rows written before it stay written: check the file again and confirm it to write the rest':
     '第 {0} 行在写入时被拒绝（{1}）；此前已写入的行保留：请重新检查文件并确认以写入其余的行',
   'rider {0} joined on {1}, after this act': '小哥 {0} 于 {1} 加入，晚于此项记录',
+  'period must be a year (2026) or a month (2026-03) from 2000 on, not {0}':
+    '期间须为 2000 年以后的某一年（2026）或某一月（2026-03），而不是 {0}',
+  '{0} must be YYYY or YYYY-MM': '{0} 须为 YYYY 或 YYYY-MM',
   'the row has {0} cells but the first row names {1} columns; a cell with a comma needs quotes':
     '此行有 {0} 个单元格，但首行只列出 {1} 列；含逗号的单元格须加引号',
   '{0} must be at most 200 characters': '{0} 最多 200 个字符',

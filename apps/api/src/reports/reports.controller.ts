@@ -1,0 +1,92 @@
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { REPORT_GROUPS, say, type ReportGroup } from '@ledger/domain';
+import { csvCell, GetPointsReportQuery, type PointsReport } from '@ledger/ledger';
+import type { FastifyReply } from 'fastify';
+import { inWords } from '../http/i18n/validation-words';
+import { LedgerHttp, type Caller } from '../http/ledger-http';
+import { Answers, Refusals } from '../http/openapi';
+import { Ledger } from '../http/request-context';
+import { MinPositionDto } from '../organisation/min-position.dto';
+
+export class PointsReportQueryDto extends MinPositionDto {
+  @ApiPropertyOptional({ enum: REPORT_GROUPS, default: 'community' })
+  @IsOptional()
+  @IsIn(REPORT_GROUPS)
+  groupBy?: ReportGroup;
+  @ApiProperty({ example: '2026', description: 'a year (YYYY) or a month (YYYY-MM)' })
+  @Matches(/^\d{4}(-\d{2})?$/, inWords((p) => say`${p} must be YYYY or YYYY-MM`))
+  period!: string;
+}
+
+const REPORT: PointsReport = {
+  groupBy: 'community',
+  period: '2026-03',
+  from: '2026-02-28T16:00:00.000Z',
+  to: '2026-03-31T16:00:00.000Z',
+  rows: [
+    { key: 'jijiang-aipingshan', awarded: 1240, reversed: 20, redeemed: 300, riders: 31 },
+    { key: 'jijiang-binjiang', awarded: 860, reversed: 0, redeemed: 150, riders: 22 },
+  ],
+  totals: { awarded: 2100, reversed: 20, redeemed: 450, riders: 53 },
+};
+
+const CSV_HEADER = ['key', 'awarded', 'reversed', 'redeemed', 'riders'] as const;
+
+/** Reports upward (issue 17): points by community, street, activity or source, for a period. */
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('v1/reports')
+export class ReportsController {
+  constructor(private readonly ledger: LedgerHttp) {}
+
+  /**
+   * Points awarded, reversed (reversals made in the period) and redeemed (net of cancellations),
+   * and riders active, per group, with totals; by when each act happened. `Accept: text/csv`
+   * answers the rows as CSV, the totals last (key `total`).
+   */
+  @Get('points')
+  @Answers(200, REPORT, 'The report.', { optional: ['communities'] })
+  @ApiResponse({
+    status: 200,
+    content: {
+      'text/csv': {
+        schema: { type: 'string' },
+        example: 'key,awarded,reversed,redeemed,riders\njijiang-aipingshan,1240,20,300,31\n',
+      },
+    },
+  })
+  @Refusals('VALIDATION_FAILED')
+  async points(
+    @Query() query: PointsReportQueryDto,
+    @Ledger() caller: Caller,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { groupBy = 'community', period, minPosition } = query;
+    const report = await this.ledger.ask(
+      new GetPointsReportQuery(caller.actor, groupBy, period, minPosition),
+    );
+    if (!wantsCsv(accept)) return report;
+    void reply.header('content-type', 'text/csv; charset=utf-8');
+    const lines = [...report.rows, { key: 'total', ...report.totals }].map((row) =>
+      CSV_HEADER.map((column) => csvCell(row[column])).join(','),
+    );
+    return `${[CSV_HEADER.join(','), ...lines].join('\n')}\n`;
+  }
+}
+
+/** Whether the client asks for CSV before JSON (a browser's or spreadsheet's download). */
+function wantsCsv(accept: string | undefined): boolean {
+  const types = (accept ?? '').split(',').map((t) => t.split(';')[0].trim().toLowerCase());
+  const csv = types.indexOf('text/csv');
+  const json = types.indexOf('application/json');
+  return csv !== -1 && (json === -1 || csv < json);
+}

@@ -1,0 +1,150 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  localIso,
+  replayPointsReport,
+  reportPeriod,
+  upcast,
+  type ReplayedEvent,
+  type ReportGroup,
+} from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { EVENT_STORE, loadConfig } from '@ledger/ledger';
+import { seedDistrict } from '@ledger/seed';
+import { allEvents, tempDir } from '@ledger/testing';
+import { createApi } from '../../apps/api/src/api';
+import { ADMIN_TOKEN, apiClient } from './api-fixture';
+
+const ZONE = 'Asia/Shanghai';
+
+/**
+ * Reports upward (issue 17): points by community, street, activity and source for a year or a
+ * month, from the read models and equal to a replay of the log, as JSON and as CSV; staff see
+ * their communities only.
+ */
+describe('points reports', () => {
+  const dir = tempDir();
+  let app: NestFastifyApplication;
+  let seeded: Awaited<ReturnType<typeof seedDistrict>>;
+  let log: ReplayedEvent[];
+  const call = (...args: Parameters<ReturnType<typeof apiClient>>) => apiClient(app)(...args);
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      DATA_DIR: dir.path,
+      LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
+      LEDGER_TIME_ZONE: ZONE,
+    });
+    seeded = await seedDistrict(config, { scale: 0.1, seed: 17, quiet: true });
+    app = await createApi(config, { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    log = (await allEvents(app.get<EventStore>(EVENT_STORE))).flatMap((stored) => {
+      const event = upcast(stored);
+      const at = stored.metadata.occurredAt;
+      const occurredAt = typeof at === 'string' ? at : stored.recordedAt.toISOString();
+      return event ? [{ event, occurredAt }] : [];
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  const now = new Date();
+  const thisYear = localIso(now, ZONE).slice(0, 4);
+  const twoMonthsAgo = localIso(new Date(now.getTime() - 60 * 86_400_000), ZONE).slice(0, 7);
+  const replay = (groupBy: ReportGroup, period: string, communities?: string[]) => {
+    const bounds = reportPeriod(period, ZONE);
+    if (!bounds) throw new Error(`no period ${period}`);
+    const scope = communities && { communities: new Set(communities) };
+    return replayPointsReport(log, { groupBy, ...bounds, ...scope });
+  };
+
+  it('answers each grouping, for a year and for a month, as a replay of the log does', async () => {
+    for (const period of [thisYear, twoMonthsAgo, String(Number(thisYear) - 1)])
+      for (const groupBy of ['community', 'street', 'activity', 'source'] as const) {
+        const res = await call('GET', `/v1/reports/points?groupBy=${groupBy}&period=${period}`);
+        expect(res.status).toBe(200);
+        const expected = replay(groupBy, period);
+        expect({ groupBy, period, rows: res.body.rows, totals: res.body.totals }).toEqual({
+          groupBy,
+          period,
+          ...expected,
+        });
+      }
+    // The demo's year is there to be seen: imported awards, reversals and redemptions.
+    const year = replay('source', thisYear);
+    expect(year.totals.awarded).toBeGreaterThan(0);
+    expect(year.rows.map((r) => r.key)).toContain('import');
+    const month = (await call('GET', `/v1/reports/points?groupBy=community&period=${twoMonthsAgo}`))
+      .body.totals as { awarded: number };
+    expect(month.awarded).toBeGreaterThan(0);
+    expect(month.awarded).toBeLessThan(year.totals.awarded);
+  });
+
+  it('gives staff their communities only, and refuses stations, riders and a bad period', async () => {
+    const staff = seeded.tokens.find((t) => t.role === 'staff');
+    if (!staff) throw new Error('the demo has no staff');
+    const me = (await call('GET', '/v1/me', undefined, staff.token)).body as {
+      communityIds: string[];
+    };
+    const res = await call(
+      'GET',
+      `/v1/reports/points?groupBy=community&period=${thisYear}`,
+      undefined,
+      staff.token,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.communities).toEqual(me.communityIds);
+    expect(res.body.rows).toEqual(replay('community', thisYear, me.communityIds).rows);
+    const keys = (res.body.rows as { key: string }[]).map((r) => r.key);
+    expect(keys.every((k) => me.communityIds.includes(k))).toBe(true);
+    const all = (await call('GET', `/v1/reports/points?period=${thisYear}`)).body.rows as unknown[];
+    expect(all.length).toBeGreaterThan(keys.length);
+
+    for (const role of ['station', 'rider'] as const) {
+      const principal = seeded.tokens.find((t) => t.role === role);
+      if (!principal) throw new Error(`the demo has no ${role}`);
+      const refused = await call(
+        'GET',
+        `/v1/reports/points?period=${thisYear}`,
+        undefined,
+        principal.token,
+      );
+      expect(refused.status).toBe(403);
+    }
+    for (const period of ['2026-13', '1999', 'last-year']) {
+      const bad = await call('GET', `/v1/reports/points?period=${period}`);
+      expect({ period, status: bad.status, code: bad.body.code }).toEqual({
+        period,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const badGroup = await call('GET', `/v1/reports/points?period=${thisYear}&groupBy=rider`);
+    expect(badGroup.status).toBe(400);
+  });
+
+  it('answers the same report as CSV when asked for it, the totals last', async () => {
+    const url = `/v1/reports/points?groupBy=activity&period=${thisYear}`;
+    const json = (await call('GET', url)).body as {
+      rows: { key: string; awarded: number; reversed: number; redeemed: number; riders: number }[];
+      totals: { awarded: number; reversed: number; redeemed: number; riders: number };
+    };
+    const csv = await app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept: 'text/csv' },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.body.trim().split('\n');
+    expect(lines[0]).toBe('key,awarded,reversed,redeemed,riders');
+    const figures = (r: { awarded: number; reversed: number; redeemed: number; riders: number }) =>
+      `${r.awarded},${r.reversed},${r.redeemed},${r.riders}`;
+    expect(lines.slice(1)).toEqual([
+      ...json.rows.map((r) => `${r.key},${figures(r)}`),
+      `total,${figures(json.totals)}`,
+    ]);
+  });
+});
