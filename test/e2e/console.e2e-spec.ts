@@ -377,6 +377,54 @@ describeInBrowser('the web console in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('community staff read the points report of their communities by source, and download it', async () => {
+    const staff = seeded.tokens.find((t) => t.role === 'staff');
+    if (!staff) throw new Error('the demo district has no staff principal');
+    const year = String(new Date().getFullYear());
+    const report = (
+      await apiClient(app)(
+        'GET',
+        `/v1/reports/points?groupBy=source&period=${year}`,
+        undefined,
+        staff.token,
+      )
+    ).body as {
+      rows: { key: string; awarded: number }[];
+      totals: { awarded: number; riders: number };
+    };
+    expect(report.rows.length).toBeGreaterThan(0);
+    for (const width of [375, 1280]) {
+      const page = await signedIn(staff.token, width);
+      await page.getByRole('link', { name: '统计报表' }).click();
+      await page.getByRole('heading', { name: '积分统计报表' }).waitFor();
+      await page.getByLabel('分组').selectOption('source');
+      const imported = page.getByRole('row', { name: /历史台账导入/ });
+      await imported.waitFor();
+      const row = report.rows.find((r) => r.key === 'import');
+      expect(await imported.textContent()).toContain(String(row?.awarded));
+      expect(await page.locator('tbody tr').count()).toBe(report.rows.length);
+      await page
+        .getByText(`合计：发放 ${report.totals.awarded} 分`)
+        .filter({ hasText: '仅您负责的社区' })
+        .waitFor();
+      expect(await violations(page)).toEqual([]);
+      await shot(page, `staff-reports-zh-${width}`);
+      if (width === 1280) {
+        const [file] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('button', { name: '下载 CSV' }).click(),
+        ]);
+        const lines = readFileSync(await file.path(), 'utf8')
+          .trimEnd()
+          .split('\r\n');
+        expect(lines[0]).toBe('\uFEFF"来源","发放积分","撤销积分","兑换积分","参与小哥"');
+        expect(lines).toHaveLength(report.rows.length + 2);
+        expect(lines.at(-1)).toContain(`"合计","${report.totals.awarded}"`);
+      }
+      await page.context().close();
+    }
+  }, 120_000);
+
   it('an organiser reads the boards and funds, closes the top-ten selection and prints its list', async () => {
     const call = apiClient(app);
     const page = await signedIn(ADMIN_TOKEN, 1280);

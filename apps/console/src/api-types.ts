@@ -5141,6 +5141,10 @@ export interface operations {
            *       "period": "2026-03",
            *       "from": "2026-03-01T00:00:00+08:00",
            *       "to": "2026-04-01T00:00:00+08:00",
+           *       "communities": [
+           *         "jijiang-aipingshan",
+           *         "jijiang-binjiang"
+           *       ],
            *       "rows": [
            *         {
            *           "key": "jijiang-aipingshan",
@@ -5166,6 +5170,7 @@ export interface operations {
            *     }
            */
           'application/json': {
+            communities?: string[];
             from: string;
             groupBy: string;
             period: string;

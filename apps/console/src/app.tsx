@@ -8,6 +8,7 @@ import { HazardsPage } from './pages/hazards';
 import { LeaderboardsPage } from './pages/leaderboards';
 import { MinePage, ReportPage, RiderTasksPage } from './pages/mine';
 import { PrincipalsPage } from './pages/principals';
+import { ReportsPage } from './pages/reports';
 import { CardPage, RegisterPage } from './pages/register';
 import { RulesPage } from './pages/rules';
 import { SelectionsPage, WinnersPage } from './pages/selections';
@@ -133,6 +134,7 @@ function linksOf(me: Me): Link[] {
         ['tasks', 'app.nav.tasks'],
         ['hazards', 'app.nav.hazards'],
         ['boards', 'app.nav.boards'],
+        ['reports', 'app.nav.reports'],
         ['funds', 'app.nav.funds'],
         ['selections', 'app.nav.selections'],
         ['principals', 'app.nav.principals'],
@@ -145,11 +147,13 @@ function linksOf(me: Me): Link[] {
         ['tasks', 'app.nav.tasks'],
         ['hazards', 'app.nav.hazards'],
         ['boards', 'app.nav.boards'],
+        ['reports', 'app.nav.reports'],
       ];
     case 'auditor':
       return [
         ['audit', 'app.nav.audit'],
         ['boards', 'app.nav.boards'],
+        ['reports', 'app.nav.reports'],
         ['funds', 'app.nav.funds'],
         ['rules', 'app.nav.rules'],
       ];
@@ -233,6 +237,8 @@ function Page({ me, page, id }: { me: Me; page: string; id: string | undefined }
       return <HazardsPage />;
     case 'boards':
       return <LeaderboardsPage />;
+    case 'reports':
+      return <ReportsPage />;
     case 'funds':
       return <FundsPage canTopUp={me.role === 'admin'} />;
     case 'selections':

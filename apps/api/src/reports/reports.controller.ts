@@ -31,6 +31,7 @@ const REPORT: PointsReport = {
   period: '2026-03',
   from: '2026-02-28T16:00:00.000Z',
   to: '2026-03-31T16:00:00.000Z',
+  communities: ['jijiang-aipingshan', 'jijiang-binjiang'],
   rows: [
     { key: 'jijiang-aipingshan', awarded: 1240, reversed: 20, redeemed: 300, riders: 31 },
     { key: 'jijiang-binjiang', awarded: 860, reversed: 0, redeemed: 150, riders: 22 },
