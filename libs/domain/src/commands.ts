@@ -1,5 +1,6 @@
 import type { SealCommand } from './audit/seal';
 import type { BadgesCommand } from './badges/badges';
+import type { CheckInCommand } from './check-in/check-in';
 import type { CommunityCommand } from './community/community';
 import type { FundCommand } from './fund/fund';
 import type { HazardCommand, HazardFilingCommand } from './hazard/hazard';
@@ -23,4 +24,5 @@ export type LedgerCommandBody =
   | TaskCommand
   | HazardFilingCommand
   | HazardCommand
-  | SealCommand;
+  | SealCommand
+  | CheckInCommand;

@@ -1,5 +1,6 @@
 import type { SealEvent } from './audit/seal';
 import type { BadgesEvent } from './badges/badges';
+import type { CheckInEvent } from './check-in/check-in';
 import type { CommunityEvent } from './community/community';
 import type { FundEvent } from './fund/fund';
 import type { HazardEvent, HazardFilingEvent } from './hazard/hazard';
@@ -25,7 +26,8 @@ export type LedgerEvent =
   | HazardFilingEvent
   | HazardEvent
   | SealEvent
-  | ImportEvent;
+  | ImportEvent
+  | CheckInEvent;
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -71,6 +73,10 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   HazardVerified: 1,
   HazardEscalated: 1,
   LogSealed: 1,
+  CheckInOpened: 1,
+  RiderCheckedIn: 1,
+  RiderCheckedOut: 1,
+  CheckInClosed: 1,
   ImportConfirmed: 1,
   ImportBatchWritten: 1,
   ImportStopped: 1,

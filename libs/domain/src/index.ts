@@ -23,6 +23,7 @@ export * from './selection/selection';
 export * from './selection/standings';
 export * from './selection/year';
 export * from './task/task';
+export * from './check-in/check-in';
 export * from './hazard/hazard';
 export * from './audit/seal';
 export * from './upcast';

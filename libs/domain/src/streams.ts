@@ -16,7 +16,8 @@ export type StreamKind =
   | 'selection'
   | 'principal'
   | 'community'
-  | 'import';
+  | 'import'
+  | 'checkin';
 
 function streamOf(kind: StreamKind, id: string): string {
   if (!ID_PATTERN.test(id)) throw new Error(`invalid ${kind} id "${id}"`);
@@ -42,6 +43,8 @@ export const hazardFilingStream = (category: string): string => streamOf('hazard
 export const selectionStream = (selectionId: string): string => streamOf('selection', selectionId);
 export const principalStream = (principalId: string): string => streamOf('principal', principalId);
 export const communityStream = (communityId: string): string => streamOf('community', communityId);
+/** A check-in of a task or a patrol shift (issue 17): its opening, riders in and out, closing. */
+export const checkInStream = (checkInId: string): string => streamOf('checkin', checkInId);
 /** The record of one import of past history, by its id (the SHA-256 of the file). */
 export const importStream = (importId: string): string => streamOf('import', importId);
 /** The point rules and badge thresholds are one versioned stream each for the deployment. */
@@ -55,7 +58,7 @@ export function parseStreamName(
   name: string,
 ): { kind: StreamKind; id: string; book?: string } | undefined {
   const match =
-    /^(rider|fund|station|task|hazards|hazard|selection|principal|community|import)-([^@]+)(?:@(.+))?$/.exec(
+    /^(rider|fund|station|task|hazards|hazard|selection|principal|community|import|checkin)-([^@]+)(?:@(.+))?$/.exec(
       name,
     );
   if (!match || !ID_PATTERN.test(match[2])) return undefined;

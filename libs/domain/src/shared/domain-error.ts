@@ -12,6 +12,8 @@ export type DomainErrorCode =
   | 'RULE_VIOLATION'
   | 'SELECTION_CLOSED'
   | 'TASK_FULL'
+  /** A check-in code that is not the check-in's, or not of now (issue 17: 422). */
+  | 'CODE_REFUSED'
   | 'ALREADY_VERIFIED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'VALIDATION_FAILED'

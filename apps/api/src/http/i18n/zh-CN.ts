@@ -287,6 +287,33 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'period must be a year (2026) or a month (2026-03) from 2000 on, not {0}':
     '期间须为 2000 年以后的某一年（2026）或某一月（2026-03），而不是 {0}',
   '{0} must be YYYY or YYYY-MM': '{0} 须为 YYYY 或 YYYY-MM',
+  'check-in {0}': '签到 {0}',
+  'close check-ins': '结束签到',
+  'open check-ins': '发起签到',
+  'opensAt and closesAt must be ISO-8601 times': 'opensAt 和 closesAt 须为 ISO-8601 时间',
+  'a check-in must close after it opens': '签到的结束时间须晚于开始时间',
+  'a check-in may stay open at most {0} hours': '一次签到最多开放 {0} 小时',
+  'closesAt is in the past': 'closesAt 已经过去',
+  'minMinutes must be a whole number from 1 to {0}': 'minMinutes 须为 1 到 {0} 之间的整数',
+  "a task's check-in names its taskId": '任务签到须写明 taskId',
+  "this is not the check-in's code; type the code shown now":
+    '这不是本次签到的签到码；请输入现在显示的签到码',
+  'the code expired {0} min ago; type the code shown now':
+    '签到码已过期 {0} 分钟；请输入现在显示的签到码',
+  'the code expired {0} s ago; type the code shown now':
+    '签到码已过期 {0} 秒；请输入现在显示的签到码',
+  'check-in {0} was closed at {1}': '签到 {0} 已于 {1} 结束',
+  'check-in {0} opens at {1}': '签到 {0} 于 {1} 开始',
+  'check-in {0} closed at {1}': '签到 {0} 已于 {1} 截止',
+  "rider {0}'s check-in at {1}": '小哥 {0} 于 {1} 的签到',
+  'check-in {0} is for riders of community {1}': '签到 {0} 只面向社区 {1} 的小哥',
+  'rider {0} has not checked in here': '小哥 {0} 还没有在这里签到',
+  "rider {0}'s check-out": '小哥 {0} 的签退',
+  'this code was used to check in; type the code shown now':
+    '这个签到码已用于签到；请输入现在显示的签到码',
+  'a stay of {0} min is asked; {1} min since the check-in':
+    '须在场 {0} 分钟；签到后才过了 {1} 分钟',
+  'Check-in code refused': '签到码无效',
   'the row has {0} cells but the first row names {1} columns; a cell with a comma needs quotes':
     '此行有 {0} 个单元格，但首行只列出 {1} 列；含逗号的单元格须加引号',
   '{0} must be at most 200 characters': '{0} 最多 200 个字符',
