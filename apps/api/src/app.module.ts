@@ -20,6 +20,7 @@ import { RidersController } from './riders/riders.controller';
 import { StationsController } from './stations/stations.controller';
 import { RedemptionsController } from './redemptions/redemptions.controller';
 import { ReportsController } from './reports/reports.controller';
+import { CheckInsController } from './workflows/check-ins.controller';
 import { StandingsController } from './standings/standings.controller';
 import { TasksController } from './workflows/tasks.controller';
 import { HazardsController } from './workflows/hazards.controller';
@@ -48,6 +49,7 @@ export class AppModule {
           RedemptionsController,
           StandingsController,
           ReportsController,
+          CheckInsController,
           TasksController,
           HazardsController,
           AuditController,

@@ -245,6 +245,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/check-ins': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Open a check-in for a task or a patrol shift
+     * @description Who may call it: admin, staff (their communities only).
+     */
+    post: operations['CheckInsController_open'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/check-ins/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a check-in and its riders
+     * @description Who may call it: admin, staff (their communities only), auditor.
+     */
+    get: operations['CheckInsController_read'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/check-ins/{id}/check-outs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check out with a later code
+     * @description Who may call it: rider (itself only).
+     */
+    post: operations['CheckInsController_checkOut'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/check-ins/{id}/closing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Close a check-in
+     * @description Who may call it: admin, staff (their communities only).
+     */
+    post: operations['CheckInsController_close'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/check-ins/{id}/code': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The check-in code to show now (rotates every 30 s)
+     * @description Who may call it: admin, staff (their communities only).
+     */
+    get: operations['CheckInsController_code'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/check-ins/{id}/riders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check in with the code shown
+     * @description Who may call it: rider (itself only).
+     */
+    post: operations['CheckInsController_checkIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/communities': {
     parameters: {
       query?: never;
@@ -1098,6 +1218,13 @@ export interface components {
     BadgesDto: {
       badges: components['schemas']['BadgeDto'][];
     };
+    CheckInCodeDto: {
+      /**
+       * @description the 6 digits shown (spaces allowed)
+       * @example 492 031
+       */
+      code: string;
+    };
     CompletionDto: {
       /** @example jiangjin-2026 */
       fundId: string;
@@ -1207,6 +1334,32 @@ export interface components {
       /** @example 106.2594 */
       lng: number;
     };
+    OpenCheckInDto: {
+      /** @example 2026-06-15T23:00:00+08:00 */
+      closesAt: string;
+      /**
+       * @description a patrol’s community
+       * @example jijiang-aipingshan
+       */
+      communityId?: string;
+      /** @example jiangjin-2026 */
+      fundId: string;
+      /** @example binjiang-patrol-0615 */
+      id?: string;
+      /** @enum {string} */
+      kind: 'task' | 'patrol';
+      /**
+       * @description a stay asked before the award (check-out)
+       * @example 60
+       */
+      minMinutes?: number;
+      /** @description now when absent */
+      opensAt?: string;
+      /** @description a task’s check-in: the task (its community and riders) */
+      taskId?: string;
+      /** @example 滨江路夜间巡逻 */
+      title?: string;
+    };
     OpenSelectionDto: {
       /** @example 江津区 */
       district: string;
@@ -1260,6 +1413,7 @@ export interface components {
         | 'IDEMPOTENCY_KEY_IN_USE'
         | 'CONCURRENCY_CONFLICT'
         | 'RULE_VIOLATION'
+        | 'CODE_REFUSED'
         | 'RATE_LIMITED'
         | 'PROJECTION_LAGGING'
         | 'STORE_UNAVAILABLE';
@@ -2572,6 +2726,756 @@ export interface operations {
         };
       };
       /** @description RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_open: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OpenCheckInDto'];
+      };
+    };
+    responses: {
+      /** @description Opened. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "communityId": "jijiang-aipingshan",
+           *       "kind": "patrol",
+           *       "activity": "patrol",
+           *       "fundId": "jiangjin-2026",
+           *       "title": "滨江路夜间巡逻",
+           *       "opensAt": "2026-06-15T19:00:00+08:00",
+           *       "closesAt": "2026-06-15T23:00:00+08:00",
+           *       "minMinutes": 60,
+           *       "closedAt": null,
+           *       "riders": [],
+           *       "position": 300
+           *     }
+           */
+          'application/json': {
+            activity: string;
+            checkInId: string;
+            closedAt?: string | null;
+            closesAt: string;
+            communityId: string;
+            fundId: string;
+            kind: string;
+            minMinutes?: number;
+            opensAt: string;
+            position: number;
+            riders: unknown[];
+            title: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description ALREADY_EXISTS, CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_read: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "communityId": "jijiang-aipingshan",
+           *       "kind": "patrol",
+           *       "activity": "patrol",
+           *       "fundId": "jiangjin-2026",
+           *       "title": "滨江路夜间巡逻",
+           *       "opensAt": "2026-06-15T19:00:00+08:00",
+           *       "closesAt": "2026-06-15T23:00:00+08:00",
+           *       "minMinutes": 60,
+           *       "closedAt": "2026-06-15T22:30:00+08:00",
+           *       "riders": [
+           *         {
+           *           "riderId": "r-0001",
+           *           "at": "2026-06-15T19:02:10+08:00",
+           *           "out": {
+           *             "at": "2026-06-15T20:05:00+08:00",
+           *             "minutes": 62
+           *           }
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            activity: string;
+            checkInId: string;
+            closedAt?: string | null;
+            closesAt: string;
+            communityId: string;
+            fundId: string;
+            kind: string;
+            minMinutes?: number;
+            opensAt: string;
+            riders: {
+              at: string;
+              out?: {
+                at: string;
+                minutes: number;
+              } | null;
+              riderId: string;
+            }[];
+            title: string;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_checkOut: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CheckInCodeDto'];
+      };
+    };
+    responses: {
+      /** @description Checked out (the award, or why none). */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "riderId": "r-0001",
+           *       "at": "2026-06-15T19:02:10+08:00",
+           *       "out": {
+           *         "at": "2026-06-15T20:05:00+08:00",
+           *         "minutes": 62
+           *       },
+           *       "award": {
+           *         "entryId": "9b3e61c2-07aa-8f41-a2d3-6c1f0e9a7b55",
+           *         "riderId": "r-0001",
+           *         "activity": "patrol",
+           *         "points": 20,
+           *         "balanceAfter": 140,
+           *         "ruleVersion": 3,
+           *         "position": 320
+           *       },
+           *       "awardRefused": {
+           *         "code": "FUND_EXHAUSTED",
+           *         "detail": "fund jiangjin-2026 has 0 points left"
+           *       }
+           *     }
+           */
+          'application/json': {
+            at: string;
+            award?: {
+              activity: string;
+              balanceAfter: number;
+              entryId: string;
+              points: number;
+              position: number;
+              riderId: string;
+              ruleVersion: number;
+            } | null;
+            awardRefused?: {
+              code: string;
+              detail: string;
+            } | null;
+            checkInId: string;
+            out?: {
+              at: string;
+              minutes: number;
+            } | null;
+            riderId: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description ALREADY_EXISTS, CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CODE_REFUSED, RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_close: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Closed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "communityId": "jijiang-aipingshan",
+           *       "kind": "patrol",
+           *       "activity": "patrol",
+           *       "fundId": "jiangjin-2026",
+           *       "title": "滨江路夜间巡逻",
+           *       "opensAt": "2026-06-15T19:00:00+08:00",
+           *       "closesAt": "2026-06-15T23:00:00+08:00",
+           *       "minMinutes": 60,
+           *       "closedAt": "2026-06-15T22:30:00+08:00",
+           *       "riders": [
+           *         {
+           *           "riderId": "r-0001",
+           *           "at": "2026-06-15T19:02:10+08:00",
+           *           "out": {
+           *             "at": "2026-06-15T20:05:00+08:00",
+           *             "minutes": 62
+           *           }
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            activity: string;
+            checkInId: string;
+            closedAt?: string | null;
+            closesAt: string;
+            communityId: string;
+            fundId: string;
+            kind: string;
+            minMinutes?: number;
+            opensAt: string;
+            riders: {
+              at: string;
+              out?: {
+                at: string;
+                minutes: number;
+              } | null;
+              riderId: string;
+            }[];
+            title: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_code: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "code": "492031",
+           *       "step": 59344322,
+           *       "validUntil": "2026-06-15T19:01:30+08:00"
+           *     }
+           */
+          'application/json': {
+            checkInId: string;
+            code: string;
+            step: number;
+            validUntil: string;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  CheckInsController_checkIn: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CheckInCodeDto'];
+      };
+    };
+    responses: {
+      /** @description Checked in (the award, or why none). */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "checkInId": "binjiang-patrol-0615",
+           *       "riderId": "r-0001",
+           *       "at": "2026-06-15T19:02:10+08:00",
+           *       "out": {
+           *         "at": "2026-06-15T20:05:00+08:00",
+           *         "minutes": 62
+           *       },
+           *       "award": {
+           *         "entryId": "9b3e61c2-07aa-8f41-a2d3-6c1f0e9a7b55",
+           *         "riderId": "r-0001",
+           *         "activity": "patrol",
+           *         "points": 20,
+           *         "balanceAfter": 140,
+           *         "ruleVersion": 3,
+           *         "position": 320
+           *       },
+           *       "awardRefused": {
+           *         "code": "FUND_EXHAUSTED",
+           *         "detail": "fund jiangjin-2026 has 0 points left"
+           *       }
+           *     }
+           */
+          'application/json': {
+            at: string;
+            award?: {
+              activity: string;
+              balanceAfter: number;
+              entryId: string;
+              points: number;
+              position: number;
+              riderId: string;
+              ruleVersion: number;
+            } | null;
+            awardRefused?: {
+              code: string;
+              detail: string;
+            } | null;
+            checkInId: string;
+            out?: {
+              at: string;
+              minutes: number;
+            } | null;
+            riderId: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description ALREADY_EXISTS, CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CODE_REFUSED, RULE_VIOLATION */
       422: {
         headers: {
           [name: string]: unknown;

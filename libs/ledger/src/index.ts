@@ -34,6 +34,8 @@ export * from './queries/riders.queries';
 export * from './queries/organisation.queries';
 export * from './queries/standings.queries';
 export * from './queries/reports.queries';
+export * from './check-ins/check-ins';
+export * from './check-ins/check-in-codes';
 export * from './queries/workflows.queries';
 export * from './queries/audit.queries';
 export * from './queries/statements.queries';

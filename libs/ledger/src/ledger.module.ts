@@ -63,6 +63,8 @@ import { REPORT_QUERY_HANDLERS } from './queries/reports.queries';
 import { STANDINGS_QUERY_HANDLERS } from './queries/standings.queries';
 import { SYSTEM_QUERY_HANDLERS } from './queries/system.queries';
 import { WORKFLOW_QUERY_HANDLERS } from './queries/workflows.queries';
+import { CheckInCodes } from './check-ins/check-in-codes';
+import { CHECK_IN_HANDLERS } from './check-ins/check-ins';
 import { LedgerScheduler } from './scheduler';
 import { SettlementRecovery } from './settlement/recovery';
 import { SqlRecoveryProgress } from './settlement/recovery-progress';
@@ -99,6 +101,7 @@ const QUERY_HANDLERS = [
   ...ORGANISATION_QUERY_HANDLERS,
   ...STANDINGS_QUERY_HANDLERS,
   ...REPORT_QUERY_HANDLERS,
+  ...CHECK_IN_HANDLERS,
   ...WORKFLOW_QUERY_HANDLERS,
   ...AUDIT_HANDLERS,
   ...STATEMENT_HANDLERS,
@@ -174,6 +177,11 @@ const QUERY_HANDLERS = [
       inject: [SQL_DATABASE, READ_MODELS, LEDGER_CONFIG],
       useFactory: (sql: SqlClient, models: ReadModels, config: LedgerConfig) =>
         TreeHeads.open(sql, models, { signingKey: config.signingKey, origin: config.logOrigin }),
+    },
+    {
+      provide: CheckInCodes,
+      inject: [TreeHeads],
+      useFactory: (heads: TreeHeads) => new CheckInCodes(heads.deploymentSecret),
     },
     {
       provide: ENTRY_LOCATOR,

@@ -144,6 +144,36 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     scope: { station: 'the station that served it only' },
   },
   'GET /v1/leaderboards': { roles: ALL_ROLES, summary: 'Read a leaderboard' },
+  'POST /v1/check-ins': {
+    roles: ['admin', 'staff'],
+    summary: 'Open a check-in for a task or a patrol shift',
+    scope: { staff: STAFF },
+  },
+  'GET /v1/check-ins/:id': {
+    roles: ['admin', 'staff', 'auditor'],
+    summary: 'Read a check-in and its riders',
+    scope: { staff: STAFF },
+  },
+  'GET /v1/check-ins/:id/code': {
+    roles: ['admin', 'staff'],
+    summary: 'The check-in code to show now (rotates every 30 s)',
+    scope: { staff: STAFF },
+  },
+  'POST /v1/check-ins/:id/riders': {
+    roles: ['rider'],
+    summary: 'Check in with the code shown',
+    scope: { rider: SELF },
+  },
+  'POST /v1/check-ins/:id/check-outs': {
+    roles: ['rider'],
+    summary: 'Check out with a later code',
+    scope: { rider: SELF },
+  },
+  'POST /v1/check-ins/:id/closing': {
+    roles: ['admin', 'staff'],
+    summary: 'Close a check-in',
+    scope: { staff: STAFF },
+  },
   'GET /v1/reports/points': {
     roles: ['admin', 'staff', 'auditor'],
     summary: 'Points awarded, reversed and redeemed, and riders active, by group and period',

@@ -85,10 +85,10 @@ export interface CheckInState {
   readonly riders: Map<string, CheckedIn>;
 }
 
-interface CheckedIn {
+export interface CheckedIn {
   step: number;
   at: string;
-  out?: { step: number; minutes: number };
+  out?: { step: number; at: string; minutes: number };
 }
 
 export const checkInDecider = {
@@ -103,8 +103,8 @@ export const checkInDecider = {
         return state;
       case 'RiderCheckedOut': {
         const rider = state.riders.get(event.data.riderId);
-        const { step, minutes } = event.data;
-        if (rider) state.riders.set(event.data.riderId, { ...rider, out: { step, minutes } });
+        const { step, at, minutes } = event.data;
+        if (rider) state.riders.set(event.data.riderId, { ...rider, out: { step, at, minutes } });
         return state;
       }
       case 'CheckInClosed':

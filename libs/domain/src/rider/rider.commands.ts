@@ -49,6 +49,8 @@ export interface AwardPoints {
   source: AwardSource;
   taskId?: string;
   hazardId?: string;
+  /** An award made from a rider's check-in (source `check-in`): the check-in. */
+  checkInId?: string;
   evidence?: string;
   imported?: ImportedFrom;
   /** The badge thresholds in force: crossing one earns it in the same append. */

@@ -125,6 +125,7 @@ function award(
     reason,
     taskId,
     hazardId,
+    checkInId,
     evidence,
     imported,
   } = command;
@@ -144,6 +145,7 @@ function award(
       source: command.source,
       ...(taskId !== undefined && { taskId }),
       ...(hazardId !== undefined && { hazardId }),
+      ...(checkInId !== undefined && { checkInId }),
       ...(evidence !== undefined && { evidence }),
       ...(imported !== undefined && { imported }),
     },

@@ -50,6 +50,8 @@ export type RiderEvent =
         source: AwardSource;
         taskId?: string;
         hazardId?: string;
+        /** Made from the rider's check-in (source `check-in`): the check-in it carries. */
+        checkInId?: string;
         evidence?: string;
         /** Imported history: the file and row it came from (its points are the file's). */
         imported?: ImportedFrom;

@@ -60,6 +60,11 @@ export class TreeHeads {
     private readonly sql: SqlClient,
     private readonly tree: ReadDb,
     readonly signer: LogSigner,
+    /**
+     * The signing key's text: the deployment's one secret, from which others are derived by
+     * labelled HMAC (check-in codes), so every process of the deployment holds the same.
+     */
+    readonly deploymentSecret: string,
   ) {}
 
   /**
@@ -71,8 +76,8 @@ export class TreeHeads {
     options: { signingKey: string | undefined; origin: string },
   ): Promise<TreeHeads> {
     await classifiedPg(() => sql.exec(DDL));
-    const key = parseSigningKey(options.signingKey ?? (await deploymentKey(sql)));
-    return new TreeHeads(sql, tree, new LogSigner(key, options.origin));
+    const secret = options.signingKey ?? (await deploymentKey(sql));
+    return new TreeHeads(sql, tree, new LogSigner(parseSigningKey(secret), options.origin), secret);
   }
 
   async latest(): Promise<Checkpoint | undefined> {

@@ -40,6 +40,8 @@ export interface AwardInput {
    * an award staff enter themselves is a back-fill, which its reason explains.
    */
   readonly source?: Exclude<AwardSource, 'import'>;
+  /** The check-in an award of source `check-in` was made from. */
+  readonly checkInId?: string;
 }
 
 export class AwardPointsCommand extends LedgerCommand<AwardInput, AwardResult | DomainError> {}
@@ -82,6 +84,7 @@ export class AwardPointsHandler implements ICommandHandler<AwardPointsCommand> {
       }),
       ...(input.taskId !== undefined && { taskId: input.taskId }),
       ...(input.hazardId !== undefined && { hazardId: input.hazardId }),
+      ...(input.checkInId !== undefined && { checkInId: input.checkInId }),
       ...(input.evidence !== undefined && { evidence: input.evidence }),
     };
     const { decision } = await this.writer.dryRun(

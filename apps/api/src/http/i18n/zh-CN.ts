@@ -314,6 +314,11 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'a stay of {0} min is asked; {1} min since the check-in':
     '须在场 {0} 分钟；签到后才过了 {1} 分钟',
   'Check-in code refused': '签到码无效',
+  "a patrol's check-in names its communityId and title": '巡逻签到须写明 communityId 和 title',
+  'read check-ins': '查看签到',
+  'show check-in codes': '显示签到码',
+  'check-in {0} is closed; its code is shown no more': '签到 {0} 已结束，不再显示签到码',
+  '{0} must be the 6 digits shown': '{0} 须为显示的 6 位数字',
   'the row has {0} cells but the first row names {1} columns; a cell with a comma needs quotes':
     '此行有 {0} 个单元格，但首行只列出 {1} 列；含逗号的单元格须加引号',
   '{0} must be at most 200 characters': '{0} 最多 200 个字符',

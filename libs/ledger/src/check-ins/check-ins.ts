@@ -1,0 +1,345 @@
+import {
+  checkInDecider,
+  checkInStream,
+  taskDecider,
+  taskStream,
+  ID_PATTERN,
+  DomainError,
+  isDomainError,
+  notFound,
+  riderOf,
+  rulesDecider,
+  say,
+  staffInCommunity,
+  RULES_STREAM,
+  type CheckInCommand,
+  type CheckInEvent,
+  type CheckInState,
+  type DomainErrorCode,
+} from '@ledger/domain';
+import {
+  CommandBus,
+  CommandHandler,
+  QueryHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
+import { AwardPointsCommand, type AwardResult } from '../commands/award-points';
+import { LedgerCommand } from '../commands/ledger-command';
+import { readOf } from '../commands/stream-command';
+import { FundBooks } from '../settlement/fund-books';
+import { derivedId, type LedgerRequest } from '../write/ledger-request';
+import { StreamWriter } from '../write/stream-writer';
+import { ScopedQuery } from '../queries/read-query';
+import { CheckInCodes, type ShownCode } from './check-in-codes';
+
+type Opened = Extract<CheckInEvent, { type: 'CheckInOpened' }>['data'];
+
+/** A check-in as the API answers it: its opening, whether closed, and its riders. */
+export interface CheckInView extends Opened {
+  closedAt: string | null;
+  riders: { riderId: string; at: string; out: { at: string; minutes: number } | null }[];
+  position?: number;
+}
+
+export type OpenCheckInInput = Omit<Opened, 'activity' | 'title' | 'opensAt' | 'communityId'> & {
+  communityId?: string;
+  title?: string;
+  opensAt?: string;
+};
+
+export class OpenCheckInCommand extends LedgerCommand<
+  OpenCheckInInput,
+  CheckInView | DomainError
+> {}
+
+/**
+ * Staff open a check-in (issue 17): for a task (its community, its title; riders signed up for
+ * it) or a patrol shift (the community named; the `patrol` rule's points), paid from `fundId`.
+ */
+@CommandHandler(OpenCheckInCommand)
+export class OpenCheckInHandler implements ICommandHandler<OpenCheckInCommand> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({ input, request }: OpenCheckInCommand) {
+    const { context } = request;
+    const place = await this.placeOf(input, request);
+    if (isDomainError(place)) return place;
+    const fund = await FundBooks.of(this.writer).state(input.fundId, request);
+    if (!fund.exists) return notFound(say`fund ${input.fundId}`);
+    const activity = input.kind === 'task' ? 'task' : 'patrol';
+    const rules = await this.writer.read(rulesDecider, RULES_STREAM, context.timeZone);
+    if (!rules.state.rules.has(activity))
+      return new DomainError('RULE_VIOLATION', say`no point rule for activity ${activity}`);
+    const command: CheckInCommand = {
+      type: 'OpenCheckIn',
+      ...{ checkInId: input.checkInId, communityId: place.communityId, kind: input.kind },
+      ...(input.taskId !== undefined && { taskId: input.taskId }),
+      ...{ activity, fundId: input.fundId, title: place.title },
+      opensAt: input.opensAt ?? context.now.toISOString(),
+      closesAt: input.closesAt,
+      ...(input.minMinutes !== undefined && { minMinutes: input.minMinutes }),
+    };
+    const stream = checkInStream(input.checkInId);
+    const written = await this.writer.execute(checkInDecider, stream, command, request);
+    if (isDomainError(written)) return written;
+    return { ...viewOf(written.state), position: written.position };
+  }
+
+  /** A task's community and title, or the patrol's as the input names them. */
+  private async placeOf(
+    input: OpenCheckInInput,
+    request: LedgerRequest,
+  ): Promise<{ communityId: string; title: string } | DomainError> {
+    if (input.kind === 'patrol') {
+      if (input.communityId === undefined || input.title === undefined)
+        return new DomainError(
+          'VALIDATION_FAILED',
+          say`a patrol's check-in names its communityId and title`,
+        );
+      const scope = staffInCommunity(request.context.actor, input.communityId, say`open check-ins`);
+      if (scope) return scope;
+      const community = await readOf(
+        this.writer,
+        'community',
+        input.communityId,
+        request.context.timeZone,
+      );
+      return community.exists
+        ? { communityId: input.communityId, title: input.title }
+        : notFound(say`community ${input.communityId}`);
+    }
+    if (input.taskId === undefined)
+      return new DomainError('VALIDATION_FAILED', say`a task's check-in names its taskId`);
+    const task = await readOf(this.writer, 'task', input.taskId, request.context.timeZone);
+    if (!task.exists) return notFound(say`task ${input.taskId}`);
+    return {
+      communityId: task.state.communityId,
+      title: input.title ?? `微公益任务 ${input.taskId}`,
+    };
+  }
+}
+
+/** A rider's check-in or check-out, and the award it made (or why it made none). */
+export interface CheckedInAnswer {
+  checkInId: string;
+  riderId: string;
+  at: string;
+  out: { at: string; minutes: number } | null;
+  award: AwardResult | null;
+  /** When the check-in was taken but its award refused (a fund spent, a cap reached). */
+  awardRefused: { code: DomainErrorCode; detail: string } | null;
+}
+
+export class RiderCheckInCommand extends LedgerCommand<
+  { checkInId: string; code: string; out: boolean },
+  CheckedInAnswer | DomainError
+> {}
+
+/**
+ * The calling rider checks in (or out) with the code it typed or scanned. The award follows at
+ * check-in, or at check-out when the check-in asks a stay: source `check-in`, the check-in's
+ * activity and fund, an entry id of the check-in and the rider (a retry, or a crash between the
+ * two writes, finds the same award). A rider already in is answered its check-in, and its award
+ * made if a crash left it unmade.
+ */
+@CommandHandler(RiderCheckInCommand)
+export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand> {
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly commands: CommandBus,
+    private readonly codes: CheckInCodes,
+  ) {}
+
+  async execute({ input, request }: RiderCheckInCommand) {
+    const riderId = riderOf(request.context.actor);
+    if (isDomainError(riderId)) return riderId;
+    const { timeZone, now } = request.context;
+    if (!ID_PATTERN.test(input.checkInId)) return notFound(say`check-in ${input.checkInId}`);
+    const stream = checkInStream(input.checkInId);
+    const before = await this.writer.read(checkInDecider, stream, timeZone);
+    const opened = before.state.opened;
+    if (!opened) return notFound(say`check-in ${input.checkInId}`);
+    const already = before.state.riders.get(riderId);
+    const done = input.out ? already?.out !== undefined : already !== undefined;
+    let state = before.state;
+    if (!done) {
+      const code = this.codes.match(input.checkInId, input.code, now);
+      const command = input.out
+        ? ({ type: 'CheckOut', checkInId: input.checkInId, riderId, code } as const)
+        : await this.checkInCommand(opened, riderId, code, timeZone);
+      const written = await this.writer.execute(checkInDecider, stream, command, request);
+      if (isDomainError(written)) return written;
+      state = written.state;
+    }
+    const rider = state.riders.get(riderId);
+    if (!rider) throw new Error(`rider ${riderId} checked in without a record`);
+    const due = opened.minMinutes === undefined || rider.out !== undefined;
+    const award = due ? await this.award(opened, riderId, request) : null;
+    return {
+      ...{ checkInId: opened.checkInId, riderId, at: rider.at },
+      out: rider.out ? { at: rider.out.at, minutes: rider.out.minutes } : null,
+      award: award === null || isDomainError(award) ? null : award,
+      awardRefused:
+        award !== null && isDomainError(award) ? { code: award.code, detail: award.detail } : null,
+    };
+  }
+
+  private async checkInCommand(
+    opened: Opened,
+    riderId: string,
+    code: ReturnType<CheckInCodes['match']>,
+    timeZone: string,
+  ): Promise<CheckInCommand> {
+    const rider = await readOf(this.writer, 'rider', riderId, timeZone);
+    const task =
+      opened.taskId === undefined
+        ? undefined
+        : await readOf(this.writer, 'task', opened.taskId, timeZone);
+    return {
+      type: 'CheckIn',
+      ...{ checkInId: opened.checkInId, riderId, riderCommunityId: rider.state.communityId },
+      signedUp: task?.state.riders.has(riderId) ?? false,
+      code,
+    };
+  }
+
+  /**
+   * The award a check-in makes. A task's is its completion: the entry id a staff confirmation
+   * would give (`derivedId('task', …)`), and the completion recorded on the task, so the task is
+   * never paid twice for one rider; a patrol's is of the check-in and the rider.
+   */
+  private async award(
+    opened: Opened,
+    riderId: string,
+    request: LedgerRequest,
+  ): Promise<AwardResult | DomainError> {
+    const { taskId } = opened;
+    const task =
+      taskId === undefined
+        ? undefined
+        : await readOf(this.writer, 'task', taskId, request.context.timeZone);
+    const entryId =
+      taskId === undefined
+        ? derivedId('check-in', opened.checkInId, riderId)
+        : derivedId('task', taskId, riderId);
+    const awarded = await this.commands.execute<AwardPointsCommand, AwardResult | DomainError>(
+      new AwardPointsCommand(
+        {
+          ...{ riderId, activity: opened.activity, fundId: opened.fundId },
+          reason: `签到：${opened.title}`.slice(0, 500),
+          occurredAt: request.context.now.toISOString(),
+          ...{ entryId, source: 'check-in', checkInId: opened.checkInId },
+          ...(task && { taskId, points: task.state.points }),
+        },
+        request,
+      ),
+    );
+    if (isDomainError(awarded) || taskId === undefined) return awarded;
+    const complete = { type: 'CompleteTask' as const, taskId, riderId, entryId };
+    const recorded = await this.writer.execute(taskDecider, taskStream(taskId), complete, request);
+    return isDomainError(recorded) ? recorded : awarded;
+  }
+}
+
+export class CloseCheckInCommand extends LedgerCommand<string, CheckInView | DomainError> {}
+
+@CommandHandler(CloseCheckInCommand)
+export class CloseCheckInHandler implements ICommandHandler<CloseCheckInCommand> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({ input: checkInId, request }: CloseCheckInCommand) {
+    if (!ID_PATTERN.test(checkInId)) return notFound(say`check-in ${checkInId}`);
+    const command: CheckInCommand = { type: 'CloseCheckIn', checkInId };
+    const stream = checkInStream(checkInId);
+    const written = await this.writer.execute(checkInDecider, stream, command, request);
+    if (isDomainError(written)) return written;
+    return { ...viewOf(written.state), position: written.position };
+  }
+}
+
+export class GetCheckInQuery extends ScopedQuery<CheckInView | DomainError> {
+  constructor(
+    actor: ConstructorParameters<typeof ScopedQuery>[0],
+    readonly checkInId: string,
+  ) {
+    super(actor);
+  }
+}
+
+/** A check-in with its riders (staff of its community, admins, auditors), from its stream. */
+@QueryHandler(GetCheckInQuery)
+export class GetCheckInHandler implements IQueryHandler<GetCheckInQuery> {
+  constructor(private readonly writer: StreamWriter) {}
+
+  async execute({ actor, checkInId }: GetCheckInQuery) {
+    const state = await readCheckIn(this.writer, checkInId);
+    if (isDomainError(state) || !state.opened) return notFound(say`check-in ${checkInId}`);
+    const scope = staffInCommunity(actor, state.opened.communityId, say`read check-ins`);
+    return scope ?? viewOf(state);
+  }
+}
+
+export class CheckInCodeQuery extends ScopedQuery<
+  (ShownCode & { checkInId: string }) | DomainError
+> {
+  constructor(
+    actor: ConstructorParameters<typeof ScopedQuery>[0],
+    readonly checkInId: string,
+  ) {
+    super(actor);
+  }
+}
+
+/** The code to show now (staff of the check-in's community, admins), while it takes riders. */
+@QueryHandler(CheckInCodeQuery)
+export class CheckInCodeHandler implements IQueryHandler<CheckInCodeQuery> {
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly codes: CheckInCodes,
+  ) {}
+
+  async execute({ actor, checkInId }: CheckInCodeQuery) {
+    const state = await readCheckIn(this.writer, checkInId);
+    if (isDomainError(state) || !state.opened) return notFound(say`check-in ${checkInId}`);
+    const scope = staffInCommunity(actor, state.opened.communityId, say`show check-in codes`);
+    if (scope) return scope;
+    const now = new Date();
+    if (state.closedAt !== undefined || now.getTime() >= Date.parse(state.opened.closesAt))
+      return new DomainError(
+        'RULE_VIOLATION',
+        say`check-in ${checkInId} is closed; its code is shown no more`,
+      );
+    return { checkInId, ...this.codes.shown(checkInId, now) };
+  }
+}
+
+async function readCheckIn(
+  writer: StreamWriter,
+  checkInId: string,
+): Promise<CheckInState | DomainError> {
+  if (!ID_PATTERN.test(checkInId)) return notFound(say`check-in ${checkInId}`);
+  const { state } = await writer.read(checkInDecider, checkInStream(checkInId), 'UTC');
+  return state;
+}
+
+function viewOf(state: CheckInState): CheckInView {
+  if (!state.opened) throw new Error('a check-in without its opening');
+  return {
+    ...state.opened,
+    closedAt: state.closedAt ?? null,
+    riders: [...state.riders].map(([riderId, r]) => ({
+      riderId,
+      at: r.at,
+      out: r.out ? { at: r.out.at, minutes: r.out.minutes } : null,
+    })),
+  };
+}
+
+export const CHECK_IN_HANDLERS = [
+  OpenCheckInHandler,
+  RiderCheckInHandler,
+  CloseCheckInHandler,
+  GetCheckInHandler,
+  CheckInCodeHandler,
+];

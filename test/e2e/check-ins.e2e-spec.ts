@@ -1,0 +1,246 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CheckInCodes } from '@ledger/ledger';
+import { tempDir } from '@ledger/testing';
+import { apiClient, openTestApi, setUpDistrict } from './api-fixture';
+
+/**
+ * Check-ins (签到, issue 17): staff open one and show its rotating code; a rider checks in with
+ * it from its own principal and is awarded (source `check-in`) once; a wrong code, a code typed
+ * late, a rider of elsewhere and a closed check-in are refused in words.
+ */
+describe('check-ins over HTTP', () => {
+  const dir = tempDir();
+  let app: NestFastifyApplication;
+  let tokens: Record<string, string>;
+  const call = (...args: Parameters<ReturnType<typeof apiClient>>) => apiClient(app)(...args);
+  const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
+
+  beforeAll(async () => {
+    app = await openTestApi(dir.path);
+    tokens = await setUpDistrict(call, {
+      communities: { c1: '几江街道', c2: '鼎山街道' },
+      rules: [
+        { activity: 'patrol', points: 20 },
+        { activity: 'task', points: 50 },
+      ],
+      riders: { r1: 'c1', r2: 'c1', r3: 'c1', elsewhere: 'c2' },
+      principals: [
+        { id: 'staff-1', name: '几江街道社区工作站', role: 'staff', communityIds: ['c1'] },
+        { id: 'staff-2', name: '鼎山街道社区工作站', role: 'staff', communityIds: ['c2'] },
+        { id: 'auditor-1', name: '审计', role: 'auditor' },
+        ...['r1', 'r2', 'r3', 'elsewhere'].map((r) => ({
+          ...{ id: `rider-${r}`, name: r, role: 'rider', riderId: r },
+        })),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    dir.remove();
+  });
+
+  const codeOf = async (id: string, token = tokens['staff-1']) =>
+    (await call('GET', `/v1/check-ins/${id}/code`, undefined, token)).body as {
+      code: string;
+      validUntil: string;
+    };
+  const checkIn = (id: string, rider: string, code: string, out = false) =>
+    call(
+      'POST',
+      `/v1/check-ins/${id}/${out ? 'check-outs' : 'riders'}`,
+      { code },
+      tokens[`rider-${rider}`],
+    );
+
+  it('takes a rider with the code shown, awards it once from the check-in, and shows who came', async () => {
+    const opened = await call(
+      'POST',
+      '/v1/check-ins',
+      {
+        ...{ id: 'patrol-1', kind: 'patrol', communityId: 'c1', fundId: 'f1' },
+        ...{ title: '滨江路夜间巡逻', closesAt: hours(4) },
+      },
+      tokens['staff-1'],
+    );
+    expect(opened).toMatchObject({
+      status: 201,
+      body: { checkInId: 'patrol-1', activity: 'patrol', closedAt: null, riders: [] },
+    });
+    const shown = await codeOf('patrol-1');
+    expect(shown.code).toMatch(/^\d{6}$/);
+    expect(Date.parse(shown.validUntil)).toBeGreaterThan(Date.now());
+
+    const first = await checkIn(
+      'patrol-1',
+      'r1',
+      `${shown.code.slice(0, 3)} ${shown.code.slice(3)}`,
+    );
+    expect(first).toMatchObject({
+      status: 201,
+      body: {
+        riderId: 'r1',
+        out: null,
+        award: { points: 20, activity: 'patrol' },
+        awardRefused: null,
+      },
+    });
+    const again = await checkIn('patrol-1', 'r1', shown.code);
+    expect(again.status).toBe(201);
+    expect((again.body.award as { entryId: string }).entryId).toBe(
+      (first.body.award as { entryId: string }).entryId,
+    );
+    const ledger = (await call('GET', '/v1/riders/r1/ledger')).body.items as {
+      type: string;
+      source: string;
+      actor: string;
+    }[];
+    expect(ledger.filter((l) => l.type === 'award')).toEqual([
+      expect.objectContaining({ source: 'check-in', actor: 'rider-r1' }),
+    ]);
+    const events = (await call('GET', '/v1/audit/events?stream=rider-r1')).body.items as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+    expect(events.find((e) => e.type === 'PointsAwarded')?.data).toMatchObject({
+      source: 'check-in',
+      checkInId: 'patrol-1',
+    });
+    const read = await call('GET', '/v1/check-ins/patrol-1', undefined, tokens['auditor-1']);
+    expect(read.body.riders).toEqual([expect.objectContaining({ riderId: 'r1', out: null })]);
+  });
+
+  it('refuses a wrong code, a code typed two minutes late, a rider of elsewhere, and staff of elsewhere', async () => {
+    const shown = await codeOf('patrol-1');
+    const wrong = String((Number(shown.code) + 1) % 1_000_000).padStart(6, '0');
+    expect(await checkIn('patrol-1', 'r2', wrong)).toMatchObject({
+      status: 422,
+      body: {
+        code: 'CODE_REFUSED',
+        detail: "this is not the check-in's code; type the code shown now",
+      },
+    });
+    const late = app.get(CheckInCodes).shown('patrol-1', new Date(Date.now() - 125_000)).code;
+    const lateAnswer = await checkIn('patrol-1', 'r2', late);
+    expect(lateAnswer).toMatchObject({ status: 422, body: { code: 'CODE_REFUSED' } });
+    expect(lateAnswer.body.detail).toMatch(
+      /^the code expired [12] min ago; type the code shown now$/,
+    );
+    const chinese = await call(
+      'POST',
+      '/v1/check-ins/patrol-1/riders',
+      { code: late },
+      tokens['rider-r2'],
+      {
+        'accept-language': 'zh-CN',
+      },
+    );
+    expect(chinese.body.detail).toMatch(/^签到码已过期 [12] 分钟/);
+    expect(await checkIn('patrol-1', 'elsewhere', shown.code)).toMatchObject({
+      status: 422,
+      body: { code: 'RULE_VIOLATION' },
+    });
+    expect(
+      (await call('GET', '/v1/check-ins/patrol-1/code', undefined, tokens['staff-2'])).status,
+    ).toBe(403);
+    expect(
+      (await call('GET', '/v1/check-ins/patrol-1/code', undefined, tokens['rider-r1'])).status,
+    ).toBe(403);
+    expect((await checkIn('patrol-1', 'r2', 'abc')).status).toBe(400);
+    // Nothing was written for r2: its ledger is empty.
+    expect((await call('GET', '/v1/riders/r2/ledger')).body.items).toEqual([]);
+  });
+
+  it('checks a rider out only after the stay asked, and takes no one once closed', async () => {
+    await call(
+      'POST',
+      '/v1/check-ins',
+      {
+        ...{ id: 'patrol-2', kind: 'patrol', communityId: 'c1', fundId: 'f1' },
+        ...{ title: '巡逻（须在场）', closesAt: hours(2), minMinutes: 30 },
+      },
+      tokens['staff-1'],
+    );
+    const shown = await codeOf('patrol-2');
+    expect(await checkIn('patrol-2', 'r2', shown.code)).toMatchObject({
+      status: 201,
+      body: { award: null, awardRefused: null, out: null },
+    });
+    expect(await checkIn('patrol-2', 'r2', shown.code, true)).toMatchObject({
+      status: 422,
+      body: {
+        code: 'CODE_REFUSED',
+        detail: 'this code was used to check in; type the code shown now',
+      },
+    });
+    const next = app.get(CheckInCodes).shown('patrol-2', new Date(Date.now() + 30_000)).code;
+    expect(await checkIn('patrol-2', 'r2', next, true)).toMatchObject({
+      status: 422,
+      body: {
+        code: 'RULE_VIOLATION',
+        detail: 'a stay of 30 min is asked; 0 min since the check-in',
+      },
+    });
+    const closed = await call(
+      'POST',
+      '/v1/check-ins/patrol-2/closing',
+      undefined,
+      tokens['staff-1'],
+    );
+    expect(closed).toMatchObject({ status: 200, body: { checkInId: 'patrol-2' } });
+    expect(closed.body.closedAt).not.toBeNull();
+    expect(await checkIn('patrol-2', 'r3', shown.code)).toMatchObject({
+      status: 422,
+      body: { code: 'RULE_VIOLATION' },
+    });
+    expect(
+      (await call('GET', '/v1/check-ins/patrol-2/code', undefined, tokens['staff-1'])).status,
+    ).toBe(422);
+  });
+
+  it('completes a task from a rider’s check-in: its points once, however the completion comes', async () => {
+    const task = await call(
+      'POST',
+      '/v1/tasks',
+      {
+        ...{ id: 'task-1', communityId: 'c1', title: '社区消防通道清理', points: 30, slots: 5 },
+        ...{ startsAt: hours(-1), endsAt: hours(3) },
+      },
+      tokens['staff-1'],
+    );
+    expect(task.status).toBe(201);
+    expect(
+      (await call('POST', '/v1/tasks/task-1/sign-ups', undefined, tokens['rider-r3'])).status,
+    ).toBe(201);
+    await call(
+      'POST',
+      '/v1/check-ins',
+      { id: 'task-1-in', kind: 'task', taskId: 'task-1', fundId: 'f1', closesAt: hours(3) },
+      tokens['staff-1'],
+    );
+    const shown = await codeOf('task-1-in');
+    // r1 did not sign up for the task.
+    expect(await checkIn('task-1-in', 'r1', shown.code)).toMatchObject({
+      status: 422,
+      body: { code: 'RULE_VIOLATION' },
+    });
+    const done = await checkIn('task-1-in', 'r3', shown.code);
+    expect(done).toMatchObject({ status: 201, body: { award: { points: 30, activity: 'task' } } });
+    const signUps = (await call('GET', '/v1/tasks/task-1/sign-ups', undefined, tokens['staff-1']))
+      .body.items as { riderId: string; entryId: string | null }[];
+    expect(signUps).toEqual([
+      expect.objectContaining({
+        riderId: 'r3',
+        entryId: (done.body.award as { entryId: string }).entryId,
+      }),
+    ]);
+    // Staff confirming the same completion afterwards pays nothing more.
+    const confirmed = await call(
+      'POST',
+      '/v1/tasks/task-1/completions',
+      { riderId: 'r3', fundId: 'f1' },
+      tokens['staff-1'],
+    );
+    expect(confirmed.status).toBe(201);
+    expect((await call('GET', '/v1/riders/r3/balance')).body.balance).toBe(30);
+  });
+});
