@@ -1,3 +1,4 @@
+import { checkInOf, checkInText, spaced } from '../apps/console/src/codes';
 import { toCsv } from '../apps/console/src/csv';
 import {
   dayAt,
@@ -43,5 +44,21 @@ describe('console helpers', () => {
         '"1","夜间巡逻, ""两小时""","{""points"":20}"\r\n' +
         '"2","","line\nbreak"\r\n',
     );
+  });
+
+  it('reads a check-in’s QR code back, and nothing else as one', () => {
+    expect(checkInOf(checkInText('ci-96brbv', '590760'))).toEqual({
+      id: 'ci-96brbv',
+      code: '590760',
+    });
+    expect(checkInOf(' checkin:ci-96brbv:590760\n')).toEqual({ id: 'ci-96brbv', code: '590760' });
+    for (const text of [
+      'rider:r-0001',
+      'checkin:ci-96brbv:59076',
+      'checkin::590760',
+      'checkin:a/b:590760',
+    ])
+      expect(checkInOf(text)).toBeUndefined();
+    expect(spaced('590760')).toBe('590 760');
   });
 });

@@ -517,6 +517,58 @@ describeInBrowser('the web console in Chromium', () => {
     await page.context().close();
   }, 180_000);
 
+  it('community staff open a patrol check-in, and a rider checks in with the code on their screen', async () => {
+    const call = apiClient(app);
+    const mine = seeded.tokens.find((t) => t.role === 'rider');
+    if (!mine) throw new Error('the demo district has no rider account');
+    const riderId = mine.id.replace(/^rider-/, '');
+    const communityId = (await call('GET', `/v1/riders/${riderId}`)).body.communityId as string;
+    let staffToken: string | undefined;
+    for (const t of seeded.tokens.filter((p) => p.role === 'staff')) {
+      const me = (await call('GET', '/v1/me', undefined, t.token)).body as {
+        communityIds: string[];
+      };
+      if (me.communityIds.includes(communityId)) staffToken = t.token;
+    }
+    if (!staffToken) throw new Error(`no staff for community ${communityId}`);
+    const before = (await call('GET', `/v1/riders/${riderId}/balance`)).body.balance as number;
+
+    const staff = await signedIn(staffToken, 1280);
+    await staff.getByRole('link', { name: '现场签到' }).click();
+    await staff.getByRole('heading', { name: '发起现场签到' }).waitFor();
+    await staff.getByLabel('社区').selectOption(communityId);
+    await staff.getByLabel('事项').fill('滨江路夜间巡逻');
+    await staff.getByRole('button', { name: '开始签到' }).click();
+    const shownCode = staff.getByTestId('check-in-code');
+    await shownCode.waitFor();
+    await staff.getByRole('img', { name: /签到二维码/ }).waitFor();
+    const checkInId = (await staff.getByTestId('check-in-id').textContent()) ?? '';
+    expect(checkInId).toMatch(/^ci-[a-z0-9]{6}$/);
+    expect(await violations(staff)).toEqual([]);
+    await shot(staff, 'staff-check-in-zh-1280');
+
+    const rider = await signedIn(mine.token, 375);
+    await rider.getByRole('navigation').getByRole('link', { name: '签到' }).click();
+    await rider.getByRole('heading', { name: '现场签到' }).waitFor();
+    await rider.getByLabel('签到编号').fill(checkInId);
+    // The code as the screen shows it now (it turns every 30 s; one step either side is taken).
+    await rider.getByLabel(/签到码/).fill((await shownCode.textContent()) ?? '');
+    await rider.getByRole('button', { name: '签到', exact: true }).click();
+    const done = rider.getByTestId('check-in-done');
+    await done.waitFor();
+    expect(await done.textContent()).toMatch(/签到成功，记 \d+ 分/);
+    const after = (await call('GET', `/v1/riders/${riderId}/balance`)).body.balance as number;
+    expect(after).toBeGreaterThan(before);
+    expect(await violations(rider)).toEqual([]);
+    await shot(rider, 'rider-check-in-zh-375');
+    // The staff's screen lists the rider within its next read (every 5 s).
+    await staff.getByTestId('checked-in').getByText(riderId).waitFor({ timeout: 10_000 });
+    await staff.getByRole('button', { name: '结束签到' }).click();
+    await staff.getByText('签到已结束。').waitFor();
+    await staff.context().close();
+    await rider.context().close();
+  }, 120_000);
+
   it('a rider sees its points, signs up for a task once, and reports a hazard from where it is', async () => {
     const call = apiClient(app);
     const mine = seeded.tokens.find((t) => t.role === 'rider');

@@ -10,6 +10,7 @@ import { MinePage, ReportPage, RiderTasksPage } from './pages/mine';
 import { PrincipalsPage } from './pages/principals';
 import { ReportsPage } from './pages/reports';
 import { CardPage, RegisterPage } from './pages/register';
+import { CheckInShowPage, CheckInsPage, RiderCheckInPage } from './pages/check-ins';
 import { RulesPage } from './pages/rules';
 import { SelectionsPage, WinnersPage } from './pages/selections';
 import { TasksPage } from './pages/tasks';
@@ -132,6 +133,7 @@ function linksOf(me: Me): Link[] {
         ['riders', 'app.nav.riders'],
         ['register', 'app.nav.register'],
         ['tasks', 'app.nav.tasks'],
+        ['check-ins', 'app.nav.checkIns'],
         ['hazards', 'app.nav.hazards'],
         ['boards', 'app.nav.boards'],
         ['reports', 'app.nav.reports'],
@@ -145,6 +147,7 @@ function linksOf(me: Me): Link[] {
         ['riders', 'app.nav.riders'],
         ['register', 'app.nav.register'],
         ['tasks', 'app.nav.tasks'],
+        ['check-ins', 'app.nav.checkIns'],
         ['hazards', 'app.nav.hazards'],
         ['boards', 'app.nav.boards'],
         ['reports', 'app.nav.reports'],
@@ -163,6 +166,7 @@ function linksOf(me: Me): Link[] {
       return [
         ['mine', 'app.nav.mine'],
         ['my-tasks', 'app.nav.tasks'],
+        ['check-in', 'app.nav.checkIn'],
         ['report', 'app.nav.report'],
       ];
     default:
@@ -176,6 +180,7 @@ const PARENT: Record<string, string> = {
   rider: 'riders',
   card: 'register',
   selection: 'selections',
+  'check-in-code': 'check-ins',
 };
 
 /** Where a statement is reached from, by role (staff and admins: a rider's page). */
@@ -239,6 +244,12 @@ function Page({ me, page, id }: { me: Me; page: string; id: string | undefined }
       return <LeaderboardsPage />;
     case 'reports':
       return <ReportsPage />;
+    case 'check-ins':
+      return <CheckInsPage />;
+    case 'check-in-code':
+      return id ? <CheckInShowPage key={id} id={id} /> : <CheckInsPage />;
+    case 'check-in':
+      return <RiderCheckInPage />;
     case 'funds':
       return <FundsPage canTopUp={me.role === 'admin'} />;
     case 'selections':
