@@ -407,6 +407,14 @@ describeInBrowser('the web console in Chromium', () => {
         .getByText(`合计：发放 ${report.totals.awarded} 分`)
         .filter({ hasText: '仅您负责的社区' })
         .waitFor();
+      // Hazard reports of the same year, by category, as the API counts them.
+      const hazards = (
+        await apiClient(app)('GET', `/v1/reports/hazards?period=${year}`, undefined, staff.token)
+      ).body as { rows: unknown[] };
+      const hazardsCard = page.locator('.card').filter({ hasText: '随手拍统计' });
+      await hazardsCard.waitFor();
+      if (hazards.rows.length === 0) await hazardsCard.getByText('这段期间没有随手拍。').waitFor();
+      else expect(await hazardsCard.locator('tbody tr').count()).toBe(hazards.rows.length + 1);
       expect(await violations(page)).toEqual([]);
       await shot(page, `staff-reports-zh-${width}`);
       if (width === 1280) {

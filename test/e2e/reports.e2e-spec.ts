@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   localIso,
+  replayHazardsReport,
   replayPointsReport,
   reportPeriod,
   upcast,
@@ -38,6 +39,7 @@ describe('points reports', () => {
     app = await createApi(config, { logger: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
+    await fileHazards();
     log = (await allEvents(app.get<EventStore>(EVENT_STORE))).flatMap((stored) => {
       const event = upcast(stored);
       const at = stored.metadata.occurredAt;
@@ -49,6 +51,33 @@ describe('points reports', () => {
     await app.close();
     dir.remove();
   });
+
+  /** Four reports of 随手拍: one confirmed major, one rejected, one waiting, one a duplicate. */
+  async function fileHazards() {
+    const rider = ((await call('GET', '/v1/riders?limit=1')).body.items as { id: string }[])[0];
+    const fund = ((await call('GET', '/v1/funds')).body.items as { id: string }[])[0];
+    const file = async (category: string, lat: number) => {
+      const res = await call('POST', '/v1/hazards', {
+        ...{ riderId: rider.id, category, description: '路面塌陷' },
+        ...{
+          location: { lat, lng: 106.2594 },
+          occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+        },
+      });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+      return res.body.id as string;
+    };
+    const verify = (id: string, outcome: string) =>
+      call('POST', `/v1/hazards/${id}/verification`, {
+        outcome,
+        ...(outcome === 'confirmed' && { severity: 'major', fundId: fund.id }),
+        note: '现场核实',
+      });
+    expect((await verify(await file('road_collapse', 29.29), 'confirmed')).status).toBe(200);
+    expect((await verify(await file('manhole_cover', 29.3), 'rejected')).status).toBe(200);
+    await file('manhole_cover', 29.31);
+    await file('manhole_cover', 29.31); // within 50 m of the one waiting: a duplicate
+  }
 
   const now = new Date();
   const thisYear = localIso(now, ZONE).slice(0, 4);
@@ -146,5 +175,38 @@ describe('points reports', () => {
       ...json.rows.map((r) => `${r.key},${figures(r)}`),
       `total,${figures(json.totals)}`,
     ]);
+  });
+
+  it('counts hazard reports of a period by category and outcome, as a replay does', async () => {
+    const bounds = reportPeriod(thisYear, ZONE);
+    if (!bounds) throw new Error('no period');
+    const res = await call('GET', `/v1/reports/hazards?period=${thisYear}`);
+    expect(res.status).toBe(200);
+    const expected = replayHazardsReport(log, bounds);
+    expect({ rows: res.body.rows, totals: res.body.totals }).toEqual(expected);
+    expect(expected.totals).toMatchObject({
+      reported: 4,
+      duplicates: 1,
+      waiting: 1,
+      rejected: 1,
+      major: 1,
+    });
+    expect(expected.rows.map((r) => r.category)).toEqual(['manhole_cover', 'road_collapse']);
+    const staff = seeded.tokens.find((t) => t.role === 'staff');
+    if (!staff) throw new Error('the demo has no staff');
+    const mine = await call(
+      'GET',
+      `/v1/reports/hazards?period=${thisYear}`,
+      undefined,
+      staff.token,
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.totals).toEqual(
+      replayHazardsReport(log, {
+        ...bounds,
+        communities: new Set(mine.body.communities as string[]),
+      }).totals,
+    );
+    expect((await call('GET', '/v1/reports/hazards?period=26')).status).toBe(400);
   });
 });

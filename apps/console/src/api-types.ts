@@ -749,6 +749,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/hazards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Hazard reports of a period by category: filed, duplicates, waiting, by outcome
+     * @description Who may call it: admin, staff (their communities only), auditor.
+     */
+    get: operations['ReportsController_hazards'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/reports/points': {
     parameters: {
       query?: never;
@@ -6018,6 +6038,131 @@ export interface operations {
       };
     };
   };
+  ReportsController_hazards: {
+    parameters: {
+      query: {
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+        /** @description a year (YYYY) or a month (YYYY-MM) */
+        period: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "period": "2026",
+           *       "from": "2026-01-01T00:00:00+08:00",
+           *       "to": "2027-01-01T00:00:00+08:00",
+           *       "communities": [
+           *         "jijiang-aipingshan"
+           *       ],
+           *       "rows": [
+           *         {
+           *           "category": "井盖破损",
+           *           "reported": 42,
+           *           "duplicates": 6,
+           *           "waiting": 3,
+           *           "rejected": 5,
+           *           "minor": 15,
+           *           "moderate": 10,
+           *           "major": 3
+           *         }
+           *       ],
+           *       "totals": {
+           *         "reported": 42,
+           *         "duplicates": 6,
+           *         "waiting": 3,
+           *         "rejected": 5,
+           *         "minor": 15,
+           *         "moderate": 10,
+           *         "major": 3
+           *       }
+           *     }
+           */
+          'application/json': {
+            communities?: string[];
+            from: string;
+            period: string;
+            rows: {
+              category: string;
+              duplicates: number;
+              major: number;
+              minor: number;
+              moderate: number;
+              rejected: number;
+              reported: number;
+              waiting: number;
+            }[];
+            to: string;
+            totals: {
+              duplicates: number;
+              major: number;
+              minor: number;
+              moderate: number;
+              rejected: number;
+              reported: number;
+              waiting: number;
+            };
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   ReportsController_points: {
     parameters: {
       query: {
@@ -8899,6 +9044,7 @@ export const MIN_POSITION_ROUTES: readonly string[] = [
   '/v1/principals',
   '/v1/redemptions',
   '/v1/redemptions/{id}',
+  '/v1/reports/hazards',
   '/v1/reports/points',
   '/v1/riders',
   '/v1/riders/{id}',

@@ -35,3 +35,4 @@ export * from './import/import';
 export * from './import/import-rows';
 export * from './import/import-check';
 export * from './report/points-report';
+export * from './report/hazards-report';

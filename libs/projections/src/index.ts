@@ -33,3 +33,4 @@ export * from './redemptions/redemptions.queries';
 export * from './leases';
 export * from './log-tree/log-tree.projection';
 export * from './reports/points-report.queries';
+export * from './reports/hazards-report.queries';

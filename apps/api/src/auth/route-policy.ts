@@ -174,6 +174,11 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     summary: 'Close a check-in',
     scope: { staff: STAFF },
   },
+  'GET /v1/reports/hazards': {
+    roles: ['admin', 'staff', 'auditor'],
+    summary: 'Hazard reports of a period by category: filed, duplicates, waiting, by outcome',
+    scope: { staff: STAFF },
+  },
   'GET /v1/reports/points': {
     roles: ['admin', 'staff', 'auditor'],
     summary: 'Points awarded, reversed and redeemed, and riders active, by group and period',

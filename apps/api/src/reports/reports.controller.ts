@@ -8,7 +8,13 @@ import {
 } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { REPORT_GROUPS, say, type ReportGroup } from '@ledger/domain';
-import { csvCell, GetPointsReportQuery, type PointsReport } from '@ledger/ledger';
+import {
+  csvCell,
+  GetHazardsReportQuery,
+  GetPointsReportQuery,
+  type HazardsReport,
+  type PointsReport,
+} from '@ledger/ledger';
 import type { FastifyReply } from 'fastify';
 import { inWords } from '../http/i18n/validation-words';
 import { LedgerHttp, type Caller } from '../http/ledger-http';
@@ -40,6 +46,30 @@ const REPORT: PointsReport = {
 };
 
 const CSV_HEADER = ['key', 'awarded', 'reversed', 'redeemed', 'riders'] as const;
+
+export class PeriodQueryDto extends MinPositionDto {
+  @ApiProperty({ example: '2026', description: 'a year (YYYY) or a month (YYYY-MM)' })
+  @Matches(/^\d{4}(-\d{2})?$/, inWords((p) => say`${p} must be YYYY or YYYY-MM`))
+  period!: string;
+}
+
+const HAZARDS: HazardsReport = {
+  period: '2026',
+  from: '2025-12-31T16:00:00.000Z',
+  to: '2026-12-31T16:00:00.000Z',
+  communities: ['jijiang-aipingshan'],
+  rows: [
+    {
+      category: '井盖破损',
+      ...{ reported: 42, duplicates: 6, waiting: 3, rejected: 5 },
+      ...{ minor: 15, moderate: 10, major: 3 },
+    },
+  ],
+  totals: {
+    ...{ reported: 42, duplicates: 6, waiting: 3, rejected: 5 },
+    ...{ minor: 15, moderate: 10, major: 3 },
+  },
+};
 
 /** Reports upward (issue 17): points by community, street, activity or source, for a period. */
 @ApiTags('reports')
@@ -81,6 +111,19 @@ export class ReportsController {
       CSV_HEADER.map((column) => csvCell(row[column])).join(','),
     );
     return `${[CSV_HEADER.join(','), ...lines].join('\n')}\n`;
+  }
+
+  /**
+   * Hazard reports (随手拍) that happened in the period, by category, as they stand now: filed,
+   * duplicates, waiting, rejected, and confirmed by severity. Staff see their communities only.
+   */
+  @Get('hazards')
+  @Answers(200, HAZARDS, 'The report.', { optional: ['communities'] })
+  @Refusals('VALIDATION_FAILED')
+  hazards(@Query() query: PeriodQueryDto, @Ledger() caller: Caller) {
+    return this.ledger.ask(
+      new GetHazardsReportQuery(caller.actor, query.period, query.minPosition),
+    );
   }
 }
 

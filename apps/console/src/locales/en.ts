@@ -352,6 +352,18 @@ export const en: Same<typeof zhCN> = {
     noStreet: '(no street)',
     csv: 'Download CSV',
     redeemedInTotals: 'Redemptions have no activity or source: they are in the totals only.',
+    hazards: 'Hazard reports (by when they happened, as they stand now)',
+    noHazards: 'No hazard reports in this period.',
+    category: 'Category',
+    hazard: {
+      reported: 'Reported',
+      duplicates: 'Duplicates',
+      waiting: 'Waiting',
+      rejected: 'Rejected',
+      minor: 'Minor',
+      moderate: 'Moderate',
+      major: 'Major',
+    },
   },
   boards: {
     title: 'Leaderboards',

@@ -342,6 +342,18 @@ export const zhCN = {
     noStreet: '（未知街道）',
     csv: '下载 CSV',
     redeemedInTotals: '兑换不分活动与来源，只计入合计。',
+    hazards: '随手拍统计（按发生时间，当前状态）',
+    noHazards: '这段期间没有随手拍。',
+    category: '类别',
+    hazard: {
+      reported: '上报',
+      duplicates: '重复',
+      waiting: '待核查',
+      rejected: '不属实',
+      minor: '轻微',
+      moderate: '一般',
+      major: '严重',
+    },
   },
   boards: {
     title: '排行榜',

@@ -7,6 +7,16 @@ import { useCommunities } from '../places';
 import { ProblemNote } from '../problem-note';
 
 type Report = Answer<'/v1/reports/points', 'get'>;
+type Hazards = Answer<'/v1/reports/hazards', 'get'>;
+const HAZARD_COLUMNS = [
+  'reported',
+  'duplicates',
+  'waiting',
+  'rejected',
+  'minor',
+  'moderate',
+  'major',
+] as const;
 type Group = 'community' | 'street' | 'activity' | 'source';
 const GROUPS: readonly Group[] = ['community', 'street', 'activity', 'source'];
 
@@ -21,15 +31,22 @@ export function ReportsPage() {
   const [groupBy, setGroupBy] = useState<Group>('community');
   const [period, setPeriod] = useState(String(new Date().getFullYear()));
   const [report, setReport] = useState<Report | null>(null);
+  const [hazards, setHazards] = useState<Hazards | null>(null);
 
   const show = async (e?: Event) => {
     e?.preventDefault();
     try {
       setError(null);
       const query = { groupBy, period: period.trim() };
-      setReport(await ok(api.GET('/v1/reports/points', { params: { query } })));
+      const [points, filed] = await Promise.all([
+        ok(api.GET('/v1/reports/points', { params: { query } })),
+        ok(api.GET('/v1/reports/hazards', { params: { query: { period: query.period } } })),
+      ]);
+      setReport(points);
+      setHazards(filed);
     } catch (err) {
       setReport(null);
+      setHazards(null);
       setError(err);
     }
   };
@@ -136,6 +153,43 @@ export function ReportsPage() {
           <button type="button" onClick={saveCsv}>
             {t('reports.csv')}
           </button>
+        </div>
+      )}
+      {hazards && (
+        <div class="card">
+          <h2>{t('reports.hazards')}</h2>
+          {hazards.rows.length === 0 ? (
+            <p>{t('reports.noHazards')}</p>
+          ) : (
+            <div class="scroll" tabIndex={0} role="region" aria-label={t('reports.hazards')}>
+              <table class="report">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.category')}</th>
+                    {HAZARD_COLUMNS.map((c) => (
+                      <th scope="col" key={c}>
+                        {t(`reports.hazard.${c}`)}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...hazards.rows, { ...hazards.totals, category: '' }].map((row) => (
+                    <tr key={row.category || 'total'}>
+                      <th scope="row">
+                        {row.category
+                          ? t(`category.${row.category}`, { defaultValue: row.category })
+                          : t('reports.total')}
+                      </th>
+                      {HAZARD_COLUMNS.map((c) => (
+                        <td key={c}>{row[c]}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </div>
       )}
     </section>
