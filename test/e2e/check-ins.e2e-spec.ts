@@ -84,7 +84,8 @@ describe('check-ins over HTTP', () => {
         awardRefused: null,
       },
     });
-    const again = await checkIn('patrol-1', 'r1', shown.code);
+    // Sent again, even with a wrong code: the check-in and award made, read back; nothing new.
+    const again = await checkIn('patrol-1', 'r1', '000000');
     expect(again.status).toBe(201);
     expect((again.body.award as { entryId: string }).entryId).toBe(
       (first.body.award as { entryId: string }).entryId,
@@ -192,8 +193,17 @@ describe('check-ins over HTTP', () => {
       status: 422,
       body: { code: 'RULE_VIOLATION' },
     });
+    // Closed, its code is still shown for r2's check-out (a stay to end), not for a check-in.
+    const codeNow = await call('GET', '/v1/check-ins/patrol-2/code', undefined, tokens['staff-1']);
+    expect(codeNow.status).toBe(200);
+    expect(await checkIn('patrol-2', 'r1', (codeNow.body as { code: string }).code)).toMatchObject({
+      status: 422,
+      body: { code: 'RULE_VIOLATION' },
+    });
+    // A check-in without a stay asked shows no code once closed.
+    await call('POST', '/v1/check-ins/patrol-1/closing', undefined, tokens['staff-1']);
     expect(
-      (await call('GET', '/v1/check-ins/patrol-2/code', undefined, tokens['staff-1'])).status,
+      (await call('GET', '/v1/check-ins/patrol-1/code', undefined, tokens['staff-1'])).status,
     ).toBe(422);
   });
 
@@ -242,5 +252,70 @@ describe('check-ins over HTTP', () => {
     );
     expect(confirmed.status).toBe(201);
     expect((await call('GET', '/v1/riders/r3/balance')).body.balance).toBe(30);
+  });
+
+  it('keeps a refused award refused, so a staff back-fill is never paid twice', async () => {
+    const tiny = await call('POST', '/v1/funds', {
+      ...{ id: 'tiny', name: '小额基金', district: '江津区', budgetPoints: 10 },
+    });
+    expect(tiny.status).toBe(201);
+    await call(
+      'POST',
+      '/v1/check-ins',
+      {
+        ...{ id: 'patrol-3', kind: 'patrol', communityId: 'c1', fundId: 'tiny' },
+        ...{ title: '巡逻', closesAt: hours(2) },
+      },
+      tokens['staff-1'],
+    );
+    const shown = await codeOf('patrol-3');
+    const before = (await call('GET', '/v1/riders/r2/balance')).body.balance as number;
+    const refused = await checkIn('patrol-3', 'r2', shown.code);
+    expect(refused).toMatchObject({
+      status: 201,
+      body: { award: null, awardRefused: { code: 'FUND_EXHAUSTED' } },
+    });
+    // Staff back-fill it from another fund; the small fund is topped up; the rider sends again.
+    const backFill = await call(
+      'POST',
+      '/v1/awards',
+      {
+        ...{ riderId: 'r2', activity: 'patrol', fundId: 'f1' },
+        ...{ reason: '补录：签到时基金不足', occurredAt: new Date().toISOString() },
+      },
+      tokens['staff-1'],
+    );
+    expect(backFill.status).toBe(201);
+    expect(
+      (await call('POST', '/v1/funds/tiny/top-ups', { points: 100, reason: '追加' })).status,
+    ).toBe(201);
+    expect(await checkIn('patrol-3', 'r2', shown.code)).toMatchObject({
+      status: 201,
+      body: { award: null, awardRefused: { code: 'FUND_EXHAUSTED' } },
+    });
+    expect((await call('GET', '/v1/riders/r2/balance')).body.balance).toBe(before + 20);
+  });
+
+  it('makes a rider sending wrong codes wait, and opens no task check-in paying above its rule', async () => {
+    const shown = await codeOf('task-1-in');
+    for (let i = 0; i < 5; i++) {
+      const wrong = String((Number(shown.code) + 1 + i) % 1_000_000).padStart(6, '0');
+      expect((await checkIn('task-1-in', 'r2', wrong)).status).toBe(422);
+    }
+    const waiting = await checkIn('task-1-in', 'r2', (await codeOf('task-1-in')).code);
+    expect(waiting).toMatchObject({ status: 422, body: { code: 'CODE_REFUSED' } });
+    expect(waiting.body.detail).toMatch(/^too many wrong codes; try again in 10 min/);
+    const rich = await call('POST', '/v1/tasks', {
+      ...{ id: 'task-rich', communityId: 'c1', title: '大型活动', points: 80, slots: 5 },
+      ...{ startsAt: hours(-1), endsAt: hours(3) },
+    });
+    expect(rich.status).toBe(201); // an admin may publish above the rule
+    const opened = await call(
+      'POST',
+      '/v1/check-ins',
+      { id: 'rich-in', kind: 'task', taskId: 'task-rich', fundId: 'f1', closesAt: hours(3) },
+      tokens['staff-1'],
+    );
+    expect(opened).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
   });
 });

@@ -40,6 +40,7 @@ describe('points reports', () => {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     await fileHazards();
+    moved = await transferAndReverse();
     log = (await allEvents(app.get<EventStore>(EVENT_STORE))).flatMap((stored) => {
       const event = upcast(stored);
       const at = stored.metadata.occurredAt;
@@ -79,6 +80,30 @@ describe('points reports', () => {
     await file('manhole_cover', 29.31); // within 50 m of the one waiting: a duplicate
   }
 
+  let moved: { from: string; points: number };
+
+  /** A rider moved to another community, then one of its awards reversed (counts where earned). */
+  async function transferAndReverse(): Promise<{ from: string; points: number }> {
+    const riders = (await call('GET', '/v1/riders?limit=50')).body.items as {
+      id: string;
+      communityId: string;
+    }[];
+    const rider = riders[0];
+    const to = riders.find((r) => r.communityId !== rider.communityId)?.communityId;
+    if (!to) throw new Error('the demo has one community');
+    const lines = (await call('GET', `/v1/riders/${rider.id}/ledger?order=desc&limit=100`)).body
+      .items as { type: string; entryId: string; points: number; occurredAt: string }[];
+    const award = lines.find((l) => l.type === 'award');
+    if (!award) throw new Error(`rider ${rider.id} has no award`);
+    const transfer = await call('POST', `/v1/riders/${rider.id}/transfer`, { communityId: to });
+    expect(transfer.status).toBe(200);
+    const reversal = await call('POST', `/v1/awards/${award.entryId}/reversal`, {
+      reason: '重复登记',
+    });
+    expect(reversal.status).toBe(201);
+    return { from: rider.communityId, points: award.points };
+  }
+
   const now = new Date();
   const thisYear = localIso(now, ZONE).slice(0, 4);
   const twoMonthsAgo = localIso(new Date(now.getTime() - 60 * 86_400_000), ZONE).slice(0, 7);
@@ -102,13 +127,19 @@ describe('points reports', () => {
         });
       }
     // The demo's year is there to be seen: imported awards, reversals and redemptions.
-    const year = replay('source', thisYear);
+    const yearOfMonth = twoMonthsAgo.slice(0, 4);
+    const year = replay('source', yearOfMonth);
     expect(year.totals.awarded).toBeGreaterThan(0);
     expect(year.rows.map((r) => r.key)).toContain('import');
     const month = (await call('GET', `/v1/reports/points?groupBy=community&period=${twoMonthsAgo}`))
       .body.totals as { awarded: number };
     expect(month.awarded).toBeGreaterThan(0);
     expect(month.awarded).toBeLessThan(year.totals.awarded);
+    // The reversal made today after the rider moved counts in the community it was earned in.
+    const today = (await call('GET', `/v1/reports/points?groupBy=community&period=${thisYear}`))
+      .body.rows as { key: string; reversed: number }[];
+    const earnedIn = today.find((r) => r.key === moved.from);
+    expect(earnedIn?.reversed).toBeGreaterThanOrEqual(moved.points);
   });
 
   it('gives staff their communities only, and refuses stations, riders and a bad period', async () => {

@@ -77,6 +77,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<LedgerEventType, number>> = 
   RiderCheckedIn: 1,
   RiderCheckedOut: 1,
   CheckInClosed: 1,
+  CheckInAwarded: 1,
+  CheckInAwardRefused: 1,
   ImportConfirmed: 1,
   ImportBatchWritten: 1,
   ImportStopped: 1,

@@ -314,6 +314,7 @@ export const en: Same<typeof zhCN> = {
     turnsIn: 'The code turns in {{seconds}} s',
     close: 'Close check-in',
     closed: 'The check-in is closed.',
+    outsOnly: 'The check-in is closed; this code is for riders still to check out.',
     came: '{{count}} checked in',
     stayed: 'stayed {{minutes}} min',
     riderTitle: 'Check in on site',

@@ -304,6 +304,7 @@ export const zhCN = {
     turnsIn: '签到码 {{seconds}} 秒后更新',
     close: '结束签到',
     closed: '签到已结束。',
+    outsOnly: '签到已结束；此码仅供尚未签退的小哥签退。',
     came: '已签到 {{count}} 人',
     stayed: '在场 {{minutes}} 分钟',
     riderTitle: '现场签到',

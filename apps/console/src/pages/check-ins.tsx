@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ok, type Answer } from '../api';
+import { api, ok, Problem, type Answer } from '../api';
 import { checkInOf, checkInText, spaced } from '../codes';
 import { FundSelect, useFunds } from '../fund-select';
 import { t } from '../i18n';
@@ -169,16 +169,23 @@ export function CheckInShowPage({ id }: { id: string }) {
     return () => clearInterval(every);
   }, [id]);
   useEffect(() => {
-    if (!checkIn || checkIn.closedAt !== null) return;
+    if (!checkIn) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const next = () =>
       ok(api.GET('/v1/check-ins/{id}/code', { params: { path: { id } } }))
         .then((shown) => {
+          setError(null);
           setCode(shown);
-          // Asked again just after it turns.
-          timer = setTimeout(() => void next(), Date.parse(shown.validUntil) - Date.now() + 300);
+          // Asked again just after it turns (by the server's clock, whatever this screen's says).
+          const wait = Date.parse(shown.validUntil) - Date.now() + 300;
+          timer = setTimeout(() => void next(), Math.min(30_000, Math.max(1000, wait)));
         })
-        .catch(setError);
+        .catch((err: unknown) => {
+          // 422: closed, and no rider has a stay to end: no code any more.
+          if (err instanceof Problem && err.status === 422) return setCode(null);
+          setError(err);
+          timer = setTimeout(() => void next(), 2000); // a network blip does not stop the code
+        });
     void next();
     return () => clearTimeout(timer);
   }, [checkIn?.checkInId, checkIn?.closedAt]);
@@ -207,7 +214,7 @@ export function CheckInShowPage({ id }: { id: string }) {
           <p>
             {t('checkIn.idIs')} <strong data-testid="check-in-id">{checkIn.checkInId}</strong>
           </p>
-          {checkIn.closedAt === null && code ? (
+          {code ? (
             <>
               <p class="code" data-testid="check-in-code" aria-live="polite">
                 {spaced(code.code)}
@@ -218,9 +225,13 @@ export function CheckInShowPage({ id }: { id: string }) {
                 size={220}
               />
               <p class="hint">{t('checkIn.turnsIn', { seconds: left })}</p>
-              <button type="button" onClick={() => void close()}>
-                {t('checkIn.close')}
-              </button>
+              {checkIn.closedAt === null ? (
+                <button type="button" onClick={() => void close()}>
+                  {t('checkIn.close')}
+                </button>
+              ) : (
+                <p>{t('checkIn.outsOnly')}</p>
+              )}
             </>
           ) : (
             checkIn.closedAt !== null && <p>{t('checkIn.closed')}</p>

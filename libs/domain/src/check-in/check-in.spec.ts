@@ -30,9 +30,24 @@ describe('check-ins (签到)', () => {
   it('are opened by staff of the community, once, within a day', () => {
     given(checkInDecider, []).when(open, staff).then([opened]);
     given(checkInDecider, [opened]).when(open, staff).then([]);
+    // Sent again without opensAt (it defaulted to the first request's now): the same check-in.
+    const { opensAt: _opensAt, ...unsent } = opened.data;
+    given(checkInDecider, [opened])
+      .when({ type: 'OpenCheckIn', ...unsent }, contextOf({ ...staff.actor, now: at(5) }))
+      .then([]);
+    // Its fields in another order (the log's JSON keeps none): the same.
+    const reordered = Object.fromEntries(
+      Object.entries(opened.data).reverse(),
+    ) as typeof opened.data;
+    given(checkInDecider, [{ ...opened, data: reordered }])
+      .when(open, staff)
+      .then([]);
     given(checkInDecider, [opened])
       .when({ ...open, title: '另一场' }, staff)
       .thenError('ALREADY_EXISTS');
+    given(checkInDecider, [])
+      .when({ ...open, closesAt: at(30).toISOString() }, staff)
+      .thenError('RULE_VIOLATION', /a stay of 60 min does not fit/);
     given(checkInDecider, [])
       .when({ ...open, communityId: 'c2' }, staff)
       .thenError('FORBIDDEN');
@@ -92,7 +107,7 @@ describe('check-ins (签到)', () => {
       .thenError('RULE_VIOLATION', /closed/);
   });
 
-  it('check a task’s riders out after the stay asked, with a fresh code', () => {
+  it('check riders out after the stay asked, with a later code, until the stay past closing', () => {
     const out = (minutes: number, step: number): CheckInCommand => ({
       type: 'CheckOut',
       checkInId: 'k1',
@@ -122,5 +137,38 @@ describe('check-ins (签到)', () => {
     given(checkInDecider, [opened])
       .when(out(61, STEP + 122), rider(61))
       .thenError('RULE_VIOLATION', /has not checked in/);
+    // Closed at 240 min with a stay of 60 asked: check-outs end at 300.
+    given(checkInDecider, [opened, checkedIn])
+      .when(out(301, STEP + 602), rider(301))
+      .thenError('RULE_VIOLATION', /check-outs of check-in k1 ended/);
+  });
+
+  it('record an award’s outcome once: made, or refused (never made later behind a back-fill)', () => {
+    const record = (
+      outcome: { entryId: string; points: number } | { code: string; reason: string },
+    ) =>
+      ({ type: 'RecordCheckInAward', checkInId: 'k1', riderId: 'r1', outcome }) as CheckInCommand;
+    const refused: CheckInEvent = {
+      type: 'CheckInAwardRefused',
+      data: {
+        checkInId: 'k1',
+        riderId: 'r1',
+        code: 'FUND_EXHAUSTED',
+        reason: 'fund f1 has 0 points left',
+      },
+    };
+    const state = given(checkInDecider, [opened, checkedIn])
+      .when(record({ code: 'FUND_EXHAUSTED', reason: 'fund f1 has 0 points left' }), rider())
+      .then([refused]);
+    expect(state.riders.get('r1')?.award).toEqual({
+      code: 'FUND_EXHAUSTED',
+      reason: 'fund f1 has 0 points left',
+    });
+    given(checkInDecider, [opened, checkedIn, refused])
+      .when(record({ entryId: 'e1', points: 20 }), rider())
+      .then([]);
+    given(checkInDecider, [opened])
+      .when(record({ entryId: 'e1', points: 20 }), rider())
+      .thenError('RULE_VIOLATION');
   });
 });

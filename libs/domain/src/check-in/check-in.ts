@@ -23,9 +23,10 @@ export const MAX_MINIMUM_MINUTES = 12 * 60;
  * A check-in (签到, issue 17): staff open it for a task or a patrol shift in their community; the
  * console shows its rotating 6-digit code (TOTP, RFC 6238, 30 s); a rider types or scans the code
  * from its own principal within the window. With `minMinutes`, the rider also checks out with a
- * fresh code, at least that long after checking in. The award (source `check-in`) is to follow
- * from the check-in itself, at check-in or at check-out when a stay is asked (the ledger's
- * handlers, still to come: this is the stream's decider).
+ * later code, at least that long after checking in (and at most that long after the check-in
+ * closes). The award (source `check-in`) follows at check-in, or at check-out when a stay is
+ * asked; its outcome is recorded here (`CheckInAwarded`, `CheckInAwardRefused`), so a retry or a
+ * crash finishes it and a refused one is never paid later behind the back of a staff back-fill.
  */
 export type CheckInEvent =
   | {
@@ -53,7 +54,16 @@ export type CheckInEvent =
       type: 'RiderCheckedOut';
       data: { checkInId: string; riderId: string; step: number; at: string; minutes: number };
     }
-  | { type: 'CheckInClosed'; data: { checkInId: string; at: string } };
+  | { type: 'CheckInClosed'; data: { checkInId: string; at: string } }
+  | {
+      type: 'CheckInAwarded';
+      data: { checkInId: string; riderId: string; entryId: string; points: number };
+    }
+  | {
+      type: 'CheckInAwardRefused';
+      /** The ledger refused the award (a fund spent, a cap reached): staff may back-fill it. */
+      data: { checkInId: string; riderId: string; code: string; reason: string };
+    };
 
 /** The step a code named, as the ledger matched it (the secret is not the domain's to hold). */
 export interface CodeMatch {
@@ -64,7 +74,7 @@ export interface CodeMatch {
 }
 
 export type CheckInCommand =
-  | ({ type: 'OpenCheckIn' } & Extract<CheckInEvent, { type: 'CheckInOpened' }>['data'])
+  | ({ type: 'OpenCheckIn' } & Omit<Opened, 'opensAt'> & { opensAt?: string })
   | {
       type: 'CheckIn';
       checkInId: string;
@@ -75,7 +85,13 @@ export type CheckInCommand =
       code: CodeMatch;
     }
   | { type: 'CheckOut'; checkInId: string; riderId: string; code: CodeMatch }
-  | { type: 'CloseCheckIn'; checkInId: string };
+  | { type: 'CloseCheckIn'; checkInId: string }
+  | {
+      type: 'RecordCheckInAward';
+      checkInId: string;
+      riderId: string;
+      outcome: { entryId: string; points: number } | { code: string; reason: string };
+    };
 
 export interface CheckInState {
   exists: boolean;
@@ -89,6 +105,8 @@ export interface CheckedIn {
   step: number;
   at: string;
   out?: { step: number; at: string; minutes: number };
+  /** The award's outcome, once recorded. */
+  award?: { entryId: string; points: number } | { code: string; reason: string };
 }
 
 export const checkInDecider = {
@@ -109,6 +127,17 @@ export const checkInDecider = {
       }
       case 'CheckInClosed':
         return { ...state, closedAt: event.data.at };
+      case 'CheckInAwarded':
+      case 'CheckInAwardRefused': {
+        const rider = state.riders.get(event.data.riderId);
+        const { type: _type, data } = event;
+        const award =
+          'entryId' in data
+            ? { entryId: data.entryId, points: data.points }
+            : { code: data.code, reason: data.reason };
+        if (rider) state.riders.set(data.riderId, { ...rider, award });
+        return state;
+      }
       default:
         return assertNever(event);
     }
@@ -138,6 +167,8 @@ export const checkInDecider = {
         const { checkInId } = opened;
         return [{ type: 'CheckInClosed', data: { checkInId, at: context.now.toISOString() } }];
       }
+      case 'RecordCheckInAward':
+        return recordAward(command, state, opened);
       default:
         return assertNever(command);
     }
@@ -153,11 +184,14 @@ function open(
 ): Decision<CheckInEvent> {
   const outOfScope = staffInCommunity(context.actor, command.communityId, say`open check-ins`);
   if (outOfScope) return outOfScope;
-  const { type: _type, ...data } = command;
-  if (state.exists) {
-    // The same opening sent again is the same check-in; another under its id is refused.
-    const same = JSON.stringify(state.opened) === JSON.stringify(normalised(data));
-    return same ? [] : alreadyExists(say`check-in ${command.checkInId}`);
+  const { type: _type, ...asked } = command;
+  const data = normalised({ ...asked, opensAt: asked.opensAt ?? context.now.toISOString() });
+  if (state.opened) {
+    // The same opening sent again is the same check-in (`opensAt` too, when it was sent);
+    // another under its id is refused.
+    return sameOpening(state.opened, data, asked.opensAt !== undefined)
+      ? []
+      : alreadyExists(say`check-in ${command.checkInId}`);
   }
   const opens = Date.parse(data.opensAt);
   const closes = Date.parse(data.closesAt);
@@ -176,17 +210,52 @@ function open(
       'VALIDATION_FAILED',
       say`minMinutes must be a whole number from 1 to ${MAX_MINIMUM_MINUTES}`,
     );
+  if (minMinutes !== undefined && minMinutes * 60_000 > closes - opens)
+    return ruleViolation(say`a stay of ${minMinutes} min does not fit in the check-in's window`);
   if (data.kind === 'task' && data.taskId === undefined)
     return new DomainError('VALIDATION_FAILED', say`a task's check-in names its taskId`);
-  return [{ type: 'CheckInOpened', data: normalised(data) }];
+  return [{ type: 'CheckInOpened', data }];
 }
 
 function normalised(data: Opened): Opened {
-  return {
-    ...data,
-    opensAt: new Date(Date.parse(data.opensAt)).toISOString(),
-    closesAt: new Date(Date.parse(data.closesAt)).toISOString(),
+  const iso = (t: string) => {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? t : new Date(ms).toISOString();
   };
+  return { ...data, opensAt: iso(data.opensAt), closesAt: iso(data.closesAt) };
+}
+
+/** Field by field (the log's JSON keeps no key order): the same check-in, asked again. */
+function sameOpening(kept: Opened, asked: Opened, opensAtSent: boolean): boolean {
+  const fields: (keyof Opened)[] = [
+    'communityId',
+    'kind',
+    'taskId',
+    'activity',
+    'fundId',
+    'title',
+    'closesAt',
+    'minMinutes',
+  ];
+  return (
+    fields.every((f) => kept[f] === asked[f]) && (!opensAtSent || kept.opensAt === asked.opensAt)
+  );
+}
+
+/** An award's outcome, recorded once for a rider checked in (out, when a stay is asked). */
+function recordAward(
+  command: Extract<CheckInCommand, { type: 'RecordCheckInAward' }>,
+  state: CheckInState,
+  opened: Opened,
+): Decision<CheckInEvent> {
+  const rider = state.riders.get(command.riderId);
+  if (!rider) return ruleViolation(say`rider ${command.riderId} has not checked in here`);
+  if (rider.award) return [];
+  const { checkInId } = opened;
+  const { riderId, outcome } = command;
+  return 'entryId' in outcome
+    ? [{ type: 'CheckInAwarded', data: { checkInId, riderId, ...outcome } }]
+    : [{ type: 'CheckInAwardRefused', data: { checkInId, riderId, ...outcome } }];
 }
 
 /** Why a code is not good now, in words a rider at the site understands. */
@@ -269,6 +338,12 @@ function checkOut(
       say`this code was used to check in; type the code shown now`,
     );
   const now = context.now.getTime();
+  // A stay may end after the check-in closed, but not later than the stay asked past it.
+  const lastOut = Date.parse(opened.closesAt) + (opened.minMinutes ?? 0) * 60_000;
+  if (now > lastOut)
+    return ruleViolation(
+      say`check-outs of check-in ${opened.checkInId} ended at ${new Date(lastOut).toISOString()}`,
+    );
   const minutes = Math.floor((now - Date.parse(rider.at)) / 60_000);
   if (opened.minMinutes !== undefined && minutes < opened.minMinutes)
     return ruleViolation(

@@ -72,7 +72,7 @@ describe('a points report replayed from the log', () => {
           entryId: 'v1',
           riderId: 'r1',
           reversalOf: 'a1',
-          communityId: 'c1',
+          communityId: 'c2', // the rider's community when reversed; it counts where earned
           points: 20,
           fundId: 'f1',
           reason: '有误',

@@ -108,7 +108,7 @@ export function replayPointsReport(
 function linesOf(events: Iterable<ReplayedEvent>): { lines: Line[]; streets: Map<string, string> } {
   const streets = new Map<string, string>();
   const riderCommunity = new Map<string, string>();
-  const awards = new Map<string, { activity: string; source: string }>();
+  const awards = new Map<string, { activity: string; source: string; communityId: string }>();
   const lines: Line[] = [];
   for (const { event, occurredAt } of events) {
     const at = Date.parse(occurredAt);
@@ -123,12 +123,13 @@ function linesOf(events: Iterable<ReplayedEvent>): { lines: Line[]; streets: Map
         riderCommunity.set(event.data.riderId, event.data.toCommunityId);
         break;
       case 'PointsAwarded': {
-        const { activity, source } = event.data;
-        awards.set(event.data.entryId, { activity, source });
+        const { activity, source, communityId } = event.data;
+        awards.set(event.data.entryId, { activity, source, communityId });
         lines.push({ ...lineOf(event.data, 'award', event.data.points, at), activity, source });
         break;
       }
       case 'AwardReversed': {
+        // Where its award's points were earned, whatever the rider's community is now.
         const award = awards.get(event.data.reversalOf);
         lines.push({ ...lineOf(event.data, 'reversal', event.data.points, at), ...award });
         break;

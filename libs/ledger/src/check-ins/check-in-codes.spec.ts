@@ -43,6 +43,9 @@ describe('check-in codes (TOTP, RFC 6238)', () => {
       step: shown.step,
       now: shown.step + 1,
     });
+    // A screen whose clock runs a step ahead: its code is of the next step, still matched.
+    const ahead = codes.shown('k1', later(30)).code;
+    expect(codes.match('k1', ahead, at)).toEqual({ step: shown.step + 1, now: shown.step });
   });
 
   it('names a code typed 2 minutes late as late, and a code of another check-in as of none', () => {

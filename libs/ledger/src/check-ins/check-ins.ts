@@ -11,10 +11,12 @@ import {
   rulesDecider,
   say,
   staffInCommunity,
+  verbatim,
   RULES_STREAM,
   type CheckInCommand,
   type CheckInEvent,
   type CheckInState,
+  type CheckedIn,
   type DomainErrorCode,
 } from '@ledger/domain';
 import {
@@ -111,8 +113,17 @@ export class OpenCheckInHandler implements ICommandHandler<OpenCheckInCommand> {
     }
     if (input.taskId === undefined)
       return new DomainError('VALIDATION_FAILED', say`a task's check-in names its taskId`);
-    const task = await readOf(this.writer, 'task', input.taskId, request.context.timeZone);
+    const { timeZone } = request.context;
+    const task = await readOf(this.writer, 'task', input.taskId, timeZone);
     if (!task.exists) return notFound(say`task ${input.taskId}`);
+    // The award is made as the rider checking in: within the task rule's points, as staff give.
+    const rules = await this.writer.read(rulesDecider, RULES_STREAM, timeZone);
+    const rulePoints = rules.state.rules.get('task')?.points;
+    if (rulePoints !== undefined && task.state.points > rulePoints)
+      return new DomainError(
+        'RULE_VIOLATION',
+        say`task ${input.taskId} pays ${task.state.points} points, more than the task rule's ${rulePoints}: confirm its completions instead`,
+      );
     return {
       communityId: task.state.communityId,
       title: input.title ?? `微公益任务 ${input.taskId}`,
@@ -136,15 +147,23 @@ export class RiderCheckInCommand extends LedgerCommand<
   CheckedInAnswer | DomainError
 > {}
 
+/** Wrong codes a rider may send to one check-in before it waits (a 6-digit code is guessable). */
+const WRONG_CODES = 5;
+const WAIT_MS = 10 * 60_000;
+
 /**
  * The calling rider checks in (or out) with the code it typed or scanned. The award follows at
  * check-in, or at check-out when the check-in asks a stay: source `check-in`, the check-in's
- * activity and fund, an entry id of the check-in and the rider (a retry, or a crash between the
- * two writes, finds the same award). A rider already in is answered its check-in, and its award
- * made if a crash left it unmade.
+ * activity and fund, dated when the rider checked in (or out), an entry id of the check-in and
+ * the rider (a task's: its completion's). Its outcome is recorded on the check-in, so a rider
+ * already in is answered as before: an award recorded is read back, a refusal recorded stays
+ * refused (staff may have back-filled it), and an award a crash left unmade is made now.
+ * Five wrong codes make a rider wait ten minutes before another (per process).
  */
 @CommandHandler(RiderCheckInCommand)
 export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand> {
+  private readonly wrong = new Map<string, { count: number; until: number }>();
+
   constructor(
     private readonly writer: StreamWriter,
     private readonly commands: CommandBus,
@@ -154,35 +173,63 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
   async execute({ input, request }: RiderCheckInCommand) {
     const riderId = riderOf(request.context.actor);
     if (isDomainError(riderId)) return riderId;
-    const { timeZone, now } = request.context;
     if (!ID_PATTERN.test(input.checkInId)) return notFound(say`check-in ${input.checkInId}`);
     const stream = checkInStream(input.checkInId);
-    const before = await this.writer.read(checkInDecider, stream, timeZone);
+    const before = await this.writer.read(checkInDecider, stream, request.context.timeZone);
     const opened = before.state.opened;
     if (!opened) return notFound(say`check-in ${input.checkInId}`);
     const already = before.state.riders.get(riderId);
     const done = input.out ? already?.out !== undefined : already !== undefined;
     let state = before.state;
     if (!done) {
-      const code = this.codes.match(input.checkInId, input.code, now);
-      const command = input.out
-        ? ({ type: 'CheckOut', checkInId: input.checkInId, riderId, code } as const)
-        : await this.checkInCommand(opened, riderId, code, timeZone);
-      const written = await this.writer.execute(checkInDecider, stream, command, request);
+      const written = await this.checkIn(opened, riderId, input, request);
       if (isDomainError(written)) return written;
-      state = written.state;
+      state = written;
     }
     const rider = state.riders.get(riderId);
     if (!rider) throw new Error(`rider ${riderId} checked in without a record`);
-    const due = opened.minMinutes === undefined || rider.out !== undefined;
-    const award = due ? await this.award(opened, riderId, request) : null;
-    return {
+    const answer = {
       ...{ checkInId: opened.checkInId, riderId, at: rider.at },
       out: rider.out ? { at: rider.out.at, minutes: rider.out.minutes } : null,
-      award: award === null || isDomainError(award) ? null : award,
-      awardRefused:
-        award !== null && isDomainError(award) ? { code: award.code, detail: award.detail } : null,
     };
+    const due = opened.minMinutes === undefined || rider.out !== undefined;
+    if (!due) return { ...answer, award: null, awardRefused: null };
+    const award = await this.awardOf(opened, riderId, rider, request);
+    return isDomainError(award)
+      ? { ...answer, award: null, awardRefused: { code: award.code, detail: award.detail } }
+      : { ...answer, award, awardRefused: null };
+  }
+
+  /** Decides and writes the check-in (or out); a rider sending wrong codes waits. */
+  private async checkIn(
+    opened: Opened,
+    riderId: string,
+    input: { checkInId: string; code: string; out: boolean },
+    request: LedgerRequest,
+  ): Promise<CheckInState | DomainError> {
+    const key = `${input.checkInId}\u0000${riderId}`;
+    const now = request.context.now;
+    const wrong = this.wrong.get(key);
+    if (wrong && wrong.count >= WRONG_CODES && wrong.until > now.getTime())
+      return new DomainError(
+        'CODE_REFUSED',
+        say`too many wrong codes; try again in ${Math.ceil((wrong.until - now.getTime()) / 60_000)} min, or ask the staff`,
+      );
+    const code = this.codes.match(input.checkInId, input.code, now);
+    const command = input.out
+      ? ({ type: 'CheckOut', checkInId: input.checkInId, riderId, code } as const)
+      : await this.checkInCommand(opened, riderId, code, request.context.timeZone);
+    const stream = checkInStream(input.checkInId);
+    const written = await this.writer.execute(checkInDecider, stream, command, request);
+    if (isDomainError(written)) {
+      if (written.code === 'CODE_REFUSED' && code.step === undefined) {
+        const count = (wrong && wrong.until > now.getTime() ? wrong.count : 0) + 1;
+        this.wrong.set(key, { count, until: now.getTime() + WAIT_MS });
+      }
+      return written;
+    }
+    this.wrong.delete(key);
+    return written.state;
   }
 
   private async checkInCommand(
@@ -204,6 +251,47 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
     };
   }
 
+  /** The award as recorded, or made now and recorded (a first request, or a crash's retry). */
+  private async awardOf(
+    opened: Opened,
+    riderId: string,
+    rider: CheckedIn,
+    request: LedgerRequest,
+  ): Promise<AwardResult | DomainError> {
+    const recorded = rider.award;
+    if (recorded && 'code' in recorded)
+      return new DomainError(recorded.code as DomainErrorCode, verbatim(recorded.reason));
+    if (recorded) return this.awardRead(riderId, recorded.entryId, request);
+    const award = await this.award(opened, riderId, rider.out?.at ?? rider.at, request);
+    const outcome = isDomainError(award)
+      ? { code: award.code, reason: award.detail }
+      : { entryId: award.entryId, points: award.points };
+    const record: CheckInCommand = {
+      type: 'RecordCheckInAward',
+      ...{ checkInId: opened.checkInId, riderId, outcome },
+    };
+    const stream = checkInStream(opened.checkInId);
+    const written = await this.writer.execute(checkInDecider, stream, record, request);
+    if (isDomainError(written)) return written;
+    return award;
+  }
+
+  /** An award made before, as the rider's stream holds it. */
+  private async awardRead(
+    riderId: string,
+    entryId: string,
+    request: LedgerRequest,
+  ): Promise<AwardResult | DomainError> {
+    const rider = await readOf(this.writer, 'rider', riderId, request.context.timeZone);
+    const award = rider.state.awards.get(entryId);
+    if (!award) return notFound(say`award ${entryId}`);
+    const { points, activity, ruleVersion, balanceAfter } = award;
+    return {
+      ...{ entryId, riderId, activity, ruleVersion, points, balanceAfter },
+      position: rider.position ?? 0,
+    };
+  }
+
   /**
    * The award a check-in makes. A task's is its completion: the entry id a staff confirmation
    * would give (`derivedId('task', …)`), and the completion recorded on the task, so the task is
@@ -212,6 +300,7 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
   private async award(
     opened: Opened,
     riderId: string,
+    occurredAt: string,
     request: LedgerRequest,
   ): Promise<AwardResult | DomainError> {
     const { taskId } = opened;
@@ -228,7 +317,7 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
         {
           ...{ riderId, activity: opened.activity, fundId: opened.fundId },
           reason: `签到：${opened.title}`.slice(0, 500),
-          occurredAt: request.context.now.toISOString(),
+          occurredAt,
           ...{ entryId, source: 'check-in', checkInId: opened.checkInId },
           ...(task && { taskId, points: task.state.points }),
         },
@@ -305,7 +394,12 @@ export class CheckInCodeHandler implements IQueryHandler<CheckInCodeQuery> {
     const scope = staffInCommunity(actor, state.opened.communityId, say`show check-in codes`);
     if (scope) return scope;
     const now = new Date();
-    if (state.closedAt !== undefined || now.getTime() >= Date.parse(state.opened.closesAt))
+    const { closesAt, minMinutes } = state.opened;
+    const open = state.closedAt === undefined && now.getTime() < Date.parse(closesAt);
+    // Closed, a code is still shown to riders who have a stay to end (check-outs only).
+    const staying = [...state.riders.values()].some((r) => r.out === undefined);
+    const lastOut = Date.parse(closesAt) + (minMinutes ?? 0) * 60_000;
+    if (!open && !(minMinutes !== undefined && staying && now.getTime() <= lastOut))
       return new DomainError(
         'RULE_VIOLATION',
         say`check-in ${checkInId} is closed; its code is shown no more`,

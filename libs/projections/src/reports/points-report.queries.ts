@@ -37,15 +37,18 @@ export async function pointsReport(
   query: PointsReportQuery,
 ): Promise<{ rows: ReportRow[]; totals: ReportFigures }> {
   const s = db.schema;
-  const lines = `with l as (
-      select l.rider_id, l.type, l.points, l.community_id,
+  // A reversal takes its award's community, activity and source (the rider may have moved since).
+  const lines = `with raw as (
+      select l.rider_id, l.type, l.points,
+        case when l.type = 'reversal' then coalesce(a.community_id, l.community_id)
+          else l.community_id end as community_id,
         case when l.type = 'reversal' then a.activity else l.activity end as activity,
         case when l.type = 'reversal' then a.source else l.source end as source
       from ${s}.ledger_lines l
       left join ${s}.ledger_lines a
         on l.type = 'reversal' and a.type = 'award' and a.entry_id = l.reversal_of
-      where l.occurred_at >= $1 and l.occurred_at < $2
-        and ($3::text[] is null or l.community_id = any($3::text[])))`;
+      where l.occurred_at >= $1 and l.occurred_at < $2),
+    l as (select * from raw where $3::text[] is null or community_id = any($3::text[]))`;
   const figures = `coalesce(sum(l.points) filter (where l.type = 'award'), 0) as awarded,
       coalesce(-sum(l.points) filter (where l.type = 'reversal'), 0) as reversed,
       coalesce(-sum(l.points) filter (where l.type in ('redemption', 'cancellation')), 0) as redeemed,

@@ -319,6 +319,13 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'show check-in codes': '显示签到码',
   'check-in {0} is closed; its code is shown no more': '签到 {0} 已结束，不再显示签到码',
   '{0} must be the 6 digits shown': '{0} 须为显示的 6 位数字',
+  "a stay of {0} min does not fit in the check-in's window":
+    '须在场 {0} 分钟，超出了签到的开放时段',
+  'check-outs of check-in {0} ended at {1}': '签到 {0} 的签退已于 {1} 截止',
+  "task {0} pays {1} points, more than the task rule's {2}: confirm its completions instead":
+    '任务 {0} 给 {1} 分，高于任务规则的 {2} 分：请由工作人员逐一确认完成',
+  'too many wrong codes; try again in {0} min, or ask the staff':
+    '签到码错误次数过多；请 {0} 分钟后再试，或联系工作人员',
   'the row has {0} cells but the first row names {1} columns; a cell with a comma needs quotes':
     '此行有 {0} 个单元格，但首行只列出 {1} 列；含逗号的单元格须加引号',
   '{0} must be at most 200 characters': '{0} 最多 200 个字符',
