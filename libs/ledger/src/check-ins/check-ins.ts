@@ -325,9 +325,11 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
       ),
     );
     if (isDomainError(awarded) || taskId === undefined) return awarded;
+    // The completion on the task: what a staff confirmation finds. Refused (it cannot be, the
+    // rider signed up), the award still stands: a confirmation would find its entry id.
     const complete = { type: 'CompleteTask' as const, taskId, riderId, entryId };
-    const recorded = await this.writer.execute(taskDecider, taskStream(taskId), complete, request);
-    return isDomainError(recorded) ? recorded : awarded;
+    await this.writer.execute(taskDecider, taskStream(taskId), complete, request);
+    return awarded;
   }
 }
 
