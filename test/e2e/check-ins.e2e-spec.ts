@@ -66,6 +66,17 @@ describe('check-ins over HTTP', () => {
       status: 201,
       body: { checkInId: 'patrol-1', activity: 'patrol', closedAt: null, riders: [] },
     });
+    // The same opening sent again (a retry, its opensAt unsent): the same check-in.
+    const retried = await call(
+      'POST',
+      '/v1/check-ins',
+      {
+        ...{ id: 'patrol-1', kind: 'patrol', communityId: 'c1', fundId: 'f1' },
+        ...{ title: '滨江路夜间巡逻', closesAt: opened.body.closesAt },
+      },
+      tokens['staff-1'],
+    );
+    expect(retried).toMatchObject({ status: 201, body: { opensAt: opened.body.opensAt } });
     const shown = await codeOf('patrol-1');
     expect(shown.code).toMatch(/^\d{6}$/);
     expect(Date.parse(shown.validUntil)).toBeGreaterThan(Date.now());

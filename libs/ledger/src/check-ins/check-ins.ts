@@ -78,7 +78,8 @@ export class OpenCheckInHandler implements ICommandHandler<OpenCheckInCommand> {
       ...{ checkInId: input.checkInId, communityId: place.communityId, kind: input.kind },
       ...(input.taskId !== undefined && { taskId: input.taskId }),
       ...{ activity, fundId: input.fundId, title: place.title },
-      opensAt: input.opensAt ?? context.now.toISOString(),
+      // Unsent, it is now: the decider says so, and knows a retry of it as the same opening.
+      ...(input.opensAt !== undefined && { opensAt: input.opensAt }),
       closesAt: input.closesAt,
       ...(input.minMinutes !== undefined && { minMinutes: input.minMinutes }),
     };
