@@ -137,6 +137,13 @@ export function describeTamperEvidence(adapter: string, open: () => Promise<Tamp
         ],
       );
       const position = Number((rows[0] as { global_position: string | number }).global_position);
+      // Readers see a row once no transaction begun before it is still open (PostgreSQL: a
+      // projection's may be): the verifier checks what readers see, so wait until they see it.
+      for (let i = 0; i < 100; i++) {
+        if (await h.store.hasReached(await h.store.headCursor(), position)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await h.store.hasReached(await h.store.headCursor(), position)).toBe(true);
       expect(await verifyLog(h.store)).toMatchObject({ ok: false, firstBadPosition: position });
     });
 
