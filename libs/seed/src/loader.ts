@@ -161,10 +161,10 @@ export class Loader {
       const award = { kind: 'award', riderId, activity, fundId, reason } as const;
       // Two awards alike in the same minute are one act to an import: a minute earlier, then.
       let time = dayTime(this.now, daysAgo, this.random());
-      while (taken.has(importRowKey({ ...award, row: 0, occurredAt: iso(time), points })))
-        time -= 60_000;
+      const keyAt = (ms: number) => importRowKey({ ...award, row: 0, occurredAt: iso(ms), points });
+      while (taken.has(keyAt(time))) time -= 60_000;
+      taken.add(keyAt(time));
       const at = iso(time);
-      taken.add(importRowKey({ ...award, row: 0, occurredAt: at, points }));
       lines.push(line({ ...award, date: at, points: String(points) }));
       if (this.random() < 0.005)
         reversible.push({ ...award, row: lines.length, occurredAt: at, points });

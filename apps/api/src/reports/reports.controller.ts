@@ -9,7 +9,7 @@ import {
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { REPORT_GROUPS, say, type ReportGroup } from '@ledger/domain';
 import {
-  csvCell,
+  formatRows,
   GetHazardsReportQuery,
   GetPointsReportQuery,
   type HazardsReport,
@@ -22,14 +22,17 @@ import { Answers, Refusals } from '../http/openapi';
 import { Ledger } from '../http/request-context';
 import { MinPositionDto } from '../organisation/min-position.dto';
 
-export class PointsReportQueryDto extends MinPositionDto {
+export class PeriodQueryDto extends MinPositionDto {
+  @ApiProperty({ example: '2026', description: 'a year (YYYY) or a month (YYYY-MM)' })
+  @Matches(/^\d{4}(-\d{2})?$/, inWords((p) => say`${p} must be YYYY or YYYY-MM`))
+  period!: string;
+}
+
+export class PointsReportQueryDto extends PeriodQueryDto {
   @ApiPropertyOptional({ enum: REPORT_GROUPS, default: 'community' })
   @IsOptional()
   @IsIn(REPORT_GROUPS)
   groupBy?: ReportGroup;
-  @ApiProperty({ example: '2026', description: 'a year (YYYY) or a month (YYYY-MM)' })
-  @Matches(/^\d{4}(-\d{2})?$/, inWords((p) => say`${p} must be YYYY or YYYY-MM`))
-  period!: string;
 }
 
 const REPORT: PointsReport = {
@@ -44,14 +47,6 @@ const REPORT: PointsReport = {
   ],
   totals: { awarded: 2100, reversed: 20, redeemed: 450, riders: 53 },
 };
-
-const CSV_HEADER = ['key', 'awarded', 'reversed', 'redeemed', 'riders'] as const;
-
-export class PeriodQueryDto extends MinPositionDto {
-  @ApiProperty({ example: '2026', description: 'a year (YYYY) or a month (YYYY-MM)' })
-  @Matches(/^\d{4}(-\d{2})?$/, inWords((p) => say`${p} must be YYYY or YYYY-MM`))
-  period!: string;
-}
 
 const HAZARDS: HazardsReport = {
   period: '2026',
@@ -107,10 +102,11 @@ export class ReportsController {
     );
     if (!wantsCsv(accept)) return report;
     void reply.header('content-type', 'text/csv; charset=utf-8');
-    const lines = [...report.rows, { key: 'total', ...report.totals }].map((row) =>
-      CSV_HEADER.map((column) => csvCell(row[column])).join(','),
-    );
-    return `${[CSV_HEADER.join(','), ...lines].join('\n')}\n`;
+    // The ledger's own CSV writer (exports): a header of the rows' fields, cells safe in a sheet.
+    const rows = [...report.rows, { key: 'total', ...report.totals }].map((row) => ({ ...row }));
+    const lines: string[] = [];
+    for await (const line of formatRows(rows, 'csv')) lines.push(line);
+    return `${lines.join('\n')}\n`;
   }
 
   /**

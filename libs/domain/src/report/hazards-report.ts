@@ -1,4 +1,3 @@
-import type { LedgerEvent } from '../events';
 import type { ReplayedEvent } from './points-report';
 import { byKey } from './points-report';
 
@@ -37,7 +36,7 @@ const ZERO: HazardFigures = {
  * each counted once, by its state after every event of the log.
  */
 export function replayHazardsReport(
-  events: Iterable<ReplayedEvent | { event: LedgerEvent }>,
+  events: Iterable<Pick<ReplayedEvent, 'event'>>,
   query: { from: Date; to: Date; communities?: ReadonlySet<string> },
 ): { rows: HazardRow[]; totals: HazardFigures } {
   const reports = new Map<string, { category: string; state: keyof HazardFigures }>();

@@ -49,7 +49,7 @@ export async function* exportRows(
 
 /** Lines of an export: NDJSON, or CSV with a header, quoted where needed, safe in a spreadsheet. */
 export async function* formatRows(
-  rows: AsyncIterable<Record<string, unknown>>,
+  rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>,
   format: ExportFormat,
 ): AsyncGenerator<string> {
   let header: string[] | undefined;

@@ -174,14 +174,12 @@ export class RiderCheckInHandler implements ICommandHandler<RiderCheckInCommand>
   async execute({ input, request }: RiderCheckInCommand) {
     const riderId = riderOf(request.context.actor);
     if (isDomainError(riderId)) return riderId;
-    if (!ID_PATTERN.test(input.checkInId)) return notFound(say`check-in ${input.checkInId}`);
-    const stream = checkInStream(input.checkInId);
-    const before = await this.writer.read(checkInDecider, stream, request.context.timeZone);
-    const opened = before.state.opened;
-    if (!opened) return notFound(say`check-in ${input.checkInId}`);
-    const already = before.state.riders.get(riderId);
+    const before = await readCheckIn(this.writer, input.checkInId);
+    if (isDomainError(before)) return before;
+    const { opened } = before;
+    const already = before.riders.get(riderId);
     const done = input.out ? already?.out !== undefined : already !== undefined;
-    let state = before.state;
+    let state: CheckInState = before;
     if (!done) {
       const written = await this.checkIn(opened, riderId, input, request);
       if (isDomainError(written)) return written;
@@ -366,7 +364,7 @@ export class GetCheckInHandler implements IQueryHandler<GetCheckInQuery> {
 
   async execute({ actor, checkInId }: GetCheckInQuery) {
     const state = await readCheckIn(this.writer, checkInId);
-    if (isDomainError(state) || !state.opened) return notFound(say`check-in ${checkInId}`);
+    if (isDomainError(state)) return state;
     const scope = staffInCommunity(actor, state.opened.communityId, say`read check-ins`);
     return scope ?? viewOf(state);
   }
@@ -393,7 +391,7 @@ export class CheckInCodeHandler implements IQueryHandler<CheckInCodeQuery> {
 
   async execute({ actor, checkInId }: CheckInCodeQuery) {
     const state = await readCheckIn(this.writer, checkInId);
-    if (isDomainError(state) || !state.opened) return notFound(say`check-in ${checkInId}`);
+    if (isDomainError(state)) return state;
     const scope = staffInCommunity(actor, state.opened.communityId, say`show check-in codes`);
     if (scope) return scope;
     const now = new Date();
@@ -411,13 +409,15 @@ export class CheckInCodeHandler implements IQueryHandler<CheckInCodeQuery> {
   }
 }
 
+/** A check-in opened, as its stream holds it, or NOT_FOUND (an id no stream could have too). */
 async function readCheckIn(
   writer: StreamWriter,
   checkInId: string,
-): Promise<CheckInState | DomainError> {
+): Promise<(CheckInState & { opened: Opened }) | DomainError> {
   if (!ID_PATTERN.test(checkInId)) return notFound(say`check-in ${checkInId}`);
   const { state } = await writer.read(checkInDecider, checkInStream(checkInId), 'UTC');
-  return state;
+  const { opened } = state;
+  return opened ? { ...state, opened } : notFound(say`check-in ${checkInId}`);
 }
 
 function viewOf(state: CheckInState): CheckInView {
