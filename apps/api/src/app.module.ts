@@ -28,6 +28,7 @@ import { AuditController } from './audit/audit.controller';
 import { StatementsController } from './audit/statements.controller';
 import { ImportsController } from './imports/imports.controller';
 import { LedgerHttp } from './http/ledger-http';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { ApiMetrics } from './metrics/api-metrics';
 
 @Module({})
@@ -54,6 +55,7 @@ export class AppModule {
           HazardsController,
           AuditController,
           StatementsController,
+          WebhooksController,
         ]),
         // An import is named by its file's SHA-256: the file is its own idempotency key.
         ImportsController,

@@ -43,6 +43,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.queue.schedule(JOB_NAMES.escalation, ESCALATION_EVERY_MS, {});
     await this.queue.schedule(JOB_NAMES.seal, SEAL_EVERY_MS, {});
     await this.queue.schedule(JOB_NAMES.fundBooks, FUND_BOOKS_EVERY_MS, {});
+    await this.queue.schedule(JOB_NAMES.webhookSweep, this.config.webhookSweepMs, {});
     this.worker = startJobWorker(this.config.redisUrl, this.processors);
   }
 

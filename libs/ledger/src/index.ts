@@ -69,3 +69,8 @@ export * from './imports/importer';
 export * from './imports/import-file';
 export * from './imports/import-ledger';
 export * from './imports/import.handlers';
+export * from './webhooks/webhook-store';
+export * from './webhooks/webhook-messages';
+export * from './webhooks/webhook-delivery';
+export * from './webhooks/webhook-fanout';
+export * from './webhooks/webhook.handlers';

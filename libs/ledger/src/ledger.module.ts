@@ -69,6 +69,10 @@ import { LedgerScheduler } from './scheduler';
 import { SettlementRecovery } from './settlement/recovery';
 import { SqlRecoveryProgress } from './settlement/recovery-progress';
 import { StreamWriter } from './write/stream-writer';
+import { WebhookDeliverer } from './webhooks/webhook-delivery';
+import { WebhookFanOut } from './webhooks/webhook-fanout';
+import { WebhookStore } from './webhooks/webhook-store';
+import { WEBHOOK_HANDLERS } from './webhooks/webhook.handlers';
 
 const COMMAND_HANDLERS = [
   StreamCommandHandler,
@@ -94,6 +98,7 @@ const COMMAND_HANDLERS = [
   SealLogHandler,
   StartImportHandler,
   ...AUDIT_TOOL_HANDLERS,
+  ...WEBHOOK_HANDLERS,
 ];
 
 const QUERY_HANDLERS = [
@@ -189,8 +194,37 @@ const QUERY_HANDLERS = [
       useFactory: entryLocator,
     },
     {
+      provide: WebhookStore,
+      inject: [SQL_DATABASE, EVENT_STORE],
+      useFactory: (sql: SqlClient, store: EventStore) =>
+        WebhookStore.open(sql, () => store.headCursor()),
+    },
+    {
+      provide: WebhookDeliverer,
+      inject: [WebhookStore, LEDGER_CONFIG],
+      useFactory: (webhooks: WebhookStore, config: LedgerConfig) =>
+        new WebhookDeliverer(webhooks, {
+          retryScheduleMs: config.webhookRetryScheduleMs,
+          timeoutMs: config.webhookTimeoutMs,
+        }),
+    },
+    {
+      provide: WebhookFanOut,
+      inject: [EVENT_STORE, WebhookStore, WebhookDeliverer],
+      useFactory: (store: EventStore, webhooks: WebhookStore, deliverer: WebhookDeliverer) =>
+        new WebhookFanOut(store, webhooks, deliverer),
+    },
+    {
       provide: JOB_PROCESSORS,
-      inject: [CommandBus, LEDGER_CONFIG, EVENT_STORE, SQL_DATABASE, READ_MODELS, TreeHeads],
+      inject: [
+        CommandBus,
+        LEDGER_CONFIG,
+        EVENT_STORE,
+        SQL_DATABASE,
+        READ_MODELS,
+        TreeHeads,
+        WebhookDeliverer,
+      ],
       useFactory: (
         commands: CommandBus,
         config: LedgerConfig,
@@ -198,13 +232,23 @@ const QUERY_HANDLERS = [
         sql: SqlClient,
         readModels: ReadModels,
         heads: TreeHeads,
-      ) => ledgerProcessors({ commands, config, store, sql, readModels, heads }),
+        webhooks: WebhookDeliverer,
+      ) => ledgerProcessors({ commands, config, store, sql, readModels, heads, webhooks }),
     },
     {
       provide: JOB_QUEUE,
-      inject: [LEDGER_CONFIG, JOB_PROCESSORS],
-      useFactory: (config: LedgerConfig, processors: JobProcessors): JobQueue =>
-        config.redisUrl ? new BullJobQueue(config.redisUrl) : new InProcessJobQueue(processors),
+      inject: [LEDGER_CONFIG, JOB_PROCESSORS, WebhookDeliverer],
+      useFactory: (
+        config: LedgerConfig,
+        processors: JobProcessors,
+        webhooks: WebhookDeliverer,
+      ): JobQueue => {
+        const queue = config.redisUrl
+          ? new BullJobQueue(config.redisUrl)
+          : new InProcessJobQueue(processors);
+        webhooks.useQueue(queue); // retries and triggers go through the queue that runs them
+        return queue;
+      },
     },
     PrincipalCache,
     Importer,
@@ -223,6 +267,9 @@ const QUERY_HANDLERS = [
     READ_MODELS,
     JOB_QUEUE,
     JOB_PROCESSORS,
+    WebhookStore,
+    WebhookDeliverer,
+    WebhookFanOut,
   ],
 })
 export class LedgerModule {}

@@ -12,6 +12,8 @@ import { jobIdOf, JOB_NAMES } from './jobs/job-ids';
 import type { JobQueue } from './jobs/job-queue';
 import { ESCALATION_EVERY_MS, FUND_BOOKS_EVERY_MS, SEAL_EVERY_MS } from './jobs/ledger-jobs';
 import { SettlementRecovery } from './settlement/recovery';
+import { WebhookDeliverer } from './webhooks/webhook-delivery';
+import { WebhookFanOut } from './webhooks/webhook-fanout';
 
 /** How often half-done cross-stream acts are looked for. */
 export const RECOVERY_INTERVAL_MS = 60_000;
@@ -32,11 +34,16 @@ export class LedgerScheduler implements OnApplicationBootstrap, OnApplicationShu
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(JOB_QUEUE) private readonly jobs: JobQueue,
+    private readonly webhookFanOut: WebhookFanOut,
+    private readonly webhooks: WebhookDeliverer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Without Redis there is no worker: the projections run here (the embedded default).
     if (this.config.runProjections) await this.readModels.start();
+    // Webhooks' outbox follows the log where the projections do (several processes may: each
+    // step is written once).
+    if (this.config.runProjections) this.webhookFanOut.start();
     // The embedded folder is locked to one process: every act recorded before this start belongs
     // to a process that is gone, so none is waited for (the grace is for live processes elsewhere).
     const alone = this.config.eventStore.kind === 'embedded';
@@ -53,11 +60,15 @@ export class LedgerScheduler implements OnApplicationBootstrap, OnApplicationShu
       this.every(FUND_BOOKS_EVERY_MS, JOB_NAMES.fundBooks, () =>
         this.addSlot(JOB_NAMES.fundBooks, FUND_BOOKS_EVERY_MS),
       );
+      // Deliveries due after a restart (delayed retries are not kept in-process), then every sweep.
+      await this.webhooks.sweep();
+      this.every(this.config.webhookSweepMs, JOB_NAMES.webhookSweep, () => this.webhooks.sweep());
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.webhookFanOut.stop();
     await this.recovery.stop();
     await this.jobs.close();
     await this.readModels.stop();

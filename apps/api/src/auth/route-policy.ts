@@ -184,6 +184,19 @@ export const ROUTES: Readonly<Record<string, RouteRule>> = {
     summary: 'Points awarded, reversed and redeemed, and riders active, by group and period',
     scope: { staff: STAFF },
   },
+  'POST /v1/webhooks': {
+    roles: ['admin'],
+    summary: 'Register a webhook endpoint (its secret shown once)',
+  },
+  'GET /v1/webhooks': { roles: ['admin'], summary: 'List webhook endpoints and their counts' },
+  'GET /v1/webhooks/:id/deliveries': {
+    roles: ['admin'],
+    summary: 'A webhook endpoint’s delivery log, newest first',
+  },
+  'POST /v1/webhooks/:id/deliveries/:messageId/redelivery': {
+    roles: ['admin'],
+    summary: 'Send one message of a webhook endpoint again, now',
+  },
   'POST /v1/selections': { roles: ['admin'], summary: 'Open a top-ten selection' },
   'POST /v1/selections/:id/close': {
     roles: ['admin'],

@@ -41,6 +41,27 @@ export interface LedgerConfig {
   readonly recoveryGraceMs: number;
   /** Folded stream states the writer keeps in memory (riders, funds, stations…), least recent dropped. */
   readonly streamCacheStreams: number;
+  /** Webhooks: the waits between a failed delivery and the next attempt (the last failure gives up). */
+  readonly webhookRetryScheduleMs: readonly number[];
+  /** Webhooks: how long a receiver has to answer a delivery. */
+  readonly webhookTimeoutMs: number;
+  /** Webhooks: how often due deliveries are looked for (a lost trigger or a restart waits this long at most). */
+  readonly webhookSweepMs: number;
+}
+
+/** Standard Webhooks' schedule (as Svix): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `5s,5m,2h` → milliseconds; undefined when any part is not a duration (1 ms to 24 h). */
+export function parseRetrySchedule(text: string): number[] | undefined {
+  const parts = text.split(',').map((part) => part.trim());
+  const waits = parts.map((part) => {
+    const match = /^(\d{1,9})(ms|s|m|h)$/.exec(part);
+    return match ? Number(match[1]) * DURATION_UNITS_MS[match[2]] : NaN;
+  });
+  const valid = waits.every((ms) => Number.isInteger(ms) && ms >= 1 && ms <= 24 * 3_600_000);
+  return valid && waits.length >= 1 && waits.length <= 20 ? waits : undefined;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +95,9 @@ export const CONFIG_VARIABLES = [
   'STREAM_CACHE_STREAMS',
   'LEDGER_SIGNING_KEY',
   'LEDGER_LOG_ORIGIN',
+  'WEBHOOK_RETRY_SCHEDULE',
+  'WEBHOOK_TIMEOUT_SECONDS',
+  'WEBHOOK_SWEEP_SECONDS',
 ] as const;
 
 export const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -178,9 +202,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       100,
       10_000_000,
     ),
+    webhookRetryScheduleMs: readRetrySchedule(env, problems),
+    webhookTimeoutMs: read.integer('WEBHOOK_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+    webhookSweepMs: read.integer('WEBHOOK_SWEEP_SECONDS', 30, 1, 3600) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readRetrySchedule(env: NodeJS.ProcessEnv, problems: string[]): number[] {
+  const text = env.WEBHOOK_RETRY_SCHEDULE || DEFAULT_WEBHOOK_RETRY_SCHEDULE;
+  const schedule = parseRetrySchedule(text);
+  if (schedule) return schedule;
+  problems.push(
+    `WEBHOOK_RETRY_SCHEDULE must be 1 to 20 waits like 5s,5m,2h (ms, s, m or h; at most 24h each) (got "${text}")`,
+  );
+  return parseRetrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE)!;
 }
 
 function storeSettings(

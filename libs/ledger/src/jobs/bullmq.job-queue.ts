@@ -6,6 +6,7 @@ import {
   checkJobId,
   JOB_ATTEMPTS,
   JOB_BACKOFF_MS,
+  type JobOptions,
   type JobProcessors,
   type JobQueue,
   type JobStatus,
@@ -69,14 +70,19 @@ export class BullJobQueue implements JobQueue {
     return this.opened.queue;
   }
 
-  async add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }) {
+  async add(
+    name: string,
+    data: Record<string, unknown>,
+    { jobId, delayMs, forgetWhenDone }: JobOptions,
+  ) {
     checkJobId(jobId); // a rejection, like every other failure of `add`
     return await this.call(async () => {
       const job = await this.queue.add(name, data, {
         jobId,
+        ...(delayMs !== undefined && delayMs > 0 && { delay: Math.ceil(delayMs) }),
         attempts: JOB_ATTEMPTS,
         backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-        removeOnComplete: { age: KEEP_DONE_S },
+        removeOnComplete: forgetWhenDone ? true : { age: KEEP_DONE_S },
         removeOnFail: false,
       });
       return viewOf(job, await job.getState());

@@ -1,7 +1,9 @@
+import { sleep } from '@ledger/event-store';
 import {
   checkJobId,
   JOB_ATTEMPTS,
   JOB_BACKOFF_MS,
+  type JobOptions,
   type JobProcessors,
   type JobQueue,
   type JobStatus,
@@ -23,13 +25,19 @@ export class InProcessJobQueue implements JobQueue {
   private readonly jobs = new Map<string, Mutable<JobView>>();
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  /** Ends the waits of delayed jobs at close (they are not kept: what they were for is in the database). */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly processors: JobProcessors,
     private readonly backoffMs = JOB_BACKOFF_MS,
   ) {}
 
-  add(name: string, data: Record<string, unknown>, { jobId }: { jobId: string }): Promise<JobView> {
+  add(
+    name: string,
+    data: Record<string, unknown>,
+    { jobId, delayMs, forgetWhenDone }: JobOptions,
+  ): Promise<JobView> {
     try {
       checkJobId(jobId);
     } catch (error) {
@@ -41,7 +49,10 @@ export class InProcessJobQueue implements JobQueue {
     const job: Mutable<JobView> = { id: jobId, name, status: 'queued', progress: 0, attempts: 0 };
     this.jobs.set(jobId, job);
     this.forgetOld();
-    const run = this.run(job, data).finally(() => this.running.delete(run));
+    const run = this.run(job, data, delayMs ?? 0).finally(() => {
+      this.running.delete(run);
+      if (forgetWhenDone && job.status === 'done') this.jobs.delete(jobId);
+    });
     this.running.add(run);
     return Promise.resolve({ ...job });
   }
@@ -60,11 +71,21 @@ export class InProcessJobQueue implements JobQueue {
   /** Lets running jobs finish (graceful shutdown); no new ones start. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await Promise.all([...this.running]);
   }
 
-  private async run(job: Mutable<JobView>, data: Record<string, unknown>): Promise<void> {
+  private async run(
+    job: Mutable<JobView>,
+    data: Record<string, unknown>,
+    delayMs: number,
+  ): Promise<void> {
     await Promise.resolve(); // answer `add` first
+    if (delayMs > 0) await sleep(delayMs, this.closing.signal);
+    if (this.closed && delayMs > 0) {
+      Object.assign(job, { status: 'failed', error: 'the queue closed before the job was due' });
+      return;
+    }
     const processor = this.processors.get(job.name);
     if (!processor) {
       Object.assign(job, { status: 'failed', error: `no processor for job ${job.name}` });

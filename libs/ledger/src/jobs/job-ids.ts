@@ -9,6 +9,9 @@ export const JOB_NAMES = {
   replay: 'read-model-replay',
   catchUp: 'read-model-catch-up',
   export: 'export',
+  webhookDelivery: 'webhook-delivery',
+  webhookRedelivery: 'webhook-redelivery',
+  webhookSweep: 'webhook-sweep',
 } as const;
 
 /**

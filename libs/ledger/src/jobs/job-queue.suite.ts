@@ -100,6 +100,30 @@ export function jobQueueSuite(open: (processors: JobProcessors) => Promise<JobHa
     });
   });
 
+  it('runs a delayed job no sooner than its delay', async () => {
+    const ranAt: number[] = [];
+    harness = await open(
+      new Map([
+        [
+          'later',
+          () => {
+            ranAt.push(Date.now());
+            return Promise.resolve('ran');
+          },
+        ],
+      ]),
+    );
+    const addedAt = Date.now();
+    await harness.queue.add('later', {}, { jobId: 'later-1', delayMs: 700 });
+    expect((await harness.queue.get('later-1'))?.status).toBe('queued');
+    expect(await settled(harness.queue, 'later-1')).toMatchObject({
+      status: 'done',
+      result: 'ran',
+    });
+    expect(ranAt).toHaveLength(1);
+    expect(ranAt[0] - addedAt).toBeGreaterThanOrEqual(650);
+  });
+
   it('refuses ids BullMQ cannot keep', async () => {
     harness = await open(new Map());
     await expect(harness.queue.add('x', {}, { jobId: 'a:b' })).rejects.toThrow(/bad job id/);

@@ -27,13 +27,21 @@ export type JobProcessor = (data: Record<string, unknown>, context: JobContext) 
 
 export type JobProcessors = ReadonlyMap<string, JobProcessor>;
 
+export interface JobOptions {
+  readonly jobId: string;
+  /** Runs the job this long after it is added at the earliest (a retry on a schedule). */
+  readonly delayMs?: number;
+  /** Forgets the job once done (many small jobs, each with its own id): its id is free again. */
+  readonly forgetWhenDone?: boolean;
+}
+
 export interface JobQueue {
   readonly kind: 'redis' | 'in-process';
   /**
    * Adds a job unless one with this id exists (then answers that one): build the id from the
    * domain id (`selection-close-<selectionId>`), so a repeated request is one job.
    */
-  add(name: string, data: Record<string, unknown>, options: { jobId: string }): Promise<JobView>;
+  add(name: string, data: Record<string, unknown>, options: JobOptions): Promise<JobView>;
   get(jobId: string): Promise<JobView | undefined>;
   /** Jobs kept, by status (the metrics' queue depth). */
   counts(): Promise<Record<JobStatus, number>>;

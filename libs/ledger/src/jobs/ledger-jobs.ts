@@ -42,6 +42,15 @@ export interface JobDependencies {
   readonly readModels: ReadModels;
   /** Signs a tree head after each seal (absent: no head signed, as in tests of other jobs). */
   readonly heads?: TreeHeads;
+  /** Delivers webhooks (absent: no webhook jobs, as in tests of other jobs). */
+  readonly webhooks?: WebhookJobs;
+}
+
+/** What the webhook jobs do (`WebhookDeliverer`; named here so jobs depend on no webhook code). */
+export interface WebhookJobs {
+  deliverDue(endpointId: string): Promise<unknown>;
+  redeliver(endpointId: string, messageId: string): Promise<unknown>;
+  sweep(): Promise<unknown>;
 }
 
 function systemRequest(config: LedgerConfig, idempotencyKey?: string): LedgerRequest {
@@ -58,7 +67,7 @@ function systemRequest(config: LedgerConfig, idempotencyKey?: string): LedgerReq
  */
 export function ledgerProcessors(deps: JobDependencies): JobProcessors {
   const { commands, config } = deps;
-  return new Map<string, JobProcessor>([
+  const processors = new Map<string, JobProcessor>([
     [
       JOB_NAMES.seal,
       async () => {
@@ -113,6 +122,17 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       },
     ],
   ]);
+  const webhooks = deps.webhooks;
+  if (webhooks) {
+    processors.set(JOB_NAMES.webhookDelivery, (data) =>
+      webhooks.deliverDue(String(data.endpointId)),
+    );
+    processors.set(JOB_NAMES.webhookRedelivery, (data) =>
+      webhooks.redeliver(String(data.endpointId), String(data.messageId)),
+    );
+    processors.set(JOB_NAMES.webhookSweep, () => webhooks.sweep());
+  }
+  return processors;
 }
 
 /**

@@ -335,4 +335,13 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'send the file as text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream':
     '请以 text/csv、application/vnd.openxmlformats-officedocument.spreadsheetml.sheet 或 application/octet-stream 发送文件',
   '{0} must be at most {1} characters': '{0} 最多 {1} 个字符',
+  '{0} must be an http or https URL': '{0} 须为 http 或 https 网址',
+  'fundThreshold is given with the event fund.below_threshold, and only with it':
+    'fundThreshold 须与事件 fund.below_threshold 一同给出，且只与它一同给出',
+  'secret must be whsec_ and the base64 of 24 to 64 random bytes':
+    'secret 须为 whsec_ 加 24 至 64 个随机字节的 base64',
+  'cursor {0} is not one this list gave': 'cursor {0} 不是此列表给出的',
+  'webhook endpoint {0}': 'Webhook 端点 {0}',
+  'message {0} of webhook endpoint {1}': 'Webhook 端点 {1} 的消息 {0}',
+  'webhook endpoint {0} is disabled; register it again': 'Webhook 端点 {0} 已停用；请重新登记',
 };
