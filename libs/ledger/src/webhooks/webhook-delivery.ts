@@ -14,6 +14,9 @@ export interface Outcome {
   readonly durationMs: number;
 }
 
+/** How long the delivery log keeps a message once it is delivered or given up. */
+export const WEBHOOK_KEEP_DAYS = 30;
+
 /** How much of an error a delivery log keeps. */
 const ERROR_CHARS = 300;
 
@@ -190,12 +193,16 @@ export class WebhookDeliverer {
     );
   }
 
-  /** The sweep job: a delivery job for every endpoint with a message due. */
-  async sweep(): Promise<{ endpoints: number }> {
-    const due = await this.store.endpointsDue(new Date());
-    const slot = `s${Date.now()}`;
-    for (const endpointId of due) await this.trigger(endpointId, slot);
-    return { endpoints: due.length };
+  /**
+   * The sweep job: a delivery job for every endpoint with a message due, and messages delivered
+   * or given up more than `WEBHOOK_KEEP_DAYS` ago forgotten (the delivery log keeps 30 days).
+   */
+  async sweep(): Promise<{ endpoints: number; forgotten: number }> {
+    const now = Date.now();
+    const due = await this.store.endpointsDue(new Date(now));
+    for (const endpointId of due) await this.trigger(endpointId, `s${now}`);
+    const forgotten = await this.store.purge(new Date(now - WEBHOOK_KEEP_DAYS * 86_400_000));
+    return { endpoints: due.length, forgotten };
   }
 
   /**

@@ -1,8 +1,10 @@
 import { sleep, type EventStore } from '@ledger/event-store';
 import { Logger } from '@nestjs/common';
 import type { WebhookDeliverer } from './webhook-delivery';
-import { messagesFor, WebhookFacts, type WebhookFact } from './webhook-messages';
-import type { WebhookStore } from './webhook-store';
+import { messagesFor, WebhookFacts } from './webhook-messages';
+import type { WebhookEndpoint, WebhookStore } from './webhook-store';
+
+const asksOfFunds = (endpoint: WebhookEndpoint) => endpoint.events.includes('fund.below_threshold');
 
 const logger = new Logger('webhooks');
 
@@ -32,19 +34,24 @@ export class WebhookFanOut {
     this.facts = new WebhookFacts(store);
   }
 
-  /** One step: answers how many events it read (0: the fan-out is at the head). */
+  /** One step: answers how many events it read (0: the fan-out is at the head, or skipped to it). */
   async step(): Promise<number> {
-    // Endpoints first: with none, the page's facts are not made (a fund's book is not read), and
-    // an endpoint registered meanwhile makes the step start again (`again`), never skip it.
-    const anyEnabled = (await this.webhooks.endpoints()).some((e) => e.disabledAt === null);
+    // Endpoints first. With none, the cursor skips to the head unread; with none asking of
+    // funds, no fund's book is read. An endpoint registered meanwhile (seen under the cursor's
+    // lock) makes the step start again (`again`), so nothing after it is skipped.
+    const enabled = (await this.webhooks.endpoints()).filter((e) => e.disabledAt === null);
     const from = await this.webhooks.cursor();
+    if (enabled.length === 0) {
+      const head = await this.store.headCursor();
+      if (head !== from) await this.webhooks.fanOut(from, head, () => 'again');
+      return 0;
+    }
     const page = await this.store.readAll({ after: from, limit: FAN_OUT_PAGE });
     if (page.events.length === 0) return 0;
-    const facts: WebhookFact[] | undefined = anyEnabled
-      ? await this.facts.of(page.events)
-      : undefined;
+    const withFunds = enabled.some(asksOfFunds);
+    const facts = await this.facts.of(page.events, withFunds);
     const result = await this.webhooks.fanOut(from, page.cursor, (endpoints) =>
-      facts ? messagesFor(facts, endpoints) : 'again',
+      !withFunds && endpoints.some(asksOfFunds) ? 'again' : messagesFor(facts, endpoints),
     );
     if (result.moved) return page.events.length;
     const last = page.events[page.events.length - 1].position;

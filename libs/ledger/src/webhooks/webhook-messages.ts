@@ -67,7 +67,8 @@ export class WebhookFacts {
 
   constructor(private readonly store: EventStore) {}
 
-  async of(events: readonly StoredEvent[]): Promise<WebhookFact[]> {
+  /** The facts of a page of the log; a fund's falls only `withFunds` (its books are read then). */
+  async of(events: readonly StoredEvent[], withFunds = true): Promise<WebhookFact[]> {
     const facts: WebhookFact[] = [];
     for (const stored of events) {
       const event = upcast(stored);
@@ -80,7 +81,7 @@ export class WebhookFacts {
       const told = dataOf(event);
       if (told)
         facts.push({ ...base, name: told[0], data: { ...told[1], position: stored.position } });
-      if (event.type === 'FundPointsReserved') {
+      if (withFunds && event.type === 'FundPointsReserved') {
         const { before, after } = await this.fundAround(stored);
         const { fundId, entryId, riderId, points } = event.data;
         facts.push({

@@ -409,6 +409,24 @@ export class WebhookStore {
     );
   }
 
+  /** Forgets messages delivered or given up before `before`, with their attempts. */
+  async purge(before: Date): Promise<number> {
+    return this.sql.transaction(async (query) => {
+      const { rows } = await query<{ endpoint_id: string; id: string }>(
+        `delete from webhook_messages where status <> 'pending' and created_at < $1
+         returning endpoint_id, id`,
+        [before],
+      );
+      if (rows.length > 0)
+        await query(
+          `delete from webhook_attempts a using jsonb_to_recordset($1::jsonb) as m(endpoint_id text, id text)
+           where a.endpoint_id = m.endpoint_id and a.message_id = m.id`,
+          [JSON.stringify(rows)],
+        );
+      return rows.length;
+    });
+  }
+
   /** How many messages each endpoint has, by status. */
   async counts(): Promise<Map<string, Partial<Record<MessageStatus, number>>>> {
     const { rows } = await this.sql.query<{
