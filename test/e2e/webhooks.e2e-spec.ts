@@ -43,7 +43,7 @@ describe('webhooks', () => {
   const register = async (body: Record<string, unknown>) => {
     const res = await call('POST', '/v1/webhooks', body);
     expect(res.status).toBe(201);
-    return res.body as { id: string; secret: string; afterPosition: number };
+    return res.body as { id: string; secret: string };
   };
   const deliveries = async (id: string) =>
     (await must('GET', `/v1/webhooks/${id}/deliveries?limit=200`)).items as {

@@ -1193,6 +1193,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List webhook endpoints and their counts
+     * @description Who may call it: admin.
+     */
+    get: operations['WebhooksController_list'];
+    put?: never;
+    /**
+     * Register a webhook endpoint (its secret shown once)
+     * @description Who may call it: admin.
+     */
+    post: operations['WebhooksController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A webhook endpoint’s delivery log, newest first
+     * @description Who may call it: admin.
+     */
+    get: operations['WebhooksController_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries/{messageId}/redelivery': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send one message of a webhook endpoint again, now
+     * @description Who may call it: admin.
+     */
+    post: operations['WebhooksController_redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1522,6 +1586,32 @@ export interface components {
       phone?: string;
       /** @example 美团 */
       platform: string;
+    };
+    RegisterWebhookDto: {
+      /**
+       * @example [
+       *       "award.made",
+       *       "award.reversed"
+       *     ]
+       */
+      events: (
+        | 'award.made'
+        | 'award.reversed'
+        | 'redemption.made'
+        | 'redemption.cancelled'
+        | 'hazard.verified'
+        | 'selection.closed'
+        | 'fund.below_threshold'
+      )[];
+      /**
+       * @description with `fund.below_threshold`: told when a fund’s points left fall below this
+       * @example 5000
+       */
+      fundThreshold?: number;
+      /** @description `whsec_` and the base64 of 24–64 random bytes; made for you when absent */
+      secret?: string;
+      /** @example https://hooks.example.org/ledger */
+      url: string;
     };
     ReportHazardDto: {
       /**
@@ -9031,6 +9121,459 @@ export interface operations {
       };
     };
   };
+  WebhooksController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "ep_3f2a9c0d41be7a6c55e1",
+           *           "url": "https://hooks.example.org/ledger",
+           *           "events": [
+           *             "award.made",
+           *             "award.reversed",
+           *             "fund.below_threshold"
+           *           ],
+           *           "fundThreshold": 5000,
+           *           "status": "enabled",
+           *           "disabledAt": null,
+           *           "disabledReason": null,
+           *           "createdAt": "2026-12-05T16:00:00+08:00",
+           *           "createdBy": "admin",
+           *           "messages": {
+           *             "pending": 0,
+           *             "delivered": 41,
+           *             "failed": 1
+           *           }
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
+          'application/json': {
+            items: {
+              createdAt: string;
+              createdBy: string;
+              disabledAt?: string | null;
+              disabledReason?: string | null;
+              events: string[];
+              fundThreshold?: number | null;
+              id: string;
+              messages: {
+                delivered: number;
+                failed: number;
+                pending: number;
+              };
+              status: string;
+              url: string;
+            }[];
+            nextCursor?: string | null;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WebhooksController_register: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterWebhookDto'];
+      };
+    };
+    responses: {
+      /** @description Registered. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "ep_3f2a9c0d41be7a6c55e1",
+           *       "url": "https://hooks.example.org/ledger",
+           *       "events": [
+           *         "award.made",
+           *         "award.reversed",
+           *         "fund.below_threshold"
+           *       ],
+           *       "fundThreshold": 5000,
+           *       "status": "enabled",
+           *       "disabledAt": null,
+           *       "disabledReason": null,
+           *       "createdAt": "2026-12-05T16:00:00+08:00",
+           *       "createdBy": "admin",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
+          'application/json': {
+            createdAt: string;
+            createdBy: string;
+            disabledAt?: string | null;
+            disabledReason?: string | null;
+            events: string[];
+            fundThreshold?: number | null;
+            id: string;
+            secret: string;
+            status: string;
+            url: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WebhooksController_deliveries: {
+    parameters: {
+      query?: {
+        /** @description the `nextCursor` of the previous page (opaque) */
+        cursor?: string;
+        limit?: number;
+        /** @description the `position` a write answered; the read waits until it is applied */
+        minPosition?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "msg_5b0c3e1f9a7d42c68e0b1d2f3a4c5e6f",
+           *           "seq": 42,
+           *           "type": "award.made",
+           *           "position": 152400,
+           *           "status": "delivered",
+           *           "attempts": 2,
+           *           "nextAttemptAt": null,
+           *           "createdAt": "2026-12-05T16:10:00+08:00",
+           *           "deliveredAt": "2026-12-05T16:10:05.120+08:00",
+           *           "payload": "{\"type\":\"award.made\",\"timestamp\":\"2026-12-05T08:10:00.000Z\",\"data\":{\"entryId\":\"9b3e61c2-07aa-8f41-a2d3-6c1f0e9a7b55\",\"riderId\":\"r-0001\",\"points\":20,\"position\":152400}}",
+           *           "attemptLog": [
+           *             {
+           *               "attempt": 1,
+           *               "at": "2026-12-05T16:10:00.050+08:00",
+           *               "status": 503,
+           *               "error": "the receiver answered 503",
+           *               "durationMs": 41,
+           *               "manual": false
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "nextCursor": "42"
+           *     }
+           */
+          'application/json': {
+            items: {
+              attemptLog: {
+                at: string;
+                attempt: number;
+                durationMs: number;
+                error?: string | null;
+                manual: boolean;
+                status?: number | null;
+              }[];
+              attempts: number;
+              createdAt: string;
+              deliveredAt?: string | null;
+              id: string;
+              nextAttemptAt?: string | null;
+              payload: string;
+              position: number;
+              seq: number;
+              status: string;
+              type: string;
+            }[];
+            nextCursor?: string | null;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description PROJECTION_LAGGING, STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WebhooksController_redeliver: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1–128 visible ASCII characters. A retry with the same key and body answers the first response again and writes nothing new. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        messageId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued: one attempt now; its outcome joins the delivery log. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "jobId": "webhook-redelivery-msg_5b0c3e1f9a7d42c68e0b1d2f3a4c5e6f-1764921600000",
+           *       "endpointId": "ep_3f2a9c0d41be7a6c55e1",
+           *       "messageId": "msg_5b0c3e1f9a7d42c68e0b1d2f3a4c5e6f"
+           *     }
+           */
+          'application/json': {
+            endpointId: string;
+            jobId: string;
+            messageId: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RULE_VIOLATION */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description STORE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
 }
 
 /** GET routes that accept `minPosition` (read-your-writes across API replicas). */
@@ -9058,4 +9601,5 @@ export const MIN_POSITION_ROUTES: readonly string[] = [
   '/v1/stations/{stationId}/items',
   '/v1/tasks',
   '/v1/tasks/{id}/sign-ups',
+  '/v1/webhooks/{id}/deliveries',
 ];

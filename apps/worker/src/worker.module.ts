@@ -21,6 +21,7 @@ import {
   type JobProcessors,
   type JobQueue,
   type LedgerConfig,
+  WebhookDeliverer,
 } from '@ledger/ledger';
 import type { Worker } from 'bullmq';
 
@@ -36,6 +37,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(JOB_PROCESSORS) private readonly processors: JobProcessors,
+    private readonly webhooks: WebhookDeliverer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,6 +51,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Before any module closes the store: active jobs finish first. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.webhooks.stop(); // a delivery job ends after the message it is sending
     await this.worker?.close();
   }
 }

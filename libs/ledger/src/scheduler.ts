@@ -69,6 +69,7 @@ export class LedgerScheduler implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.webhookFanOut.stop();
+    this.webhooks.stop(); // delivery jobs end after the message they are sending
     await this.recovery.stop();
     await this.jobs.close();
     await this.readModels.stop();

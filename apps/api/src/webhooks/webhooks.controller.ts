@@ -74,7 +74,6 @@ const ENDPOINT = {
   disabledReason: null,
   createdAt: '2026-12-05T08:00:00.000Z',
   createdBy: 'admin',
-  afterPosition: 152_310,
 };
 const ENDPOINT_HINTS = {
   nullable: ['fundThreshold', 'disabledAt', 'disabledReason'],

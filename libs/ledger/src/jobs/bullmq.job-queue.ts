@@ -83,7 +83,8 @@ export class BullJobQueue implements JobQueue {
         attempts: JOB_ATTEMPTS,
         backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
         removeOnComplete: forgetWhenDone ? true : { age: KEEP_DONE_S },
-        removeOnFail: false,
+        // Many small jobs (webhook triggers) are not kept failed for ever: a week, as done ones.
+        removeOnFail: forgetWhenDone ? { age: KEEP_DONE_S } : false,
       });
       return viewOf(job, await job.getState());
     });

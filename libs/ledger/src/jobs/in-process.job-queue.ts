@@ -1,4 +1,5 @@
 import { sleep } from '@ledger/event-store';
+import { setMaxListeners } from 'node:events';
 import {
   checkJobId,
   JOB_ATTEMPTS,
@@ -31,7 +32,9 @@ export class InProcessJobQueue implements JobQueue {
   constructor(
     private readonly processors: JobProcessors,
     private readonly backoffMs = JOB_BACKOFF_MS,
-  ) {}
+  ) {
+    setMaxListeners(0, this.closing.signal); // every delayed job waits on it
+  }
 
   add(
     name: string,

@@ -88,6 +88,7 @@ export class WebhookDeliverer {
   /** This process's deliverers: each run of a delivery job holds a lease of its own. */
   private readonly process = `deliverer-${randomUUID()}`;
   private runs = 0;
+  private stopping = false;
   private queue: JobQueue | undefined;
 
   constructor(
@@ -105,13 +106,18 @@ export class WebhookDeliverer {
     return this.options.timeoutMs * 2 + 10_000;
   }
 
+  /** Ends the delivery jobs running here between two messages (shutdown: they are not waited out). */
+  stop(): void {
+    this.stopping = true;
+  }
+
   /** The delivery job: sends what is due for one endpoint, in order. */
   async deliverDue(endpointId: string): Promise<{ delivered: number; busy?: true }> {
     let delivered = 0;
     const holder = `${this.process}-${++this.runs}`;
     // Releasing, then looking again: a message written while this held the lease (its trigger
     // found the lease taken) is sent by this deliverer, or by the next trigger.
-    for (let round = 0; round < 100; round++) {
+    for (let round = 0; round < 100 && !this.stopping; round++) {
       if (!(await this.store.lease(endpointId, holder, this.leaseMs)))
         return round === 0 ? { delivered, busy: true } : { delivered };
       try {
@@ -127,42 +133,47 @@ export class WebhookDeliverer {
 
   private async drain(endpointId: string, holder: string): Promise<number> {
     let delivered = 0;
-    for (;;) {
+    while (!this.stopping) {
       const endpoint = await this.store.endpoint(endpointId);
       const message = await this.store.head(endpointId);
       if (!endpoint || endpoint.disabledAt !== null || !message) return delivered;
-      if (message.nextAttemptAt !== null && message.nextAttemptAt > new Date()) {
-        await this.retryAt(message, message.nextAttemptAt);
+      const early = (message.nextAttemptAt?.getTime() ?? 0) - Date.now();
+      if (early > EARLY_MS) {
+        await this.retryAt(message, message.nextAttemptAt!);
         return delivered;
       }
+      // A delayed job may start a little before its time (another worker's clock): wait it out.
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       if (!(await this.store.lease(endpointId, holder, this.leaseMs))) return delivered;
       const outcome = await send(endpoint, message, this.options.timeoutMs);
       const at = new Date();
       const attempt = { messageId: message.id, attempt: 0, at, manual: false, ...outcome };
+      const seen = message.attempts;
       if (outcome.error === null) {
-        await this.store.recordAttempt(message, attempt, delivered_);
+        await this.store.recordAttempt(message, attempt, { ...DELIVERED, seen });
         delivered++;
         continue;
       }
       if (outcome.status === 410) {
-        await this.store.recordAttempt(message, attempt, stillPending(null));
+        await this.store.recordAttempt(message, attempt, { ...pending(null), seen });
         await this.store.disable(endpointId, 'the receiver answered 410 Gone');
-        logger.warn({ msg: 'webhook endpoint disabled: 410 Gone', endpointId, url: endpoint.url });
+        logger.warn({
+          msg: 'webhook endpoint disabled: the receiver answered 410 Gone',
+          endpointId,
+        });
         return delivered;
       }
       const wait = this.options.retryScheduleMs[message.attempts];
       if (wait === undefined) {
-        await this.store.recordAttempt(message, attempt, {
-          ...stillPending(null),
-          status: 'failed',
-        });
+        await this.store.recordAttempt(message, attempt, { ...GIVEN_UP, seen });
         continue; // given up: the next message goes
       }
       const next = new Date(at.getTime() + wait);
-      await this.store.recordAttempt(message, attempt, stillPending(next));
+      await this.store.recordAttempt(message, attempt, { ...pending(next), seen });
       await this.retryAt({ ...message, attempts: message.attempts + 1 }, next);
       return delivered;
     }
+    return delivered;
   }
 
   /** A delayed delivery job for when the first pending message is due again. */
@@ -207,8 +218,9 @@ export class WebhookDeliverer {
 
   /**
    * A manual redelivery: the message sent once, now, whatever its place in the endpoint's order
-   * (an admin's resend), recorded as a manual attempt. Delivered, it is `delivered`; failed, it
-   * stays as it was (a manual attempt does not use up the schedule).
+   * (an admin's resend), recorded as a manual attempt. Delivered, it is `delivered` (and the
+   * endpoint's next messages go, if it was the one they waited for); not delivered, the message
+   * is left as it is: the deliverer's own schedule is not touched.
    */
   async redeliver(endpointId: string, messageId: string): Promise<Outcome & { messageId: string }> {
     const endpoint = await this.store.endpoint(endpointId);
@@ -216,11 +228,11 @@ export class WebhookDeliverer {
     if (!endpoint || !message) throw new Error(`no message ${messageId} for ${endpointId}`);
     const outcome = await send(endpoint, message, this.options.timeoutMs);
     const attempt = { messageId, attempt: 0, at: new Date(), manual: true, ...outcome };
-    const after =
-      outcome.error === null
-        ? delivered_
-        : { status: message.status, nextAttemptAt: message.nextAttemptAt, countsAsAttempt: false };
-    await this.store.recordAttempt(message, attempt, { ...after, countsAsAttempt: false });
+    await this.store.recordAttempt(
+      message,
+      attempt,
+      outcome.error === null ? DELIVERED : undefined,
+    );
     if (outcome.status === 410)
       await this.store.disable(endpointId, 'the receiver answered 410 Gone');
     if (outcome.error === null && message.status === 'pending')
@@ -229,6 +241,8 @@ export class WebhookDeliverer {
   }
 }
 
-const delivered_ = { status: 'delivered', nextAttemptAt: null, countsAsAttempt: true } as const;
-const stillPending = (next: Date | null) =>
-  ({ status: 'pending', nextAttemptAt: next, countsAsAttempt: true }) as const;
+/** A delayed job that starts at most this early runs its message (it waits the rest). */
+const EARLY_MS = 1000;
+const DELIVERED = { status: 'delivered', nextAttemptAt: null } as const;
+const GIVEN_UP = { status: 'failed', nextAttemptAt: null } as const;
+const pending = (next: Date | null) => ({ status: 'pending', nextAttemptAt: next }) as const;

@@ -126,7 +126,7 @@ export function messageIdOf(endpointId: string, fact: WebhookFact): string {
   return `msg_${digest.slice(0, 32)}`;
 }
 
-/** What each endpoint is told of these facts, in log order: what it asked for, after it was registered. */
+/** What each endpoint is told of these facts, in log order: what it asked for. */
 export function messagesFor(
   facts: readonly WebhookFact[],
   endpoints: readonly WebhookEndpoint[],
@@ -135,7 +135,7 @@ export function messagesFor(
   for (const endpoint of endpoints) {
     const list: NewMessage[] = [];
     for (const fact of facts) {
-      if (fact.position <= endpoint.afterPosition || !endpoint.events.includes(fact.name)) continue;
+      if (!endpoint.events.includes(fact.name)) continue;
       let data = fact.data;
       if (fact.fund) {
         const threshold = endpoint.fundThreshold;

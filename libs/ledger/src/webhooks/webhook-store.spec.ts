@@ -16,23 +16,22 @@ describe('WebhookStore (the outbox beside the log)', () => {
   beforeEach(async () => {
     ({ events: store, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' }));
     webhooks = await WebhookStore.open(sql, () => Promise.resolve('c0'));
-    await webhooks.register(
-      {
-        id: 'ep_a',
-        url: 'http://127.0.0.1:1/x',
-        events: ['award.made'],
-        fundThreshold: null,
-        secret: 'whsec_x',
-        createdBy: 'admin',
-      },
-      7,
-      () => 3,
-    );
+    await webhooks.register({
+      id: 'ep_a',
+      url: 'http://127.0.0.1:1/x',
+      events: ['award.made'],
+      fundThreshold: null,
+      secret: 'whsec_x',
+      createdBy: 'admin',
+    });
   });
   afterEach(() => store.close());
 
   it('numbers each endpoint’s messages in order, and moves the cursor by compare-and-set', async () => {
-    expect((await webhooks.endpoint('ep_a'))?.afterPosition).toBe(7); // the later of head and cursor
+    const { rows } = await sql.query<{ after_cursor: string }>(
+      'select after_cursor from webhook_endpoints',
+    );
+    expect(rows).toEqual([{ after_cursor: 'c0' }]); // the fan-out's cursor when it was registered
     const write = (from: string, to: string, ns: number[]) =>
       webhooks.fanOut(from, to, () => new Map([['ep_a', ns.map(message)]]));
     expect(await write('c0', 'c1', [8, 9])).toEqual({ moved: false, endpointIds: ['ep_a'] });
@@ -72,7 +71,7 @@ describe('WebhookStore (the outbox beside the log)', () => {
     await webhooks.recordAttempt(first.message, attempt, {
       status: 'delivered',
       nextAttemptAt: null,
-      countsAsAttempt: true,
+      seen: 0,
     });
     expect(await webhooks.purge(new Date(at.getTime() - 1000))).toBe(0);
     expect(await webhooks.purge(new Date(at.getTime() + 1000))).toBe(1); // the pending one stays
@@ -82,5 +81,41 @@ describe('WebhookStore (the outbox beside the log)', () => {
       'select count(*)::int as n from webhook_attempts',
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('never lets a late outcome undo another: a stale automatic one or a failed manual one', async () => {
+    await webhooks.fanOut('c0', 'c1', () => new Map([['ep_a', [message(8)]]]));
+    const read = (await webhooks.head('ep_a'))!;
+    const at = new Date();
+    const attempt = (manual: boolean, status: number) => ({
+      messageId: 'msg_8',
+      attempt: 0,
+      at,
+      status,
+      error: status === 200 ? null : `the receiver answered ${status}`,
+      durationMs: 1,
+      manual,
+    });
+    // A manual redelivery succeeds while the deliverer's own attempt is still out…
+    await webhooks.recordAttempt(read, attempt(true, 200), {
+      status: 'delivered',
+      nextAttemptAt: null,
+    });
+    // …which then fails: its outcome (made on what it read) is recorded, the message stays delivered.
+    await webhooks.recordAttempt(read, attempt(false, 503), {
+      status: 'pending',
+      nextAttemptAt: new Date(at.getTime() + 5000),
+      seen: 0,
+    });
+    // And a manual attempt that fails leaves the message as it is.
+    await webhooks.recordAttempt(read, attempt(true, 500));
+    const [entry] = await webhooks.deliveries('ep_a', undefined, 1);
+    expect(entry.message).toMatchObject({ status: 'delivered', attempts: 0, nextAttemptAt: null });
+    expect(entry.attempts.map((a) => [a.attempt, a.status, a.manual])).toEqual([
+      [1, 200, true],
+      [2, 503, false],
+      [3, 500, true],
+    ]);
+    expect(await webhooks.head('ep_a')).toBeUndefined();
   });
 });

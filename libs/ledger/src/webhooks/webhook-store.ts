@@ -21,8 +21,6 @@ export interface WebhookEndpoint {
   readonly secret: string;
   readonly createdAt: Date;
   readonly createdBy: string;
-  /** Told of acts after this log position only (the head when it was registered). */
-  readonly afterPosition: number;
   readonly disabledAt: Date | null;
   readonly disabledReason: string | null;
 }
@@ -71,7 +69,7 @@ const DDL = `create table if not exists webhook_endpoints (
   secret text not null,
   created_at timestamptz not null default now(),
   created_by text not null,
-  after_position bigint not null,
+  after_cursor text not null,
   next_seq bigint not null default 1,
   lease_until timestamptz,
   lease_holder text,
@@ -94,6 +92,7 @@ create table if not exists webhook_messages (
   next_attempt_at timestamptz,
   created_at timestamptz not null default now(),
   delivered_at timestamptz,
+  finished_at timestamptz,
   primary key (endpoint_id, seq),
   unique (endpoint_id, id)
 );
@@ -118,7 +117,6 @@ interface EndpointRow {
   secret: string;
   created_at: Date | string;
   created_by: string;
-  after_position: string | number;
   disabled_at: Date | string | null;
   disabled_reason: string | null;
 }
@@ -149,7 +147,6 @@ function endpointOf(row: EndpointRow): WebhookEndpoint {
     secret: row.secret,
     createdAt: new Date(row.created_at),
     createdBy: row.created_by,
-    afterPosition: Number(row.after_position),
     disabledAt: dateOf(row.disabled_at),
     disabledReason: row.disabled_reason,
   };
@@ -202,26 +199,21 @@ export class WebhookStore {
   }
 
   /**
-   * Registers an endpoint in a transaction that holds the fan-out's cursor: a fan-out step is
-   * either done before (its events are at or before the cursor read here) or sees the endpoint.
-   * It is told of acts after the later of `headPosition` (the log's head before this call) and
-   * the cursor: none before it was asked for is sent, none after is missed.
+   * Registers an endpoint in a transaction that holds the fan-out's cursor: every fan-out step is
+   * either done before it (and tells it nothing) or sees it, so the endpoint is told of every act
+   * the fan-out reads after the cursor it holds (`after_cursor`, kept for the record): from about
+   * the moment it is registered (the fan-out's lag), never with a gap. No position is compared:
+   * on PostgreSQL positions do not grow in log order (docs/architecture.md, "Position and cursor").
    */
   async register(
-    endpoint: Omit<
-      WebhookEndpoint,
-      'afterPosition' | 'disabledAt' | 'disabledReason' | 'createdAt'
-    >,
-    headPosition: number,
-    positionOf: (cursor: string) => number | null,
+    endpoint: Omit<WebhookEndpoint, 'disabledAt' | 'disabledReason' | 'createdAt'>,
   ): Promise<WebhookEndpoint> {
     return this.sql.transaction(async (query) => {
       const { rows: held } = await query<{ cursor: string }>(
         'select cursor from webhook_fanout where id = 1 for update',
       );
-      const after = Math.max(headPosition, positionOf(held[0]?.cursor ?? '') ?? 0);
       const { rows } = await query<EndpointRow>(
-        `insert into webhook_endpoints (id, url, events, fund_threshold, secret, created_by, after_position)
+        `insert into webhook_endpoints (id, url, events, fund_threshold, secret, created_by, after_cursor)
          values ($1, $2, $3::jsonb, $4, $5, $6, $7) returning *`,
         [
           endpoint.id,
@@ -230,7 +222,7 @@ export class WebhookStore {
           endpoint.fundThreshold,
           endpoint.secret,
           endpoint.createdBy,
-          after,
+          held[0]?.cursor ?? '',
         ],
       );
       return endpointOf(rows[0]);
@@ -358,13 +350,22 @@ export class WebhookStore {
     return rows[0] && messageOf(rows[0]);
   }
 
-  /** Records an attempt and the message's state after it, in one transaction. */
+  /**
+   * Records an attempt and, with `after`, the message's state after it, in one transaction that
+   * holds the message's row (attempts are numbered one by one). The deliverer's own outcome
+   * (`seen`: the attempts it saw) changes the message only if nothing else did meanwhile; a
+   * manual delivery marks it delivered, whatever it was; without `after` it stays as it is.
+   */
   async recordAttempt(
     message: WebhookMessage,
     attempt: DeliveryAttempt,
-    after: { status: MessageStatus; nextAttemptAt: Date | null; countsAsAttempt: boolean },
+    after?: { status: MessageStatus; nextAttemptAt: Date | null; seen?: number },
   ): Promise<void> {
     await this.sql.transaction(async (query) => {
+      await query(
+        'select seq from webhook_messages where endpoint_id = $1 and id = $2 for update',
+        [message.endpointId, message.id],
+      );
       const { rows } = await query<{ n: number }>(
         `select coalesce(max(attempt), 0)::int as n from webhook_attempts
          where endpoint_id = $1 and message_id = $2`,
@@ -384,36 +385,47 @@ export class WebhookStore {
           attempt.manual,
         ],
       );
+      if (!after) return;
       await query(
         `update webhook_messages set status = $3, next_attempt_at = $4,
-           attempts = attempts + $5,
-           delivered_at = case when $3 = 'delivered' then coalesce(delivered_at, $6) else delivered_at end
-         where endpoint_id = $1 and id = $2`,
+           attempts = attempts + case when $6::int is null then 0 else 1 end,
+           delivered_at = case when $3 = 'delivered' then $5 else delivered_at end,
+           finished_at = case when $3 = 'pending' then null else $5 end
+         where endpoint_id = $1 and id = $2 and status <> 'delivered'
+           and ($6::int is null or (status = 'pending' and attempts = $6::int))`,
         [
           message.endpointId,
           message.id,
           after.status,
           after.nextAttemptAt,
-          after.countsAsAttempt ? 1 : 0,
           attempt.at,
+          after.seen ?? null,
         ],
       );
     });
   }
 
+  /** Disables an endpoint; its messages still pending are given up (`failed`) with it. */
   async disable(endpointId: string, reason: string): Promise<void> {
-    await this.sql.query(
-      `update webhook_endpoints set disabled_at = now(), disabled_reason = $2
-       where id = $1 and disabled_at is null`,
-      [endpointId, reason],
-    );
+    await this.sql.transaction(async (query) => {
+      await query(
+        `update webhook_endpoints set disabled_at = now(), disabled_reason = $2
+         where id = $1 and disabled_at is null`,
+        [endpointId, reason],
+      );
+      await query(
+        `update webhook_messages set status = 'failed', next_attempt_at = null, finished_at = now()
+         where endpoint_id = $1 and status = 'pending'`,
+        [endpointId],
+      );
+    });
   }
 
   /** Forgets messages delivered or given up before `before`, with their attempts. */
   async purge(before: Date): Promise<number> {
     return this.sql.transaction(async (query) => {
       const { rows } = await query<{ endpoint_id: string; id: string }>(
-        `delete from webhook_messages where status <> 'pending' and created_at < $1
+        `delete from webhook_messages where status <> 'pending' and finished_at < $1
          returning endpoint_id, id`,
         [before],
       );

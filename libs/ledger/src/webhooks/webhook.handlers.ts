@@ -1,5 +1,4 @@
 import { DomainError, notFound, say } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
 import { Inject } from '@nestjs/common';
 import {
   CommandHandler,
@@ -9,7 +8,7 @@ import {
 } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import { LedgerCommand } from '../commands/ledger-command';
-import { EVENT_STORE, JOB_QUEUE } from '../infrastructure/tokens';
+import { JOB_QUEUE } from '../infrastructure/tokens';
 import { jobIdOf, JOB_NAMES } from '../jobs/job-ids';
 import type { JobQueue } from '../jobs/job-queue';
 import { ScopedQuery } from '../queries/read-query';
@@ -32,7 +31,6 @@ export interface WebhookView {
   disabledReason: string | null;
   createdAt: string;
   createdBy: string;
-  afterPosition: number;
 }
 
 function viewOf(endpoint: WebhookEndpoint): WebhookView {
@@ -46,7 +44,6 @@ function viewOf(endpoint: WebhookEndpoint): WebhookView {
     disabledReason: endpoint.disabledReason,
     createdAt: endpoint.createdAt.toISOString(),
     createdBy: endpoint.createdBy,
-    afterPosition: endpoint.afterPosition,
   };
 }
 
@@ -77,10 +74,7 @@ export function isWebhookSecret(secret: string): boolean {
  */
 @CommandHandler(RegisterWebhookCommand)
 export class RegisterWebhookHandler implements ICommandHandler<RegisterWebhookCommand> {
-  constructor(
-    private readonly webhooks: WebhookStore,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(private readonly webhooks: WebhookStore) {}
 
   async execute({ input, request }: RegisterWebhookCommand) {
     const events = [...new Set(input.events)];
@@ -95,19 +89,14 @@ export class RegisterWebhookHandler implements ICommandHandler<RegisterWebhookCo
         say`secret must be whsec_ and the base64 of 24 to 64 random bytes`,
       );
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
-    const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
-    const endpoint = await this.webhooks.register(
-      {
-        id: `ep_${randomBytes(10).toString('hex')}`,
-        url: input.url,
-        events,
-        fundThreshold: input.fundThreshold ?? null,
-        secret,
-        createdBy: request.context.actor.principalId,
-      },
-      head,
-      (cursor) => this.store.positionOf(cursor),
-    );
+    const endpoint = await this.webhooks.register({
+      id: `ep_${randomBytes(10).toString('hex')}`,
+      url: input.url,
+      events,
+      fundThreshold: input.fundThreshold ?? null,
+      secret,
+      createdBy: request.context.actor.principalId,
+    });
     return { ...viewOf(endpoint), secret };
   }
 }
