@@ -133,6 +133,23 @@ describe('architecture', () => {
     expect(found).toEqual([]);
   });
 
+  it('appends outside the event store only with an exact revision or no_stream (retries are idempotent then on every adapter)', () => {
+    // KurrentDB checks a retried append against its index only for these; with `any` or
+    // `stream_exists` it remembers ids in a cache, and a late retry could write twice.
+    const loose = /\b(ANY|STREAM_EXISTS)\b|expectedRevision:\s*'(any|stream_exists)'/;
+    const found = sources
+      .filter(
+        (s) =>
+          !TEST_FILE.test(s.path) &&
+          !s.path.startsWith('libs/event-store/') &&
+          !s.path.startsWith('libs/testing/') &&
+          (s.path.startsWith('libs/') || s.path.startsWith('apps/')),
+      )
+      .filter((s) => imports(s).includes('@ledger/event-store') && loose.test(s.file.text))
+      .map((s) => s.path);
+    expect(found).toEqual([]);
+  });
+
   it('keeps libs/testing free of ledger code', () => {
     const testing = sources.filter((s) => s.path.startsWith('libs/testing/'));
     const found = testing.flatMap((s) =>

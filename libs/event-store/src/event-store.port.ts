@@ -11,9 +11,14 @@ export type ExpectedRevision = number | typeof NO_STREAM | typeof ANY | typeof S
 
 /** The stream must not exist yet (no event has ever been appended to it). */
 export const NO_STREAM = 'no_stream' as const;
-/** No concurrency check at all. Use only for streams with a single writer. */
+/**
+ * No concurrency check at all. Use only for streams with a single writer, and never where an
+ * append may be retried: on KurrentDB a retried append is recognised by its event ids only from a
+ * cache with `ANY` and `STREAM_EXISTS`, so a late retry can write the events twice. The ledger
+ * appends with an exact revision or `NO_STREAM` only (test/architecture.spec.ts holds it).
+ */
 export const ANY = 'any' as const;
-/** The stream must already have at least one event. */
+/** The stream must already have at least one event (the same caution as `ANY` about retries). */
 export const STREAM_EXISTS = 'stream_exists' as const;
 
 /** Metadata is a JSON object; keys starting with `$` are reserved for the adapters. */
@@ -21,7 +26,10 @@ export type EventMetadata = Record<string, unknown>;
 
 /** An event as the caller proposes it. */
 export interface NewEvent {
-  /** UUID chosen by the caller. Retrying an append with the same ids writes nothing new. */
+  /**
+   * UUID chosen by the caller. Retrying an append with the same ids and an exact revision or
+   * `NO_STREAM` writes nothing new on every adapter (see `ANY` for the other two modes).
+   */
   readonly eventId: string;
   readonly type: string;
   readonly schemaVersion: number;

@@ -7,7 +7,10 @@ export {
   DEFAULT_PG_POOL_SIZE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from './postgres/postgres.event-store';
-export { openKurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
+export {
+  kurrentDbConnectionString,
+  openKurrentDbEventStore,
+} from './kurrentdb/kurrentdb.event-store';
 export * from './storage';
 export { openEmbeddedDatabase } from './embedded/pglite.event-store';
 export { backupEmbedded, restoreEmbedded, type BackupFigures } from './embedded/backup';

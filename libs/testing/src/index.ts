@@ -5,3 +5,4 @@ export * from './in-memory.event-store';
 export * from './fault-proxy';
 export * from './all-events';
 export * from './workbook';
+export * from './grpc-stand-in';

@@ -11,6 +11,7 @@ import {
   type AppendExpectedRevision,
   type Position,
   type ResolvedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import { linkedAbort } from '../abort';
 import { clampLimit, validateAppend } from '../append-validation';
@@ -32,10 +33,29 @@ import {
   type SubscribeOptions,
 } from '../event-store.port';
 
+// The client's own parser (not in its index): the same rules as the client, checked at start-up.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parseConnectionString } =
+  require('@eventstore/db-client/dist/Client/parseConnectionString') as {
+    parseConnectionString(text: string): unknown;
+  };
+
 /** The schema version travels in KurrentDB's metadata under this reserved key. */
 const SCHEMA_VERSION_KEY = '$schemaVersion';
 /** A ping or head look-up that takes longer than this means the cluster is not serving. */
-const PING_DEADLINE_MS = 3000;
+export const PING_DEADLINE_MS = 3000;
+/**
+ * Any other read (a page of the log, a stream) that takes longer than this is abandoned (its call
+ * cancelled) and reported as `StoreUnavailable`. The client cannot bound a `$all` read itself:
+ * its `readAll` passes `deadline: Infinity`, overriding the one given.
+ */
+export const READ_DEADLINE_MS = 30_000;
+/** gRPC statuses the client reports as `UnknownError` that mean the server was overloaded or failed. */
+const TRANSPORT_FAILURES = new Set<number>([
+  2, // UNKNOWN
+  8, // RESOURCE_EXHAUSTED
+  13, // INTERNAL (the client's known issue #167 under load)
+]);
 
 export interface KurrentDbStoreOptions {
   /** e.g. `esdb://127.0.0.1:2113?tls=false` (or `kurrentdb://…`). */
@@ -47,7 +67,7 @@ export interface KurrentDbStoreOptions {
  * gap to fence; stream revisions map one to one. Cursors are `commit/prepare`.
  */
 export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): Promise<EventStore> {
-  const url = options.connectionString.replace(/^kurrentdb(\+discover)?:/, 'esdb$1:');
+  const url = kurrentDbConnectionString(options.connectionString);
   const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url));
   try {
     await store.ping();
@@ -56,6 +76,22 @@ export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): P
     throw error;
   }
   return store;
+}
+
+/**
+ * The connection string as the client reads it: `kurrentdb://`, `kurrent://` and `kdb://` (each
+ * with `+discover`) are KurrentDB's names for what this client calls `esdb://`. Throws
+ * `InvalidArgument` saying what is wrong with one the client cannot read.
+ */
+export function kurrentDbConnectionString(text: string): string {
+  const url = text.trim().replace(/^(?:kurrentdb|kurrent|kdb)(\+discover)?:\/\//i, 'esdb$1://');
+  try {
+    parseConnectionString(url);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new InvalidArgument(`not a KurrentDB connection string: ${why}`, { cause: error });
+  }
+  return url;
 }
 
 class KurrentDbEventStore implements EventStore {
@@ -95,8 +131,10 @@ class KurrentDbEventStore implements EventStore {
       };
     } catch (error) {
       if (errorType(error) !== ErrorType.WRONG_EXPECTED_VERSION) throw classify(error);
-      // KurrentDB's own dedupe is a cache: after it forgets, a retry reports a conflict. Look
-      // at what is stored where the retry would have gone before calling it one.
+      // KurrentDB's own dedupe is a cache: after it forgets, a retry with an exact revision or
+      // no_stream reports a conflict (with any or stream_exists it would write again: the port
+      // says so, and the ledger uses neither). Look at what is stored where the retry would
+      // have gone before calling it one.
       const replay = await this.findEarlierAppend(streamName, events, options.expectedRevision);
       if (replay) return replay;
       throw new WrongExpectedRevision(streamName, options.expectedRevision, actualRevision(error));
@@ -111,10 +149,11 @@ class KurrentDbEventStore implements EventStore {
         fromRevision: BigInt(options.fromRevision ?? 0),
         maxCount: clampLimit(options.limit),
       });
-      for await (const resolved of reader) {
+      await drain(reader, READ_DEADLINE_MS, `a read of ${streamName}`, (resolved) => {
         const event = toStoredEvent(resolved);
         if (event) out.push(event);
-      }
+        return true;
+      });
     } catch (error) {
       if (errorType(error) === ErrorType.STREAM_NOT_FOUND) return [];
       throw classify(error);
@@ -122,22 +161,36 @@ class KurrentDbEventStore implements EventStore {
     return out;
   }
 
+  /**
+   * A page of the log. Each call asks for what it still needs (`maxCount`), so the server ends
+   * the call; the call is cancelled whatever happens (a page that stops early leaves nothing
+   * open) and bounded in time. System events are skipped, so a page may take several calls.
+   */
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     this.assertOpen();
     const after = options.after ?? START;
     const limit = clampLimit(options.limit);
     const events: StoredEvent[] = [];
-    try {
-      // `fromPosition` is inclusive and system events are interleaved: read on and filter.
-      const reader = this.client.readAll({ fromPosition: decodeCursor(after) });
-      for await (const resolved of reader) {
+    let from = decodeCursor(after);
+    // `fromPosition` is inclusive: the record at `after` comes again first, and is skipped.
+    let skip = after === START ? undefined : after;
+    while (events.length < limit) {
+      const want = limit - events.length + (skip === undefined ? 0 : 1);
+      let got = 0;
+      let last: Position | undefined;
+      const reader = this.client.readAll({ fromPosition: from, maxCount: want });
+      await drain(reader, READ_DEADLINE_MS, 'a read of the log', (resolved) => {
+        got++;
+        const position = resolved.event?.position;
+        if (position) last = position;
+        if (position && encodeCursor(position) === skip) return true;
         const event = toStoredEvent(resolved);
-        if (!event || event.cursor === after) continue;
-        events.push(event);
-        if (events.length >= limit) break;
-      }
-    } catch (error) {
-      throw classify(error);
+        if (event && events.length < limit) events.push(event);
+        return true;
+      });
+      if (got < want || !last) break; // the end of the log
+      from = last;
+      skip = encodeCursor(last);
     }
     return { events, cursor: events.length > 0 ? events[events.length - 1].cursor : after };
   }
@@ -170,20 +223,28 @@ class KurrentDbEventStore implements EventStore {
 
   async headCursor(): Promise<LogCursor> {
     this.assertOpen();
-    try {
+    let head: LogCursor = START;
+    // Backwards from the end, a page at a time: the newest events may be system events.
+    let from: Position | typeof END = END;
+    for (let page = 0; page < 100 && head === START; page++) {
+      let got = 0;
+      let last: Position | undefined;
       const reader = this.client.readAll({
-        fromPosition: END,
+        fromPosition: from,
         direction: BACKWARDS,
-        deadline: PING_DEADLINE_MS,
+        maxCount: 100,
       });
-      for await (const resolved of reader) {
+      await drain(reader, PING_DEADLINE_MS, "a look-up of the log's head", (resolved) => {
+        got++;
+        if (resolved.event?.position) last = resolved.event.position;
         const event = toStoredEvent(resolved);
-        if (event) return event.cursor;
-      }
-    } catch (error) {
-      throw classify(error);
+        if (event) head = event.cursor;
+        return !event;
+      });
+      if (got < 100 || !last) break;
+      from = last;
     }
-    return START;
+    return head;
   }
 
   hasReached(cursor: LogCursor, position: number): Promise<boolean> {
@@ -198,17 +259,8 @@ class KurrentDbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     this.assertOpen();
-    try {
-      const reader = this.client.readAll({
-        fromPosition: END,
-        direction: BACKWARDS,
-        maxCount: 1,
-        deadline: PING_DEADLINE_MS,
-      });
-      for await (const resolved of reader) void resolved;
-    } catch (error) {
-      throw classify(error);
-    }
+    const reader = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 });
+    await drain(reader, PING_DEADLINE_MS, 'a ping', () => true);
   }
 
   async close(): Promise<void> {
@@ -235,6 +287,40 @@ class KurrentDbEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closing.signal.aborted) throw new StoreUnavailable('the event store is closed');
+  }
+}
+
+/**
+ * Reads every item of a streaming read, bounded in time: past `ms` the call is cancelled and the
+ * read fails with `StoreUnavailable`. `each` answers whether to go on; the call is cancelled when
+ * the read ends for any reason, so no gRPC call outlives it.
+ */
+async function drain<E>(
+  reader: StreamingRead<E>,
+  ms: number,
+  what: string,
+  each: (item: E) => boolean,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailable(`KurrentDB did not answer ${what} within ${ms} ms`)),
+      ms,
+    );
+  });
+  const reading = (async () => {
+    for await (const item of reader as AsyncIterable<E>) if (!each(item)) break;
+  })();
+  try {
+    await Promise.race([reading, timedOut]);
+  } catch (error) {
+    throw classify(error);
+  } finally {
+    clearTimeout(timer);
+    reading.catch(() => undefined); // a read abandoned at its deadline fails once cancelled
+    // Not awaited: a call that never started (no connection) would hold this up for good.
+    reader.cancel().catch(() => undefined);
+    reader.destroy();
   }
 }
 
@@ -307,9 +393,18 @@ const UNAVAILABLE_TYPES = new Set<string>([
 ]);
 
 function classify(error: unknown): Error {
+  if (error instanceof StoreUnavailable || error instanceof InvalidArgument) return error;
   const type = errorType(error);
   if (type !== undefined && UNAVAILABLE_TYPES.has(type)) {
     return new StoreUnavailable(`KurrentDB unavailable (${type})`, { cause: error });
+  }
+  // Overloaded or failing (RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN): for an append the outcome is
+  // unknown, which `StoreUnavailable` says (a retry with the same ids is safe).
+  const code = (error as { code?: unknown } | null)?.code;
+  if (type === ErrorType.UNKNOWN && typeof code === 'number' && TRANSPORT_FAILURES.has(code)) {
+    return new StoreUnavailable(`KurrentDB failed the call (gRPC status ${code})`, {
+      cause: error,
+    });
   }
   if (type === ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED) {
     return new InvalidArgument('the append is larger than KurrentDB accepts', { cause: error });

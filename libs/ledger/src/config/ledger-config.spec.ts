@@ -1,3 +1,4 @@
+import { InvalidArgument, kurrentDbConnectionString } from '@ledger/event-store';
 import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from './ledger-config';
 
 describe('loadConfig', () => {
@@ -96,5 +97,24 @@ describe('loadConfig', () => {
 
   it('requires KURRENTDB_URL for the kurrentdb store', () => {
     expect(() => loadConfig({ EVENT_STORE: 'kurrentdb' })).toThrow(/KURRENTDB_URL/);
+  });
+
+  it('reads KurrentDB’s own schemes, and names the variable of a connection string it cannot read', () => {
+    for (const url of [
+      'kurrentdb://k:2113?tls=false',
+      'kurrent://k:2113?tls=false',
+      'kdb://k:2113?tls=false',
+      'kdb+discover://k1:2113,k2:2113?tls=false',
+    ])
+      expect(kurrentDbConnectionString(url)).toMatch(/^esdb(\+discover)?:\/\/k/);
+    expect(
+      loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrent://k:2113' }).eventStore,
+    ).toEqual({ kind: 'kurrentdb', kurrentDbUrl: 'kurrent://k:2113' });
+    for (const bad of ['http://k:2113', 'esdb://k:2113?tls=maybe', 'esdb://']) {
+      expect(() => loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: bad })).toThrow(
+        /KURRENTDB_URL: not a KurrentDB connection string/,
+      );
+      expect(() => kurrentDbConnectionString(bad)).toThrow(InvalidArgument);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { DEFAULT_STREAM_CACHE_STREAMS } from '../write/stream-writer';
 import {
   DEFAULT_PG_POOL_SIZE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
+  kurrentDbConnectionString,
   parseDatabaseUrl,
   type EventStoreSettings,
 } from '@ledger/event-store';
@@ -154,9 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     100,
     600_000,
   );
-  const kurrentDbUrl = env.KURRENTDB_URL;
-  if (kind === 'kurrentdb' && !kurrentDbUrl)
-    problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
+  const kurrentDbUrl = readKurrentDbUrl(env, kind, problems);
   const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
   const runMode = read.oneOf('RUN_PROJECTIONS', ['auto', 'yes', 'no'] as const, 'auto');
   const { adminToken, previousAdminToken, metricsToken } = readTokens(env, problems);
@@ -208,6 +207,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `KURRENTDB_URL`, required for the kurrentdb store, checked by the client's own rules. */
+function readKurrentDbUrl(
+  env: NodeJS.ProcessEnv,
+  kind: (typeof STORE_KINDS)[number],
+  problems: string[],
+): string | undefined {
+  const url = env.KURRENTDB_URL;
+  if (kind === 'kurrentdb' && !url)
+    problems.push('KURRENTDB_URL is required when EVENT_STORE=kurrentdb');
+  if (url)
+    try {
+      kurrentDbConnectionString(url);
+    } catch (error) {
+      problems.push(`KURRENTDB_URL: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  return url;
 }
 
 function readRetrySchedule(env: NodeJS.ProcessEnv, problems: string[]): number[] {

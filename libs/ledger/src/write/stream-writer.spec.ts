@@ -1,7 +1,7 @@
 import { fundDecider, fundStream } from '@ledger/domain';
 import { InMemoryEventStore } from '@ledger/testing';
 import { requestOf } from '../testing';
-import { StreamWriter } from './stream-writer';
+import { MAX_BATCH_BYTES, StreamWriter } from './stream-writer';
 
 const award = {
   activity: 'patrol' as const,
@@ -30,6 +30,33 @@ async function fundWith(store: InMemoryEventStore, budgetPoints: number): Promis
 }
 
 describe('StreamWriter', () => {
+  it('bounds a group commit by bytes as well as by commands (KurrentDB refuses appends over 1 MB)', async () => {
+    const store = new InMemoryEventStore();
+    await fundWith(store, 1_000_000);
+    const sizes: number[] = [];
+    store.beforeAppend = (_stream, events) =>
+      void sizes.push(events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0));
+    const writer = new StreamWriter(store);
+    const long = { ...award, reason: '夜'.repeat(10_000) }; // about 30 KB an event
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        writer.execute(
+          fundDecider,
+          fundStream('f1'),
+          { ...reserve(`e${i}`), award: long },
+          requestOf(),
+        ),
+      ),
+    );
+    expect(outcomes.every((o) => 'appended' in o && o.appended === 1)).toBe(true);
+    const reserved = await store.readStream(fundStream('f1'));
+    expect(reserved.slice(1).map((e) => e.data.entryId)).toEqual(
+      Array.from({ length: 60 }, (_, i) => `e${i}`),
+    );
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(Math.max(...sizes)).toBeLessThan(MAX_BATCH_BYTES + 64 * 1024);
+  });
+
   it('decides concurrent commands on one stream in order and appends them together (group commit)', async () => {
     const store = new InMemoryEventStore();
     await fundWith(store, 55);

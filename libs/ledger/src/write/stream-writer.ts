@@ -60,6 +60,12 @@ const UNAVAILABLE_RETRY_BUDGET_MS = 1000;
 /** Commands decided together and appended in one round trip (group commit); bounds one append. */
 export const MAX_BATCH_COMMANDS = 100;
 /**
+ * …and at most about this many bytes of events (JSON): a batch stops after the command that
+ * reaches it, the rest waiting for the next. KurrentDB refuses an append over its
+ * `MaxAppendSize` (1 MB by default), which would fail every command of the batch.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/**
  * A read (a pre-check, the rules in force) may use a cached state this old; writes never rely on
  * it, they carry the expected revision. Other processes' writes are seen within this time.
  */
@@ -317,6 +323,9 @@ export class StreamWriter {
         const cached = mustCatchUp ? undefined : this.cache.get(stream);
         const entry = cached ?? (await this.catchUp(stream, queue));
         const decided = this.decideBatch(queue, stream, entry, batch);
+        // Commands past the byte bound go back to the front of the queue, in order, undecided.
+        if (decided.outcomes.length < batch.length)
+          queue.jobs.unshift(...batch.splice(decided.outcomes.length));
         if (decided.events.length === 0) {
           if (cached && decided.outcomes.some(isDomainError)) {
             mustCatchUp = true; // nothing was evolved: the cached state can be caught up as is
@@ -362,7 +371,9 @@ export class StreamWriter {
     const outcomes: (DomainError | number)[] = [];
     let revision = typeof entry.revision === 'number' ? entry.revision + 1 : 0;
     let previous = entry.lastHash;
+    let bytes = 0;
     for (const job of batch) {
+      if (bytes >= MAX_BATCH_BYTES) break;
       const decision = queue.decider.decide(job.command, entry.state, job.request.context);
       if (isDomainError(decision)) {
         outcomes.push(decision);
@@ -373,6 +384,7 @@ export class StreamWriter {
         const chained = chain(toNewEvent(event, job.request), stream, revision++, previous);
         previous = storedHash(chained);
         events.push(chained);
+        bytes += Buffer.byteLength(JSON.stringify(chained.data)) + 512; // metadata: under 512
       }
       outcomes.push(decision.length);
     }

@@ -1,0 +1,90 @@
+import { GrpcStandIn } from '@ledger/testing';
+import { StoreUnavailable } from '../event-store.errors';
+import type { EventStore } from '../event-store.port';
+import { openKurrentDbEventStore, PING_DEADLINE_MS } from './kurrentdb.event-store';
+
+const eventually = async (check: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+};
+
+const EVENT = {
+  eventId: '3b9d2f4e-0c1a-4f7e-9d2b-5a6c7e8f9a0b',
+  type: 'StandInEvent',
+  schemaVersion: 1,
+  data: {},
+  metadata: {},
+};
+
+/**
+ * Issue 18: the KurrentDB adapter's transport, against a stand-in gRPC endpoint (no KurrentDB
+ * server runs here): reads that ask only for what they need and never leave a call open, reads
+ * bounded in time, and transport failures reported as `StoreUnavailable`.
+ */
+describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
+  let standIn: GrpcStandIn;
+  let store: EventStore | undefined;
+
+  beforeEach(async () => {
+    standIn = await GrpcStandIn.start();
+    standIn.mode = { kind: 'log', events: 50 };
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await standIn.close();
+  });
+
+  it('pages through the log without leaving calls open (150 pages, 100 streams allowed)', async () => {
+    store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
+    for (let page = 0; page < 150; page++) {
+      const { events } = await store.readAll({ limit: 10 });
+      expect(events).toHaveLength(10);
+      await store.headCursor();
+    }
+    const reads = standIn.calls.filter((c) => c.path.endsWith('/Read'));
+    expect(reads.length).toBeGreaterThanOrEqual(301);
+    // Each page asks for its 10; the head look-up for a page of 100 (it stops at the first).
+    expect(new Set(reads.map((c) => c.count))).toEqual(new Set(['1', '10', '100']));
+    expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
+  }, 60_000);
+
+  it('gives up on a server that accepts and never answers: opening, a head look-up, a page', async () => {
+    standIn.mode = { kind: 'silent' };
+    let started = Date.now();
+    await expect(
+      openKurrentDbEventStore({ connectionString: standIn.connectionString }),
+    ).rejects.toBeInstanceOf(StoreUnavailable);
+    expect(Date.now() - started).toBeLessThan(PING_DEADLINE_MS + 2000);
+
+    standIn.mode = { kind: 'log', events: 50 };
+    store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
+    standIn.mode = { kind: 'silent' };
+    started = Date.now();
+    await expect(store.headCursor()).rejects.toBeInstanceOf(StoreUnavailable);
+    expect(Date.now() - started).toBeLessThan(PING_DEADLINE_MS + 2000);
+    // Every call given up on is cancelled: nothing stays open at the server.
+    expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
+  }, 30_000);
+
+  it.each([
+    [8, 'RESOURCE_EXHAUSTED'],
+    [13, 'INTERNAL'],
+    [2, 'UNKNOWN'],
+  ])(
+    'reports gRPC %i (%s) as StoreUnavailable: an append’s outcome unknown',
+    async (code, name) => {
+      store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
+      standIn.mode = { kind: 'status', code, message: `stand-in ${name}` };
+      await expect(
+        store.append('stand-in-x', [EVENT], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(store.readAll({ limit: 5 })).rejects.toBeInstanceOf(StoreUnavailable);
+    },
+    30_000,
+  );
+});

@@ -1,0 +1,162 @@
+import {
+  createServer,
+  type Http2Server,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the client's generated protobuf classes, untyped */
+const streamsPb = require('@eventstore/db-client/generated/streams_pb') as ProtoModule;
+const sharedPb = require('@eventstore/db-client/generated/shared_pb') as ProtoModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type ProtoModule = Record<string, ProtoClass>;
+interface ProtoClass {
+  new (): ProtoMessage;
+  deserializeBinary(bytes: Uint8Array): ProtoMessage;
+  readonly [nested: string]: unknown;
+}
+type ProtoMessage = Record<string, (...args: unknown[]) => ProtoMessage & Uint8Array>;
+
+/** What the stand-in does with a call of the Streams service. */
+export type StandInMode =
+  /** Answers headers and nothing more: a server that accepts and never answers. */
+  | { readonly kind: 'silent' }
+  /** Ends every call at once with this gRPC status (8 RESOURCE_EXHAUSTED, 13 INTERNAL, 2 UNKNOWN…). */
+  | { readonly kind: 'status'; readonly code: number; readonly message: string }
+  /**
+   * A log of `events` ledger events: a read gets up to its count of them; asked for more than it
+   * holds, the call stays open (as a live server's does while more could come or flow control
+   * holds it), so a reader that stops early and never cancels leaves it open.
+   */
+  | { readonly kind: 'log'; readonly events: number };
+
+const SERVER_FEATURES = '/event_store.client.server_features.ServerFeatures/GetSupportedMethods';
+const READ = '/event_store.client.streams.Streams/Read';
+
+/**
+ * A minimal gRPC endpoint in place of a KurrentDB server (none runs on the development machine),
+ * for the adapter's transport behaviour: calls held open, calls ended with a status, and `$all`
+ * reads served from a small log, with every call's count and the streams still open observable.
+ * Like KurrentDB, it allows 100 concurrent streams per connection.
+ */
+export class GrpcStandIn {
+  mode: StandInMode = { kind: 'silent' };
+  /** The calls of the Streams service as they came, with a read's count. */
+  readonly calls: { path: string; count?: string }[] = [];
+  private readonly open = new Set<ServerHttp2Stream>();
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  private constructor(
+    private readonly server: Http2Server,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<GrpcStandIn> {
+    const server = createServer({ settings: { maxConcurrentStreams: 100 } });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const standIn = new GrpcStandIn(server, (server.address() as AddressInfo).port);
+    server.on('stream', (stream, headers) => standIn.serve(stream, String(headers[':path'])));
+    server.on('sessionError', () => undefined);
+    server.on('session', (session) => {
+      standIn.sessions.add(session);
+      session.on('close', () => standIn.sessions.delete(session));
+    });
+    return standIn;
+  }
+
+  /** `esdb://127.0.0.1:<port>?tls=false`: a single node, no TLS. */
+  get connectionString(): string {
+    return `esdb://127.0.0.1:${this.port}?tls=false`;
+  }
+
+  /** Calls open at the stand-in now (a reader that left one open has leaked it). */
+  get openCalls(): number {
+    return this.open.size;
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.sessions) session.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private serve(stream: ServerHttp2Stream, path: string): void {
+    stream.on('error', () => undefined);
+    if (path === SERVER_FEATURES) return ended(stream, 12, 'unimplemented'); // as an older server
+    this.open.add(stream);
+    stream.on('close', () => this.open.delete(stream));
+    const call: { path: string; count?: string } = { path };
+    this.calls.push(call);
+    const mode = this.mode;
+    if (mode.kind === 'status') return ended(stream, mode.code, mode.message);
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc+proto' },
+      { waitForTrailers: true },
+    );
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    if (mode.kind === 'silent' || path !== READ) return;
+    let request = Buffer.alloc(0);
+    stream.on('data', (chunk: Buffer) => {
+      request = Buffer.concat([request, chunk]);
+      if (request.length < 5 || request.length < 5 + request.readUInt32BE(1)) return;
+      const read = streamsPb.ReadReq.deserializeBinary(
+        request.subarray(5, 5 + request.readUInt32BE(1)),
+      );
+      const count = String(read.getOptions().getCount());
+      call.count = count;
+      const served = Math.min(Number(count), mode.events);
+      for (let i = 0; i < served; i++) stream.write(frame(readEvent(i)));
+      if (served < Number(count)) return; // more asked than held: the call stays open
+      stream.end();
+    });
+  }
+}
+
+/** A call ended at once with a status (gRPC's trailers-only answer). */
+function ended(stream: ServerHttp2Stream, code: number, message: string): void {
+  stream.respond(
+    {
+      ':status': 200,
+      'content-type': 'application/grpc+proto',
+      'grpc-status': String(code),
+      'grpc-message': encodeURIComponent(message),
+    },
+    { endStream: true },
+  );
+}
+
+/** A gRPC message on the wire: not compressed, its length, its bytes. */
+function frame(message: ProtoMessage): Buffer {
+  const bytes = Buffer.from(message.serializeBinary());
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(bytes.length, 1);
+  return Buffer.concat([head, bytes]);
+}
+
+/** The `i`th event of the stand-in's log: a ledger event of stream `stand-in-{i}`. */
+function readEvent(i: number): ProtoMessage {
+  const Recorded = (streamsPb.ReadResp.ReadEvent as { RecordedEvent: ProtoClass }).RecordedEvent;
+  const recorded = new Recorded();
+  const id = new sharedPb.UUID();
+  id.setString(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  recorded.setId(id);
+  const stream = new sharedPb.StreamIdentifier();
+  stream.setStreamName(Buffer.from(`stand-in-${i}`));
+  recorded.setStreamIdentifier(stream);
+  recorded.setStreamRevision('0');
+  recorded.setCommitPosition(String(1000 + i * 100));
+  recorded.setPreparePosition(String(1000 + i * 100));
+  const metadata = recorded.getMetadataMap() as unknown as Map<string, string>;
+  metadata.set('type', 'StandInEvent');
+  metadata.set('content-type', 'application/json');
+  metadata.set('created', String(BigInt(Date.now()) * 10_000n));
+  recorded.setCustomMetadata(Buffer.from(JSON.stringify({ $schemaVersion: 1 })));
+  recorded.setData(Buffer.from(JSON.stringify({ n: i })));
+  const event = new (streamsPb.ReadResp.ReadEvent as ProtoClass)();
+  event.setEvent(recorded);
+  event.setCommitPosition(String(1000 + i * 100));
+  const response = new streamsPb.ReadResp();
+  response.setEvent(event);
+  return response;
+}
