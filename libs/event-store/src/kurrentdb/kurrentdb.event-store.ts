@@ -13,6 +13,8 @@ import {
   type ResolvedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
+// The client's own parser (not in its index): the same rules as the client, checked at start-up.
+import { parseConnectionString } from '@eventstore/db-client/dist/Client/parseConnectionString';
 import { linkedAbort } from '../abort';
 import { clampLimit, validateAppend } from '../append-validation';
 import { InvalidArgument, StoreUnavailable, WrongExpectedRevision } from '../event-store.errors';
@@ -32,13 +34,6 @@ import {
   type StoredEvent,
   type SubscribeOptions,
 } from '../event-store.port';
-
-// The client's own parser (not in its index): the same rules as the client, checked at start-up.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseConnectionString } =
-  require('@eventstore/db-client/dist/Client/parseConnectionString') as {
-    parseConnectionString(text: string): unknown;
-  };
 
 /** The schema version travels in KurrentDB's metadata under this reserved key. */
 const SCHEMA_VERSION_KEY = '$schemaVersion';
