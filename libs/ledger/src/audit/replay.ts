@@ -16,12 +16,31 @@ export async function replayReadModels(
 ): Promise<RebuildReport> {
   const { readModels, store, sql, timeZone } = deps;
   if (!readModels.isRunning) await readModels.catchUp();
-  const head = store.positionOf(await store.headCursor()) ?? 0;
-  const total = head * readModels.projections.length;
+  const total = (await eventsInLog(deps)) * readModels.projections.length;
   onProgress?.(0, total);
   // Writes made during the rebuild are replayed too: the count may pass the first estimate.
   return rebuildAndCompare(readModels, store, sql, {
     timeZone,
     onProgress: (replayed) => onProgress?.(Math.min(replayed, total), total),
   });
+}
+
+/**
+ * How many events the log holds, for progress: counted (the log tree's leaves, one per event),
+ * not read off a position, since a KurrentDB position is a byte offset (issue 18). Where the tree
+ * is not among the read models, the head's position (an event count on the SQL stores).
+ */
+async function eventsInLog(deps: {
+  readModels: ReadModels;
+  store: EventStore;
+  sql: SqlClient;
+}): Promise<number> {
+  const { readModels, store, sql } = deps;
+  if (readModels.projections.some((p) => p.name === 'log-tree')) {
+    const { rows } = await sql.query<{ size: string | number }>(
+      `select coalesce(max(leaf_index) + 1, 0) as size from ${readModels.schema}.log_tree_leaves`,
+    );
+    return Number(rows[0]?.size ?? 0);
+  }
+  return store.positionOf(await store.headCursor()) ?? 0;
 }

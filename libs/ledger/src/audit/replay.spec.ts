@@ -1,0 +1,46 @@
+import { openEmbeddedDatabase, type EventStore } from '@ledger/event-store';
+import { ReadModels } from '@ledger/projections';
+import { SHANGHAI } from '@ledger/testing';
+import { ledgerProcess, seedLedger } from '../testing';
+import { replayReadModels } from './replay';
+
+/** The store as a KurrentDB one looks from above: positions are byte offsets, far above counts. */
+function withByteOffsets(store: EventStore): EventStore {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === 'positionOf')
+        return (cursor: string) => {
+          const position = target.positionOf(cursor);
+          return position === null ? null : position * 4096;
+        };
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+}
+
+describe('replayReadModels progress', () => {
+  it('counts events, not positions: it ends at 100 % where positions are byte offsets (KurrentDB)', async () => {
+    const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      await seedLedger(ledgerProcess(events), {
+        riders: 3,
+        budgetPoints: 1000,
+        pricePoints: 3,
+        stock: 10,
+      });
+      const store = withByteOffsets(events);
+      const readModels = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      const reports: [number, number][] = [];
+      const report = await replayReadModels(
+        { readModels, store, sql, timeZone: SHANGHAI },
+        (done, total) => reports.push([done, total]),
+      );
+      expect(report.differences).toEqual([]);
+      const [done, total] = reports[reports.length - 1];
+      expect(total).toBe(report.eventsReplayed);
+      expect(done).toBe(total);
+    } finally {
+      await events.close();
+    }
+  }, 60_000);
+});
