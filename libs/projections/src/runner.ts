@@ -205,7 +205,8 @@ export class ProjectionRunner {
   async catchUp(
     options: {
       until?: LogCursor;
-      onProgress?: (applied: number) => void;
+      /** After each page: events applied so far, and the cursor the page reached. */
+      onProgress?: (applied: number, reached: LogCursor) => void;
       /** Events per transaction (default CATCH_UP_BATCH): smaller lets other work in between. */
       batch?: number;
       /**
@@ -274,7 +275,7 @@ export class ProjectionRunner {
       await this.applyInLanes(projections, cursor, events, options.deferred ?? false);
       cursor = last;
       applied += events.length;
-      options.onProgress?.(before + applied);
+      options.onProgress?.(before + applied, last);
     }
     return applied;
   }

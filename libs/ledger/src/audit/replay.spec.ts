@@ -2,6 +2,8 @@ import { openEmbeddedDatabase, type EventStore } from '@ledger/event-store';
 import { ReadModels } from '@ledger/projections';
 import { SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, seedLedger } from '../testing';
+import { JOB_NAMES } from '../jobs/job-ids';
+import { ledgerProcessors, type JobDependencies } from '../jobs/ledger-jobs';
 import { replayReadModels } from './replay';
 
 /** The store as a KurrentDB one looks from above: positions are byte offsets, far above counts. */
@@ -18,7 +20,39 @@ function withByteOffsets(store: EventStore): EventStore {
   });
 }
 
-describe('replayReadModels progress', () => {
+describe('progress where positions are byte offsets (KurrentDB)', () => {
+  it('shows a read-model catch-up job’s progress by how far into the log it is', async () => {
+    const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      await seedLedger(ledgerProcess(events), {
+        riders: 3,
+        budgetPoints: 1000,
+        pricePoints: 3,
+        stock: 10,
+      });
+      const store = withByteOffsets(events);
+      const readModels = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
+      const deps = { store, sql, readModels } as unknown as JobDependencies;
+      const shown: number[] = [];
+      const catchUp = ledgerProcessors(deps).get(JOB_NAMES.catchUp)!;
+      await catchUp(
+        {},
+        {
+          attempt: 1,
+          progress: (percent) => {
+            shown.push(percent);
+            return Promise.resolve();
+          },
+        },
+      );
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown[shown.length - 1]).toBeGreaterThanOrEqual(90); // the last page reaches the head
+      expect([...shown].sort((a, b) => a - b)).toEqual(shown);
+    } finally {
+      await events.close();
+    }
+  }, 60_000);
+
   it('counts events, not positions: it ends at 100 % where positions are byte offsets (KurrentDB)', async () => {
     const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
     try {

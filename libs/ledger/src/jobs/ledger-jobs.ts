@@ -92,10 +92,16 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
     [
       JOB_NAMES.catchUp,
       async (_data, context) => {
-        // For a deployment whose runners are off (RUN_PROJECTIONS=no) or far behind.
+        // For a deployment whose runners are off (RUN_PROJECTIONS=no) or far behind. Progress is
+        // how far into the log the page reached: positions, not counts, compare with the head's
+        // (a KurrentDB position is a byte offset, never a count of events).
         const head = deps.store.positionOf(await deps.store.headCursor()) ?? 0;
+        let shown = 0; // never backwards (projections at older checkpoints start further back)
         const applied = await deps.readModels.catchUp({
-          onProgress: (n) => void context.progress(percent(n, head)),
+          onProgress: (_n, reached) => {
+            shown = Math.max(shown, percent(deps.store.positionOf(reached) ?? 0, head));
+            void context.progress(shown);
+          },
         });
         return { applied };
       },
