@@ -56,14 +56,14 @@ function withBuses<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
   return withLedger(loadConfig(), (app) => work(new Ledger(app)));
 }
 
-/** A progress bar on stderr that learns its total from the first report. */
+/** A progress bar on stderr; each report may revise the total (an estimate on KurrentDB). */
 function progressOf(label: string): {
   update: (done: number, total: number) => void;
   done: () => void;
 } {
   let bar: Progress | undefined;
   return {
-    update: (done, total) => (bar ??= new Progress(label, total)).update(done),
+    update: (done, total) => (bar ??= new Progress(label, total)).update(done, total),
     done: () => bar?.done(),
   };
 }

@@ -80,7 +80,8 @@ export interface VerifiedRun {
  */
 export async function verifiedHeads(
   store: EventStore,
-  onProgress: (checked: number) => void = () => undefined,
+  /** After each page: events checked, and the cursor reached. */
+  onProgress: (checked: number, reached: string) => void = () => undefined,
   start?: VerifiedStart,
 ): Promise<VerifiedRun> {
   return new ChainWalk(start).run(store, onProgress);
@@ -104,7 +105,10 @@ class ChainWalk {
     this.cursor = start ? start.seal.headCursor : START;
   }
 
-  async run(store: EventStore, onProgress: (checked: number) => void): Promise<VerifiedRun> {
+  async run(
+    store: EventStore,
+    onProgress: (checked: number, reached: string) => void,
+  ): Promise<VerifiedRun> {
     this.seals = await sealsByCursor(store);
     // Seals up to the start were verified by the run that left it.
     for (const [at, seal] of this.seals)
@@ -122,7 +126,7 @@ class ChainWalk {
         if (found) return found;
       }
       this.cursor = page.cursor;
-      onProgress(this.checked);
+      onProgress(this.checked, this.cursor);
       // Hashing a page is CPU work: let waiting requests (/health, reads) in between pages.
       await new Promise((resolve) => setImmediate(resolve));
     }

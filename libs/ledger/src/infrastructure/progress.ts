@@ -8,11 +8,13 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private readonly total: number,
+    private total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  update(done: number): void {
+  /** `total`, when given, revises the total (an estimate that improves as the run goes). */
+  update(done: number, total = this.total): void {
+    this.total = total;
     const fraction = this.total === 0 ? 1 : Math.min(1, done / this.total);
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
     const text = `${this.label.padEnd(14)} [${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ${done}/${this.total} ${seconds}s`;

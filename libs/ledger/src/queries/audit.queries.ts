@@ -183,9 +183,18 @@ export class VerifyLogHandler implements IQueryHandler<VerifyLogQuery> {
     const head = this.store.positionOf(await this.store.headCursor()) ?? 0;
     const start = incremental ? await this.starts.load(this.store) : undefined;
     const from = start?.seal.headPosition ?? 0;
-    const tell = (checked: number) =>
-      listeners.forEach((listener) => listener(checked, head - from));
-    tell(0);
+    // The total is estimated from how far into the log the check is, in positions, at the rate
+    // of events checked per position so far: on the SQL stores (a position per event) it is the
+    // count; on KurrentDB (a position is a byte offset) it is an estimate, never a byte count.
+    const tell = (checked: number, reached?: string) => {
+      const at = reached === undefined ? from : (this.store.positionOf(reached) ?? from);
+      const total =
+        at > from
+          ? Math.max(checked, Math.round((checked * (head - from)) / (at - from)))
+          : head - from;
+      listeners.forEach((listener) => listener(checked, total));
+    };
+    if (this.store.kind !== 'kurrentdb') tell(0);
     const { verification, lastSeal } = await verifiedHeads(this.store, tell, start);
     if (!verification.ok) await this.starts.clear();
     else if (lastSeal) await this.starts.save(lastSeal, start !== undefined);

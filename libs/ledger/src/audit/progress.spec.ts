@@ -4,7 +4,9 @@ import { SHANGHAI } from '@ledger/testing';
 import { ledgerProcess, seedLedger } from '../testing';
 import { JOB_NAMES } from '../jobs/job-ids';
 import { ledgerProcessors, type JobDependencies } from '../jobs/ledger-jobs';
+import { VerifyLogHandler, VerifyLogQuery } from '../queries/audit.queries';
 import { replayReadModels } from './replay';
+import type { VerifiedStarts } from './verified-start';
 
 /** The store as a KurrentDB one looks from above: positions are byte offsets, far above counts. */
 function withByteOffsets(store: EventStore): EventStore {
@@ -21,6 +23,32 @@ function withByteOffsets(store: EventStore): EventStore {
 }
 
 describe('progress where positions are byte offsets (KurrentDB)', () => {
+  it('estimates a verification’s total in events, reaching what was checked at the end', async () => {
+    const { events } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    try {
+      await seedLedger(ledgerProcess(events), {
+        riders: 3,
+        budgetPoints: 1000,
+        pricePoints: 3,
+        stock: 10,
+      });
+      const store = withByteOffsets(events);
+      const reports: [number, number][] = [];
+      const verify = new VerifyLogHandler(store, {} as VerifiedStarts);
+      const verification = await verify.execute(
+        new VerifyLogQuery((checked, total) => reports.push([checked, total])),
+      );
+      expect(verification.ok).toBe(true);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports[reports.length - 1]).toEqual([
+        verification.eventsChecked,
+        verification.eventsChecked,
+      ]);
+    } finally {
+      await events.close();
+    }
+  }, 60_000);
+
   it('shows a read-model catch-up job’s progress by how far into the log it is', async () => {
     const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
     try {
