@@ -22,17 +22,22 @@ function withByteOffsets(store: EventStore): EventStore {
   });
 }
 
+/** A small seeded ledger on PGlite, and the same store with KurrentDB-like positions. */
+async function seeded() {
+  const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+  await seedLedger(ledgerProcess(events), {
+    riders: 3,
+    budgetPoints: 1000,
+    pricePoints: 3,
+    stock: 10,
+  });
+  return { events, sql, store: withByteOffsets(events) };
+}
+
 describe('progress where positions are byte offsets (KurrentDB)', () => {
   it('estimates a verification’s total in events, reaching what was checked at the end', async () => {
-    const { events } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    const { events, store } = await seeded();
     try {
-      await seedLedger(ledgerProcess(events), {
-        riders: 3,
-        budgetPoints: 1000,
-        pricePoints: 3,
-        stock: 10,
-      });
-      const store = withByteOffsets(events);
       const reports: [number, number][] = [];
       const verify = new VerifyLogHandler(store, {} as VerifiedStarts);
       const verification = await verify.execute(
@@ -50,15 +55,8 @@ describe('progress where positions are byte offsets (KurrentDB)', () => {
   }, 60_000);
 
   it('shows a read-model catch-up job’s progress by how far into the log it is', async () => {
-    const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    const { events, sql, store } = await seeded();
     try {
-      await seedLedger(ledgerProcess(events), {
-        riders: 3,
-        budgetPoints: 1000,
-        pricePoints: 3,
-        stock: 10,
-      });
-      const store = withByteOffsets(events);
       const readModels = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
       const deps = { store, sql, readModels } as unknown as JobDependencies;
       const shown: number[] = [];
@@ -82,15 +80,8 @@ describe('progress where positions are byte offsets (KurrentDB)', () => {
   }, 60_000);
 
   it('counts events, not positions: it ends at 100 % where positions are byte offsets (KurrentDB)', async () => {
-    const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+    const { events, sql, store } = await seeded();
     try {
-      await seedLedger(ledgerProcess(events), {
-        riders: 3,
-        budgetPoints: 1000,
-        pricePoints: 3,
-        stock: 10,
-      });
-      const store = withByteOffsets(events);
       const readModels = await ReadModels.open(store, sql, { schema: 'read', timeZone: SHANGHAI });
       const reports: [number, number][] = [];
       const report = await replayReadModels(
