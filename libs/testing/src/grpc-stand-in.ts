@@ -6,10 +6,18 @@ import {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- the client's generated protobuf classes, untyped */
-const streamsPb = require('@eventstore/db-client/generated/streams_pb') as ProtoModule;
-const sharedPb = require('@eventstore/db-client/generated/shared_pb') as ProtoModule;
-/* eslint-enable @typescript-eslint/no-require-imports */
+/**
+ * The client's generated protobuf classes (untyped), loaded when a stand-in first serves a read:
+ * the many tests that import @ledger/testing for other things do not load them.
+ */
+function protos(): { streamsPb: ProtoModule; sharedPb: ProtoModule } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    streamsPb: require('@eventstore/db-client/generated/streams_pb') as ProtoModule,
+    sharedPb: require('@eventstore/db-client/generated/shared_pb') as ProtoModule,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 type ProtoModule = Record<string, ProtoClass>;
 interface ProtoClass {
@@ -100,7 +108,7 @@ export class GrpcStandIn {
     stream.on('data', (chunk: Buffer) => {
       request = Buffer.concat([request, chunk]);
       if (request.length < 5 || request.length < 5 + request.readUInt32BE(1)) return;
-      const read = streamsPb.ReadReq.deserializeBinary(
+      const read = protos().streamsPb.ReadReq.deserializeBinary(
         request.subarray(5, 5 + request.readUInt32BE(1)),
       );
       const count = String(read.getOptions().getCount());
@@ -136,6 +144,7 @@ function frame(message: ProtoMessage): Buffer {
 
 /** The `i`th event of the stand-in's log: a ledger event of stream `stand-in-{i}`. */
 function readEvent(i: number): ProtoMessage {
+  const { streamsPb, sharedPb } = protos();
   const Recorded = (streamsPb.ReadResp.ReadEvent as { RecordedEvent: ProtoClass }).RecordedEvent;
   const recorded = new Recorded();
   const id = new sharedPb.UUID();
