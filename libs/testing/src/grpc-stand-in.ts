@@ -34,11 +34,23 @@ export type StandInMode =
   /** Ends every call at once with this gRPC status (8 RESOURCE_EXHAUSTED, 13 INTERNAL, 2 UNKNOWN…). */
   | { readonly kind: 'status'; readonly code: number; readonly message: string }
   /**
-   * A log of `events` ledger events: a read gets up to its count of them; asked for more than it
-   * holds, the call stays open (as a live server's does while more could come or flow control
-   * holds it), so a reader that stops early and never cancels leaves it open.
+   * A log of `events` records at positions 1000, 1100, 1200… (commit = prepare). Every
+   * `systemEvery`-th record (when set) and `trailingSystem` more at the end are system events
+   * (stream `$stats-…`), as KurrentDB interleaves them. A read starts at its position
+   * (inclusive), the start or the end, goes its direction, and gets up to its count; asked for
+   * more than it can get, the call ends, unless `live`: then it stays open (as a live server's
+   * does while flow control holds it), so a reader that stops early and never cancels leaves it.
    */
-  | { readonly kind: 'log'; readonly events: number };
+  | {
+      readonly kind: 'log';
+      readonly events: number;
+      readonly systemEvery?: number;
+      readonly trailingSystem?: number;
+      readonly live?: boolean;
+    };
+
+/** The position of the stand-in log's `i`th record. */
+export const standInPosition = (i: number): number => 1000 + i * 100;
 
 const SERVER_FEATURES = '/event_store.client.server_features.ServerFeatures/GetSupportedMethods';
 const READ = '/event_store.client.streams.Streams/Read';
@@ -111,14 +123,41 @@ export class GrpcStandIn {
       const read = protos().streamsPb.ReadReq.deserializeBinary(
         request.subarray(5, 5 + request.readUInt32BE(1)),
       );
-      const count = String(read.getOptions().getCount());
+      const options = read.getOptions();
+      const count = String(options.getCount());
       call.count = count;
-      const served = Math.min(Number(count), mode.events);
-      for (let i = 0; i < served; i++) stream.write(frame(readEvent(i)));
-      if (served < Number(count)) return; // more asked than held: the call stays open
+      const records = recordsFor(mode, options);
+      const served = records.slice(0, Number(count));
+      for (const i of served) stream.write(frame(readEvent(i, isSystem(mode, i))));
+      if (mode.live && served.length < Number(count)) return; // the call stays open
       stream.end();
     });
   }
+}
+
+type LogMode = Extract<StandInMode, { kind: 'log' }>;
+
+function isSystem(mode: LogMode, i: number): boolean {
+  return (
+    i >= mode.events - (mode.trailingSystem ?? 0) ||
+    (mode.systemEvery !== undefined && i % mode.systemEvery === mode.systemEvery - 1)
+  );
+}
+
+/** The records a read of `$all` gets, in its order: from its position (inclusive), its direction. */
+function recordsFor(mode: LogMode, options: ProtoMessage): number[] {
+  const all = options.getAll();
+  const backwards = Number(options.getReadDirection()) === 1;
+  const indexes = Array.from({ length: mode.events }, (_, i) => i);
+  let from: number | 'start' | 'end' = 'start';
+  if (all.hasEnd()) from = 'end';
+  else if (all.hasPosition()) from = Number(all.getPosition().getCommitPosition());
+  if (backwards) {
+    const upTo = from === 'end' ? Infinity : from === 'start' ? -1 : from;
+    return indexes.filter((i) => standInPosition(i) <= upTo).reverse();
+  }
+  const after = from === 'start' ? -1 : from === 'end' ? Infinity : from;
+  return indexes.filter((i) => standInPosition(i) >= after);
 }
 
 /** A call ended at once with a status (gRPC's trailers-only answer). */
@@ -142,8 +181,8 @@ function frame(message: ProtoMessage): Buffer {
   return Buffer.concat([head, bytes]);
 }
 
-/** The `i`th event of the stand-in's log: a ledger event of stream `stand-in-{i}`. */
-function readEvent(i: number): ProtoMessage {
+/** The `i`th record of the stand-in's log: a ledger event of stream `stand-in-{i}`, or a system one. */
+function readEvent(i: number, system: boolean): ProtoMessage {
   const { streamsPb, sharedPb } = protos();
   const Recorded = (streamsPb.ReadResp.ReadEvent as { RecordedEvent: ProtoClass }).RecordedEvent;
   const recorded = new Recorded();
@@ -151,20 +190,20 @@ function readEvent(i: number): ProtoMessage {
   id.setString(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
   recorded.setId(id);
   const stream = new sharedPb.StreamIdentifier();
-  stream.setStreamName(Buffer.from(`stand-in-${i}`));
+  stream.setStreamName(Buffer.from(system ? `$stats-127.0.0.1:2113` : `stand-in-${i}`));
   recorded.setStreamIdentifier(stream);
   recorded.setStreamRevision('0');
-  recorded.setCommitPosition(String(1000 + i * 100));
-  recorded.setPreparePosition(String(1000 + i * 100));
+  recorded.setCommitPosition(String(standInPosition(i)));
+  recorded.setPreparePosition(String(standInPosition(i)));
   const metadata = recorded.getMetadataMap() as unknown as Map<string, string>;
-  metadata.set('type', 'StandInEvent');
+  metadata.set('type', system ? '$statsCollected' : 'StandInEvent');
   metadata.set('content-type', 'application/json');
   metadata.set('created', String(BigInt(Date.now()) * 10_000n));
   recorded.setCustomMetadata(Buffer.from(JSON.stringify({ $schemaVersion: 1 })));
   recorded.setData(Buffer.from(JSON.stringify({ n: i })));
   const event = new (streamsPb.ReadResp.ReadEvent as ProtoClass)();
   event.setEvent(recorded);
-  event.setCommitPosition(String(1000 + i * 100));
+  event.setCommitPosition(String(standInPosition(i)));
   const response = new streamsPb.ReadResp();
   response.setEvent(event);
   return response;

@@ -45,6 +45,14 @@ export const PING_DEADLINE_MS = 3000;
  * its `readAll` passes `deadline: Infinity`, overriding the one given.
  */
 export const READ_DEADLINE_MS = 30_000;
+/**
+ * What gRPC itself reports as RESOURCE_EXHAUSTED or INTERNAL when a message is too large or
+ * cannot be parsed: a retry meets it again, so it is not `StoreUnavailable` (nothing would stop
+ * retrying it); it passes through as the error it is.
+ */
+const PERMANENT = /larger than max|exceeds maximum|failed to parse|parse error|deserializ/i;
+/** Records read per page while looking back for the log's head. */
+const HEAD_PAGE = 100;
 /** gRPC statuses the client reports as `UnknownError` that mean the server was overloaded or failed. */
 const TRANSPORT_FAILURES = new Set<number>([
   2, // UNKNOWN
@@ -125,6 +133,13 @@ class KurrentDbEventStore implements EventStore {
         cursor: encodeCursor(position),
       };
     } catch (error) {
+      // The server's own "unknown" (batch appends: an `UnknownError` without a gRPC status) may
+      // come after the commit: the outcome is unknown, and a retry with the same ids is safe.
+      if (
+        errorType(error) === ErrorType.UNKNOWN &&
+        typeof (error as { code?: unknown }).code !== 'number'
+      )
+        throw new StoreUnavailable('KurrentDB failed the append (unknown error)', { cause: error });
       if (errorType(error) !== ErrorType.WRONG_EXPECTED_VERSION) throw classify(error);
       // KurrentDB's own dedupe is a cache: after it forgets, a retry with an exact revision or
       // no_stream reports a conflict (with any or stream_exists it would write again: the port
@@ -218,16 +233,18 @@ class KurrentDbEventStore implements EventStore {
 
   async headCursor(): Promise<LogCursor> {
     this.assertOpen();
-    let head: LogCursor = START;
-    // Backwards from the end, a page at a time: the newest events may be system events.
+    // Backwards from the end, a page at a time: the newest records may be system events (a
+    // projection's links written after the last ledger event). The log is empty only when a
+    // page ends short without a ledger event; each page is bounded in time.
     let from: Position | typeof END = END;
-    for (let page = 0; page < 100 && head === START; page++) {
+    for (;;) {
       let got = 0;
       let last: Position | undefined;
+      let head: LogCursor | undefined;
       const reader = this.client.readAll({
         fromPosition: from,
         direction: BACKWARDS,
-        maxCount: 100,
+        maxCount: HEAD_PAGE,
       });
       await drain(reader, PING_DEADLINE_MS, "a look-up of the log's head", (resolved) => {
         got++;
@@ -236,10 +253,10 @@ class KurrentDbEventStore implements EventStore {
         if (event) head = event.cursor;
         return !event;
       });
-      if (got < 100 || !last) break;
-      from = last;
+      if (head !== undefined) return head;
+      if (got < HEAD_PAGE || !last) return START;
+      from = last; // inclusive: the record at `last` (a system one) comes again first
     }
-    return head;
   }
 
   hasReached(cursor: LogCursor, position: number): Promise<boolean> {
@@ -396,7 +413,12 @@ function classify(error: unknown): Error {
   // Overloaded or failing (RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN): for an append the outcome is
   // unknown, which `StoreUnavailable` says (a retry with the same ids is safe).
   const code = (error as { code?: unknown } | null)?.code;
-  if (type === ErrorType.UNKNOWN && typeof code === 'number' && TRANSPORT_FAILURES.has(code)) {
+  if (
+    type === ErrorType.UNKNOWN &&
+    typeof code === 'number' &&
+    TRANSPORT_FAILURES.has(code) &&
+    !PERMANENT.test(String((error as { message?: unknown }).message))
+  ) {
     return new StoreUnavailable(`KurrentDB failed the call (gRPC status ${code})`, {
       cause: error,
     });

@@ -1,4 +1,4 @@
-import { GrpcStandIn } from '@ledger/testing';
+import { GrpcStandIn, standInPosition } from '@ledger/testing';
 import { StoreUnavailable } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { openKurrentDbEventStore, PING_DEADLINE_MS } from './kurrentdb.event-store';
@@ -40,6 +40,7 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
   });
 
   it('pages through the log without leaving calls open (150 pages, 100 streams allowed)', async () => {
+    standIn.mode = { kind: 'log', events: 50, live: true };
     store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
     for (let page = 0; page < 150; page++) {
       const { events } = await store.readAll({ limit: 10 });
@@ -50,6 +51,29 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
     expect(reads.length).toBeGreaterThanOrEqual(301);
     // Each page asks for its 10; the head look-up for a page of 100 (it stops at the first).
     expect(new Set(reads.map((c) => c.count))).toEqual(new Set(['1', '10', '100']));
+    expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
+  }, 60_000);
+
+  it('reads every ledger event once, in order, page by page past system events', async () => {
+    // 60 records, every third a system event, then 150 system records at the end.
+    standIn.mode = { kind: 'log', events: 210, systemEvery: 3, trailingSystem: 150 };
+    store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
+    const ledger = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 !== 2);
+    for (const limit of [1, 3, 7, 1000]) {
+      const read: number[] = [];
+      let after = '';
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await store.readAll({ after, limit });
+        expect(page.events.length).toBeLessThanOrEqual(limit);
+        read.push(...page.events.map((e) => e.data.n as number));
+        if (page.events.length === 0) break;
+        after = page.cursor;
+      }
+      expect({ limit, read }).toEqual({ limit, read: ledger });
+    }
+    // The head is the last ledger event, behind 150 system records (more than a page of 100).
+    const head = await store.headCursor();
+    expect(store.positionOf(head)).toBe(standInPosition(ledger[ledger.length - 1]!));
     expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
   }, 60_000);
 

@@ -60,8 +60,8 @@ const UNAVAILABLE_RETRY_BUDGET_MS = 1000;
 /** Commands decided together and appended in one round trip (group commit); bounds one append. */
 export const MAX_BATCH_COMMANDS = 100;
 /**
- * …and at most about this many bytes of events (JSON): a batch stops after the command that
- * reaches it, the rest waiting for the next. KurrentDB refuses an append over its
+ * …and at most about this many bytes of events (JSON): a batch stops before the command that
+ * would pass it, the rest waiting for the next. KurrentDB refuses an append over its
  * `MaxAppendSize` (1 MB by default), which would fail every command of the batch.
  */
 export const MAX_BATCH_BYTES = 512 * 1024;
@@ -373,18 +373,24 @@ export class StreamWriter {
     let previous = entry.lastHash;
     let bytes = 0;
     for (const job of batch) {
-      if (bytes >= MAX_BATCH_BYTES) break;
       const decision = queue.decider.decide(job.command, entry.state, job.request.context);
       if (isDomainError(decision)) {
         outcomes.push(decision);
         continue;
       }
+      // Measured before the state moves: a command whose events would pass the bound waits for
+      // the next batch (unless it is the first: one command's events always go).
+      const size = decision.reduce(
+        (n, e) => n + Buffer.byteLength(JSON.stringify(e.data)) + 512,
+        0,
+      );
+      if (events.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+      bytes += size; // metadata, chained below, is under 512 bytes an event
       for (const event of decision) {
         entry.state = queue.decider.evolve(entry.state, event);
         const chained = chain(toNewEvent(event, job.request), stream, revision++, previous);
         previous = storedHash(chained);
         events.push(chained);
-        bytes += Buffer.byteLength(JSON.stringify(chained.data)) + 512; // metadata: under 512
       }
       outcomes.push(decision.length);
     }
