@@ -89,23 +89,7 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
         return { eventsReplayed, tablesCompared, rowsCompared, differences };
       },
     ],
-    [
-      JOB_NAMES.catchUp,
-      async (_data, context) => {
-        // For a deployment whose runners are off (RUN_PROJECTIONS=no) or far behind. Progress is
-        // how far into the log the page reached: positions, not counts, compare with the head's
-        // (a KurrentDB position is a byte offset, never a count of events).
-        const head = deps.store.positionOf(await deps.store.headCursor()) ?? 0;
-        let shown = 0; // never backwards (projections at older checkpoints start further back)
-        const applied = await deps.readModels.catchUp({
-          onProgress: (_n, reached) => {
-            shown = Math.max(shown, percent(deps.store.positionOf(reached) ?? 0, head));
-            void context.progress(shown);
-          },
-        });
-        return { applied };
-      },
-    ],
+    [JOB_NAMES.catchUp, (_data, context) => catchUpReadModels(deps, context)],
     [JOB_NAMES.export, (data, context) => exportToFile(deps, data, context)],
     [
       JOB_NAMES.escalation,
@@ -128,17 +112,38 @@ export function ledgerProcessors(deps: JobDependencies): JobProcessors {
       },
     ],
   ]);
-  const webhooks = deps.webhooks;
-  if (webhooks) {
-    processors.set(JOB_NAMES.webhookDelivery, (data) =>
-      webhooks.deliverDue(String(data.endpointId)),
-    );
-    processors.set(JOB_NAMES.webhookRedelivery, (data) =>
-      webhooks.redeliver(String(data.endpointId), String(data.messageId)),
-    );
-    processors.set(JOB_NAMES.webhookSweep, () => webhooks.sweep());
-  }
+  if (deps.webhooks)
+    for (const [name, run] of webhookProcessors(deps.webhooks)) processors.set(name, run);
   return processors;
+}
+
+/** The webhook jobs: deliveries of one endpoint, a manual redelivery, the sweep. */
+function webhookProcessors(webhooks: WebhookJobs): [string, JobProcessor][] {
+  return [
+    [JOB_NAMES.webhookDelivery, (data) => webhooks.deliverDue(String(data.endpointId))],
+    [
+      JOB_NAMES.webhookRedelivery,
+      (data) => webhooks.redeliver(String(data.endpointId), String(data.messageId)),
+    ],
+    [JOB_NAMES.webhookSweep, () => webhooks.sweep()],
+  ];
+}
+
+/**
+ * Brings the read models to the log's head, for a deployment whose runners are off
+ * (RUN_PROJECTIONS=no) or far behind. Progress is how far into the log the pages reached:
+ * positions, not counts, compare with the head's (a KurrentDB position is a byte offset).
+ */
+async function catchUpReadModels(deps: JobDependencies, context: JobContext) {
+  const head = deps.store.positionOf(await deps.store.headCursor()) ?? 0;
+  let shown = 0; // never backwards (projections at older checkpoints start further back)
+  const applied = await deps.readModels.catchUp({
+    onProgress: (_n, reached) => {
+      shown = Math.max(shown, percent(deps.store.positionOf(reached) ?? 0, head));
+      void context.progress(shown);
+    },
+  });
+  return { applied };
 }
 
 /**
