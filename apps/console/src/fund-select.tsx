@@ -4,6 +4,32 @@ import { t } from './i18n';
 
 export type Fund = Answer<'/v1/funds', 'get'>['items'][number];
 
+/** A labelled choice among named things (funds, communities, tasks…), by id. */
+export function Picker(props: {
+  id: string;
+  label: string;
+  options: readonly { id: string; name: string }[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.value}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
+        {props.options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 /** The fund an award is paid from, labelled 积分来源 (awards and hazard confirmations). */
 export function FundSelect(props: {
   id: string;
@@ -12,20 +38,13 @@ export function FundSelect(props: {
   onChange: (fundId: string) => void;
 }) {
   return (
-    <>
-      <label for={props.id}>{t('staff.fund')}</label>
-      <select
-        id={props.id}
-        value={props.value}
-        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
-      >
-        {props.funds.map((f) => (
-          <option key={f.id} value={f.id}>
-            {f.name}
-          </option>
-        ))}
-      </select>
-    </>
+    <Picker
+      id={props.id}
+      label={t('staff.fund')}
+      options={props.funds}
+      value={props.value}
+      onChange={props.onChange}
+    />
   );
 }
 

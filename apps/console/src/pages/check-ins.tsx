@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from '../api';
 import { checkInOf, checkInText, spaced } from '../codes';
-import { FundSelect, useFunds } from '../fund-select';
+import { FundSelect, Picker, useFunds } from '../fund-select';
 import { t } from '../i18n';
 import { useCommunities } from '../places';
 import { ProblemNote } from '../problem-note';
@@ -83,18 +83,13 @@ export function CheckInsPage() {
         </select>
         {kind === 'patrol' ? (
           <>
-            <label for="check-in-community">{t('checkIn.community')}</label>
-            <select
+            <Picker
               id="check-in-community"
+              label={t('checkIn.community')}
+              options={communities}
               value={communityId}
-              onChange={(e) => setCommunityId((e.target as HTMLSelectElement).value)}
-            >
-              {communities.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
+              onChange={setCommunityId}
+            />
             <label for="check-in-title">{t('checkIn.what')}</label>
             <input
               id="check-in-title"
@@ -105,18 +100,13 @@ export function CheckInsPage() {
           </>
         ) : (
           <>
-            <label for="check-in-task">{t('checkIn.task')}</label>
-            <select
+            <Picker
               id="check-in-task"
+              label={t('checkIn.task')}
+              options={tasks.map((task) => ({ id: task.id, name: task.title }))}
               value={taskId}
-              onChange={(e) => setTaskId((e.target as HTMLSelectElement).value)}
-            >
-              {tasks.map((task) => (
-                <option key={task.id} value={task.id}>
-                  {task.title}
-                </option>
-              ))}
-            </select>
+              onChange={setTaskId}
+            />
           </>
         )}
         <FundSelect id="check-in-fund" funds={funds} value={fundId} onChange={setFundId} />
