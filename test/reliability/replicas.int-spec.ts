@@ -89,10 +89,14 @@ describe('two APIs and two workers on one PostgreSQL and Redis', () => {
         'GET',
         `/v1/riders/${riderId}/balance?minPosition=${String(made.body.position)}`,
       );
-      expect({ i, status: read.status, balance: read.body.balance }).toEqual({
+      // A refusal shows what the other API saw of the projections, to tell a stalled log fence
+      // (lag 0, nothing new to read) from a projection not followed (lag above 0, no holder).
+      const seen = read.status === 200 ? undefined : (await call(other, 'GET', '/health')).body;
+      expect({ i, status: read.status, balance: read.body.balance, seen }).toEqual({
         i,
         status: 200,
         balance: made.body.balanceAfter,
+        seen: undefined,
       });
     }
   }, 60_000);

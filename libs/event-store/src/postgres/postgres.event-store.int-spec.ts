@@ -8,9 +8,13 @@ import {
 import { Client } from 'pg';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { describeEventStoreContract, newEvent } from '../contract/event-store.contract';
+import {
+  describeEventStoreContract,
+  newEvent,
+  withTimeout,
+} from '../contract/event-store.contract';
 import { StoreUnavailable } from '../event-store.errors';
-import { NO_STREAM, type EventStore, type NewEvent } from '../event-store.port';
+import { NO_STREAM, START, type EventStore, type NewEvent } from '../event-store.port';
 import type { SqlClient } from '../sql/sql-client';
 import { openPostgresDatabase, openPostgresEventStore } from './postgres.event-store';
 
@@ -54,6 +58,117 @@ describeEventStoreContract('postgres', async () => {
 });
 
 describe('postgres adapter', () => {
+  /**
+   * A fresh store, and a transaction on another connection that has written (it has an id) and
+   * stays open while `work` runs; rolled back after.
+   */
+  async function withTransactionElsewhere(
+    work: (store: EventStore, schema: string) => Promise<void>,
+  ): Promise<void> {
+    await requirePostgres();
+    const schema = uniqueSchema('es');
+    const store = await openPostgresEventStore({ connectionString: TEST_DATABASE_URL, schema });
+    const elsewhere = new Client({ connectionString: TEST_DATABASE_URL });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('begin');
+      await elsewhere.query('create temporary table held (x int); insert into held values (1)');
+      await work(store, schema);
+    } finally {
+      await elsewhere.query('rollback');
+      await elsewhere.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  }
+
+  it('reads past a transaction elsewhere on the server that has written and stays open', () =>
+    // Another schema's worker frozen mid-batch, another database's client, an operator's psql
+    // left in a transaction: none of them appends to this log, so none may hold its readers back
+    // (with pg_snapshot_xmin as the fence they all did, for as long as they stayed open).
+    withTransactionElsewhere(async (store) => {
+      const event = newEvent('Written');
+      const { position } = await store.append('s-1', [event], { expectedRevision: NO_STREAM });
+      const { events } = await store.readAll({ after: START });
+      expect(events.map((e) => e.eventId)).toEqual([event.eventId]);
+      const head = await store.headCursor();
+      expect(store.positionOf(head)).toBe(position);
+      expect(await store.hasReached(head, position)).toBe(true);
+      const stop = new AbortController();
+      const followed = (async () => {
+        for await (const e of store.subscribe({ after: START, signal: stop.signal })) {
+          stop.abort();
+          return e.eventId;
+        }
+        return undefined;
+      })();
+      await expect(withTimeout(followed, 3000, () => stop.abort())).resolves.toBe(event.eventId);
+    }));
+
+  it('misses nothing while 20 writers append and a transaction elsewhere stays open', () =>
+    // With another transaction running, every read takes the fence's slow path (the appenders'
+    // locks and which transactions still run), racing appends that commit while it looks.
+    withTransactionElsewhere(async (store) => {
+      const written = Array.from({ length: 20 }, (_, w) =>
+        Array.from({ length: 25 }, (__, i) => newEvent('Many', { w, i })),
+      );
+      const stop = new AbortController();
+      const seen: string[] = [];
+      const reader = (async () => {
+        for await (const e of store.subscribe({ after: START, signal: stop.signal })) {
+          seen.push(e.eventId);
+          if (seen.length === 500) stop.abort();
+        }
+      })();
+      await Promise.all(
+        written.map(async (events, w) => {
+          for (const [i, event] of events.entries())
+            await store.append(`w-${w}`, [event], {
+              expectedRevision: i === 0 ? NO_STREAM : i - 1,
+            });
+        }),
+      );
+      await withTimeout(reader, 15_000, () => stop.abort());
+      expect(new Set(seen).size).toBe(500);
+      const { events } = await store.readAll({ after: START, limit: 1000 });
+      expect(seen).toEqual(events.map((e) => e.eventId));
+    }));
+
+  it('refuses an append that comes after other writes in its transaction, and serves several in one', async () => {
+    // The readers tell an append's transaction by the lock it takes before it has an id; one
+    // that had written before could be passed by a reader while it is open.
+    await requirePostgres();
+    const schema = uniqueSchema('es');
+    const store = await openPostgresEventStore({ connectionString: TEST_DATABASE_URL, schema });
+    const writer = new Client({ connectionString: TEST_DATABASE_URL });
+    await writer.connect();
+    const append = (stream: string) =>
+      writer.query(`select ${schema}.append_to_stream($1, 'no_stream', $2::jsonb)`, [
+        stream,
+        JSON.stringify([newEvent()]),
+      ]);
+    try {
+      await writer.query('begin');
+      await writer.query('create temporary table wrote (x int); insert into wrote values (1)');
+      await expect(append('s-late')).rejects.toThrow(
+        /an append must come first in its transaction/,
+      );
+      await writer.query('rollback');
+      await writer.query('begin');
+      await append('s-a');
+      await append('s-b');
+      await writer.query('commit');
+      expect((await store.readAll({ after: START })).events.map((e) => e.streamName)).toEqual([
+        's-a',
+        's-b',
+      ]);
+    } finally {
+      await writer.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
   it('answers StoreUnavailable quickly when the server cannot be reached', async () => {
     const started = Date.now();
     await expect(

@@ -6,7 +6,7 @@
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Bumped when the DDL below changes; recorded in `schema_migrations`. */
-export const EVENT_STORE_SCHEMA_VERSION = 2;
+export const EVENT_STORE_SCHEMA_VERSION = 3;
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) {
@@ -17,9 +17,9 @@ export function assertSchemaName(schema: string): void {
 /**
  * `transaction_id` is the gap fence: a sequence value is taken before commit, so a higher
  * `global_position` can become visible before a lower one. Readers only take rows whose
- * transaction is older than every running one, ordered by (transaction_id, global_position),
- * and keep that pair as their cursor; a late commit therefore always sorts after a cursor
- * already handed out.
+ * transaction is older than every append still running (`log_fence`), ordered by
+ * (transaction_id, global_position), and keep that pair as their cursor; a late commit therefore
+ * always sorts after a cursor already handed out.
  */
 export function schemaDdl(schema: string): string {
   assertSchemaName(schema);
@@ -32,6 +32,7 @@ export function schemaDdl(schema: string): string {
     earlierAppendDdl(schema),
     appendDdl(schema),
     appendManyDdl(schema),
+    fenceDdl(schema),
     recorded,
   ].join('\n');
 }
@@ -128,6 +129,8 @@ declare
   v_position bigint;
   v_tx text;
 begin
+${takeAppendLock(schema)}
+
   -- With no revision to check, a retry is only recognisable by its ids: look first.
   if p_expected in ('any', 'stream_exists') then
     v_earlier := ${schema}.earlier_append(p_stream, p_events);
@@ -203,11 +206,11 @@ $fn$;
 const EVENT_COLUMNS = `global_position, transaction_id::text as tx, event_id::text as event_id,
   stream_name, stream_revision, event_type, schema_version, data, metadata, recorded_at`;
 
-/** Every event after the cursor pair whose transaction can no longer be running. */
+/** Every event after the cursor pair whose transaction is below the fence (see `log_fence`). */
 export function readAllSql(schema: string): string {
   return `select ${EVENT_COLUMNS} from ${schema}.events
     where (transaction_id, global_position) > ($1::xid8, $2::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      and transaction_id < (select ${schema}.log_fence())
     order by transaction_id, global_position
     limit $3`;
 }
@@ -221,9 +224,72 @@ export function readStreamSql(schema: string): string {
 
 export function headSql(schema: string): string {
   return `select transaction_id::text as tx, global_position from ${schema}.events
-    where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    where transaction_id < (select ${schema}.log_fence())
     order by transaction_id desc, global_position desc
     limit 1`;
+}
+
+/** The lock every append holds (shared), as `pg_advisory_xact_lock_shared`'s two keys. */
+function appendLockKey(schema: string): string {
+  return `hashtext('rider-ledger appends'), hashtext('${schema}')`;
+}
+
+/**
+ * The first thing an append does (version 3): the log's readers tell an append's transaction
+ * from every other on the server by this lock (see `log_fence`), taken before the transaction has
+ * an id; a transaction that has written before its first append is refused, since a reader could
+ * pass it while it is open.
+ */
+function takeAppendLock(schema: string): string {
+  return `  if current_setting('${appendingSetting(schema)}', true) is distinct from 'on' then
+    if pg_current_xact_id_if_assigned() is not null then
+      raise exception 'an append must come first in its transaction (the log''s readers could pass it)';
+    end if;
+    perform pg_advisory_xact_lock_shared(${appendLockKey(schema)});
+    perform set_config('${appendingSetting(schema)}', 'on', true);
+  end if;`;
+}
+
+/** A setting local to the transaction: it holds the append lock already. */
+function appendingSetting(schema: string): string {
+  return `rider_ledger.appending_${schema}`;
+}
+
+function fenceDdl(schema: string): string {
+  return `
+-- The log's fence (version 3): every row whose transaction is below it is visible to the calling
+-- statement's snapshot (a STABLE function sees its caller's), and no append can add another.
+-- pg_snapshot_xmin alone was held back by any transaction on the server that had written and
+-- stayed open (another schema's worker frozen mid-batch, another database's client, a psql left
+-- in a transaction): readers stood still for as long as it did. Here only appends count: every
+-- append holds the lock below, taken before its transaction has an id. The appenders' ids are
+-- read first, then which of the snapshot's running transactions still run; one that ended in
+-- between may have been an append, and counts (it only delays the next read).
+create or replace function ${schema}.log_fence()
+returns xid8 language plpgsql stable as $fn$
+declare
+  v_snapshot pg_snapshot := pg_current_snapshot();
+  v_appenders xid[];
+  v_fence xid8;
+begin
+  if pg_snapshot_xmin(v_snapshot) = pg_snapshot_xmax(v_snapshot) then
+    return pg_snapshot_xmax(v_snapshot); -- nothing was running
+  end if;
+  if pg_is_in_recovery() then
+    return pg_snapshot_xmin(v_snapshot); -- a standby does not see the primary's locks
+  end if;
+  select coalesce(array_agg(own.transactionid), '{}') into v_appenders
+    from pg_locks lock join pg_locks own on own.virtualtransaction = lock.virtualtransaction
+    where lock.locktype = 'advisory' and lock.granted and lock.objsubid = 2
+      and (lock.classid, lock.objid) = (hashtext('rider-ledger appends')::oid,
+                                        hashtext('${schema}')::oid)
+      and own.locktype = 'transactionid' and own.mode = 'ExclusiveLock' and own.granted;
+  select min(x) into v_fence from pg_snapshot_xip(v_snapshot) as x
+    where x::xid = any(v_appenders) or pg_xact_status(x) is distinct from 'in progress';
+  return coalesce(v_fence, pg_snapshot_xmax(v_snapshot));
+end
+$fn$;
+`;
 }
 
 export function transactionOfSql(schema: string): string {

@@ -15,10 +15,10 @@ function layout(version: number): string {
   return readFileSync(file, 'utf8').replaceAll('{{schema}}', SCHEMA);
 }
 
-/** A store written by the version-1 layout: its tables, its function, three events. */
-async function versionOneStore(): Promise<PGlite> {
+/** A store written by an earlier layout: its tables, its functions, three events. */
+async function earlierStore(version = 1): Promise<PGlite> {
   const db = await PGlite.create();
-  await db.exec(layout(1));
+  await db.exec(layout(version));
   for (const [stream, expected] of [
     ['rider-r1', 'no_stream'],
     ['rider-r1', '0'],
@@ -48,7 +48,7 @@ async function everything(store: EventStore) {
 
 describe('opening a store written by an earlier release, a newer one, or another cluster', () => {
   it('opens a version-1 store: the events as written, the layout brought up to this version', async () => {
-    const db = await versionOneStore();
+    const db = await earlierStore();
     expect(await versions(db)).toEqual([1]);
     const upgraded = await embeddedStoreOnDb(db, SCHEMA, () => undefined);
     const before = await everything(upgraded);
@@ -78,8 +78,34 @@ describe('opening a store written by an earlier release, a newer one, or another
     await upgraded.close();
   });
 
+  it('opens a version-2 store: its appends now take the lock the log fence looks for', async () => {
+    const db = await earlierStore(2);
+    expect(await versions(db)).toEqual([2]);
+    const upgraded = await embeddedStoreOnDb(db, SCHEMA, () => undefined);
+    expect(await versions(db)).toEqual([2, EVENT_STORE_SCHEMA_VERSION]);
+    const before = await everything(upgraded);
+    expect(before).toHaveLength(3);
+    await upgraded.append('rider-r1', [newEvent('PointsAwarded', { points: 1 })], {
+      expectedRevision: 1,
+    });
+    expect(await everything(upgraded)).toEqual([
+      ...before,
+      ['rider-r1', 2, 'PointsAwarded', { points: 1 }],
+    ]);
+    // Version 3's append refuses to follow other writes in its transaction.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`insert into ${SCHEMA}.streams values ('other', 0)`);
+        await tx.query(`select ${SCHEMA}.append_to_stream('rider-r9', 'no_stream', $1::jsonb)`, [
+          JSON.stringify([newEvent('PointsAwarded', { points: 1 })]),
+        ]);
+      }),
+    ).rejects.toThrow(/an append must come first in its transaction/);
+    await upgraded.close();
+  });
+
   it('upgrades once: opening again changes nothing', async () => {
-    const db = await versionOneStore();
+    const db = await earlierStore();
     const first = await embeddedStoreOnDb(db, SCHEMA, () => undefined);
     const read = await everything(first);
     const { rows } = await db.query<{ n: number }>(
