@@ -158,9 +158,10 @@ describe('postgres adapter', () => {
       }
     }));
 
-  it('upgrading a version-2 store, holds back while an append of the older release may run', async () => {
-    // Its append began before the upgrade and runs the body without the lock: until every
-    // transaction older than the upgrade has ended, the fence is xmin.
+  it('upgrading a version-2 store, holds back while an append of the older release runs', async () => {
+    // Its body takes no lock; begun before the upgrade's DDL committed (before it or during it),
+    // it writes its stream's row, then its event after. A transaction that writes the log's
+    // tables without the lock holds the fence at xmin.
     await requirePostgres();
     const schema = uniqueSchema('es');
     const older = new Client({ connectionString: TEST_DATABASE_URL });

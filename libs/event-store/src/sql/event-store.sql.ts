@@ -257,35 +257,25 @@ function appendingSetting(schema: string): string {
 
 function fenceDdl(schema: string): string {
   return `
--- When appends began to take the lock (version 3): now, when this DDL brings an older store up
--- (an older release's append may be running its unlocked body), '-infinity' for a new store.
-create table if not exists ${schema}.appends_locked (
-  one boolean primary key default true check (one),
-  since timestamptz not null
-);
-insert into ${schema}.appends_locked (since)
-  select case when exists (select from ${schema}.schema_migrations) then now()
-              else '-infinity' end
-  on conflict do nothing;
-
 -- The log's fence (version 3): every row whose transaction is below it is visible to the calling
 -- statement's snapshot (a STABLE function sees its caller's), and no append can add another.
 -- pg_snapshot_xmin alone was held back by any transaction on the server that had written and
 -- stayed open (another schema's worker frozen mid-batch, another database's client, a psql left
 -- in a transaction): readers stood still for as long as it did. Here only appends count: every
--- append holds the lock below, taken before its transaction has an id. One read of the lock
--- table gives each holder's id; a holder seen without one may be between taking its id and
--- registering it (then its id is already in snapshots): the fence falls back to xmin. Then
--- which of the snapshot's running transactions still run: one that ended since the lock table
--- was read may have been an append, and counts (it only delays the next read).
+-- append holds the lock below, taken before its transaction has an id. So does, in effect, a
+-- transaction writing the log's tables without it (an older release's append while an upgrade
+-- runs: it locks the streams table before its first write, which gives it its id). One read of
+-- the lock table gives each holder's id; when one shows none (it may be between taking its id,
+-- in snapshots at once, and registering it), the fence falls back to xmin. Then which of the
+-- snapshot's running transactions still run: one that ended since the lock table was read may
+-- have been an append, and counts (it only delays the next read).
 create or replace function ${schema}.log_fence()
 returns xid8 language plpgsql stable as $fn$
 declare
   v_snapshot pg_snapshot := pg_current_snapshot();
   v_xmin xid8 := pg_snapshot_xmin(v_snapshot);
-  v_holders record;
+  v_holder record;
   v_appenders xid[] := '{}';
-  v_since timestamptz;
   v_fence xid8;
 begin
   if v_xmin = pg_snapshot_xmax(v_snapshot) then
@@ -294,27 +284,24 @@ begin
   if pg_is_in_recovery() then
     return v_xmin; -- a standby does not see the primary's locks
   end if;
-  -- While a transaction that began before appends took the lock may run (it may be an older
-  -- release's append, running the body without it), the fence is xmin. A day bounds the look.
-  select since into v_since from ${schema}.appends_locked;
-  if v_since > statement_timestamp() - interval '1 day'
-    and exists (select from pg_stat_activity where xact_start < v_since) then
-    return v_xmin;
-  end if;
-  for v_holders in
-    select array_agg(l.transactionid) filter (where l.locktype = 'transactionid'
-             and l.mode = 'ExclusiveLock' and l.granted) as ids
+  for v_holder in
+    select array_agg(l.transactionid) filter (where l.locktype = 'transactionid') as ids
       from pg_locks l
+      where l.granted and (
+        (l.locktype = 'transactionid' and l.mode = 'ExclusiveLock')
+        or (l.database = (select oid from pg_database where datname = current_database()) and (
+          (l.locktype = 'advisory' and l.objsubid = 2
+            and (l.classid, l.objid) = (hashtext('rider-ledger appends')::oid,
+                                        hashtext('${schema}')::oid))
+          or (l.locktype = 'relation' and l.mode not in ('AccessShareLock', 'RowShareLock')
+            and l.relation in ('${schema}.streams'::regclass, '${schema}.events'::regclass)))))
       group by l.virtualtransaction
-      having bool_or(l.locktype = 'advisory' and l.granted and l.objsubid = 2
-        and l.database = (select oid from pg_database where datname = current_database())
-        and (l.classid, l.objid) = (hashtext('rider-ledger appends')::oid,
-                                    hashtext('${schema}')::oid))
+      having bool_or(l.locktype <> 'transactionid')
   loop
-    if v_holders.ids is null then
+    if v_holder.ids is null then
       return v_xmin;
     end if;
-    v_appenders := v_appenders || v_holders.ids;
+    v_appenders := v_appenders || v_holder.ids;
   end loop;
   select min(x) into v_fence from pg_snapshot_xip(v_snapshot) as x
     where x::xid = any(v_appenders) or pg_xact_status(x) is distinct from 'in progress';
