@@ -158,6 +158,44 @@ describe('postgres adapter', () => {
       }
     }));
 
+  it('reads past a vacuum and analyze of the log running beside', () =>
+    // Vacuum and analyze lock the log's tables (not in a row write's mode) and take no id:
+    // counted like an append without one, they sent the fence back behind the transaction
+    // elsewhere for as long as they ran (autovacuum runs them on every busy log).
+    withTransactionElsewhere(async (store, schema) => {
+      for (let i = 0; i < 100; i++)
+        await store.append(`s-${i}`, [newEvent()], { expectedRevision: NO_STREAM });
+      const [slow, watcher] = [TEST_DATABASE_URL, TEST_DATABASE_URL].map(
+        (connectionString) => new Client({ connectionString }),
+      );
+      await Promise.all([slow.connect(), watcher.connect()]);
+      const vacuumRunning = async () =>
+        (
+          await watcher.query(
+            `select from pg_locks l join pg_class c on c.oid = l.relation
+               join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = $1 and l.mode = 'ShareUpdateExclusiveLock'`,
+            [schema],
+          )
+        ).rowCount! > 0;
+      try {
+        await slow.query('set vacuum_cost_delay = 20; set vacuum_cost_limit = 1');
+        const vacuuming = slow.query(`vacuum analyze ${schema}.events, ${schema}.streams`);
+        for (let waited = 0; !(await vacuumRunning()) && waited < 5000; waited += 20)
+          await new Promise((r) => setTimeout(r, 20));
+        const event = newEvent('During');
+        await store.append('s-during', [event], { expectedRevision: NO_STREAM });
+        const { events } = await store.readAll({ after: START, limit: 1000 });
+        expect({ last: events.at(-1)?.eventId, vacuumRunning: await vacuumRunning() }).toEqual({
+          last: event.eventId,
+          vacuumRunning: true,
+        });
+        await vacuuming;
+      } finally {
+        await Promise.all([slow.end(), watcher.end()]);
+      }
+    }));
+
   it('upgrading a version-2 store, holds back while an append of the older release runs', async () => {
     // Its body takes no lock; begun before the upgrade's DDL committed (before it or during it),
     // it writes its stream's row, then its event after. A transaction that writes the log's

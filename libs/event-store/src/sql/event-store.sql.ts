@@ -264,7 +264,8 @@ function fenceDdl(schema: string): string {
 -- in a transaction): readers stood still for as long as it did. Here only appends count: every
 -- append holds the lock below, taken before its transaction has an id. So does, in effect, a
 -- transaction writing the log's tables without it (an older release's append while an upgrade
--- runs: it locks the streams table before its first write, which gives it its id). One read of
+-- runs: it locks the streams table before its first write, which gives it its id; a row write's
+-- mode, not vacuum's or analyze's, which take no id and would send the fence to xmin). One read of
 -- the lock table gives each holder's id; when one shows none (it may be between taking its id,
 -- in snapshots at once, and registering it), the fence falls back to xmin. Then which of the
 -- snapshot's running transactions still run: one that ended since the lock table was read may
@@ -293,7 +294,7 @@ begin
           (l.locktype = 'advisory' and l.objsubid = 2
             and (l.classid, l.objid) = (hashtext('rider-ledger appends')::oid,
                                         hashtext('${schema}')::oid))
-          or (l.locktype = 'relation' and l.mode not in ('AccessShareLock', 'RowShareLock')
+          or (l.locktype = 'relation' and l.mode = 'RowExclusiveLock'
             and l.relation in ('${schema}.streams'::regclass, '${schema}.events'::regclass)))))
       group by l.virtualtransaction
       having bool_or(l.locktype <> 'transactionid')
