@@ -292,8 +292,7 @@ begin
         (l.locktype = 'transactionid' and l.mode = 'ExclusiveLock')
         or (l.database = (select oid from pg_database where datname = current_database()) and (
           (l.locktype = 'advisory' and l.objsubid = 2
-            and (l.classid, l.objid) = (hashtext('rider-ledger appends')::oid,
-                                        hashtext('${schema}')::oid))
+            and (l.classid::int4, l.objid::int4) = (${appendLockKey(schema)}))
           or (l.locktype = 'relation' and l.mode = 'RowExclusiveLock'
             and l.relation in ('${schema}.streams'::regclass, '${schema}.events'::regclass)))))
       group by l.virtualtransaction
