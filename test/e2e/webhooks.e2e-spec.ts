@@ -63,7 +63,10 @@ describe('webhooks', () => {
     const tokens = await setUpDistrict(call, {
       communities: { c1: '几江街道' },
       budgetPoints: 1000,
-      rules: [{ activity: 'patrol', points: 10 }],
+      rules: [
+        { activity: 'patrol', points: 10 },
+        { activity: 'hazard_report', pointsBySeverity: { minor: 5, moderate: 20, major: 50 } },
+      ],
       riders: { r1: 'c1', r2: 'c1' },
       stations: [{ id: 's1', name: '几江驿站', kind: 'station' }],
       principals: [{ id: 'staff1', name: '社区', role: 'staff', communityIds: ['c1'] }],
@@ -244,6 +247,68 @@ describe('webhooks', () => {
     expect(
       (await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/msg_nothing/redelivery`)).status,
     ).toBe(404);
+  }, 60_000);
+
+  it('tells of hazard reports verified and a selection closed, never a note', async () => {
+    const other = await WebhookReceiver.start();
+    try {
+      const endpoint = await register({
+        url: other.url,
+        events: ['hazard.verified', 'selection.closed'],
+      });
+      other.secret = endpoint.secret;
+      const file = async (lat: number) => {
+        const filed = await must('POST', '/v1/hazards', {
+          ...{ riderId: 'r1', category: 'manhole_cover', description: '井盖缺失' },
+          location: { lat, lng: 106.2594 },
+          occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        });
+        return String(filed.id);
+      };
+      const confirmedId = await file(29.29);
+      const rejectedId = await file(29.3);
+      const confirmed = await must('POST', `/v1/hazards/${confirmedId}/verification`, {
+        ...{ outcome: 'confirmed', severity: 'major', fundId: 'f1' },
+        note: '现场核实属实',
+      });
+      await must('POST', `/v1/hazards/${rejectedId}/verification`, {
+        ...{ outcome: 'rejected' },
+        note: '现场未见隐患',
+      });
+      const year = new Date().getFullYear();
+      await must('POST', '/v1/selections', { id: 'top', district: '江津区', year, size: 2 });
+      const closed = await must('POST', '/v1/selections/top/close');
+      await until(() => other.accepted().length >= 3);
+      await new Promise((r) => setTimeout(r, 300)); // nothing more comes
+      const got = other.accepted();
+      expect(got.map((r) => r.type)).toEqual([
+        'hazard.verified',
+        'hazard.verified',
+        'selection.closed',
+      ]);
+      expect(other.requests.every((r) => r.verified)).toBe(true);
+      const award = confirmed.award as { entryId: string };
+      expect(got[0].data).toEqual({
+        ...{ hazardId: confirmedId, riderId: 'r1', outcome: 'confirmed', severity: 'major' },
+        ...{ fundId: 'f1', entryId: award.entryId, position: expect.any(Number) as number },
+      });
+      expect(got[1].data).toEqual({
+        ...{ hazardId: rejectedId, riderId: 'r1', outcome: 'rejected' },
+        position: expect.any(Number) as number,
+      });
+      expect(got[2].data).toEqual({
+        selectionId: 'top',
+        cutoffPosition: closed.cutoffPosition,
+        winners: (closed.winners as { rank: number; riderId: string; points: number }[]).map(
+          ({ rank, riderId, points }) => ({ rank, riderId, points }),
+        ),
+        position: expect.any(Number) as number,
+      });
+      expect((got[2].data.winners as unknown[]).length).toBeGreaterThan(0);
+      for (const r of got) expect(r.body).not.toMatch(/现场|井盖/); // notes, descriptions
+    } finally {
+      await other.close();
+    }
   }, 60_000);
 
   it('a 410 disables the endpoint; a restarted API delivers what was pending', async () => {
