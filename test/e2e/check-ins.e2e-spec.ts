@@ -329,4 +329,35 @@ describe('check-ins over HTTP', () => {
     );
     expect(opened).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
   });
+  it('opens a task’s check-in only within the task, an hour either side', async () => {
+    // Whole minutes from one moment, as a task's times are.
+    const base = Math.ceil(Date.now() / 60_000) * 60_000;
+    const at = (n: number) => new Date(base + n * 3_600_000).toISOString();
+    const later = await call('POST', '/v1/tasks', {
+      ...{ id: 'task-later', communityId: 'c1', title: '周末义务巡河', points: 20, slots: 5 },
+      ...{ startsAt: at(5), endsAt: at(7) },
+    });
+    expect(later.status).toBe(201);
+    const open = (id: string, body: Record<string, unknown>) =>
+      call(
+        'POST',
+        '/v1/check-ins',
+        { id, kind: 'task', taskId: 'task-later', fundId: 'f1', ...body },
+        tokens['staff-1'],
+      );
+    const early = await open('later-early', { closesAt: at(6) });
+    expect(early).toMatchObject({ status: 422, body: { code: 'RULE_VIOLATION' } });
+    expect(early.body.detail).toMatch(
+      /^task task-later runs from \d{4}-\d\d-\d\dT\d\d:\d\d:00\+08:00 to \S+: /,
+    );
+    expect(await open('later-late', { opensAt: at(4.5), closesAt: at(8.5) })).toMatchObject({
+      status: 422,
+      body: { code: 'RULE_VIOLATION' },
+    });
+    // An hour before it starts to an hour after it ends: opened.
+    expect(await open('later-in', { opensAt: at(4), closesAt: at(8) })).toMatchObject({
+      status: 201,
+      body: { checkInId: 'later-in', taskId: 'task-later' },
+    });
+  });
 });

@@ -49,7 +49,11 @@ export function CheckInsPage() {
     setWriting(true);
     try {
       setError(null);
-      const closesAt = new Date(Date.now() + Number(hours) * 3_600_000).toISOString();
+      let closing = Date.now() + Number(hours) * 3_600_000;
+      // A task's check-in closes an hour after the task ends at the latest (the API's rule).
+      const task = kind === 'task' ? tasks.find((x) => x.id === taskId) : undefined;
+      if (task) closing = Math.min(closing, Date.parse(task.endsAt) + 3_600_000);
+      const closesAt = new Date(closing).toISOString();
       const place =
         kind === 'patrol' ? { communityId, title: title.trim() } : { taskId, title: undefined };
       const opened = await ok(

@@ -6,6 +6,7 @@ import {
   ID_PATTERN,
   DomainError,
   isDomainError,
+  localIso,
   notFound,
   riderOf,
   rulesDecider,
@@ -125,11 +126,40 @@ export class OpenCheckInHandler implements ICommandHandler<OpenCheckInCommand> {
         'RULE_VIOLATION',
         say`task ${input.taskId} pays ${task.state.points} points, more than the task rule's ${rulePoints}: confirm its completions instead`,
       );
+    const outside = outsideTask(input, task.state, request.context);
+    if (outside) return outside;
     return {
       communityId: task.state.communityId,
       title: input.title ?? `微公益任务 ${input.taskId}`,
     };
   }
+}
+
+/** How far a task's check-in may open before the task starts, and close after it ends. */
+export const TASK_CHECK_IN_MARGIN_MS = 3_600_000;
+
+/**
+ * A task's check-in lies within the task: riders sign in while it runs (arriving up to an hour
+ * early; checking out up to an hour after it ends), never for a task that has not begun or is over.
+ */
+function outsideTask(
+  input: OpenCheckInInput,
+  task: { startsAt: string; endsAt: string },
+  context: LedgerRequest['context'],
+): DomainError | undefined {
+  const opensAt = input.opensAt === undefined ? context.now.getTime() : Date.parse(input.opensAt);
+  const starts = Date.parse(task.startsAt);
+  const ends = Date.parse(task.endsAt);
+  if (
+    opensAt >= starts - TASK_CHECK_IN_MARGIN_MS &&
+    Date.parse(input.closesAt) <= ends + TASK_CHECK_IN_MARGIN_MS
+  )
+    return undefined;
+  const local = (ms: number) => localIso(new Date(ms), context.timeZone);
+  return new DomainError(
+    'RULE_VIOLATION',
+    say`task ${input.taskId ?? ''} runs from ${local(starts)} to ${local(ends)}: its check-in opens an hour before it starts at the earliest and closes an hour after it ends at the latest`,
+  );
 }
 
 /** A rider's check-in or check-out, and the award it made (or why it made none). */
