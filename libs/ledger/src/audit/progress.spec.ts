@@ -1,6 +1,8 @@
 import { openEmbeddedDatabase, type EventStore } from '@ledger/event-store';
 import { ReadModels } from '@ledger/projections';
-import { SHANGHAI } from '@ledger/testing';
+import { SHANGHAI, tempDir } from '@ledger/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ledgerProcess, seedLedger } from '../testing';
 import { JOB_NAMES } from '../jobs/job-ids';
 import { ledgerProcessors, type JobDependencies } from '../jobs/ledger-jobs';
@@ -31,6 +33,18 @@ async function seeded() {
     pricePoints: 3,
     stock: 10,
   });
+  return { events, sql, store: withByteOffsets(events) };
+}
+
+/** A seeded ledger with one award for each of `riders` riders: that many ledger lines. */
+async function seededWithAwards(riders: number) {
+  const { events, sql } = await openEmbeddedDatabase({ dataDir: 'memory://' });
+  const p = ledgerProcess(events);
+  await seedLedger(p, { riders, budgetPoints: 100_000, pricePoints: 3, stock: 10 });
+  for (let i = 0; i < riders; i++) {
+    const awarded = await p.awardPoints(`r${i}`, 10);
+    if ('code' in awarded) throw new Error(`award failed: ${awarded.code}`);
+  }
   return { events, sql, store: withByteOffsets(events) };
 }
 
@@ -96,4 +110,47 @@ describe('progress where positions are byte offsets (KurrentDB)', () => {
       await events.close();
     }
   }, 60_000);
+
+  it.each([
+    ['events', 'ndjson'],
+    ['events', 'csv'],
+    ['ledger', 'ndjson'],
+  ])(
+    'shows an export job’s progress (%s, %s) as the share of its lines written, 100 at the end',
+    async (what, format) => {
+      const { events, sql, store } = await seededWithAwards(110);
+      const dir = tempDir();
+      try {
+        const readModels = await ReadModels.open(store, sql, {
+          schema: 'read',
+          timeZone: SHANGHAI,
+        });
+        await readModels.catchUp(); // the tree's leaves, as runners elsewhere keep them
+        const config = { eventStore: { kind: 'embedded' }, dataDir: dir.path };
+        const deps = { store, sql, readModels, config } as unknown as JobDependencies;
+        const shown: number[] = [];
+        const exportJob = ledgerProcessors(deps).get(JOB_NAMES.export)!;
+        const result = (await exportJob(
+          { what, format, name: 'progress' },
+          {
+            attempt: 1,
+            progress: (percent) => {
+              shown.push(percent);
+              return Promise.resolve();
+            },
+          },
+        )) as { lines: number };
+        const written = readFileSync(join(dir.path, 'exports', `progress.${format}`), 'utf8');
+        expect(written.split('\n').filter(Boolean)).toHaveLength(result.lines);
+        expect(result.lines).toBeGreaterThan(100);
+        // Over 100 lines, a report at each percent in turn: 1 … 99 as they are written, 100 once
+        // the file is in place (a total in positions would stay near 0; the old count, none).
+        expect(shown).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      } finally {
+        dir.remove();
+        await events.close();
+      }
+    },
+    60_000,
+  );
 });

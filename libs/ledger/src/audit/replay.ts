@@ -26,11 +26,12 @@ export async function replayReadModels(
 }
 
 /**
- * How many events the log holds, for progress: counted (the log tree's leaves, one per event),
- * not read off a position, since a KurrentDB position is a byte offset (issue 18). Where the tree
- * is not among the read models, the head's position (an event count on the SQL stores).
+ * How many events the log holds, for progress (a replay's, an export's): counted (the log tree's
+ * leaves, one per event, as far as the tree has caught up), not read off a position, since a
+ * KurrentDB position is a byte offset (issue 18). Where the tree is not among the read models,
+ * the head's position (an event count on the SQL stores).
  */
-async function eventsInLog(deps: {
+export async function eventsInLog(deps: {
   readModels: ReadModels;
   store: EventStore;
   sql: SqlClient;

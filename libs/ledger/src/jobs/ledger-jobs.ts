@@ -6,12 +6,19 @@ import { CloseFundBooksCommand } from '../commands/close-fund-books';
 import { EscalateHazardsCommand } from '../commands/verify-hazard';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
-import type { ReadModels } from '@ledger/projections';
+import { leaderboardRows, type ReadModels } from '@ledger/projections';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportRows, formatRows, type ExportFormat, type ExportKind } from '../audit/export';
+import {
+  exportRows,
+  formatRows,
+  type ExportFormat,
+  type ExportKind,
+  type ExportRequest,
+} from '../audit/export';
 import { SealLogCommand } from '../audit/audit.commands';
 import { ReplayReadModelsCommand } from '../audit/audit.tools';
+import { eventsInLog } from '../audit/replay';
 import type { TreeHeads } from '../audit/tree-heads';
 import { JOB_NAMES } from './job-ids';
 import type { JobContext, JobProcessor, JobProcessors } from './job-queue';
@@ -149,6 +156,7 @@ async function catchUpReadModels(deps: JobDependencies, context: JobContext) {
 /**
  * Writes an export (events, ledger or a leaderboard; CSV or NDJSON) to `<DATA_DIR>/exports/` (the
  * embedded folder) or `./exports/`, named after the job, so a rerun of the job rewrites the same file.
+ * Progress is the share of the rows written (`exportSize`), 100 once the file is in place.
  */
 async function exportToFile(
   deps: JobDependencies,
@@ -160,6 +168,11 @@ async function exportToFile(
   const name = typeof data.name === 'string' ? data.name : `${what}-${Date.now()}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name)) throw new Error(`bad export name ${name}`);
   if (!['events', 'ledger', 'leaderboard'].includes(what)) throw new Error(`cannot export ${what}`);
+  const request: ExportRequest = {
+    what,
+    ...(typeof data.scope === 'string' && { scope: data.scope }),
+    ...(typeof data.period === 'string' && { period: data.period }),
+  };
   const dir = join(
     deps.config.eventStore.kind === 'embedded' ? deps.config.dataDir : '.',
     'exports',
@@ -171,23 +184,46 @@ async function exportToFile(
   let lines = 0;
   try {
     if (what !== 'events' && !deps.readModels.isRunning) await deps.readModels.catchUp();
-    const rows = exportRows(
-      {
-        what,
-        ...(typeof data.scope === 'string' && { scope: data.scope }),
-        ...(typeof data.period === 'string' && { period: data.period }),
-      },
-      deps,
-    );
-    for await (const line of formatRows(rows, format)) {
+    // A CSV file has its header line besides the rows.
+    const total = (await exportSize(request, deps)) + (format === 'csv' ? 1 : 0);
+    const progress = progressReporter(context);
+    for await (const line of formatRows(exportRows(request, deps), format)) {
       await handle.write(`${line}\n`);
-      if (++lines % 10_000 === 0) await context.progress(Math.min(99, lines / 10_000));
+      await progress(++lines, total);
     }
   } finally {
     await handle.close();
   }
   await rename(partial, file); // the file appears whole, or not at all
+  await context.progress(100);
   return { file, lines };
+}
+
+/**
+ * How many rows an export writes, for its progress: counted, never read off a position (a
+ * KurrentDB position is a byte offset). The log's events as a replay counts them (the log tree's
+ * leaves); the ledger's lines; a leaderboard's rows. Writes made meanwhile may pass the count.
+ */
+async function exportSize(request: ExportRequest, deps: JobDependencies): Promise<number> {
+  const { readModels, sql, store } = deps;
+  if (request.what === 'events') return eventsInLog({ readModels, store, sql });
+  if (request.what === 'leaderboard')
+    return (await leaderboardRows(readModels, request.scope ?? '', request.period ?? 'all')).length;
+  const { rows } = await sql.query<{ n: string | number }>(
+    `select count(*) as n from ${readModels.schema}.ledger_lines`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Reports `done` of `total` in percent when it moves on: never backwards, below 100. */
+function progressReporter(context: JobContext) {
+  let shown = 0;
+  return async (done: number, total: number): Promise<void> => {
+    const now = percent(done, total);
+    if (now <= shown) return;
+    shown = now;
+    await context.progress(now);
+  };
 }
 
 /** Progress of a job in percent, below 100 until it is done. */
