@@ -106,8 +106,12 @@ describe('check-ins over HTTP', () => {
       source: string;
       actor: string;
     }[];
+    // Made by the rider's request, approved by the staff member who opened the check-in.
     expect(ledger.filter((l) => l.type === 'award')).toEqual([
-      expect.objectContaining({ source: 'check-in', actor: 'rider-r1' }),
+      expect.objectContaining({
+        ...{ source: 'check-in', actor: 'rider-r1', approvedBy: 'staff-1' },
+        checkInId: 'patrol-1',
+      }),
     ]);
     const events = (await call('GET', '/v1/audit/events?stream=rider-r1')).body.items as {
       type: string;
@@ -359,5 +363,36 @@ describe('check-ins over HTTP', () => {
       status: 201,
       body: { checkInId: 'later-in', taskId: 'task-later' },
     });
+  });
+  it('takes an award without a check-in as a staff back-fill, which must say why', async () => {
+    const award = (body: Record<string, unknown>) =>
+      call(
+        'POST',
+        '/v1/awards',
+        { riderId: 'r2', activity: 'patrol', fundId: 'f1', ...body },
+        tokens['staff-1'],
+      );
+    const occurredAt = new Date().toISOString();
+    for (const reason of [undefined, '', '   ']) {
+      const refused = await award({ occurredAt, ...(reason !== undefined && { reason }) });
+      expect(refused).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+      const fields = (refused.body.errors as { field: string }[]).map((e) => e.field);
+      expect(new Set(fields)).toEqual(new Set(['reason']));
+    }
+    const made = await award({ occurredAt, reason: '忘记签到，巡逻记录补登' });
+    expect(made.status).toBe(201);
+    const lines = (await call('GET', '/v1/riders/r2/ledger?order=desc&limit=1')).body
+      .items as Record<string, unknown>[];
+    expect(lines).toEqual([
+      expect.objectContaining({
+        ...{
+          entryId: made.body.entryId,
+          source: 'staff-backfill',
+          reason: '忘记签到，巡逻记录补登',
+        },
+        ...{ actor: 'staff-1', approvedBy: 'staff-1' },
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('checkInId');
   });
 });

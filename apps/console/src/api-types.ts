@@ -6827,6 +6827,7 @@ export interface operations {
            *           "activity": "patrol",
            *           "reason": "夜间巡逻",
            *           "source": "staff-backfill",
+           *           "approvedBy": "staff-jijiang",
            *           "actor": "staff-jijiang",
            *           "occurredAt": "2026-11-20T17:30:00+08:00",
            *           "recordedAt": "2026-11-20T17:30:00+08:00",
@@ -6849,10 +6850,12 @@ export interface operations {
            *           "type": "award",
            *           "points": 30,
            *           "balanceAfter": 30,
-           *           "activity": "civility_persuasion",
-           *           "reason": "劝导佩戴头盔",
-           *           "source": "staff-backfill",
-           *           "actor": "staff-jijiang",
+           *           "activity": "patrol",
+           *           "reason": "签到：夜间巡逻",
+           *           "source": "check-in",
+           *           "approvedBy": "staff-jijiang",
+           *           "checkInId": "ci-5e1a",
+           *           "actor": "rider-r-0001",
            *           "occurredAt": "2026-11-21T15:00:00+08:00",
            *           "recordedAt": "2026-11-21T15:00:00+08:00",
            *           "position": 28
@@ -6883,7 +6886,9 @@ export interface operations {
             items: {
               activity?: string;
               actor: string;
+              approvedBy?: string;
               balanceAfter: number;
+              checkInId?: string;
               entryId: string;
               items?: {
                 pricePoints: number;

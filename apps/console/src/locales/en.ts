@@ -200,6 +200,7 @@ export const en: Same<typeof zhCN> = {
     history: 'Latest entries',
     reverse: 'Reverse',
     wasReversed: 'Reversed',
+    approvedBy: 'approved by {{who}}',
     reverseReason: 'Reason for reversing',
     reverseDefault: 'Recorded by mistake',
     confirmReverse: 'Confirm reversal',

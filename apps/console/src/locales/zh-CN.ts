@@ -192,6 +192,7 @@ export const zhCN = {
     history: '最近记录',
     reverse: '撤销',
     wasReversed: '已撤销',
+    approvedBy: '批准：{{who}}',
     reverseReason: '撤销原因',
     reverseDefault: '登记有误',
     confirmReverse: '确认撤销',

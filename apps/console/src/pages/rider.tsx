@@ -189,6 +189,9 @@ export function RiderPage({ id }: { id: string }) {
               </span>
               <span class="source">
                 {line.source ? t(`source.${line.source}`, { defaultValue: line.source }) : ''}
+                {line.approvedBy && (
+                  <small class="approver"> {t('staff.approvedBy', { who: line.approvedBy })}</small>
+                )}
               </span>
               <span>{line.points > 0 ? `+${line.points}` : line.points}</span>
               {line.type === 'award' && reversed.has(line.entryId) && (

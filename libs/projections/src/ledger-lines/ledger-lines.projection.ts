@@ -8,41 +8,45 @@ export const ledgerLinesProjection: Projection = {
   /**
    * 2: a redemption's line carries its items. 3: a reversal's line names the award it undoes.
    * 4: an award's line its source (issue 17); every line the community it counts in (reports).
+   * 5: an award's line the principal that approved it, and the check-in it was made from.
    */
-  version: 4,
+  version: 5,
   tables: [
     { name: 'ledger_lines', orderBy: 'rider_id, revision' },
     { name: 'ledger_line_riders', orderBy: 'rider_id' },
+    { name: 'ledger_line_check_ins', orderBy: 'check_in_id' },
   ],
   ddl: (s) => `
     create table if not exists ${s}.ledger_lines (rider_id text not null, revision bigint not null,
       entry_id text not null, type text not null, points bigint not null, balance_after bigint not null,
       activity text, reason text, station_id text, actor text not null, occurred_at timestamptz not null,
       recorded_at timestamptz not null, position bigint not null, items jsonb, reversal_of text,
-      source text, community_id text not null, primary key (rider_id, revision));
+      source text, community_id text not null, approved_by text, check_in_id text,
+      primary key (rider_id, revision));
     create index if not exists ledger_lines_entry on ${s}.ledger_lines (entry_id);
     create index if not exists ledger_lines_occurred on ${s}.ledger_lines (occurred_at);
     create table if not exists ${s}.ledger_line_riders (rider_id text primary key,
-      community_id text not null);`,
+      community_id text not null);
+    create table if not exists ${s}.ledger_line_check_ins (check_in_id text primary key,
+      opened_by text not null);`,
   async applyBatch(batch, q, { schema: s }) {
     const communities = await ridersCommunities(batch, q, s);
-    const columns: unknown[][] = Array.from({ length: 17 }, () => []);
+    const openers = await checkInOpeners(batch, q, s);
+    const columns: unknown[][] = Array.from({ length: 19 }, () => []);
     for (const { event, stored } of batch) {
-      const moved =
-        event.type === 'RiderRegistered'
-          ? { riderId: event.data.riderId, to: event.data.communityId }
-          : event.type === 'RiderTransferred'
-            ? { riderId: event.data.riderId, to: event.data.toCommunityId }
-            : undefined;
-      if (moved) {
-        communities.of.set(moved.riderId, moved.to);
-        communities.changed.add(moved.riderId);
-        continue;
-      }
-      const line = ledgerLine(event);
-      if (!line) continue;
       const actor =
         (stored.metadata.actor as { principalId?: string } | undefined)?.principalId ?? 'unknown';
+      if (remembered(event, actor, communities, openers)) continue;
+      const line = ledgerLine(event);
+      if (!line) continue;
+      // An award is approved by who made it, or, made from a check-in, by who opened the check-in
+      // (the code on their screen is their word that the rider was there).
+      const approvedBy =
+        line.type !== 'award'
+          ? null
+          : line.checkInId === undefined
+            ? actor
+            : (openers.of.get(line.checkInId) ?? actor);
       const occurredAt =
         typeof stored.metadata.occurredAt === 'string'
           ? stored.metadata.occurredAt
@@ -67,22 +71,49 @@ export const ledgerLinesProjection: Projection = {
         line.reversalOf ?? null,
         line.source ?? null,
         community,
+        approvedBy,
+        line.checkInId ?? null,
       ];
       row.forEach((value, i) => columns[i].push(value));
     }
     await keepCommunities(communities, q, s);
+    await keepOpeners(openers, q, s);
     if (columns[0].length === 0) return;
     await q(
       `insert into ${s}.ledger_lines
-       select r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it::jsonb, rv, so, c
+       select r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it::jsonb, rv, so, c, ap, ci
        from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
          $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bigint[], $14::text[],
-         $15::text[], $16::text[], $17::text[])
-         as x(r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it, rv, so, c)`,
+         $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+         as x(r, v, e, t, p, b, a, re, st, ac, o, rec, pos, it, rv, so, c, ap, ci)`,
       columns,
     );
   },
 };
+
+/** Keeps what later lines need: a rider's community, a check-in's opener. True: not a line. */
+function remembered(
+  event: LedgerEvent,
+  actor: string,
+  communities: Communities,
+  openers: Openers,
+): boolean {
+  const moved =
+    event.type === 'RiderRegistered'
+      ? { riderId: event.data.riderId, to: event.data.communityId }
+      : event.type === 'RiderTransferred'
+        ? { riderId: event.data.riderId, to: event.data.toCommunityId }
+        : undefined;
+  if (moved) {
+    communities.of.set(moved.riderId, moved.to);
+    communities.changed.add(moved.riderId);
+    return true;
+  }
+  if (event.type !== 'CheckInOpened') return false;
+  openers.of.set(event.data.checkInId, actor);
+  openers.opened.push(event.data.checkInId);
+  return true;
+}
 
 /**
  * The community of each rider the batch names, as the projection last saw it: a redemption's
@@ -124,6 +155,41 @@ async function keepCommunities({ of, changed }: Communities, q: SqlQuery, s: str
   );
 }
 
+/** Who opened each check-in the batch's awards name (`opened`: check-ins to write down). */
+interface Openers {
+  readonly of: Map<string, string>;
+  readonly opened: string[];
+}
+
+async function checkInOpeners(
+  batch: Parameters<Projection['applyBatch']>[0],
+  q: SqlQuery,
+  s: string,
+): Promise<Openers> {
+  const wanted = new Set<string>();
+  for (const { event } of batch)
+    if (event.type === 'PointsAwarded' && event.data.checkInId !== undefined)
+      wanted.add(event.data.checkInId);
+  const of = new Map<string, string>();
+  if (wanted.size > 0) {
+    const { rows } = await q<{ check_in_id: string; opened_by: string }>(
+      `select check_in_id, opened_by from ${s}.ledger_line_check_ins where check_in_id = any($1::text[])`,
+      [[...wanted]],
+    );
+    for (const r of rows) of.set(r.check_in_id, r.opened_by);
+  }
+  return { of, opened: [] };
+}
+
+async function keepOpeners({ of, opened }: Openers, q: SqlQuery, s: string) {
+  if (opened.length === 0) return;
+  await q(
+    `insert into ${s}.ledger_line_check_ins (check_in_id, opened_by)
+     select * from unnest($1::text[], $2::text[]) on conflict (check_in_id) do nothing`,
+    [opened, opened.map((id) => of.get(id))],
+  );
+}
+
 interface Line {
   riderId: string;
   entryId: string;
@@ -136,6 +202,8 @@ interface Line {
   items?: readonly PricedItem[];
   reversalOf?: string;
   source?: string;
+  /** An award made from a check-in: the check-in. */
+  checkInId?: string;
   /** Where an award's or a reversal's points count (the community they were earned in). */
   communityId?: string;
 }
@@ -147,6 +215,7 @@ function ledgerLine(event: LedgerEvent): Line | undefined {
     return line(d, d.entryId, 'award', d.points, {
       ...{ activity: d.activity, reason: d.reason, source: d.source },
       communityId: d.communityId,
+      ...(d.checkInId !== undefined && { checkInId: d.checkInId }),
     });
   if (type === 'AwardReversed')
     return line(d, d.entryId, 'reversal', -d.points, {

@@ -13,8 +13,16 @@ export interface LedgerLineView {
   items?: { sku: string; quantity: number; pricePoints: number }[];
   /** A reversal's line: the entry id of the award it undoes. */
   reversalOf?: string;
-  /** An award's line: where it came from (issue 17); `actor` is who approved it. */
+  /** An award's line: where it came from (issue 17). */
   source?: string;
+  /**
+   * An award's line: the principal that approved it, the `actor` or, for an award made from a
+   * check-in, the principal that opened the check-in (whose code the rider typed).
+   */
+  approvedBy?: string;
+  /** An award made from a check-in: the check-in. */
+  checkInId?: string;
+  /** The principal whose request made the entry (a rider, for a check-in's award). */
   actor: string;
   occurredAt: string;
   recordedAt: string;
@@ -42,6 +50,8 @@ interface LedgerLineRow {
   items: LedgerLineView['items'] | string | null;
   reversal_of: string | null;
   source: string | null;
+  approved_by: string | null;
+  check_in_id: string | null;
   actor: string;
   occurred_at: Date;
   recorded_at: Date;
@@ -89,6 +99,8 @@ function lineView(r: LedgerLineRow): LedgerLineView {
     }),
     ...(r.reversal_of !== null && { reversalOf: r.reversal_of }),
     ...(r.source !== null && { source: r.source }),
+    ...(r.approved_by !== null && { approvedBy: r.approved_by }),
+    ...(r.check_in_id !== null && { checkInId: r.check_in_id }),
     actor: r.actor,
     occurredAt: iso(r.occurred_at),
     recordedAt: iso(r.recorded_at),
@@ -127,7 +139,8 @@ export async function entryOf(
 export async function allLedgerLines(db: ReadDb): Promise<Record<string, unknown>[]> {
   const { rows } = await db.query<Record<string, unknown>>(
     `select rider_id, entry_id, type, points, balance_after, activity, reason, station_id, source,
-       actor, occurred_at, recorded_at, position from ${db.schema}.ledger_lines order by position`,
+       approved_by, check_in_id, actor, occurred_at, recorded_at, position
+     from ${db.schema}.ledger_lines order by position`,
   );
   return rows;
 }
