@@ -10,11 +10,18 @@ import type { AddressInfo } from 'node:net';
  * The client's generated protobuf classes (untyped), loaded when a stand-in first serves a read:
  * the many tests that import @ledger/testing for other things do not load them.
  */
-function protos(): { streamsPb: ProtoModule; sharedPb: ProtoModule } {
+function protos(): Record<
+  'streamsPb' | 'sharedPb' | 'featuresPb' | 'statusPb' | 'anyPb',
+  ProtoModule
+> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     streamsPb: require('@eventstore/db-client/generated/streams_pb') as ProtoModule,
     sharedPb: require('@eventstore/db-client/generated/shared_pb') as ProtoModule,
+    featuresPb: require('@eventstore/db-client/generated/serverfeatures_pb') as ProtoModule,
+    statusPb: require('@eventstore/db-client/generated/status_pb') as ProtoModule,
+    // The client's own dependency, whose `Any` carries an error's details.
+    anyPb: require('google-protobuf/google/protobuf/any_pb') as ProtoModule,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -33,6 +40,12 @@ export type StandInMode =
   | { readonly kind: 'silent' }
   /** Ends every call at once with this gRPC status (8 RESOURCE_EXHAUSTED, 13 INTERNAL, 2 UNKNOWN…). */
   | { readonly kind: 'status'; readonly code: number; readonly message: string }
+  /**
+   * Answers each append of a BatchAppend call (the call stays open) with the server's own
+   * "unknown" error: an `event_store.client.Unknown` detail, the call's status untouched, as a
+   * server reports an append whose outcome it does not know. Other calls as `silent`.
+   */
+  | { readonly kind: 'append-unknown' }
   /**
    * A log of `events` records at positions 1000, 1100, 1200… (commit = prepare). Every
    * `systemEvery`-th record (when set) and `trailingSystem` more at the end are system events
@@ -54,6 +67,17 @@ export const standInPosition = (i: number): number => 1000 + i * 100;
 
 const SERVER_FEATURES = '/event_store.client.server_features.ServerFeatures/GetSupportedMethods';
 const READ = '/event_store.client.streams.Streams/Read';
+const BATCH_APPEND = '/event_store.client.streams.Streams/BatchAppend';
+
+export interface StandInOptions {
+  /**
+   * Advertise the Streams service's BatchAppend in ServerFeatures, as a KurrentDB server (20.10
+   * and later) does: the client then appends over one long-lived BatchAppend call. Without it the
+   * stand-in answers ServerFeatures UNIMPLEMENTED, as an older server, and the client appends
+   * with one Append call each.
+   */
+  readonly batchAppend?: boolean;
+}
 
 /**
  * A minimal gRPC endpoint in place of a KurrentDB server (none runs on the development machine),
@@ -71,12 +95,13 @@ export class GrpcStandIn {
   private constructor(
     private readonly server: Http2Server,
     readonly port: number,
+    private readonly options: StandInOptions,
   ) {}
 
-  static async start(): Promise<GrpcStandIn> {
+  static async start(options: StandInOptions = {}): Promise<GrpcStandIn> {
     const server = createServer({ settings: { maxConcurrentStreams: 100 } });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const standIn = new GrpcStandIn(server, (server.address() as AddressInfo).port);
+    const standIn = new GrpcStandIn(server, (server.address() as AddressInfo).port, options);
     server.on('stream', (stream, headers) => standIn.serve(stream, String(headers[':path'])));
     server.on('sessionError', () => undefined);
     server.on('session', (session) => {
@@ -103,7 +128,10 @@ export class GrpcStandIn {
 
   private serve(stream: ServerHttp2Stream, path: string): void {
     stream.on('error', () => undefined);
-    if (path === SERVER_FEATURES) return ended(stream, 12, 'unimplemented'); // as an older server
+    if (path === SERVER_FEATURES) {
+      if (this.options.batchAppend) return answered(stream, supportedMethods());
+      return ended(stream, 12, 'unimplemented'); // as an older server
+    }
     this.open.add(stream);
     stream.on('close', () => this.open.delete(stream));
     const call: { path: string; count?: string } = { path };
@@ -115,15 +143,10 @@ export class GrpcStandIn {
       { waitForTrailers: true },
     );
     stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-    if (mode.kind === 'silent' || path !== READ) return;
-    let request = Buffer.alloc(0);
-    stream.on('data', (chunk: Buffer) => {
-      request = Buffer.concat([request, chunk]);
-      if (request.length < 5 || request.length < 5 + request.readUInt32BE(1)) return;
-      const read = protos().streamsPb.ReadReq.deserializeBinary(
-        request.subarray(5, 5 + request.readUInt32BE(1)),
-      );
-      const options = read.getOptions();
+    if (mode.kind === 'append-unknown' && path === BATCH_APPEND) return answerAppends(stream);
+    if (mode.kind !== 'log' || path !== READ) return;
+    onMessages(stream, (bytes) => {
+      const options = protos().streamsPb.ReadReq.deserializeBinary(bytes).getOptions();
       const count = String(options.getCount());
       call.count = count;
       const records = recordsFor(mode, options);
@@ -136,6 +159,44 @@ export class GrpcStandIn {
 }
 
 type LogMode = Extract<StandInMode, { kind: 'log' }>;
+
+/** Calls `each` with every gRPC message the client sends on a call. */
+function onMessages(stream: ServerHttp2Stream, each: (bytes: Uint8Array) => void): void {
+  let pending = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+      const length = pending.readUInt32BE(1);
+      each(pending.subarray(5, 5 + length));
+      pending = pending.subarray(5 + length);
+    }
+  });
+}
+
+/** Answers each append of a BatchAppend call, once its last request came, with "unknown". */
+function answerAppends(stream: ServerHttp2Stream): void {
+  const { streamsPb, sharedPb, statusPb, anyPb } = protos();
+  const streams = new Map<string, ProtoMessage>(); // by correlation id: its first request names it
+  onMessages(stream, (bytes) => {
+    const request = streamsPb.BatchAppendReq.deserializeBinary(bytes);
+    const id = request.getCorrelationId();
+    const key = String(id.getString());
+    if (request.hasOptions()) streams.set(key, request.getOptions().getStreamIdentifier());
+    if (!request.getIsFinal()) return;
+    const details = new anyPb.Any();
+    details.pack(new sharedPb.Unknown().serializeBinary(), 'event_store.client.Unknown');
+    const error = new statusPb.Status();
+    error.setCode(2);
+    error.setMessage('stand-in: the outcome is unknown');
+    error.setDetails(details);
+    const response = new streamsPb.BatchAppendResp();
+    response.setCorrelationId(id);
+    response.setError(error);
+    response.setStreamIdentifier(streams.get(key));
+    streams.delete(key);
+    stream.write(frame(response));
+  });
+}
 
 function isSystem(mode: LogMode, i: number): boolean {
   return (
@@ -171,6 +232,28 @@ function ended(stream: ServerHttp2Stream, code: number, message: string): void {
     },
     { endStream: true },
   );
+}
+
+/** A unary call answered: one message, then status OK. */
+function answered(stream: ServerHttp2Stream, message: ProtoMessage): void {
+  stream.respond(
+    { ':status': 200, 'content-type': 'application/grpc+proto' },
+    { waitForTrailers: true },
+  );
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+  stream.end(frame(message));
+}
+
+/** ServerFeatures' answer: the Streams service's BatchAppend is supported. */
+function supportedMethods(): ProtoMessage {
+  const { featuresPb } = protos();
+  const method = new featuresPb.SupportedMethod();
+  method.setMethodName('batchappend');
+  method.setServiceName('event_store.client.streams.streams');
+  const methods = new featuresPb.SupportedMethods();
+  methods.addMethods(method);
+  methods.setEventStoreServerVersion('24.10.0');
+  return methods;
 }
 
 /** A gRPC message on the wire: not compressed, its length, its bytes. */

@@ -1,4 +1,4 @@
-import { GrpcStandIn, standInPosition } from '@ledger/testing';
+import { GrpcStandIn, standInPosition, type StandInOptions } from '@ledger/testing';
 import { StoreUnavailable } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { openKurrentDbEventStore, PING_DEADLINE_MS } from './kurrentdb.event-store';
@@ -38,6 +38,23 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
     store = undefined;
     await standIn.close();
   });
+
+  /** A fresh stand-in with these options (the client learns ServerFeatures once, on connecting). */
+  const restart = async (options: StandInOptions): Promise<void> => {
+    await standIn.close();
+    standIn = await GrpcStandIn.start(options);
+    standIn.mode = { kind: 'log', events: 50 };
+  };
+
+  /** How long `work` takes to fail, and with what. */
+  const failure = async (work: Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
+    const started = Date.now();
+    const error = await work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { error, ms: Date.now() - started };
+  };
 
   it('pages through the log without leaving calls open (150 pages, 100 streams allowed)', async () => {
     standIn.mode = { kind: 'log', events: 50, live: true };
@@ -96,19 +113,42 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
   }, 30_000);
 
   it.each([
-    [8, 'RESOURCE_EXHAUSTED'],
-    [13, 'INTERNAL'],
-    [2, 'UNKNOWN'],
+    [8, 'RESOURCE_EXHAUSTED', false],
+    [13, 'INTERNAL', false],
+    [2, 'UNKNOWN', false],
+    [8, 'RESOURCE_EXHAUSTED', true],
+    [13, 'INTERNAL', true],
+    [2, 'UNKNOWN', true],
   ])(
-    'reports gRPC %i (%s) as StoreUnavailable: an append’s outcome unknown',
-    async (code, name) => {
+    'reports gRPC %i (%s) as StoreUnavailable: an append’s outcome unknown (BatchAppend: %s)',
+    async (code, name, batchAppend) => {
+      await restart({ batchAppend });
       store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
       standIn.mode = { kind: 'status', code, message: `stand-in ${name}` };
       await expect(
         store.append('stand-in-x', [EVENT], { expectedRevision: 'no_stream' }),
       ).rejects.toBeInstanceOf(StoreUnavailable);
+      expect(standIn.calls.map((c) => c.path.split('/').pop())).toContain(
+        batchAppend ? 'BatchAppend' : 'Append',
+      );
       await expect(store.readAll({ limit: 5 })).rejects.toBeInstanceOf(StoreUnavailable);
     },
     30_000,
   );
+
+  it('reports the server’s own “unknown” answer to a batch append as StoreUnavailable, the call kept', async () => {
+    await restart({ batchAppend: true });
+    store = await openKurrentDbEventStore({ connectionString: standIn.connectionString });
+    standIn.mode = { kind: 'append-unknown' };
+    for (const stream of ['stand-in-x', 'stand-in-y']) {
+      const { error } = await failure(
+        store.append(stream, [EVENT], { expectedRevision: 'no_stream' }),
+      );
+      expect(error).toBeInstanceOf(StoreUnavailable);
+      expect((error as Error).message).toMatch(/unknown error/);
+    }
+    // Both appends went over one BatchAppend call, still open: the client shares it.
+    expect(standIn.calls.filter((c) => c.path.endsWith('/BatchAppend'))).toHaveLength(1);
+    expect(standIn.openCalls).toBe(1);
+  }, 30_000);
 });
