@@ -240,4 +240,58 @@ describe('points reports', () => {
     );
     expect((await call('GET', '/v1/reports/hazards?period=26')).status).toBe(400);
   });
+
+  it('answers the hazards report as CSV when asked for it, the same rows, the totals last', async () => {
+    const staff = seeded.tokens.find((t) => t.role === 'staff');
+    if (!staff) throw new Error('the demo has no staff');
+    const url = `/v1/reports/hazards?period=${thisYear}`;
+    for (const token of [ADMIN_TOKEN, staff.token]) {
+      const json = (await call('GET', url, undefined, token)).body as {
+        rows: ({ category: string } & Record<string, number>)[];
+        totals: Record<string, number>;
+      };
+      // The admin sees the four filed above (two categories); staff, what is in theirs.
+      expect(json.rows.length).toBeGreaterThanOrEqual(token === ADMIN_TOKEN ? 2 : 0);
+      // Before JSON in Accept, as a browser's download or a spreadsheet asks: CSV.
+      const csv = await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${token}`, accept: 'text/csv, application/json;q=0.9' },
+      });
+      expect(csv.statusCode).toBe(200);
+      expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+      const columns = [
+        'reported',
+        'duplicates',
+        'waiting',
+        'rejected',
+        'minor',
+        'moderate',
+        'major',
+      ];
+      const figures = (r: Record<string, number>) => columns.map((c) => r[c]).join();
+      expect(csv.body.endsWith('\n')).toBe(true);
+      expect(csv.body.trimEnd().split('\n')).toEqual([
+        `category,${columns.join()}`,
+        ...json.rows.map((r) => `${r.category},${figures(r)}`),
+        `total,${figures(json.totals)}`,
+      ]);
+    }
+    // JSON first, or no CSV asked for: JSON.
+    for (const accept of ['application/json, text/csv', '*/*']) {
+      const res = await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept },
+      });
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+    }
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/v1/reports/hazards?period=26',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept: 'text/csv' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
 });

@@ -6204,6 +6204,12 @@ export interface operations {
               waiting: number;
             };
           };
+          /**
+           * @example category,reported,duplicates,waiting,rejected,minor,moderate,major
+           *     井盖破损,42,6,3,5,15,10,3
+           *     total,42,6,3,5,15,10,3
+           */
+          'text/csv': string;
         };
       };
       /** @description VALIDATION_FAILED */
@@ -6328,6 +6334,13 @@ export interface operations {
               riders: number;
             };
           };
+          /**
+           * @example key,awarded,reversed,redeemed,riders
+           *     jijiang-aipingshan,1240,20,300,31
+           *     jijiang-binjiang,860,0,150,22
+           *     total,2100,20,450,53
+           */
+          'text/csv': string;
         };
       };
       /** @description VALIDATION_FAILED */

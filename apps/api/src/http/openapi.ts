@@ -29,18 +29,24 @@ export interface ShapeHints {
 
 /**
  * The success answer of a route, documented from one example: the schema is derived from the
- * example (and `hints`), so the two cannot disagree.
+ * example (and `hints`), so the two cannot disagree. `alternatives` are the other media types the
+ * route answers on request (`Accept`), e.g. `text/csv` (two `ApiResponse`s of one status do not
+ * add up: the later one's content replaces the other's).
  */
 export function Answers(
   status: number,
   example: object,
   description = 'Done.',
   hints: ShapeHints = {},
+  alternatives: Record<string, { schema: Schema; example?: unknown }> = {},
 ) {
   return ApiResponse({
     status,
     description,
-    content: { 'application/json': { schema: hinted(schemaOf(example), hints), example } },
+    content: {
+      'application/json': { schema: hinted(schemaOf(example), hints), example },
+      ...alternatives,
+    },
   });
 }
 

@@ -1,11 +1,5 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { REPORT_GROUPS, say, type ReportGroup } from '@ledger/domain';
 import {
@@ -66,7 +60,13 @@ const HAZARDS: HazardsReport = {
   },
 };
 
-/** Reports upward (issue 17): points by community, street, activity or source, for a period. */
+/** A report's answer as CSV (on `Accept: text/csv`), as the OpenAPI document shows it. */
+const asCsv = (example: string) => ({ 'text/csv': { schema: { type: 'string' }, example } });
+
+/**
+ * Reports upward (issue 17), for a period: points by community, street, activity or source, and
+ * hazard reports by category; each as JSON or as CSV.
+ */
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('v1/reports')
@@ -79,16 +79,16 @@ export class ReportsController {
    * answers the rows as CSV, the totals last (key `total`).
    */
   @Get('points')
-  @Answers(200, REPORT, 'The report.', { optional: ['communities'] })
-  @ApiResponse({
-    status: 200,
-    content: {
-      'text/csv': {
-        schema: { type: 'string' },
-        example: 'key,awarded,reversed,redeemed,riders\njijiang-aipingshan,1240,20,300,31\n',
-      },
-    },
-  })
+  @Answers(
+    200,
+    REPORT,
+    'The report.',
+    { optional: ['communities'] },
+    asCsv(
+      'key,awarded,reversed,redeemed,riders\njijiang-aipingshan,1240,20,300,31\n' +
+        'jijiang-binjiang,860,0,150,22\ntotal,2100,20,450,53\n',
+    ),
+  )
   @Refusals('VALIDATION_FAILED')
   async points(
     @Query() query: PointsReportQueryDto,
@@ -101,26 +101,50 @@ export class ReportsController {
       new GetPointsReportQuery(caller.actor, groupBy, period, minPosition),
     );
     if (!wantsCsv(accept)) return report;
-    void reply.header('content-type', 'text/csv; charset=utf-8');
-    // The ledger's own CSV writer (exports): a header of the rows' fields, cells safe in a sheet.
-    const rows = [...report.rows, { key: 'total', ...report.totals }].map((row) => ({ ...row }));
-    const lines: string[] = [];
-    for await (const line of formatRows(rows, 'csv')) lines.push(line);
-    return `${lines.join('\n')}\n`;
+    return csvAnswer(reply, [...report.rows, { key: 'total', ...report.totals }]);
   }
 
   /**
    * Hazard reports (随手拍) that happened in the period, by category, as they stand now: filed,
    * duplicates, waiting, rejected, and confirmed by severity. Staff see their communities only.
+   * `Accept: text/csv` answers the rows as CSV, the totals last (category `total`).
    */
   @Get('hazards')
-  @Answers(200, HAZARDS, 'The report.', { optional: ['communities'] })
+  @Answers(
+    200,
+    HAZARDS,
+    'The report.',
+    { optional: ['communities'] },
+    asCsv(
+      'category,reported,duplicates,waiting,rejected,minor,moderate,major\n' +
+        '井盖破损,42,6,3,5,15,10,3\ntotal,42,6,3,5,15,10,3\n',
+    ),
+  )
   @Refusals('VALIDATION_FAILED')
-  hazards(@Query() query: PeriodQueryDto, @Ledger() caller: Caller) {
-    return this.ledger.ask(
+  async hazards(
+    @Query() query: PeriodQueryDto,
+    @Ledger() caller: Caller,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const report = await this.ledger.ask(
       new GetHazardsReportQuery(caller.actor, query.period, query.minPosition),
     );
+    if (!wantsCsv(accept)) return report;
+    return csvAnswer(reply, [...report.rows, { category: 'total', ...report.totals }]);
   }
+}
+
+/**
+ * A report's rows as CSV with the ledger's own writer (exports): a header of the rows' fields,
+ * cells safe in a spreadsheet, one line each.
+ */
+async function csvAnswer(reply: FastifyReply, rows: readonly object[]): Promise<string> {
+  void reply.header('content-type', 'text/csv; charset=utf-8');
+  const lines: string[] = [];
+  const records: Record<string, unknown>[] = rows.map((row) => ({ ...row }));
+  for await (const line of formatRows(records, 'csv')) lines.push(line);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Whether the client asks for CSV before JSON (a browser's or spreadsheet's download). */

@@ -18,6 +18,12 @@ const HAZARD_COLUMNS = [
   'major',
 ] as const;
 type Group = 'community' | 'street' | 'activity' | 'source';
+
+/** A report's JSON answer (the routes answer CSV too, when asked for it; the console is not). */
+function json<T extends object>(answer: T | string): T {
+  if (typeof answer === 'string') throw new Error('the report came as text, not JSON');
+  return answer;
+}
 const GROUPS: readonly Group[] = ['community', 'street', 'activity', 'source'];
 
 /**
@@ -42,8 +48,8 @@ export function ReportsPage() {
         ok(api.GET('/v1/reports/points', { params: { query } })),
         ok(api.GET('/v1/reports/hazards', { params: { query: { period: query.period } } })),
       ]);
-      setReport(points);
-      setHazards(filed);
+      setReport(json(points));
+      setHazards(json(filed));
     } catch (err) {
       setReport(null);
       setHazards(null);
