@@ -71,10 +71,10 @@ const BATCH_APPEND = '/event_store.client.streams.Streams/BatchAppend';
 
 export interface StandInOptions {
   /**
-   * Advertise the Streams service's BatchAppend in ServerFeatures, as a KurrentDB server (20.10
-   * and later) does: the client then appends over one long-lived BatchAppend call. Without it the
-   * stand-in answers ServerFeatures UNIMPLEMENTED, as an older server, and the client appends
-   * with one Append call each.
+   * Advertise the Streams service's BatchAppend in ServerFeatures, as KurrentDB and EventStoreDB
+   * servers since the 21.x releases do: the client then appends over one long-lived BatchAppend
+   * call. Without it the stand-in answers ServerFeatures UNIMPLEMENTED, as an older server, and
+   * the client appends with one Append call each.
    */
   readonly batchAppend?: boolean;
 }

@@ -63,6 +63,16 @@ const TRANSPORT_FAILURES = new Set<number>([
 export interface KurrentDbStoreOptions {
   /** e.g. `esdb://127.0.0.1:2113?tls=false` (or `kurrentdb://…`). */
   readonly connectionString: string;
+  /** How long calls may take, in ms; each left out keeps its default (tests shorten them). */
+  readonly deadlines?: Partial<KurrentDbDeadlines>;
+}
+
+/** How long the adapter waits for KurrentDB before it gives up on a call, in ms. */
+export interface KurrentDbDeadlines {
+  /** A ping or a look-up of the log's head: `PING_DEADLINE_MS` by default. */
+  readonly ping: number;
+  /** A page of the log or a read of a stream: `READ_DEADLINE_MS` by default. */
+  readonly read: number;
 }
 
 /**
@@ -71,7 +81,11 @@ export interface KurrentDbStoreOptions {
  */
 export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): Promise<EventStore> {
   const url = kurrentDbConnectionString(options.connectionString);
-  const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url));
+  const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url), {
+    ping: PING_DEADLINE_MS,
+    read: READ_DEADLINE_MS,
+    ...options.deadlines,
+  });
   try {
     await store.ping();
   } catch (error) {
@@ -101,7 +115,10 @@ class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb' as const;
   private readonly closing = new AbortController();
 
-  constructor(private readonly client: EventStoreDBClient) {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly deadlines: KurrentDbDeadlines,
+  ) {
     // Every open subscription listens; the count is bounded by the projections, not by load.
     setMaxListeners(0, this.closing.signal);
   }
@@ -159,7 +176,7 @@ class KurrentDbEventStore implements EventStore {
         fromRevision: BigInt(options.fromRevision ?? 0),
         maxCount: clampLimit(options.limit),
       });
-      await drain(reader, READ_DEADLINE_MS, `a read of ${streamName}`, (resolved) => {
+      await drain(reader, this.deadlines.read, `a read of ${streamName}`, (resolved) => {
         const event = toStoredEvent(resolved);
         if (event) out.push(event);
         return true;
@@ -189,7 +206,7 @@ class KurrentDbEventStore implements EventStore {
       let got = 0;
       let last: Position | undefined;
       const reader = this.client.readAll({ fromPosition: from, maxCount: want });
-      await drain(reader, READ_DEADLINE_MS, 'a read of the log', (resolved) => {
+      await drain(reader, this.deadlines.read, 'a read of the log', (resolved) => {
         got++;
         const position = resolved.event?.position;
         if (position) last = position;
@@ -246,7 +263,7 @@ class KurrentDbEventStore implements EventStore {
         direction: BACKWARDS,
         maxCount: HEAD_PAGE,
       });
-      await drain(reader, PING_DEADLINE_MS, "a look-up of the log's head", (resolved) => {
+      await drain(reader, this.deadlines.ping, "a look-up of the log's head", (resolved) => {
         got++;
         if (resolved.event?.position) last = resolved.event.position;
         const event = toStoredEvent(resolved);
@@ -272,7 +289,7 @@ class KurrentDbEventStore implements EventStore {
   async ping(): Promise<void> {
     this.assertOpen();
     const reader = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 });
-    await drain(reader, PING_DEADLINE_MS, 'a ping', () => true);
+    await drain(reader, this.deadlines.ping, 'a ping', () => true);
   }
 
   async close(): Promise<void> {
@@ -313,26 +330,38 @@ async function drain<E>(
   what: string,
   each: (item: E) => boolean,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new StoreUnavailable(`KurrentDB did not answer ${what} within ${ms} ms`)),
-      ms,
-    );
-  });
   const reading = (async () => {
     for await (const item of reader as AsyncIterable<E>) if (!each(item)) break;
   })();
   try {
-    await Promise.race([reading, timedOut]);
+    await within(reading, ms, what);
   } catch (error) {
     throw classify(error);
   } finally {
-    clearTimeout(timer);
-    reading.catch(() => undefined); // a read abandoned at its deadline fails once cancelled
     // Not awaited: a call that never started (no connection) would hold this up for good.
     reader.cancel().catch(() => undefined);
     reader.destroy();
+  }
+}
+
+/**
+ * What `work` answers, or `StoreUnavailable` once `ms` have passed without an answer. Whatever
+ * `work` answers after that is dropped (a read given up fails once cancelled; an append's
+ * answer comes too late to tell).
+ */
+async function within<T>(work: Promise<T>, ms: number, what: string, note = ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailable(`KurrentDB did not answer ${what} within ${ms} ms${note}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
   }
 }
 

@@ -94,7 +94,7 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
     expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
   }, 60_000);
 
-  it('gives up on a server that accepts and never answers: opening, a head look-up, a page', async () => {
+  it('gives up on a server that accepts and never answers within the ping deadline: opening, a head look-up', async () => {
     standIn.mode = { kind: 'silent' };
     let started = Date.now();
     await expect(
@@ -109,6 +109,24 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
     await expect(store.headCursor()).rejects.toBeInstanceOf(StoreUnavailable);
     expect(Date.now() - started).toBeLessThan(PING_DEADLINE_MS + 2000);
     // Every call given up on is cancelled: nothing stays open at the server.
+    expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
+  }, 30_000);
+
+  it('gives up on a page of the log and a stream read within the read deadline, leaving no call open', async () => {
+    store = await openKurrentDbEventStore({
+      connectionString: standIn.connectionString,
+      deadlines: { read: 500 },
+    });
+    standIn.mode = { kind: 'silent' };
+    const reads = [() => store!.readAll({ limit: 10 }), () => store!.readStream('stand-in-1')];
+    for (const read of reads) {
+      const { error, ms } = await failure(read());
+      expect(error).toBeInstanceOf(StoreUnavailable);
+      expect((error as Error).message).toMatch(/did not answer a read .* within 500 ms/);
+      expect(ms).toBeGreaterThanOrEqual(450);
+      expect(ms).toBeLessThan(2000);
+    }
+    // Both calls given up on are cancelled: nothing stays open at the server.
     expect(await eventually(() => standIn.openCalls === 0, 5000)).toBe(true);
   }, 30_000);
 
