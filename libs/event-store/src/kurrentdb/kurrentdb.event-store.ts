@@ -46,6 +46,14 @@ export const PING_DEADLINE_MS = 3000;
  */
 export const READ_DEADLINE_MS = 30_000;
 /**
+ * An append not answered within this is given up and reported as `StoreUnavailable`: its outcome
+ * is unknown (it may have committed; a retry with the same ids is safe). The client bounds a plain
+ * Append call by its own deadline (10 s), but opens the BatchAppend call a server that offers it
+ * gets with `deadline: Infinity`, telling the server a deadline only inside the request: a server
+ * that accepts and never answers would hold the writer for good.
+ */
+export const APPEND_DEADLINE_MS = 30_000;
+/**
  * What gRPC itself reports as RESOURCE_EXHAUSTED or INTERNAL when a message is too large or
  * cannot be parsed: a retry meets it again, so it is not `StoreUnavailable` (nothing would stop
  * retrying it); it passes through as the error it is.
@@ -73,6 +81,8 @@ export interface KurrentDbDeadlines {
   readonly ping: number;
   /** A page of the log or a read of a stream: `READ_DEADLINE_MS` by default. */
   readonly read: number;
+  /** The answer to an append: `APPEND_DEADLINE_MS` by default. */
+  readonly append: number;
 }
 
 /**
@@ -84,6 +94,7 @@ export async function openKurrentDbEventStore(options: KurrentDbStoreOptions): P
   const store = new KurrentDbEventStore(EventStoreDBClient.connectionString(url), {
     ping: PING_DEADLINE_MS,
     read: READ_DEADLINE_MS,
+    append: APPEND_DEADLINE_MS,
     ...options.deadlines,
   });
   try {
@@ -139,9 +150,14 @@ class KurrentDbEventStore implements EventStore {
       }),
     );
     try {
-      const result = await this.client.appendToStream(streamName, data, {
-        expectedRevision: toKurrentRevision(options.expectedRevision),
-      });
+      const result = await within(
+        this.client.appendToStream(streamName, data, {
+          expectedRevision: toKurrentRevision(options.expectedRevision),
+        }),
+        this.deadlines.append,
+        `an append to ${streamName}`,
+        ': its outcome is unknown',
+      );
       const position = result.position;
       if (!position) throw new StoreUnavailable('KurrentDB returned no position for an append');
       return {

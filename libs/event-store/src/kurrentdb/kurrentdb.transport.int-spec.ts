@@ -131,6 +131,42 @@ describe('kurrentdb adapter against a stand-in gRPC endpoint', () => {
   }, 30_000);
 
   it.each([
+    ['Append (an older server)', false],
+    ['BatchAppend', true],
+  ])(
+    'gives up on an append a server accepts and never answers (%s): StoreUnavailable, outcome unknown',
+    async (_path, batchAppend) => {
+      await restart({ batchAppend });
+      store = await openKurrentDbEventStore({
+        connectionString: standIn.connectionString,
+        deadlines: { append: 500 },
+      });
+      standIn.mode = { kind: 'silent' };
+      const { error, ms } = await failure(
+        store.append('stand-in-x', [EVENT], { expectedRevision: 'no_stream' }),
+      );
+      expect(standIn.calls.map((c) => c.path.split('/').pop())).toContain(
+        batchAppend ? 'BatchAppend' : 'Append',
+      );
+      // Without the adapter's deadline the Append failed at the client's own (10 s), and the
+      // BatchAppend (opened with `deadline: Infinity`) waited for good.
+      expect(error).toBeInstanceOf(StoreUnavailable);
+      expect((error as Error).message).toMatch(
+        /did not answer an append to stand-in-x within 500 ms: its outcome is unknown/,
+      );
+      expect(ms).toBeGreaterThanOrEqual(450);
+      expect(ms).toBeLessThan(2000);
+      // The BatchAppend call, which the client shares between appends, is released on closing;
+      // an Append call ends at the client's own deadline (10 s).
+      if (batchAppend) {
+        await store.close();
+        expect(await eventually(() => standIn.openCalls === 0, 2000)).toBe(true);
+      }
+    },
+    30_000,
+  );
+
+  it.each([
     [8, 'RESOURCE_EXHAUSTED', false],
     [13, 'INTERNAL', false],
     [2, 'UNKNOWN', false],
