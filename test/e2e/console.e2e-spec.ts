@@ -5,9 +5,10 @@ import { tempDir } from '@ledger/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createApi } from '../../apps/api/src/api';
 import { consoleDir } from '../../apps/api/src/console/console-files';
+import { zhCN } from '../../apps/console/src/locales/zh-CN';
 import { ADMIN_TOKEN, apiClient } from './api-fixture';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright's own download cannot work here. */
@@ -23,6 +24,19 @@ const executablePath = chromiumPath();
 const SCREENSHOTS = resolve(__dirname, '..', '..', 'test-results', 'console');
 const SCALE = 0.2;
 const SEED = 2026;
+
+type PointsSeries = 'awarded' | 'reversed' | 'redeemed' | 'riders';
+type PointsReport = {
+  rows: ({ key: string } & Record<PointsSeries, number>)[];
+  totals: Record<PointsSeries, number>;
+};
+const OUTCOMES = ['minor', 'moderate', 'major', 'rejected', 'waiting', 'duplicates'] as const;
+const HAZARD_FIGURES = [
+  ...['reported', 'duplicates', 'waiting', 'rejected'],
+  ...['minor', 'moderate', 'major'],
+] as const;
+type HazardFigures = Record<(typeof OUTCOMES)[number] | 'reported', number>;
+type HazardsReport = { rows: ({ category: string } & HazardFigures)[]; totals: HazardFigures };
 
 if (!executablePath) {
   const how =
@@ -377,61 +391,208 @@ describeInBrowser('the web console in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
-  it('community staff read the points report of their communities by source, and download it', async () => {
+  /** 随手拍 in the staff member's first community: two categories, each outcome but major. */
+  async function fileHazardsFor(staffToken: string): Promise<void> {
+    const call = apiClient(app);
+    const me = (await call('GET', '/v1/me', undefined, staffToken)).body as {
+      communityIds: string[];
+    };
+    const riders = (await call('GET', '/v1/riders?limit=50', undefined, staffToken)).body.items as {
+      id: string;
+      communityId: string;
+    }[];
+    const reporter = riders.find((r) => r.communityId === me.communityIds[0]);
+    if (!reporter) throw new Error('the staff member has no rider');
+    const fund = ((await call('GET', '/v1/funds')).body.items as { id: string }[])[0];
+    const file = async (category: string, lat: number) => {
+      const res = await call('POST', '/v1/hazards', {
+        ...{ riderId: reporter.id, category, description: '报表测试' },
+        location: { lat, lng: 106.31 },
+        occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const verify = async (id: string, outcome: string) => {
+      const res = await call('POST', `/v1/hazards/${id}/verification`, {
+        outcome,
+        ...(outcome === 'confirmed' && { severity: 'minor', fundId: fund.id }),
+        note: '现场核实',
+      });
+      expect(res.status).toBe(200);
+    };
+    await verify(await file('manhole_cover', 29.25), 'confirmed');
+    await file('manhole_cover', 29.26); // waiting
+    await file('manhole_cover', 29.26); // within 50 m of the one waiting: a duplicate
+    await verify(await file('road_damage', 29.27), 'rejected');
+  }
+
+  /** An attribute of each element `locator` finds, in order. */
+  async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+    const all = await locator.all();
+    return Promise.all(all.map((element) => element.getAttribute(name)));
+  }
+
+  /** A bar's length as a share of its track; a bar of nothing has no box (0). */
+  async function share(series: Locator): Promise<number> {
+    const track = await series.locator('.track').boundingBox();
+    const fill = await series.locator('.fill').boundingBox();
+    return (fill?.width ?? 0) / (track?.width ?? 1);
+  }
+
+  /**
+   * The points chart draws, per row, a bar for each of `series` (and the riders), each as long
+   * as its figure on the chart's scale (points on one, riders on another), the figure beside it.
+   */
+  async function expectPointsBars(page: Page, report: PointsReport, series: PointsSeries[]) {
+    const rows = page.locator('.points-chart tbody tr');
+    expect(await rows.count()).toBe(report.rows.length);
+    const most = Math.max(...report.rows.flatMap((r) => series.map((s) => r[s])));
+    const mostRiders = Math.max(...report.rows.map((r) => r.riders));
+    const shares: Record<string, number>[] = [];
+    const wrong: string[] = [];
+    for (const [i, row] of report.rows.entries()) {
+      const bars = rows.nth(i).locator('[data-series]');
+      expect(await attributes(bars, 'data-series')).toEqual([...series, 'riders']);
+      const found: Record<string, number> = {};
+      for (const s of [...series, 'riders'] as const) {
+        const bar = rows.nth(i).locator(`[data-series="${s}"]`);
+        expect(await bar.locator('.figure').textContent()).toBe(String(row[s]));
+        found[s] = await share(bar);
+        const expected = row[s] / (s === 'riders' ? mostRiders : most);
+        if (Math.abs(found[s] - expected) > 0.015)
+          wrong.push(`${row.key} ${s}: ${found[s].toFixed(3)}, not ${expected.toFixed(3)}`);
+      }
+      shares.push(found);
+    }
+    expect(wrong).toEqual([]);
+    // A row with more awarded has a longer awarded bar.
+    const order = report.rows.map((r, i) => ({ awarded: r.awarded, i }));
+    order.sort((a, b) => a.awarded - b.awarded);
+    const [least, top] = [order[0], order[order.length - 1]];
+    if (top.awarded > least.awarded)
+      expect(shares[top.i].awarded).toBeGreaterThan(shares[least.i].awarded);
+  }
+
+  /**
+   * The hazards chart: a legend of six outcomes, per category a stacked bar as long as its
+   * reports on the chart's scale, a part per outcome it has (in the legend's order) as wide as
+   * its share, and the figures; the totals row last, without a bar.
+   */
+  async function expectHazardBars(page: Page, hazards: HazardsReport, legendNames: string[]) {
+    const card = page.locator('.card').filter({ has: page.locator('.hazards-chart') });
+    const legend = card.getByRole('list', { name: legendNames[0] });
+    expect(await legend.getByRole('listitem').allTextContents()).toEqual(legendNames.slice(1));
+    const rows = card.locator('tbody tr');
+    expect(await rows.count()).toBe(hazards.rows.length + 1);
+    const most = Math.max(...hazards.rows.map((r) => r.reported));
+    const top = hazards.rows.findIndex((r) => r.reported === most);
+    const full = (await rows.nth(top).locator('.stack').boundingBox())?.width ?? 0;
+    expect(full).toBeGreaterThan(50);
+    for (const [i, row] of hazards.rows.entries()) {
+      const stack = rows.nth(i).locator('.stack');
+      const width = (await stack.boundingBox())?.width ?? 0;
+      expect(Math.abs(width / full - row.reported / most)).toBeLessThan(0.02);
+      const parts = stack.locator('.part');
+      const present = OUTCOMES.filter((o) => row[o] > 0);
+      expect(await attributes(parts, 'data-outcome')).toEqual(present);
+      for (const [j, o] of present.entries()) {
+        const part = (await parts.nth(j).boundingBox())?.width ?? 0;
+        expect(Math.abs(part / width - row[o] / row.reported)).toBeLessThan(4 / width + 0.01);
+      }
+      expect(await rows.nth(i).textContent()).toContain(String(row.reported));
+    }
+    expect(await rows.last().locator('.stack').count()).toBe(0);
+  }
+
+  it('community staff read the points report as a chart and the 随手拍 by outcome, and download both', async () => {
+    const call = apiClient(app);
     const staff = seeded.tokens.find((t) => t.role === 'staff');
     if (!staff) throw new Error('the demo district has no staff principal');
+    await fileHazardsFor(staff.token);
     const year = String(new Date().getFullYear());
-    const report = (
-      await apiClient(app)(
-        'GET',
-        `/v1/reports/points?groupBy=source&period=${year}`,
-        undefined,
-        staff.token,
-      )
-    ).body as {
-      rows: { key: string; awarded: number }[];
-      totals: { awarded: number; riders: number };
-    };
+    const ask = async <T>(path: string) =>
+      (await call('GET', path, undefined, staff.token)).body as T;
+    const report = await ask<PointsReport>(`/v1/reports/points?groupBy=source&period=${year}`);
+    const byCommunity = await ask<PointsReport>(`/v1/reports/points?period=${year}`);
+    const hazards = await ask<HazardsReport>(`/v1/reports/hazards?period=${year}`);
     expect(report.rows.length).toBeGreaterThan(0);
+    expect(byCommunity.rows.length).toBeGreaterThan(1);
+    expect(hazards.rows.map((r) => r.category)).toEqual(
+      expect.arrayContaining(['manhole_cover', 'road_damage']),
+    );
+    const hazardLegend = ['图例', '轻微', '一般', '严重', '不属实', '待核查', '重复'];
     for (const width of [375, 1280]) {
       const page = await signedIn(staff.token, width);
       await page.getByRole('link', { name: '统计报表' }).click();
       await page.getByRole('heading', { name: '积分统计报表' }).waitFor();
+      // By community first (the default): awarded, reversed and redeemed on one scale.
+      await page.locator('.points-chart tbody tr').first().waitFor();
+      const pointsCard = page.locator('.card').filter({ has: page.locator('.points-chart') });
+      expect(
+        await pointsCard
+          .getByRole('list', { name: '图例' })
+          .getByRole('listitem')
+          .allTextContents(),
+      ).toEqual(['发放积分', '撤销积分', '兑换积分', '活跃小哥（人数，另一刻度）']);
+      await expectPointsBars(page, byCommunity, ['awarded', 'reversed', 'redeemed']);
+      await shot(page, `staff-reports-community-zh-${width}`);
+      // By source: no redeemed in the rows (a redemption has no source), in the totals.
       await page.getByLabel('分组').selectOption('source');
       const imported = page.getByRole('row', { name: /历史台账导入/ });
       await imported.waitFor();
       const row = report.rows.find((r) => r.key === 'import');
       expect(await imported.textContent()).toContain(String(row?.awarded));
-      expect(await page.locator('tbody tr').count()).toBe(report.rows.length);
+      await expectPointsBars(page, report, ['awarded', 'reversed']);
       await page
         .getByText(`合计：发放 ${report.totals.awarded} 分`)
         .filter({ hasText: '仅您负责的社区' })
         .waitFor();
-      // Hazard reports of the same year, by category, as the API counts them.
-      const hazards = (
-        await apiClient(app)('GET', `/v1/reports/hazards?period=${year}`, undefined, staff.token)
-      ).body as { rows: unknown[] };
-      const hazardsCard = page.locator('.card').filter({ hasText: '随手拍统计' });
-      await hazardsCard.waitFor();
-      if (hazards.rows.length === 0) await hazardsCard.getByText('这段期间没有随手拍。').waitFor();
-      else expect(await hazardsCard.locator('tbody tr').count()).toBe(hazards.rows.length + 1);
+      // Hazard reports of the same year, by category and outcome, as the API counts them.
+      await expectHazardBars(page, hazards, hazardLegend);
       expect(await violations(page)).toEqual([]);
       await shot(page, `staff-reports-zh-${width}`);
-      if (width === 1280) {
-        const [file] = await Promise.all([
-          page.waitForEvent('download'),
-          page.getByRole('button', { name: '下载 CSV' }).click(),
+      if (width === 1280) await expectReportDownloads(page, report, hazards);
+      else {
+        await page.getByRole('button', { name: '切换语言' }).click();
+        await page.getByRole('heading', { name: 'Points reports' }).waitFor();
+        await expectHazardBars(page, hazards, [
+          ...['Legend', 'Minor', 'Moderate', 'Major'],
+          ...['Rejected', 'Waiting', 'Duplicates'],
         ]);
-        const lines = readFileSync(await file.path(), 'utf8')
-          .trimEnd()
-          .split('\r\n');
-        expect(lines[0]).toBe('\uFEFF"来源","发放积分","撤销积分","兑换积分","参与小哥"');
-        expect(lines).toHaveLength(report.rows.length + 2);
-        expect(lines.at(-1)).toContain(`"合计","${report.totals.awarded}"`);
+        expect(await page.locator('main').textContent()).not.toMatch(/[\u4e00-\u9fff]/);
+        expect(await violations(page)).toEqual([]);
+        await shot(page, `staff-reports-en-${width}`);
       }
       await page.context().close();
     }
-  }, 120_000);
+  }, 180_000);
+
+  /** Both reports downloaded as CSV (in Chinese, a byte-order mark first), the totals last. */
+  async function expectReportDownloads(page: Page, report: PointsReport, hazards: HazardsReport) {
+    const save = async (name: string) => {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name, exact: true }).click(),
+      ]);
+      return readFileSync(await file.path(), 'utf8')
+        .trimEnd()
+        .split('\r\n');
+    };
+    const points = await save('下载 CSV');
+    expect(points[0]).toBe('\uFEFF"来源","发放积分","撤销积分","兑换积分","活跃小哥"');
+    expect(points).toHaveLength(report.rows.length + 2);
+    expect(points.at(-1)).toContain(`"合计","${report.totals.awarded}"`);
+    const filed = await save('下载随手拍 CSV');
+    expect(filed[0]).toBe('\uFEFF"类别","上报","重复","待核查","不属实","轻微","一般","严重"');
+    const figures = (r: HazardFigures) => HAZARD_FIGURES.map((c) => `"${String(r[c])}"`).join(',');
+    const named = (c: string) => zhCN.category[c as keyof typeof zhCN.category] ?? c;
+    expect(filed.slice(1)).toEqual([
+      ...hazards.rows.map((r) => `"${named(r.category)}",${figures(r)}`),
+      `"合计",${figures(hazards.totals)}`,
+    ]);
+    expect(filed.some((line) => line.startsWith('"井盖缺损",'))).toBe(true);
+  }
 
   it('an organiser reads the boards and funds, closes the top-ten selection and prints its list', async () => {
     const call = apiClient(app);

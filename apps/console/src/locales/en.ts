@@ -345,10 +345,13 @@ export const en: Same<typeof zhCN> = {
     awarded: 'Awarded',
     reversed: 'Reversed',
     redeemed: 'Redeemed',
-    riders: 'Riders',
+    riders: 'Riders active',
+    points: 'Points',
+    legend: 'Legend',
+    ridersLegend: 'Riders active (people, a scale of its own)',
     total: 'Total',
     totals:
-      'Totals: {{awarded}} points awarded, {{reversed}} reversed, {{redeemed}} redeemed; {{riders}} riders.',
+      'Totals: {{awarded}} points awarded, {{reversed}} reversed, {{redeemed}} redeemed; {{riders}} riders active.',
     yours: '(your communities only)',
     empty: 'Nothing in this period.',
     noStreet: '(no street)',
@@ -356,6 +359,10 @@ export const en: Same<typeof zhCN> = {
     redeemedInTotals: 'Redemptions have no activity or source: they are in the totals only.',
     hazards: 'Hazard reports (by when they happened, as they stand now)',
     noHazards: 'No hazard reports in this period.',
+    hazardsCsv: 'Download hazard reports CSV',
+    byOutcome: 'Outcome',
+    outcomesHint:
+      'Minor, moderate, major: confirmed, at that severity; rejected: found untrue; waiting: not verified yet; duplicates: reported nearby already, no points.',
     category: 'Category',
     hazard: {
       reported: 'Reported',

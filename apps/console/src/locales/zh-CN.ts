@@ -335,10 +335,13 @@ export const zhCN = {
     awarded: '发放积分',
     reversed: '撤销积分',
     redeemed: '兑换积分',
-    riders: '参与小哥',
+    riders: '活跃小哥',
+    points: '积分',
+    legend: '图例',
+    ridersLegend: '活跃小哥（人数，另一刻度）',
     total: '合计',
     totals:
-      '合计：发放 {{awarded}} 分，撤销 {{reversed}} 分，兑换 {{redeemed}} 分，{{riders}} 名小哥参与。',
+      '合计：发放 {{awarded}} 分，撤销 {{reversed}} 分，兑换 {{redeemed}} 分，活跃小哥 {{riders}} 名。',
     yours: '（仅您负责的社区）',
     empty: '这段期间没有记录。',
     noStreet: '（未知街道）',
@@ -346,6 +349,10 @@ export const zhCN = {
     redeemedInTotals: '兑换不分活动与来源，只计入合计。',
     hazards: '随手拍统计（按发生时间，当前状态）',
     noHazards: '这段期间没有随手拍。',
+    hazardsCsv: '下载随手拍 CSV',
+    byOutcome: '核查结果',
+    outcomesHint:
+      '轻微、一般、严重：核查属实，按严重程度；不属实：核查后驳回；待核查：还没有核查；重复：附近已有人报告，不记分。',
     category: '类别',
     hazard: {
       reported: '上报',
