@@ -260,6 +260,7 @@ describe('points reports', () => {
       });
       expect(csv.statusCode).toBe(200);
       expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(csv.headers.vary).toMatch(/\bAccept\b/);
       const columns = [
         'reported',
         'duplicates',
@@ -285,6 +286,7 @@ describe('points reports', () => {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept },
       });
       expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers.vary).toMatch(/\bAccept\b/); // a cache keeps the two answers apart
     }
     const refused = await app.inject({
       method: 'GET',

@@ -100,7 +100,7 @@ export class ReportsController {
     const report = await this.ledger.ask(
       new GetPointsReportQuery(caller.actor, groupBy, period, minPosition),
     );
-    if (!wantsCsv(accept)) return report;
+    if (!wantsCsv(reply, accept)) return report;
     return csvAnswer(reply, [...report.rows, { key: 'total', ...report.totals }]);
   }
 
@@ -130,7 +130,7 @@ export class ReportsController {
     const report = await this.ledger.ask(
       new GetHazardsReportQuery(caller.actor, query.period, query.minPosition),
     );
-    if (!wantsCsv(accept)) return report;
+    if (!wantsCsv(reply, accept)) return report;
     return csvAnswer(reply, [...report.rows, { category: 'total', ...report.totals }]);
   }
 }
@@ -147,8 +147,12 @@ async function csvAnswer(reply: FastifyReply, rows: readonly object[]): Promise<
   return `${lines.join('\n')}\n`;
 }
 
-/** Whether the client asks for CSV before JSON (a browser's or spreadsheet's download). */
-function wantsCsv(accept: string | undefined): boolean {
+/**
+ * Whether the client asks for CSV before JSON (a browser's or spreadsheet's download). The answer
+ * depends on `Accept`, and says so (`Vary`), so no cache hands one's CSV to another's JSON.
+ */
+function wantsCsv(reply: FastifyReply, accept: string | undefined): boolean {
+  void reply.header('vary', 'Accept');
   const types = (accept ?? '').split(',').map((t) => t.split(';')[0].trim().toLowerCase());
   const csv = types.indexOf('text/csv');
   const json = types.indexOf('application/json');
