@@ -162,6 +162,30 @@ describe('check-ins over HTTP', () => {
       (await call('GET', '/v1/check-ins/patrol-1/code', undefined, tokens['rider-r1'])).status,
     ).toBe(403);
     expect((await checkIn('patrol-1', 'r2', 'abc')).status).toBe(400);
+    // A code is bound to its check-in: another check-in's code of this very moment is refused.
+    const other = await call(
+      'POST',
+      '/v1/check-ins',
+      {
+        id: 'patrol-other',
+        kind: 'patrol',
+        communityId: 'c1',
+        fundId: 'f1',
+        title: '河道巡查',
+        closesAt: hours(2),
+      },
+      tokens['staff-1'],
+    );
+    expect(other.status).toBe(201);
+    const otherCode = (await codeOf('patrol-other')).code;
+    expect(otherCode).not.toBe((await codeOf('patrol-1')).code);
+    expect(await checkIn('patrol-1', 'r3', otherCode)).toMatchObject({
+      status: 422,
+      body: {
+        code: 'CODE_REFUSED',
+        detail: "this is not the check-in's code; type the code shown now",
+      },
+    });
     // Nothing was written for r2: its ledger is empty.
     expect((await call('GET', '/v1/riders/r2/ledger')).body.items).toEqual([]);
   });
