@@ -133,14 +133,7 @@ async function ridersCommunities(
   for (const { event } of batch)
     if (event.type === 'RedemptionMade' || event.type === 'RedemptionCancelled')
       wanted.add(event.data.riderId);
-  const of = new Map<string, string>();
-  if (wanted.size > 0) {
-    const { rows } = await q<{ rider_id: string; community_id: string }>(
-      `select rider_id, community_id from ${s}.ledger_line_riders where rider_id = any($1::text[])`,
-      [[...wanted]],
-    );
-    for (const r of rows) of.set(r.rider_id, r.community_id);
-  }
+  const of = await keptOf(q, `${s}.ledger_line_riders`, 'rider_id', 'community_id', wanted);
   return { of, changed: new Set() };
 }
 
@@ -170,15 +163,26 @@ async function checkInOpeners(
   for (const { event } of batch)
     if (event.type === 'PointsAwarded' && event.data.checkInId !== undefined)
       wanted.add(event.data.checkInId);
-  const of = new Map<string, string>();
-  if (wanted.size > 0) {
-    const { rows } = await q<{ check_in_id: string; opened_by: string }>(
-      `select check_in_id, opened_by from ${s}.ledger_line_check_ins where check_in_id = any($1::text[])`,
-      [[...wanted]],
-    );
-    for (const r of rows) of.set(r.check_in_id, r.opened_by);
-  }
+  const of = await keptOf(q, `${s}.ledger_line_check_ins`, 'check_in_id', 'opened_by', wanted);
   return { of, opened: [] };
+}
+
+/** What a keeping table holds for these keys (`key` → `value`). */
+async function keptOf(
+  q: SqlQuery,
+  table: string,
+  key: string,
+  value: string,
+  keys: ReadonlySet<string>,
+): Promise<Map<string, string>> {
+  const of = new Map<string, string>();
+  if (keys.size === 0) return of;
+  const { rows } = await q<{ k: string; v: string }>(
+    `select ${key} as k, ${value} as v from ${table} where ${key} = any($1::text[])`,
+    [[...keys]],
+  );
+  for (const r of rows) of.set(r.k, r.v);
+  return of;
 }
 
 async function keepOpeners({ of, opened }: Openers, q: SqlQuery, s: string) {
