@@ -50,9 +50,9 @@ export function CheckInsPage() {
     try {
       setError(null);
       let closing = Date.now() + Number(hours) * 3_600_000;
-      // A task's check-in closes an hour after the task ends at the latest (the API's rule).
+      // A task's check-in closes when the task ends at the latest (the API's rule).
       const task = kind === 'task' ? tasks.find((x) => x.id === taskId) : undefined;
-      if (task) closing = Math.min(closing, Date.parse(task.endsAt) + 3_600_000);
+      if (task) closing = Math.min(closing, Date.parse(task.endsAt));
       const closesAt = new Date(closing).toISOString();
       const place =
         kind === 'patrol' ? { communityId, title: title.trim() } : { taskId, title: undefined };

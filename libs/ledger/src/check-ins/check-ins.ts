@@ -135,12 +135,9 @@ export class OpenCheckInHandler implements ICommandHandler<OpenCheckInCommand> {
   }
 }
 
-/** How far a task's check-in may open before the task starts, and close after it ends. */
-export const TASK_CHECK_IN_MARGIN_MS = 3_600_000;
-
 /**
- * A task's check-in lies within the task: riders sign in while it runs (arriving up to an hour
- * early; checking out up to an hour after it ends), never for a task that has not begun or is over.
+ * A task's check-in lies within the task (its `startsAt` to `endsAt`: when riders may sign up and
+ * do it), so riders sign in while it runs; check-outs may still follow its close (`minMinutes`).
  */
 function outsideTask(
   input: OpenCheckInInput,
@@ -150,15 +147,11 @@ function outsideTask(
   const opensAt = input.opensAt === undefined ? context.now.getTime() : Date.parse(input.opensAt);
   const starts = Date.parse(task.startsAt);
   const ends = Date.parse(task.endsAt);
-  if (
-    opensAt >= starts - TASK_CHECK_IN_MARGIN_MS &&
-    Date.parse(input.closesAt) <= ends + TASK_CHECK_IN_MARGIN_MS
-  )
-    return undefined;
+  if (opensAt >= starts && Date.parse(input.closesAt) <= ends) return undefined;
   const local = (ms: number) => localIso(new Date(ms), context.timeZone);
   return new DomainError(
     'RULE_VIOLATION',
-    say`task ${input.taskId ?? ''} runs from ${local(starts)} to ${local(ends)}: its check-in opens an hour before it starts at the earliest and closes an hour after it ends at the latest`,
+    say`task ${input.taskId ?? ''} runs from ${local(starts)} to ${local(ends)}: its check-in opens and closes within that time`,
   );
 }
 

@@ -322,8 +322,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   "a stay of {0} min does not fit in the check-in's window":
     '须在场 {0} 分钟，超出了签到的开放时段',
   'check-outs of check-in {0} ended at {1}': '签到 {0} 的签退已于 {1} 截止',
-  'task {0} runs from {1} to {2}: its check-in opens an hour before it starts at the earliest and closes an hour after it ends at the latest':
-    '任务 {0} 的时间是 {1} 至 {2}：签到最早在开始前一小时开放，最晚在结束后一小时关闭',
+  'task {0} runs from {1} to {2}: its check-in opens and closes within that time':
+    '任务 {0} 的时间是 {1} 至 {2}：签到须在这段时间内开放和关闭',
   "task {0} pays {1} points, more than the task rule's {2}: confirm its completions instead":
     '任务 {0} 给 {1} 分，高于任务规则的 {2} 分：请由工作人员逐一确认完成',
   'too many wrong codes; try again in {0} min, or ask the staff':
