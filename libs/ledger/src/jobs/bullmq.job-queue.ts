@@ -185,7 +185,11 @@ export function startJobWorker(
       if (!processor) throw new UnrecoverableError(`no processor for job ${job.name}`);
       return processor(job.data as Record<string, unknown>, {
         attempt: job.attemptsMade + 1,
-        progress: (percent) => job.updateProgress(percent),
+        // A retry starts over: the job shows where its farthest attempt got.
+        progress: async (percent) => {
+          const shown = typeof job.progress === 'number' ? job.progress : 0;
+          if (percent > shown) await job.updateProgress(Math.min(100, percent));
+        },
       });
     },
     {
@@ -212,7 +216,8 @@ function viewOf(job: Job, state: JobState | 'unknown'): JobView {
     id: job.id ?? '',
     name: job.name,
     status: STATUS[state] ?? 'queued',
-    progress: typeof job.progress === 'number' ? job.progress : 0,
+    // BullMQ leaves a finished job's progress where its processor last put it: done is 100.
+    progress: state === 'completed' ? 100 : typeof job.progress === 'number' ? job.progress : 0,
     attempts: job.attemptsMade,
     ...(state === 'completed' && { result: job.returnvalue as unknown }),
     ...(job.failedReason !== undefined && job.failedReason !== '' && { error: job.failedReason }),

@@ -101,7 +101,8 @@ export class InProcessJobQueue implements JobQueue {
         const result = await processor(data, {
           attempt,
           progress: (percent) => {
-            job.progress = Math.max(0, Math.min(100, percent));
+            // A retry starts over: the job shows where its farthest attempt got.
+            job.progress = Math.max(job.progress, Math.min(100, percent));
             return Promise.resolve();
           },
         });

@@ -63,6 +63,38 @@ export function jobQueueSuite(open: (processors: JobProcessors) => Promise<JobHa
     expect(attempts).toEqual([1, 2]);
   });
 
+  it('keeps a retried job’s progress where its farthest attempt took it (never backwards)', async () => {
+    let reported!: () => void;
+    const secondReported = new Promise<void>((r) => (reported = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    harness = await open(
+      new Map([
+        [
+          'long',
+          async (
+            _data: Record<string, unknown>,
+            context: { attempt: number; progress(n: number): Promise<void> },
+          ) => {
+            if (context.attempt === 1) {
+              await context.progress(60);
+              throw new Error('the store blinked');
+            }
+            await context.progress(10); // starting over
+            reported();
+            await gate;
+            return 'ok';
+          },
+        ],
+      ]),
+    );
+    await harness.queue.add('long', {}, { jobId: 'long-1' });
+    await secondReported;
+    expect(await harness.queue.get('long-1')).toMatchObject({ status: 'running', progress: 60 });
+    release();
+    expect(await settled(harness.queue, 'long-1')).toMatchObject({ status: 'done', progress: 100 });
+  });
+
   it('keeps one job per id: a repeated request runs once', async () => {
     let runs = 0;
     harness = await open(

@@ -5,7 +5,7 @@ export interface JobView {
   readonly id: string;
   readonly name: string;
   readonly status: JobStatus;
-  /** 0–100, as the processor reports it. */
+  /** 0–100, as the processor reports it; never backwards (a retry shows its farthest attempt's). */
   readonly progress: number;
   /** Attempts made so far (a retried job counts each). */
   readonly attempts: number;

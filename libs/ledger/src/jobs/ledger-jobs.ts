@@ -183,7 +183,9 @@ async function exportToFile(
   const handle = await open(partial, 'w');
   let lines = 0;
   try {
-    if (what !== 'events' && !deps.readModels.isRunning) await deps.readModels.catchUp();
+    // The read models a ledger or a board is read from, and the log tree the log's events are
+    // counted by, are brought up to now where no projection runner keeps them (as a replay does).
+    if (!deps.readModels.isRunning) await deps.readModels.catchUp();
     // A CSV file has its header line besides the rows.
     const total = (await exportSize(request, deps)) + (format === 'csv' ? 1 : 0);
     const progress = progressReporter(context);
