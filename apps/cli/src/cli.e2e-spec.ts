@@ -177,7 +177,7 @@ describe('ledger CLI: the auditor’s commands on a small demo district', () => 
 
     const csv = ledger('export', 'ledger', '--format', 'csv').out.trim().split('\n');
     expect(csv[0]).toBe(
-      'rider_id,entry_id,type,points,balance_after,activity,reason,station_id,source,actor,occurred_at,recorded_at,position',
+      'rider_id,entry_id,type,points,balance_after,activity,reason,station_id,source,approved_by,check_in_id,actor,occurred_at,recorded_at,position',
     );
     expect(csv.length).toBeGreaterThan(10);
     const events = ledger('export', 'events')
