@@ -37,10 +37,23 @@ export async function* exportRows(
       cursor = page.cursor;
     }
   }
-  const rows =
-    request.what === 'ledger'
-      ? await allLedgerLines(deps.readModels)
-      : await leaderboardRows(deps.readModels, request.scope ?? '', request.period ?? 'all');
+  yield* asWritten(await readModelRows(request, deps.readModels));
+}
+
+/** A ledger's or a leaderboard's rows, read whole from the read models (so they can be counted). */
+export function readModelRows(
+  request: ExportRequest,
+  readModels: ReadModels,
+): Promise<Record<string, unknown>[]> {
+  return request.what === 'ledger'
+    ? allLedgerLines(readModels)
+    : leaderboardRows(readModels, request.scope ?? '', request.period ?? 'all');
+}
+
+/** Read-model rows as an export writes them: times as ISO text. */
+export function* asWritten(
+  rows: readonly Record<string, unknown>[],
+): Generator<Record<string, unknown>> {
   for (const row of rows)
     yield Object.fromEntries(
       Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),

@@ -6,12 +6,14 @@ import { CloseFundBooksCommand } from '../commands/close-fund-books';
 import { EscalateHazardsCommand } from '../commands/verify-hazard';
 import type { LedgerRequest } from '../write/ledger-request';
 import type { EventStore, SqlClient } from '@ledger/event-store';
-import { leaderboardRows, type ReadModels } from '@ledger/projections';
+import type { ReadModels } from '@ledger/projections';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  asWritten,
   exportRows,
   formatRows,
+  readModelRows,
   type ExportFormat,
   type ExportKind,
   type ExportRequest,
@@ -156,7 +158,7 @@ async function catchUpReadModels(deps: JobDependencies, context: JobContext) {
 /**
  * Writes an export (events, ledger or a leaderboard; CSV or NDJSON) to `<DATA_DIR>/exports/` (the
  * embedded folder) or `./exports/`, named after the job, so a rerun of the job rewrites the same file.
- * Progress is the share of the rows written (`exportSize`), 100 once the file is in place.
+ * Progress is the share of the rows written, 100 once the file is in place.
  */
 async function exportToFile(
   deps: JobDependencies,
@@ -186,10 +188,15 @@ async function exportToFile(
     // The read models a ledger or a board is read from, and the log tree the log's events are
     // counted by, are brought up to now where no projection runner keeps them (as a replay does).
     if (!deps.readModels.isRunning) await deps.readModels.catchUp();
-    // A CSV file has its header line besides the rows.
-    const total = (await exportSize(request, deps)) + (format === 'csv' ? 1 : 0);
+    // A ledger's or a board's rows are read whole, and counted as read; the log's events are
+    // read in pages, and counted as a replay counts them (the log tree's leaves), never off a
+    // position (a KurrentDB position is a byte offset). Writes made meanwhile may pass the count.
+    const read = what === 'events' ? undefined : await readModelRows(request, deps.readModels);
+    const rows = read ? asWritten(read) : exportRows(request, deps);
+    const counted = read?.length ?? (await eventsInLog(deps));
+    const total = counted + (format === 'csv' ? 1 : 0); // a CSV file has its header line too
     const progress = progressReporter(context);
-    for await (const line of formatRows(exportRows(request, deps), format)) {
+    for await (const line of formatRows(rows, format)) {
       await handle.write(`${line}\n`);
       await progress(++lines, total);
     }
@@ -199,22 +206,6 @@ async function exportToFile(
   await rename(partial, file); // the file appears whole, or not at all
   await context.progress(100);
   return { file, lines };
-}
-
-/**
- * How many rows an export writes, for its progress: counted, never read off a position (a
- * KurrentDB position is a byte offset). The log's events as a replay counts them (the log tree's
- * leaves); the ledger's lines; a leaderboard's rows. Writes made meanwhile may pass the count.
- */
-async function exportSize(request: ExportRequest, deps: JobDependencies): Promise<number> {
-  const { readModels, sql, store } = deps;
-  if (request.what === 'events') return eventsInLog({ readModels, store, sql });
-  if (request.what === 'leaderboard')
-    return (await leaderboardRows(readModels, request.scope ?? '', request.period ?? 'all')).length;
-  const { rows } = await sql.query<{ n: string | number }>(
-    `select count(*) as n from ${readModels.schema}.ledger_lines`,
-  );
-  return Number(rows[0]?.n ?? 0);
 }
 
 /** Reports `done` of `total` in percent when it moves on: never backwards, below 100. */
