@@ -27,6 +27,11 @@ const HAZARD_FIGURES = [
   'major',
 ] as const;
 
+/** By activity or by source a redemption has no row (it has neither): it is in the totals only. */
+function redemptionsInTotalsOnly(report: Report): boolean {
+  return report.groupBy === 'activity' || report.groupBy === 'source';
+}
+
 /** A report's JSON answer (the routes answer CSV too, when asked for it; the console is not). */
 function json<T extends object>(answer: T | string): T {
   if (typeof answer === 'string') throw new Error('the report came as text, not JSON');
@@ -78,7 +83,7 @@ function SeriesBar({ series, value, most }: { series: Series; value: number; mos
  * on a scale of their own; the figures are text beside the bars.
  */
 function PointsChart({ report, label }: { report: Report; label: (key: string) => string }) {
-  const byAct = report.groupBy === 'activity' || report.groupBy === 'source';
+  const byAct = redemptionsInTotalsOnly(report);
   const points = POINTS.filter((c) => c !== 'riders' && (!byAct || c !== 'redeemed'));
   const most = Math.max(1, ...report.rows.flatMap((r) => points.map((c) => r[c])));
   const mostRiders = Math.max(1, ...report.rows.map((r) => r.riders));
@@ -187,8 +192,7 @@ function HazardsChart({ hazards }: { hazards: Hazards }) {
 
 /** The points report's card: the totals, the chart, the CSV download. */
 function PointsCard({ report, label }: { report: Report; label: (key: string) => string }) {
-  // A redemption has no activity and no source: by those, it is in the totals only.
-  const byAct = report.groupBy === 'activity' || report.groupBy === 'source';
+  const byAct = redemptionsInTotalsOnly(report);
   const saveCsv = () => {
     const header = [t(`reports.by.${report.groupBy}`), ...POINTS.map((c) => t(`reports.${c}`))];
     const cell = (r: Report['rows'][number], c: Series) => (byAct && c === 'redeemed' ? '' : r[c]);
