@@ -30,6 +30,7 @@ export async function settleAward(
   const credited = await settle(writer, request, {
     ...(options.reserve && { hold: onFund(reserveCommand(command)) }),
     apply: onRider(command),
+    recordedBy: (event) => event.type === 'PointsAwarded' && event.data.entryId === command.entryId,
     undo: ({ code, detail }) =>
       onFund({
         type: 'ReleaseReservation',

@@ -30,6 +30,8 @@ export async function settleRedemption(
   const debited = await settle(writer, request, {
     ...(reserve && { hold: step(stationDecider, station, reserve) }),
     apply: onRider(debit),
+    recordedBy: (event) =>
+      event.type === 'RedemptionMade' && event.data.redemptionId === redemptionId,
     undo: ({ code, detail }) =>
       step(stationDecider, station, {
         type: 'ReleaseStock',

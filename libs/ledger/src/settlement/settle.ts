@@ -102,6 +102,13 @@ export async function riderFirst<T>(
 export interface Act<S> {
   readonly hold?: Step<unknown>;
   readonly apply: Step<S>;
+  /**
+   * The event on `apply`'s stream that records this act. It tells, when a hold was made now and
+   * the rider already has the act, a second hold (made after the act was recorded: it goes back)
+   * from the hold the act stands on (a racing retry found it and applied first: it stays).
+   * Without it such a hold stays.
+   */
+  readonly recordedBy?: (event: LedgerEvent) => boolean;
   readonly undo?: (refusal: DomainError) => Step<unknown>;
   readonly follow?: (applied: Written<S>) => Step<unknown>;
 }
@@ -115,10 +122,8 @@ export async function settle<S>(
   const held = act.hold && (await act.hold.run(writer, request));
   if (isDomainError(held)) return held;
   const applied = await act.apply.run(writer, request);
-  // A hold made now for an act the rider already has (a retry racing the original, or whose
-  // first hold is in a closed fund book): the new hold is a second one, and goes back.
   const repeated =
-    !isDomainError(applied) && applied.appended === 0 && (held?.appended ?? 0) > 0
+    held && !isDomainError(applied) && (await secondHold(writer, act, held, applied))
       ? new Refusal(
           'ALREADY_EXISTS',
           say`the rider already holds this act; the second hold goes back`,
@@ -135,4 +140,21 @@ export async function settle<S>(
     if (isDomainError(followed)) return followed;
   }
   return applied;
+}
+
+/**
+ * Whether a hold made now is a second one for an act the rider already had: the act was
+ * recorded before the hold was made (a retry that stalled while its first hold went into a
+ * closed fund book no longer carried). When a racing retry found this hold and applied the act
+ * first, the act was recorded after the hold, which it stands on: not a second hold.
+ */
+async function secondHold<S>(
+  writer: StreamWriter,
+  act: Act<S>,
+  held: Written<unknown>,
+  applied: Written<S>,
+): Promise<boolean> {
+  if (held.appended === 0 || applied.appended > 0 || !act.recordedBy) return false;
+  const recordedAt = await writer.positionOf(act.apply.stream, act.recordedBy);
+  return recordedAt !== undefined && held.position !== undefined && recordedAt < held.position;
 }

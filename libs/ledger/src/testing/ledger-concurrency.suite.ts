@@ -101,5 +101,24 @@ export function describeLedgerConcurrency(
       );
       expect(await ledgerTotals(store, 1)).toMatchObject({ balance: 10, fundAwarded: 10 });
     });
+
+    it('20 retries of one redemption with one idempotency key take points and stock once', async () => {
+      await seedLedger(processes[0], { riders: 1, budgetPoints: 1000, pricePoints: 10, stock: 10 });
+      await processes[0].awardPoints('r0', 100);
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          processes[i % PROCESSES].redeemItems('r0', 1, 's1', 'till-1'),
+        ),
+      );
+      expect(codes(outcomes)).toEqual({ ok: 20 });
+      const ids = outcomes.map((o) => ('redemptionId' in o ? o.redemptionId : ''));
+      expect(new Set(ids)).toHaveProperty('size', 1);
+      expect(await ledgerTotals(store, 1)).toMatchObject({
+        balance: 90,
+        redeemed: 10,
+        stock: 9,
+        heldStockReservations: 1,
+      });
+    });
   });
 }

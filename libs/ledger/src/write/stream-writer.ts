@@ -208,6 +208,26 @@ export class StreamWriter {
   }
 
   /**
+   * The log position of the first event of `stream` that `match` picks, read from the store
+   * (page by page, nothing folded or cached); undefined when none does.
+   */
+  async positionOf(
+    stream: string,
+    match: (event: LedgerEvent) => boolean,
+  ): Promise<number | undefined> {
+    for (let from = 0; ;) {
+      const page = await this.store.readStream(stream, {
+        fromRevision: from,
+        limit: MAX_READ_BATCH,
+      });
+      const found = page.find((event) => match(upcastLedgerEvent(event)));
+      if (found) return found.position;
+      if (page.length < MAX_READ_BATCH) return undefined;
+      from = page[page.length - 1].revision + 1;
+    }
+  }
+
+  /**
    * Decides `command` without appending: a pre-check. A refusal is confirmed against the store
    * (the cached state may be up to READ_STALENESS_MS behind other processes) before it counts.
    */
