@@ -19,16 +19,18 @@ export type AwardResult = Moved<{
 /**
  * An award moves points out of a fund and into a rider: reserve on the fund (FUND_EXHAUSTED stops
  * it there), credit the rider, and release the reservation if the rider refuses (a race on its
- * daily cap). `reserve: false` when the reservation is already there (recovery finishing it).
+ * daily cap). `reserve: false` when the reservation is already there (recovery finishing it),
+ * `heldAt` its log position when known.
  */
 export async function settleAward(
   writer: StreamWriter,
   command: AwardPoints,
   request: LedgerRequest,
-  options: { reserve: boolean },
+  options: { reserve: boolean; heldAt?: number },
 ): Promise<AwardResult | DomainError> {
   const credited = await settle(writer, request, {
     ...(options.reserve && { hold: onFund(reserveCommand(command)) }),
+    ...(options.heldAt !== undefined && { heldAt: options.heldAt }),
     apply: onRider(command),
     recordedBy: (event) => event.type === 'PointsAwarded' && event.data.entryId === command.entryId,
     undo: ({ code, detail }) =>

@@ -3,6 +3,7 @@ import { StoreUnavailable } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
 import { FIXTURE_NOW, ledgerProcess, ledgerTotals, requestOf, seedLedger } from '../testing';
 import { settleAward } from './award';
+import { FundBooks } from './fund-books';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const dayAfter = (days: number) => new Date(FIXTURE_NOW.getTime() + days * DAY_MS);
@@ -178,5 +179,40 @@ describe("a fund's books", () => {
     const again = await settleAward(p.writer, command, requestOf(), { reserve: true });
     expect(again).toMatchObject({ entryId: first.entryId, points: 30 });
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 35 });
+  });
+
+  it('has recovery give back a second hold a crash left before its release', async () => {
+    const { store, p } = await seeded();
+    const first = await p.awardPoints('r0', 30);
+    if ('code' in first) throw new Error(first.detail);
+    await p.closeFundBooks(dayAfter(1));
+    await p.awardPoints('r1', 5);
+    const later = new Date(dayAfter(2).getTime() + 60 * 60 * 1000);
+    await p.closeFundBooks(later);
+    // The stalled retry's second reservation, and then the process ends before the rider answers.
+    const held = await FundBooks.of(p.writer).execute(
+      {
+        type: 'ReserveFundPoints',
+        fundId: 'f1',
+        entryId: first.entryId,
+        riderId: 'r0',
+        points: 30,
+        award: {
+          activity: 'patrol',
+          ruleVersion: first.ruleVersion,
+          reason: '夜间巡逻',
+          occurredAt: '2026-06-14T13:00:00Z',
+          source: 'staff-backfill',
+        },
+      },
+      requestOf(),
+    );
+    expect(held).toMatchObject({ appended: 1 });
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 65 });
+    await ledgerProcess(store).recovery.run(new Date(Date.now() + 60_000));
+    expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 35 });
+    // Nothing is left open: the next run finds nothing to finish.
+    const again = await ledgerProcess(store).recovery.run(new Date(Date.now() + 60_000));
+    expect(again).toMatchObject({ awardsCompleted: 0, awardsReleased: 0 });
   });
 });

@@ -50,7 +50,8 @@ const RECOVERY_ACTOR: Actor = {
 type FundReserved = Extract<FundEvent, { type: 'FundPointsReserved' }>['data'];
 
 interface OpenWork {
-  awards: Map<string, { reserved: FundReserved; at: Date }>;
+  /** `position`: the reservation's (absent in progress saved before it was kept). */
+  awards: Map<string, { reserved: FundReserved; at: Date; position?: number }>;
   stock: Map<
     string,
     { stationId: string; riderId: string; items: PricedItem[]; points: number; at: Date }
@@ -187,9 +188,13 @@ export class SettlementRecovery {
     const badges = (await this.writer.read(badgesDecider, BADGES_STREAM, this.timeZone)).state
       .badges;
     const report = { eventsScanned, ...NOTHING_FINISHED };
-    for (const [, { reserved }] of due(this.open.awards)) {
+    for (const [, { reserved, position }] of due(this.open.awards)) {
       const command = toAwardCommand(reserved, reserved.award, badges);
-      const outcome = await settleAward(this.writer, command, request, { reserve: false });
+      // A reservation made after its award (a stalled retry's second) goes back.
+      const outcome = await settleAward(this.writer, command, request, {
+        reserve: false,
+        ...(position !== undefined && { heldAt: position }),
+      });
       if (isDomainError(outcome)) report.awardsReleased++;
       else report.awardsCompleted++;
     }
@@ -317,7 +322,7 @@ function track(open: OpenWork, stored: StoredEvent): void {
   const at = stored.recordedAt;
   switch (event.type) {
     case 'FundPointsReserved':
-      open.awards.set(event.data.entryId, { reserved: event.data, at });
+      open.awards.set(event.data.entryId, { reserved: event.data, at, position: stored.position });
       break;
     case 'FundReservationReleased':
     case 'PointsAwarded':

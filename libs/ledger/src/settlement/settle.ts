@@ -109,6 +109,11 @@ export interface Act<S> {
    * Without it such a hold stays.
    */
   readonly recordedBy?: (event: LedgerEvent) => boolean;
+  /**
+   * Where the act's hold is in the log when it was made before this run (recovery finishing an
+   * act from its hold): judged as a hold made now.
+   */
+  readonly heldAt?: number;
   readonly undo?: (refusal: DomainError) => Step<unknown>;
   readonly follow?: (applied: Written<S>) => Step<unknown>;
 }
@@ -122,8 +127,9 @@ export async function settle<S>(
   const held = act.hold && (await act.hold.run(writer, request));
   if (isDomainError(held)) return held;
   const applied = await act.apply.run(writer, request);
+  const heldAt = held ? (held.appended > 0 ? held.position : undefined) : act.heldAt;
   const repeated =
-    held && !isDomainError(applied) && (await secondHold(writer, act, held, applied))
+    !isDomainError(applied) && (await secondHold(writer, act, heldAt, applied))
       ? new Refusal(
           'ALREADY_EXISTS',
           say`the rider already holds this act; the second hold goes back`,
@@ -143,18 +149,19 @@ export async function settle<S>(
 }
 
 /**
- * Whether a hold made now is a second one for an act the rider already had: the act was
- * recorded before the hold was made (a retry that stalled while its first hold went into a
- * closed fund book no longer carried). When a racing retry found this hold and applied the act
- * first, the act was recorded after the hold, which it stands on: not a second hold.
+ * Whether the act's hold (at `heldAt`, made by this run or one before) is a second one for an act
+ * the rider already had: the act was recorded before the hold was made (a retry that stalled
+ * until its first hold's fund book was closed and that hold no longer carried: older than a day
+ * and settled). When a racing retry found the hold and applied the act first, the act was
+ * recorded after the hold, which it stands on: not a second hold.
  */
 async function secondHold<S>(
   writer: StreamWriter,
   act: Act<S>,
-  held: Written<unknown>,
+  heldAt: number | undefined,
   applied: Written<S>,
 ): Promise<boolean> {
-  if (held.appended === 0 || applied.appended > 0 || !act.recordedBy) return false;
+  if (heldAt === undefined || applied.appended > 0 || !act.recordedBy) return false;
   const recordedAt = await writer.positionOf(act.apply.stream, act.recordedBy);
-  return recordedAt !== undefined && held.position !== undefined && recordedAt < held.position;
+  return recordedAt !== undefined && recordedAt < heldAt;
 }
