@@ -110,9 +110,14 @@ describe('check-ins over HTTP', () => {
     expect(ledger.filter((l) => l.type === 'award')).toEqual([
       expect.objectContaining({
         ...{ source: 'check-in', actor: 'rider-r1', approvedBy: 'staff-1' },
-        checkInId: 'patrol-1',
+        ...{ approvedByName: '几江街道社区工作站', checkInId: 'patrol-1' },
       }),
     ]);
+    // The rider reading its own ledger sees who approved by id only.
+    const own = (await call('GET', '/v1/riders/r1/ledger', undefined, tokens['rider-r1'])).body
+      .items as Record<string, unknown>[];
+    expect(own.find((l) => l.type === 'award')).toMatchObject({ approvedBy: 'staff-1' });
+    expect(own.find((l) => l.type === 'award')).not.toHaveProperty('approvedByName');
     const events = (await call('GET', '/v1/audit/events?stream=rider-r1')).body.items as {
       type: string;
       data: Record<string, unknown>;
@@ -430,9 +435,23 @@ describe('check-ins over HTTP', () => {
           source: 'staff-backfill',
           reason: '忘记签到，巡逻记录补登',
         },
-        ...{ actor: 'staff-1', approvedBy: 'staff-1' },
+        ...{ actor: 'staff-1', approvedBy: 'staff-1', approvedByName: '几江街道社区工作站' },
       }),
     ]);
     expect(lines[0]).not.toHaveProperty('checkInId');
+    // Once the approver's name is erased, the line keeps the id and names no one.
+    expect((await call('DELETE', '/v1/principals/staff-1/personal-data')).status).toBe(204);
+    const erased = (await call('GET', '/v1/riders/r2/ledger?order=desc&limit=1')).body
+      .items as Record<string, unknown>[];
+    expect(erased[0]).toMatchObject({ approvedBy: 'staff-1', approvedByName: null });
+    // The bootstrap admin has no principal in the log: it is named as /v1/me names it.
+    const me = (await call('GET', '/v1/me')).body;
+    const byAdmin = await call('POST', '/v1/awards', {
+      ...{ riderId: 'r3', activity: 'patrol', fundId: 'f1', occurredAt, reason: '补登' },
+    });
+    expect(byAdmin.status).toBe(201);
+    const adminLine = (await call('GET', '/v1/riders/r3/ledger?order=desc&limit=1')).body
+      .items as Record<string, unknown>[];
+    expect(adminLine[0]).toMatchObject({ approvedBy: me.id, approvedByName: me.name });
   });
 });

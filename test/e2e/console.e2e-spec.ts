@@ -250,7 +250,10 @@ describeInBrowser('the web console in Chromium', () => {
       (r) => r.url().endsWith('/v1/awards') && r.request().method() === 'POST',
     );
     await page.getByRole('button', { name: '确认记分' }).dblclick();
-    const { position } = (await (await awarded).json()) as { position: number };
+    const { position, entryId } = (await (await awarded).json()) as {
+      position: number;
+      entryId: string;
+    };
     await page.getByRole('status').waitFor();
     expect(await page.getByTestId('balance').textContent()).toBe(String(balance + points));
     // The reload after the award waits for it on whichever API replica it reaches.
@@ -274,7 +277,18 @@ describeInBrowser('the web console in Chromium', () => {
     // The reversed award says so, and offers no second reversal.
     await page.getByText('已撤销', { exact: true }).first().waitFor();
     const newest = (await call('GET', `/v1/riders/${riderId}/ledger?order=desc&limit=20`)).body
-      .items as { type: string; entryId: string; reversalOf?: string }[];
+      .items as {
+      type: string;
+      entryId: string;
+      reversalOf?: string;
+      approvedBy?: string;
+      approvedByName?: string | null;
+    }[];
+    // The award names its approver as people know them, not by principal id.
+    const made = newest.find((l) => l.type === 'award' && l.entryId === entryId);
+    expect(made?.approvedByName).toEqual(expect.any(String));
+    expect(made?.approvedByName).not.toBe(made?.approvedBy);
+    await page.getByText(`批准：${made?.approvedByName}`).first().waitFor();
     const undone = new Set(newest.map((l) => l.reversalOf).filter(Boolean));
     const open = newest.filter((l) => l.type === 'award' && !undone.has(l.entryId));
     expect(await page.getByRole('button', { name: '撤销', exact: true }).count()).toBe(open.length);

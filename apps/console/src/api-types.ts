@@ -6841,6 +6841,7 @@ export interface operations {
            *           "reason": "夜间巡逻",
            *           "source": "staff-backfill",
            *           "approvedBy": "staff-jijiang",
+           *           "approvedByName": "几江街道社区工作站",
            *           "actor": "staff-jijiang",
            *           "occurredAt": "2026-11-20T17:30:00+08:00",
            *           "recordedAt": "2026-11-20T17:30:00+08:00",
@@ -6867,6 +6868,7 @@ export interface operations {
            *           "reason": "签到：夜间巡逻",
            *           "source": "check-in",
            *           "approvedBy": "staff-jijiang",
+           *           "approvedByName": "几江街道社区工作站",
            *           "checkInId": "ci-5e1a",
            *           "actor": "rider-r-0001",
            *           "occurredAt": "2026-11-21T15:00:00+08:00",
@@ -6900,6 +6902,7 @@ export interface operations {
               activity?: string;
               actor: string;
               approvedBy?: string;
+              approvedByName?: string | null;
               balanceAfter: number;
               checkInId?: string;
               entryId: string;

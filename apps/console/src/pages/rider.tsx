@@ -190,7 +190,10 @@ export function RiderPage({ id }: { id: string }) {
               <span class="source">
                 {line.source ? t(`source.${line.source}`, { defaultValue: line.source }) : ''}
                 {line.approvedBy && (
-                  <small class="approver"> {t('staff.approvedBy', { who: line.approvedBy })}</small>
+                  <small class="approver" title={line.approvedBy}>
+                    {' '}
+                    {t('staff.approvedBy', { who: line.approvedByName ?? line.approvedBy })}
+                  </small>
                 )}
               </span>
               <span>{line.points > 0 ? `+${line.points}` : line.points}</span>

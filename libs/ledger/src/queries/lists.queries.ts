@@ -41,7 +41,7 @@ import { KeptTexts, withKeptTexts } from '../personal-data/kept-texts';
 import { riderDirectoryPage, type RiderListItem } from '../personal-data/rider-directory';
 import { StreamWriter } from '../write/stream-writer';
 import { caughtUp, ReadQuery } from './read-query';
-import { BOOTSTRAP_ADMIN_ID } from './system.queries';
+import { BOOTSTRAP_ADMIN_ID, BOOTSTRAP_ADMIN_NAME } from './system.queries';
 
 /** A page of a list: its size and the cursor of the page before. */
 export interface ListPaging {
@@ -320,7 +320,7 @@ export class MeHandler implements IQueryHandler<MeQuery> {
       id: actor.principalId,
       name:
         found?.name ??
-        (actor.principalId === BOOTSTRAP_ADMIN_ID ? '管理员 (bootstrap admin)' : actor.principalId),
+        (actor.principalId === BOOTSTRAP_ADMIN_ID ? BOOTSTRAP_ADMIN_NAME : actor.principalId),
       role: actor.role,
       communityIds: actor.communityIds,
       stationIds: actor.stationIds,

@@ -9,6 +9,7 @@ import {
 } from '@ledger/domain';
 import {
   placedBalanceOf,
+  principalsByIds,
   districtsOfStations,
   riderDistrict,
   ledgerPage,
@@ -23,8 +24,11 @@ import {
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { PERSONAL_DATA, READ_MODELS } from '../infrastructure/tokens';
+import { KeptTexts } from '../personal-data/kept-texts';
 import type { PersonalDataStore } from '../personal-data/personal-data.store';
+import { principalsNamed } from './lists.queries';
 import { caughtUp, ScopedQuery } from './read-query';
+import { BOOTSTRAP_ADMIN_ID, BOOTSTRAP_ADMIN_NAME } from './system.queries';
 
 /** The rider as api.md shows it: its record, and its name (null once erased). */
 export type RiderView = RiderRecord & { name: string | null };
@@ -49,7 +53,14 @@ export class GetBalanceQuery extends ScopedQuery<BalanceView | DomainError> {
   }
 }
 
-export class GetLedgerQuery extends ScopedQuery<Page<LedgerLineView> | DomainError> {
+/**
+ * A ledger line as api.md shows it: for staff, admins and auditors an approved line also names its
+ * approver (`approvedByName`, null once the name is erased or the principal is unknown); a rider
+ * reading its own ledger gets the id alone.
+ */
+export type LedgerLine = LedgerLineView & { approvedByName?: string | null };
+
+export class GetLedgerQuery extends ScopedQuery<Page<LedgerLine> | DomainError> {
   constructor(
     actor: Actor,
     readonly riderId: string,
@@ -117,13 +128,31 @@ export class GetBalanceHandler implements IQueryHandler<GetBalanceQuery> {
 
 @QueryHandler(GetLedgerQuery)
 export class GetLedgerHandler implements IQueryHandler<GetLedgerQuery> {
-  constructor(@Inject(READ_MODELS) private readonly models: ReadModels) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly models: ReadModels,
+    private readonly texts: KeptTexts,
+  ) {}
 
-  async execute(query: GetLedgerQuery): Promise<Page<LedgerLineView> | DomainError> {
+  async execute(query: GetLedgerQuery): Promise<Page<LedgerLine> | DomainError> {
     await caughtUp(this.models, query, ['directory', 'ledger-lines'], query.riderId);
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
-    return ledgerPage(this.models, query.riderId, query.page);
+    const page = await ledgerPage(this.models, query.riderId, query.page);
+    if (query.actor.role === 'rider') return page;
+    return { ...page, items: await this.approversNamed(page.items) };
+  }
+
+  /** Each approved line with its approver's name (one read of the page's approvers). */
+  private async approversNamed(lines: readonly LedgerLineView[]): Promise<LedgerLine[]> {
+    const ids = lines.flatMap((line) => (line.approvedBy === undefined ? [] : [line.approvedBy]));
+    const approvers = await principalsNamed(this.texts, await principalsByIds(this.models, ids));
+    const names = new Map<string, string | null>([[BOOTSTRAP_ADMIN_ID, BOOTSTRAP_ADMIN_NAME]]);
+    for (const approver of approvers) names.set(approver.id, approver.name);
+    return lines.map((line) =>
+      line.approvedBy === undefined
+        ? line
+        : { ...line, approvedByName: names.get(line.approvedBy) ?? null },
+    );
   }
 }
 

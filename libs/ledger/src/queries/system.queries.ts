@@ -19,6 +19,9 @@ import type { JobQueue, JobStatus } from '../jobs/job-queue';
 
 export { BOOTSTRAP_ADMIN_ID } from '@ledger/domain';
 
+/** The bootstrap admin's name (its token is configuration, it has no principal in the log). */
+export const BOOTSTRAP_ADMIN_NAME = '管理员 (bootstrap admin)';
+
 /** The principal a bearer token belongs to; `undefined` for an unknown or revoked one. */
 export class AuthenticateQuery extends Query<Actor | undefined> {
   constructor(readonly token: string) {

@@ -38,6 +38,19 @@ export async function principalById(db: ReadDb, id: string): Promise<PrincipalVi
   return rows[0] && principalView(rows[0]);
 }
 
+/** The principals of these ids (one read; ids the ledger does not know are left out). */
+export async function principalsByIds(
+  db: ReadDb,
+  ids: readonly string[],
+): Promise<PrincipalView[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<PrincipalRow>(
+    `select ${PRINCIPAL_COLUMNS} from ${db.schema}.principals where principal_id = any($1::text[])`,
+    [[...new Set(ids)]],
+  );
+  return rows.map(principalView);
+}
+
 /** Principals by id, optionally of one role. */
 export async function principalPage(
   db: ReadDb,
