@@ -113,7 +113,15 @@ describe('check-ins over HTTP', () => {
         ...{ approvedByName: '几江街道社区工作站', checkInId: 'patrol-1' },
       }),
     ]);
-    // The rider reading its own ledger sees who approved by id only.
+    // Its community's staff and auditors read the approver's name too …
+    for (const reader of ['staff-1', 'auditor-1']) {
+      const read = (await call('GET', '/v1/riders/r1/ledger', undefined, tokens[reader])).body
+        .items as Record<string, unknown>[];
+      expect(read.find((l) => l.type === 'award')).toMatchObject({
+        approvedByName: '几江街道社区工作站',
+      });
+    }
+    // … the rider reading its own ledger sees who approved by id only.
     const own = (await call('GET', '/v1/riders/r1/ledger', undefined, tokens['rider-r1'])).body
       .items as Record<string, unknown>[];
     expect(own.find((l) => l.type === 'award')).toMatchObject({ approvedBy: 'staff-1' });

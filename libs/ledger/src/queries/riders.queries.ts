@@ -60,6 +60,9 @@ export class GetBalanceQuery extends ScopedQuery<BalanceView | DomainError> {
  */
 export type LedgerLine = LedgerLineView & { approvedByName?: string | null };
 
+/** Who reads approvers' names on a ledger: those who award, and those who audit the awards. */
+const NAMES_APPROVERS_FOR: ReadonlySet<string> = new Set(['admin', 'staff', 'auditor']);
+
 export class GetLedgerQuery extends ScopedQuery<Page<LedgerLine> | DomainError> {
   constructor(
     actor: Actor,
@@ -138,16 +141,21 @@ export class GetLedgerHandler implements IQueryHandler<GetLedgerQuery> {
     const refused = await readScope(this.models, query.actor, query.riderId);
     if (refused) return refused;
     const page = await ledgerPage(this.models, query.riderId, query.page);
-    if (query.actor.role === 'rider') return page;
+    if (!NAMES_APPROVERS_FOR.has(query.actor.role)) return page;
     return { ...page, items: await this.approversNamed(page.items) };
   }
 
-  /** Each approved line with its approver's name (one read of the page's approvers). */
+  /**
+   * Each approved line with its approver's name (one read of the page's approvers). `admin` is
+   * always the bootstrap admin (a principal of that id in an old log is not it).
+   */
   private async approversNamed(lines: readonly LedgerLineView[]): Promise<LedgerLine[]> {
-    const ids = lines.flatMap((line) => (line.approvedBy === undefined ? [] : [line.approvedBy]));
+    const ids = lines.flatMap(({ approvedBy: id }) =>
+      id === undefined || id === BOOTSTRAP_ADMIN_ID ? [] : [id],
+    );
     const approvers = await principalsNamed(this.texts, await principalsByIds(this.models, ids));
     const names = new Map<string, string | null>([[BOOTSTRAP_ADMIN_ID, BOOTSTRAP_ADMIN_NAME]]);
-    for (const approver of approvers) names.set(approver.id, approver.name);
+    for (const { id, name } of approvers) if (id !== BOOTSTRAP_ADMIN_ID) names.set(id, name);
     return lines.map((line) =>
       line.approvedBy === undefined
         ? line
