@@ -13,6 +13,7 @@ import {
   MAX_READ_BATCH,
   NO_STREAM,
   StoreUnavailable,
+  streamEvents,
   WrongExpectedRevision,
   type AppendResult,
   type EventStore,
@@ -209,22 +210,15 @@ export class StreamWriter {
 
   /**
    * The log position of the first event of `stream` that `match` picks, read from the store
-   * (page by page, nothing folded or cached); undefined when none does.
+   * (`streamEvents`: page by page, nothing folded or cached); undefined when none does.
    */
   async positionOf(
     stream: string,
     match: (event: LedgerEvent) => boolean,
   ): Promise<number | undefined> {
-    for (let from = 0; ;) {
-      const page = await this.store.readStream(stream, {
-        fromRevision: from,
-        limit: MAX_READ_BATCH,
-      });
-      const found = page.find((event) => match(upcastLedgerEvent(event)));
-      if (found) return found.position;
-      if (page.length < MAX_READ_BATCH) return undefined;
-      from = page[page.length - 1].revision + 1;
-    }
+    for await (const event of streamEvents(this.store, stream))
+      if (match(upcastLedgerEvent(event))) return event.position;
+    return undefined;
   }
 
   /**
