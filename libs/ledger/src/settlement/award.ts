@@ -60,7 +60,7 @@ export async function settleAward(
 }
 
 /** The fund's half of an award: the points, and the rider's half for recovery to finish. */
-function reserveCommand(command: AwardPoints): FundCommand {
+export function reserveCommand(command: AwardPoints): FundCommand {
   const { type: _type, entryId, riderId, points, fundId, badges: _badges, ...award } = command;
   return { type: 'ReserveFundPoints', fundId, entryId, riderId, points, award };
 }

@@ -2,7 +2,7 @@ import { fundBookStream, fundStream, upcastLedgerEvent, type FundEvent } from '@
 import { StoreUnavailable } from '@ledger/event-store';
 import { InMemoryEventStore } from '@ledger/testing';
 import { FIXTURE_NOW, ledgerProcess, ledgerTotals, requestOf, seedLedger } from '../testing';
-import { settleAward } from './award';
+import { reserveCommand, settleAward } from './award';
 import { FundBooks } from './fund-books';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -154,16 +154,18 @@ describe("a fund's books", () => {
     });
   });
 
-  it('gives back a second hold for an award the rider already has (its first hold a closed book ago)', async () => {
+  /**
+   * An award two closings ago, its reservation no longer carried, and the award command a retry
+   * of it that stalled all along (its rider check passed before the original credited it) sends.
+   */
+  async function awardedTwoClosingsAgo() {
     const { store, p } = await seeded();
     const first = await p.awardPoints('r0', 30);
     if ('code' in first) throw new Error(first.detail);
     await p.closeFundBooks(dayAfter(1));
     await p.awardPoints('r1', 5);
     await p.closeFundBooks(new Date(dayAfter(2).getTime() + 60 * 60 * 1000));
-    // As a retry that raced its original would: the rider's check passed before the original
-    // credited it, so the reservation is made again in a book that no longer knows the first.
-    const command = {
+    const retry = {
       type: 'AwardPoints' as const,
       entryId: first.entryId,
       riderId: 'r0',
@@ -176,37 +178,21 @@ describe("a fund's books", () => {
       source: 'staff-backfill' as const,
       badges: [],
     };
-    const again = await settleAward(p.writer, command, requestOf(), { reserve: true });
+    return { store, p, first, retry };
+  }
+
+  it('gives back a second hold for an award the rider already has (its first hold a closed book ago)', async () => {
+    const { store, p, first, retry } = await awardedTwoClosingsAgo();
+    // The reservation is made again in a book that no longer knows the first.
+    const again = await settleAward(p.writer, retry, requestOf(), { reserve: true });
     expect(again).toMatchObject({ entryId: first.entryId, points: 30 });
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 35 });
   });
 
   it('has recovery give back a second hold a crash left before its release', async () => {
-    const { store, p } = await seeded();
-    const first = await p.awardPoints('r0', 30);
-    if ('code' in first) throw new Error(first.detail);
-    await p.closeFundBooks(dayAfter(1));
-    await p.awardPoints('r1', 5);
-    const later = new Date(dayAfter(2).getTime() + 60 * 60 * 1000);
-    await p.closeFundBooks(later);
+    const { store, p, retry } = await awardedTwoClosingsAgo();
     // The stalled retry's second reservation, and then the process ends before the rider answers.
-    const held = await FundBooks.of(p.writer).execute(
-      {
-        type: 'ReserveFundPoints',
-        fundId: 'f1',
-        entryId: first.entryId,
-        riderId: 'r0',
-        points: 30,
-        award: {
-          activity: 'patrol',
-          ruleVersion: first.ruleVersion,
-          reason: '夜间巡逻',
-          occurredAt: '2026-06-14T13:00:00Z',
-          source: 'staff-backfill',
-        },
-      },
-      requestOf(),
-    );
+    const held = await FundBooks.of(p.writer).execute(reserveCommand(retry), requestOf());
     expect(held).toMatchObject({ appended: 1 });
     expect(await ledgerTotals(store, 2)).toMatchObject({ earned: 35, fundAwarded: 65 });
     await ledgerProcess(store).recovery.run(new Date(Date.now() + 60_000));
