@@ -298,6 +298,12 @@ describeInBrowser('the web console in Chromium', () => {
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await violations(page)).toEqual([]);
     await shot(page, 'staff-reversed-zh-375');
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.getByText(`approved by ${made?.approvedByName}`).first().waitFor();
+    // The note the reversal left is said again in the language now chosen.
+    await page.getByRole('status').filter({ hasText: 'points reversed' }).waitFor();
+    expect(await violations(page)).toEqual([]);
+    await shot(page, 'staff-reversed-en-375');
     await page.context().close();
   }, 120_000);
 

@@ -22,6 +22,17 @@ document.documentElement.lang = i18n.language;
 
 export const t = i18n.t.bind(i18n);
 
+/**
+ * A message kept to show after the act that said it (a status, a note): its key and values,
+ * put in words when shown, so it follows a change of language.
+ */
+export type Said = readonly [key: string, values?: Record<string, unknown>];
+
+/** A kept message in the language now chosen. */
+export function words([key, values = {}]: Said): string {
+  return t(key, values);
+}
+
 export function language(): Language {
   return i18n.language === 'en' ? 'en' : 'zh-CN';
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, Problem, type Answer } from '../api';
 import { wallTime } from '../format';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { useWrite } from '../once';
 import { BalanceAndBadges, TaskFacts } from '../parts';
 import { ProblemNote } from '../problem-note';
@@ -95,7 +95,7 @@ export function MinePage({ riderId, now }: { riderId: string; now: string }) {
 export function RiderTasksPage({ riderId }: { riderId: string }) {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const key = useRef<string | null>(null);
   const { busy, write } = useWrite(setError);
   const load = async () => {
@@ -119,11 +119,11 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
           }),
         );
         await load();
-        setDone(t('mine.signedUp', { title: task.title }));
+        setDone(['mine.signedUp', { title: task.title }]);
       } catch (e) {
         // Signed up before (on another device, or an answer that never arrived): say so.
         if (!(e instanceof Problem && e.code === 'ALREADY_EXISTS')) throw e;
-        setDone(t('mine.already', { title: task.title }));
+        setDone(['mine.already', { title: task.title }]);
       }
     }, key);
 
@@ -131,7 +131,7 @@ export function RiderTasksPage({ riderId }: { riderId: string }) {
     <section>
       <h1>{t('mine.tasks')}</h1>
       <ProblemNote error={error} />
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
       {tasks.length === 0 && !error && <p>{t('mine.noTasks')}</p>}
       <ul class="plain">
         {tasks.map((task) => (
@@ -173,7 +173,7 @@ export function ReportPage({ riderId }: { riderId: string }) {
   const [where, setWhere] = useState<{ lat: number; lng: number } | null>(null);
   const [locating, setLocating] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const [locationProblem, setLocationProblem] = useState(false);
   const key = useRef<string | null>(null);
   const { busy, write } = useWrite(setError);
@@ -213,7 +213,7 @@ export function ReportPage({ riderId }: { riderId: string }) {
           },
         }),
       );
-      setDone(filed.status === 'duplicate' ? t('report.duplicate') : t('report.filed'));
+      setDone([filed.status === 'duplicate' ? 'report.duplicate' : 'report.filed']);
       setDescription('');
     }, key);
 
@@ -272,7 +272,7 @@ export function ReportPage({ riderId }: { riderId: string }) {
         </div>
       </form>
       <ProblemNote error={error} />
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
     </section>
   );
 }

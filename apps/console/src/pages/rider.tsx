@@ -3,7 +3,7 @@ import { api, ok, type Answer } from '../api';
 import type { paths } from '../api-types';
 import { dayAt, wallTime } from '../format';
 import { FundSelect, useFunds } from '../fund-select';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
@@ -30,7 +30,7 @@ export function RiderPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const [reversing, setReversing] = useState<string | null>(null);
   const [reverseReason, setReverseReason] = useState(t('staff.reverseDefault'));
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { funds, fundId, setFundId } = useFunds(setError);
   const awardKey = useRef<string | null>(null);
@@ -93,7 +93,7 @@ export function RiderPage({ id }: { id: string }) {
       setReason('');
       // The status last: when it shows, the balance and lines on the page include the award.
       await load();
-      setDone(t('staff.awarded', { points: made.points, balance: made.balanceAfter }));
+      setDone(['staff.awarded', { points: made.points, balance: made.balanceAfter }]);
     }, awardKey);
 
   const reverse = (entryId: string) =>
@@ -106,7 +106,7 @@ export function RiderPage({ id }: { id: string }) {
       );
       setReversing(null);
       await load();
-      setDone(t('staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }));
+      setDone(['staff.reversed', { points: Math.abs(made.points), balance: made.balanceAfter }]);
     }, reverseKey);
 
   if (!rider) return <ProblemNote error={error} />;
@@ -119,7 +119,7 @@ export function RiderPage({ id }: { id: string }) {
         {t('staff.balance')}: <strong data-testid="balance">{rider.balance}</strong>{' '}
         <a href={`#/statement/${encodeURIComponent(rider.id)}`}>{t('statement.open')}</a>
       </p>
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
       <ProblemNote error={error} />
       <form
         class="card"

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api';
 import type { components } from '../api-types';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { useWrite } from '../once';
 import { ProblemNote } from '../problem-note';
 
@@ -17,7 +17,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
   const [version, setVersion] = useState<number | null>(null);
   const [badges, setBadges] = useState<Badge[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const rulesKey = useRef<string | null>(null);
   const badgesKey = useRef<string | null>(null);
   const { busy, write } = useWrite(setError);
@@ -50,7 +50,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
         api.PUT('/v1/rules', { params: { header: { 'Idempotency-Key': k } }, body: { rules } }),
       );
       setVersion(set.version);
-      setDone(t('rules.saved', { version: set.version }));
+      setDone(['rules.saved', { version: set.version }]);
     }, rulesKey);
   const saveBadges = () =>
     write(async (k) => {
@@ -58,7 +58,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
       await ok(
         api.PUT('/v1/badges', { params: { header: { 'Idempotency-Key': k } }, body: { badges } }),
       );
-      setDone(t('rules.badgesSaved'));
+      setDone(['rules.badgesSaved']);
     }, badgesKey);
 
   const cell = (
@@ -84,7 +84,7 @@ export function RulesPage({ canEdit }: { canEdit: boolean }) {
     <section>
       <h1>{t('rules.title')}</h1>
       <ProblemNote error={error} />
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
       <div class="card">
         <h2>{t('rules.rules', { version: version ?? '—' })}</h2>
         <p>{t('rules.intro')}</p>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api';
 import { download } from '../download';
 import { atOffset, offsetOf, wallTime } from '../format';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { ProblemNote } from '../problem-note';
 import { QrCode } from '../qr';
 import { checkStatement, type Statement, type StatementCheck } from '../statement-check';
@@ -165,7 +165,7 @@ export function VerifyPage() {
   const [text, setText] = useState('');
   const [publicKey, setPublicKey] = useState('');
   const [check, setCheck] = useState<StatementCheck | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Said | null>(null);
 
   useEffect(() => {
     fetch('/v1/audit/public-key')
@@ -182,7 +182,7 @@ export function VerifyPage() {
       statement = JSON.parse(text) as Statement;
       if (!statement?.checkpoint || !Array.isArray(statement.entries)) throw new Error();
     } catch {
-      setProblem(t('statement.notAStatement'));
+      setProblem(['statement.notAStatement']);
       return;
     }
     setCheck(await checkStatement(statement, publicKey.trim()));
@@ -225,7 +225,7 @@ export function VerifyPage() {
       <button type="button" onClick={() => void verify()} disabled={!text || !publicKey}>
         {t('statement.verify')}
       </button>
-      {problem && <p role="alert">{problem}</p>}
+      {problem && <p role="alert">{words(problem)}</p>}
       {check && <CheckResult check={check} />}
     </section>
   );

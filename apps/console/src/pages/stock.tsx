@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, newKey, ok } from '../api';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { ProblemNote } from '../problem-note';
 import { useCatalogue } from './station';
 
@@ -9,7 +9,7 @@ export function StockPage({ stationId }: { stationId: string }) {
   const catalogue = useCatalogue(stationId);
   const [quantity, setQuantity] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   const restock = async (sku: string, name: string) => {
@@ -22,7 +22,7 @@ export function StockPage({ stationId }: { stationId: string }) {
           body: { quantity: Number(quantity[sku] ?? 0) },
         }),
       );
-      setDone(t('stock.done', { name, count: made.stock }));
+      setDone(['stock.done', { name, count: made.stock }]);
       setQuantity((q) => ({ ...q, [sku]: '' }));
       await catalogue.reload();
     } catch (e) {
@@ -36,7 +36,7 @@ export function StockPage({ stationId }: { stationId: string }) {
     <section>
       <h1>{t('stock.title')}</h1>
       <ProblemNote error={error ?? catalogue.error} />
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
       <ul class="items">
         {catalogue.items.map((item) => (
           <li key={item.sku}>

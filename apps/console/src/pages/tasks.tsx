@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Answer } from '../api';
 import { fromInput, hoursLater, inputTime, offsetOf } from '../format';
 import { FundSelect, useFunds } from '../fund-select';
-import { t } from '../i18n';
+import { t, words, type Said } from '../i18n';
 import { useFields, useWrite } from '../once';
 import { useCommunities } from '../places';
 import { CommunitySelect, TaskFacts } from '../parts';
@@ -19,7 +19,7 @@ export function TasksPage({ now }: { now: string }) {
   const { funds, fundId, setFundId } = useFunds(setError);
   const [open, setOpen] = useState<string | null>(null);
   const [signUps, setSignUps] = useState<SignUp[]>([]);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const key = useRef<string | null>(null);
   const confirmKey = useRef<string | null>(null);
   const { form, setForm, field } = useFields(
@@ -75,7 +75,7 @@ export function TasksPage({ now }: { now: string }) {
       );
       setForm((f) => ({ ...f, title: '' }));
       await load();
-      setDone(t('tasks.published', { title: task.title }));
+      setDone(['tasks.published', { title: task.title }]);
     }, key);
   const confirm = (taskId: string, riderId: string) =>
     write(async (k) => {
@@ -86,7 +86,7 @@ export function TasksPage({ now }: { now: string }) {
           body: { riderId, fundId },
         }),
       );
-      setDone(t('tasks.confirmed', { rider: riderId, points: award.points }));
+      setDone(['tasks.confirmed', { rider: riderId, points: award.points }]);
       await loadSignUps(taskId);
     }, confirmKey);
 
@@ -94,7 +94,7 @@ export function TasksPage({ now }: { now: string }) {
     <section>
       <h1>{t('tasks.title')}</h1>
       <ProblemNote error={error} />
-      {done && <p role="status">{done}</p>}
+      {done && <p role="status">{words(done)}</p>}
       <form
         class="card"
         onSubmit={(e) => {
